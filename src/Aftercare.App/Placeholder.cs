@@ -1,0 +1,1 @@
+namespace Aftercare.App; public static class Placeholder {}

@@ -1,0 +1,1 @@
+namespace Aftercare.Domain; public static class Placeholder {}

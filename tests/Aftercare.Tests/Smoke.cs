@@ -1,0 +1,2 @@
+namespace Aftercare.Tests;
+public class Smoke { [Xunit.Fact] public void Runs() => Xunit.Assert.True(true); }
