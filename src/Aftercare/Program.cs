@@ -1,1 +1,44 @@
-System.Console.WriteLine("x");
+using Aftercare.Account;
+using Aftercare.App.Data;
+using Aftercare.Audit;
+using Aftercare.Cli;
+using Aftercare.Components;
+using Aftercare.Hosting;
+using Aftercare.People;
+using Aftercare.Presentations;
+
+// The `aftercare` binary: serve, migrate, users, seed (see Cli/).
+return await AftercareCommands.Create().Parse(args).InvokeAsync();
+
+/// <summary>The web application, read as a table of contents.</summary>
+public static partial class Program
+{
+    public static WebApplication BuildWebApp(HostSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = settings.Args,
+            ApplicationName = "aftercare",
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = settings.Environment,
+        });
+        builder.Configuration.AddInMemoryCollection(settings.Overrides);
+
+        builder.Services.AddSingleton(settings.Clock ?? TimeProvider.System);
+        builder.Services.AddAftercareDatabase(settings.ResolveDatabase(builder.Configuration));
+        builder.Services.AddAftercareOptions(builder.Configuration);
+        builder.Services.AddAftercareIdentity();
+        builder.Services.AddAftercareWeb();
+
+        var app = builder.Build();
+
+        app.UseAftercarePipeline();
+        app.MapAccount();
+        app.MapPeopleApi();
+        app.MapPresentationsApi();
+        app.MapAuditApi();
+        app.MapRazorComponents<AftercareRoot>();
+        return app;
+    }
+}

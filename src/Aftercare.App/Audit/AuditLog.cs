@@ -1,0 +1,21 @@
+using Aftercare.App.Data;
+using Aftercare.Domain.Audit;
+
+namespace Aftercare.App.Audit;
+
+/// <summary>
+/// Adds an audit event to the unit of work in hand, so it commits (or not) with the change it
+/// records: every write is one transaction together with its audit event (ARCHITECTURE.md).
+/// </summary>
+public static class AuditLog
+{
+    public static void Audit(
+        this AftercareDbContext db, TimeProvider clock, Actor actor, AuditAction action, string purpose,
+        Guid? personId = null, string? entityId = null)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(clock);
+        ArgumentNullException.ThrowIfNull(actor);
+        db.AuditEvents.Add(AuditEvent.Record(clock.GetUtcNow(), actor.UserId, actor.Email, action, purpose, personId, entityId));
+    }
+}

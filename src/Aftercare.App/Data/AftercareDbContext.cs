@@ -1,0 +1,126 @@
+using Aftercare.Domain.Audit;
+using Aftercare.Domain.People;
+using Aftercare.Domain.Presentations;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Aftercare.App.Data;
+
+/// <summary>
+/// The one DbContext, used directly (ADR 0003). Each provider has a subclass only so that each
+/// keeps its own migration set (ADR 0002).
+/// </summary>
+public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbContext<AftercareUser>(options)
+{
+    public DbSet<Person> People => Set<Person>();
+
+    public DbSet<Presentation> Presentations => Set<Presentation>();
+
+    public DbSet<Site> Sites => Set<Site>();
+
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(configurationBuilder);
+        // Enums are stored by name so a reordered enum never changes what a row means.
+        configurationBuilder.Properties<Sex>().HaveConversion<string>().HaveMaxLength(20);
+        configurationBuilder.Properties<ContactChannel>().HaveConversion<string>().HaveMaxLength(20);
+        configurationBuilder.Properties<PriorPsychiatricHistory>().HaveConversion<string>().HaveMaxLength(20);
+        configurationBuilder.Properties<IdentifierKind>().HaveConversion<string>().HaveMaxLength(20);
+        configurationBuilder.Properties<YesNoUnknown>().HaveConversion<string>().HaveMaxLength(20);
+        configurationBuilder.Properties<Disposition>().HaveConversion<string>().HaveMaxLength(30);
+        configurationBuilder.Properties<AuditAction>().HaveConversion<string>().HaveMaxLength(40);
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<Person>(person =>
+        {
+            person.ToTable("People");
+            person.HasKey(p => p.Id);
+            person.Property(p => p.GivenName).HasMaxLength(100);
+            person.Property(p => p.FamilyName).HasMaxLength(100);
+            person.Property(p => p.Phone).HasMaxLength(30);
+            person.Property(p => p.Email).HasMaxLength(200);
+            person.Property(p => p.GpPractice).HasMaxLength(200);
+            person.Ignore(p => p.DisplayName);
+            person.HasIndex(p => new { p.FamilyName, p.DateOfBirth });
+            person.OwnsMany(p => p.Identifiers, id =>
+            {
+                id.ToTable("PersonIdentifiers");
+                id.WithOwner().HasForeignKey(i => i.PersonId);
+                // One identifier belongs to one person: the key makes a silent twin impossible.
+                id.HasKey(i => new { i.Kind, i.Value });
+                id.Property(i => i.Value).HasMaxLength(20);
+                id.HasIndex(i => i.PersonId);
+            });
+        });
+
+        builder.Entity<Presentation>(presentation =>
+        {
+            presentation.ToTable("Presentations");
+            presentation.HasKey(p => p.Id);
+            presentation.HasOne<Person>().WithMany().HasForeignKey(p => p.PersonId).OnDelete(DeleteBehavior.Restrict);
+            presentation.HasOne<Site>().WithMany().HasForeignKey(p => p.SiteId).OnDelete(DeleteBehavior.Restrict);
+            presentation.Property(p => p.Methods)
+                .HasConversion(
+                    new ValueConverter<List<SelfHarmMethod>, string>(
+                        v => string.Join(',', v),
+                        v => v.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<SelfHarmMethod>).ToList()),
+                    new ValueComparer<List<SelfHarmMethod>>(
+                        (a, b) => a!.SequenceEqual(b!),
+                        v => v.Aggregate(0, (h, m) => HashCode.Combine(h, m)),
+                        v => v.ToList()))
+                .HasMaxLength(400);
+            presentation.Property(p => p.MedicalTreatmentNotes).HasMaxLength(2000);
+            presentation.Property(p => p.RecordedBy).HasMaxLength(450);
+            presentation.Ignore(p => p.TimeToAssessment);
+            presentation.HasIndex(p => new { p.PersonId, p.ArrivedAt });
+            presentation.HasIndex(p => p.ArrivedAt);
+        });
+
+        builder.Entity<Site>(site =>
+        {
+            site.ToTable("Sites");
+            site.HasKey(s => s.Id);
+            site.Property(s => s.Code).HasMaxLength(20);
+            site.Property(s => s.Name).HasMaxLength(200);
+            site.HasIndex(s => s.Code).IsUnique();
+        });
+
+        builder.Entity<AuditEvent>(audit =>
+        {
+            audit.ToTable("AuditEvents");
+            audit.HasKey(a => a.Id);
+            audit.Property(a => a.ActorId).HasMaxLength(450);
+            audit.Property(a => a.Actor).HasMaxLength(256);
+            audit.Property(a => a.Purpose).HasMaxLength(100);
+            audit.Property(a => a.EntityId).HasMaxLength(100);
+            audit.HasIndex(a => a.At);
+            audit.HasIndex(a => new { a.PersonId, a.At });
+        });
+
+        builder.Entity<AftercareUser>(user => user.Property(u => u.DisplayName).HasMaxLength(200));
+    }
+}
+
+public sealed class SqliteAftercareDbContext(DbContextOptions<SqliteAftercareDbContext> options) : AftercareDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        base.ConfigureConventions(configurationBuilder);
+        // SQLite cannot order or compare DateTimeOffset text; UTC ticks sort and compare exactly.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+    }
+
+    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
+        v => v.UtcTicks,
+        v => new DateTimeOffset(v, TimeSpan.Zero));
+}
+
+public sealed class PostgresAftercareDbContext(DbContextOptions<PostgresAftercareDbContext> options) : AftercareDbContext(options);

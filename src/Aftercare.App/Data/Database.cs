@@ -1,0 +1,125 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Aftercare.App.Data;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>
+/// Which database, from one string: a PostgreSQL connection string (it has Host=) or the path of
+/// a SQLite file. SQLite is the default so that Aftercare starts with no set-up.
+/// </summary>
+public sealed record DatabaseSettings(DatabaseProvider Provider, string ConnectionString)
+{
+    public static DatabaseSettings Parse(string value)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(value);
+        var trimmed = value.Trim();
+        if (trimmed.Contains("Host=", StringComparison.OrdinalIgnoreCase)
+            || trimmed.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
+            || trimmed.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+        {
+            return new DatabaseSettings(DatabaseProvider.Postgres, trimmed);
+        }
+
+        var path = trimmed.StartsWith("Data Source=", StringComparison.OrdinalIgnoreCase)
+            ? trimmed["Data Source=".Length..].Split(';')[0]
+            : trimmed;
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        return new DatabaseSettings(DatabaseProvider.Sqlite, $"Data Source={full};Pooling=True;Default Timeout=30");
+    }
+
+    /// <summary>Where the database lives, for a person to read; a PostgreSQL password is never shown.</summary>
+    public string Describe() => Provider == DatabaseProvider.Sqlite
+        ? $"SQLite file {ConnectionString.Split(';')[0]["Data Source=".Length..]}"
+        : "PostgreSQL " + string.Join(";", ConnectionString.Split(';')
+            .Where(part => !part.TrimStart().StartsWith("Password", StringComparison.OrdinalIgnoreCase)));
+}
+
+public static class DatabaseRegistration
+{
+    public static IServiceCollection AddAftercareDatabase(this IServiceCollection services, DatabaseSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        services.AddSingleton(settings);
+        if (settings.Provider == DatabaseProvider.Sqlite)
+        {
+            services.AddDbContext<AftercareDbContext, SqliteAftercareDbContext>(o => ConfigureSqlite(o, settings.ConnectionString));
+        }
+        else
+        {
+            services.AddDbContext<AftercareDbContext, PostgresAftercareDbContext>(o => ConfigurePostgres(o, settings.ConnectionString));
+        }
+
+        return services;
+    }
+
+    internal static void ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseSqlite(connectionString).AddInterceptors(SqlitePragmas.Instance);
+
+    internal static void ConfigurePostgres(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString);
+
+    /// <summary>Applies pending migrations of whichever provider is configured.</summary>
+    public static Task MigrateAsync(this AftercareDbContext db, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return db.Database.MigrateAsync(ct);
+    }
+}
+
+/// <summary>
+/// A reply of success means the write is durable: WAL with synchronous=FULL fsyncs each commit.
+/// busy_timeout lets a second writer wait instead of failing at once.
+/// </summary>
+internal sealed class SqlitePragmas : DbConnectionInterceptor
+{
+    public static readonly SqlitePragmas Instance = new();
+
+    private const string Pragmas =
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
+
+/// <summary>Lets `dotnet ef migrations add` build the SQLite model (design time only).</summary>
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteAftercareDbContext>
+{
+    public SqliteAftercareDbContext CreateDbContext(string[] args)
+    {
+        var options = new DbContextOptionsBuilder<SqliteAftercareDbContext>();
+        DatabaseRegistration.ConfigureSqlite(options, "Data Source=design-time.db");
+        return new SqliteAftercareDbContext(options.Options);
+    }
+}
+
+/// <summary>Lets `dotnet ef migrations add` build the PostgreSQL model (design time only; no server needed).</summary>
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresAftercareDbContext>
+{
+    public PostgresAftercareDbContext CreateDbContext(string[] args)
+    {
+        var options = new DbContextOptionsBuilder<PostgresAftercareDbContext>();
+        DatabaseRegistration.ConfigurePostgres(options, "Host=localhost;Database=aftercare_design");
+        return new PostgresAftercareDbContext(options.Options);
+    }
+}

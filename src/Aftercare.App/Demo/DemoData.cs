@@ -1,0 +1,175 @@
+using Aftercare.App.Data;
+using Aftercare.App.Sites;
+using Aftercare.App.Users;
+using Aftercare.Domain.People;
+using Aftercare.Domain.Presentations;
+using Aftercare.Domain.Users;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Aftercare.App.Demo;
+
+/// <summary>
+/// Synthetic demo data that look it: "(demo)" sites, MRNs starting DEMO, NHS numbers in the 999
+/// test range, phone numbers from Ofcom's drama range, example.org addresses. Nobody here is real.
+/// </summary>
+public static class DemoData
+{
+    public const string EmailDomain = "demo.aftercare.example";
+
+    public sealed record DemoUser(string Email, string Role, string Password);
+
+    public sealed record Seeded(IReadOnlyList<DemoUser> Users, int People, int Presentations);
+
+    public static IReadOnlyList<SiteSetting> Sites { get; } =
+    [
+        new("DEMO-N", "Northgate General Hospital (demo)"),
+        new("DEMO-R", "Riverside Infirmary (demo)"),
+        new("DEMO-S", "St Example's Hospital (demo)"),
+    ];
+
+    private static readonly string[] GivenNames =
+        ["Alex", "Sam", "Jordan", "Robin", "Casey", "Morgan", "Riley", "Taylor", "Jamie", "Charlie", "Frankie", "Ellis", "Avery", "Quinn", "Rowan", "Sasha"];
+
+    private static readonly string[] FamilyNames =
+        ["Example", "Sample", "Fictional", "Testcase", "Madeup", "Notreal", "Placeholder", "Demo"];
+
+    /// <summary>
+    /// Seeds sites, one user per role and, once, the synthetic people. Demo users get fresh random
+    /// passwords every time, which are returned so the caller can print them.
+    /// </summary>
+    public static async Task<Seeded> SeedAsync(
+        AftercareDbContext db, UserManager<AftercareUser> users, RoleManager<IdentityRole> roles, TimeProvider clock, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(clock);
+        await SiteConfiguration.ApplyAsync(db, Sites, ct);
+        await AddUser.EnsureRolesAsync(roles);
+
+        var demoUsers = new List<DemoUser>();
+        foreach (var role in Roles.All)
+        {
+            var email = $"{role}@{EmailDomain}";
+            var password = AddUser.GeneratePassword();
+            var user = await users.FindByEmailAsync(email);
+            if (user is null)
+            {
+                user = new AftercareUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = $"Demo {Roles.Describe(role)}", LockoutEnabled = true };
+                Check(await users.CreateAsync(user, password));
+                Check(await users.AddToRoleAsync(user, role));
+            }
+            else
+            {
+                Check(await users.RemovePasswordAsync(user));
+                Check(await users.AddPasswordAsync(user, password));
+                await users.SetLockoutEndDateAsync(user, null);
+                await users.ResetAccessFailedCountAsync(user);
+            }
+
+            demoUsers.Add(new DemoUser(email, role, password));
+        }
+
+        var alreadySeeded = await db.People.AnyAsync(p => p.Identifiers.Any(i => i.Kind == IdentifierKind.Mrn && i.Value.StartsWith("DEMO")), ct);
+        if (alreadySeeded)
+        {
+            return new Seeded(demoUsers, 0, 0);
+        }
+
+        var (people, presentations) = await SeedPeopleAsync(db, clock, ct);
+        return new Seeded(demoUsers, people, presentations);
+    }
+
+    private static async Task<(int People, int Presentations)> SeedPeopleAsync(AftercareDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var random = new Random(20261122);
+        var siteIds = await db.Sites.Where(s => s.Code.StartsWith("DEMO-")).Select(s => s.Id).ToListAsync(ct);
+        var clinician = await db.Users.Where(u => u.Email == $"{Roles.Clinician}@{EmailDomain}").Select(u => u.Id).FirstAsync(ct);
+        var presentationCount = 0;
+        const int peopleCount = 40;
+        for (var n = 1; n <= peopleCount; n++)
+        {
+            var age = n % 7 == 0 ? random.Next(14, 18) : n % 9 == 0 ? random.Next(66, 85) : random.Next(18, 65);
+            var dob = today.AddYears(-age).AddDays(-random.Next(0, 365));
+            var channel = (ContactChannel)(n % 4);
+            var details = new PersonDetails(
+                GivenNames[n % GivenNames.Length], FamilyNames[n % FamilyNames.Length], dob,
+                (Sex)(1 + (n % 3 == 0 ? 2 : n % 2)),
+                $"07700 900{n:000}", $"person{n:000}@example.org", channel,
+                $"Demo Street Surgery {1 + (n % 5)} (fictional)",
+                (PriorPsychiatricHistory)(n % 3));
+            var identifiers = new[]
+            {
+                PersonIdentifier.Create(IdentifierKind.Mrn, $"DEMO{n:0000}").Value,
+                PersonIdentifier.Create(IdentifierKind.NhsNumber, NhsTestNumber(n)).Value,
+            };
+            var registeredAt = now.AddDays(-730);
+            var person = Person.Register(details, identifiers, registeredAt, today).Value;
+            db.People.Add(person);
+
+            // Several people came back for help more than once: that is engagement, shown as such.
+            var visits = n % 5 == 0 ? random.Next(3, 6) : n % 3 == 0 ? 2 : 1;
+            var arrivals = Enumerable.Range(0, visits)
+                .Select(_ => now.AddDays(-random.Next(1, 730)).AddMinutes(-random.Next(0, 1440)))
+                .Order().ToList();
+            foreach (var arrived in arrivals)
+            {
+                var left = random.Next(12) == 0;
+                var assessed = left ? (DateTimeOffset?)null : arrived.AddMinutes(random.Next(45, 16 * 60));
+                if (assessed > now)
+                {
+                    assessed = null;
+                }
+
+                var methods = random.Next(10) switch
+                {
+                    < 6 => new List<SelfHarmMethod> { SelfHarmMethod.MedicationOrDrugs },
+                    < 8 => [SelfHarmMethod.SharpObject],
+                    8 => [SelfHarmMethod.MedicationOrDrugs, SelfHarmMethod.Alcohol],
+                    _ => [SelfHarmMethod.Unspecified],
+                };
+                var presentation = Presentation.Register(person.Id, dob, new PresentationDetails(
+                        arrived, siteIds[random.Next(siteIds.Count)], methods,
+                        (YesNoUnknown)random.Next(3), (YesNoUnknown)random.Next(3), null,
+                        left ? Disposition.LeftBeforeAssessment : random.Next(5) == 0 ? Disposition.Admitted : Disposition.Discharged,
+                        assessed),
+                    siteIds, clinician, now);
+                db.Presentations.Add(presentation.Value);
+                presentationCount++;
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+        return (peopleCount, presentationCount);
+    }
+
+    /// <summary>An NHS number in the 999 range set aside for testing, with a valid check digit.</summary>
+    public static string NhsTestNumber(int n)
+    {
+        for (var body = 999_000_000L + (n * 7919L); ; body++)
+        {
+            var digits = body.ToString("000000000", System.Globalization.CultureInfo.InvariantCulture);
+            var sum = digits.Select((c, i) => (c - '0') * (10 - i)).Sum();
+            var check = 11 - (sum % 11);
+            if (check == 11)
+            {
+                check = 0;
+            }
+
+            if (check != 10)
+            {
+                return digits + check;
+            }
+        }
+    }
+
+    private static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException("Demo seeding failed: " + string.Join("; ", result.Errors.Select(e => e.Description)));
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using Aftercare.App.Audit;
+using Aftercare.App.Data;
+using Aftercare.Domain;
+using Aftercare.Domain.Audit;
+using Aftercare.Domain.People;
+using Microsoft.EntityFrameworkCore;
+
+namespace Aftercare.App.People;
+
+/// <summary>Find a person by identifier, or by name (and date of birth).</summary>
+public static class FindPeople
+{
+    public const int MaxResults = 50;
+
+    public sealed record Query(IdentifierKind IdentifierKind, string? Identifier, string? Name, DateOnly? DateOfBirth);
+
+    public sealed record Match(Guid Id, string DisplayName, DateOnly DateOfBirth, IReadOnlyList<string> Identifiers, int Presentations);
+
+    public static async Task<Result<IReadOnlyList<Match>>> Handle(
+        AftercareDbContext db, TimeProvider clock, Actor actor, Query query, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(query);
+        var people = db.People.AsNoTracking().AsQueryable();
+        if (!string.IsNullOrWhiteSpace(query.Identifier))
+        {
+            var value = PersonIdentifier.Normalise(query.IdentifierKind, query.Identifier);
+            var kind = query.IdentifierKind;
+            people = people.Where(p => p.Identifiers.Any(i => i.Kind == kind && i.Value == value));
+        }
+        else if (!string.IsNullOrWhiteSpace(query.Name) || query.DateOfBirth is not null)
+        {
+            if (!string.IsNullOrWhiteSpace(query.Name))
+            {
+                foreach (var term in query.Name.Trim().ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    people = people.Where(p => p.GivenName.ToLower().Contains(term) || p.FamilyName.ToLower().Contains(term));
+                }
+            }
+
+            if (query.DateOfBirth is { } dob)
+            {
+                people = people.Where(p => p.DateOfBirth == dob);
+            }
+        }
+        else
+        {
+            return Result<IReadOnlyList<Match>>.Failure("identifier", "Enter an identifier, or a name, or a date of birth to search.");
+        }
+
+        var found = await people
+            .OrderBy(p => p.FamilyName).ThenBy(p => p.GivenName).ThenBy(p => p.DateOfBirth)
+            .Take(MaxResults)
+            .Select(p => new
+            {
+                p.Id,
+                p.GivenName,
+                p.FamilyName,
+                p.DateOfBirth,
+                Identifiers = p.Identifiers.Select(i => new { i.Kind, i.Value }).ToList(),
+                Presentations = db.Presentations.Count(x => x.PersonId == p.Id),
+            })
+            .ToListAsync(ct);
+
+        // The search terms are patient data: the audit records that a search happened, not what was typed.
+        db.Audit(clock, actor, AuditAction.PeopleSearched, AuditPurpose.DirectCare);
+        await db.SaveChangesAsync(ct);
+        IReadOnlyList<Match> matches = found
+            .Select(p => new Match(p.Id, $"{p.GivenName} {p.FamilyName}", p.DateOfBirth,
+                p.Identifiers.OrderBy(i => i.Kind).Select(i => $"{i.Kind.Describe()} {i.Value}").ToList(), p.Presentations))
+            .ToList();
+        return Result<IReadOnlyList<Match>>.Success(matches);
+    }
+}

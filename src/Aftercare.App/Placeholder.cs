@@ -1,1 +1,0 @@
-namespace Aftercare.App; public static class Placeholder {}

@@ -1,0 +1,153 @@
+using Aftercare.App.Audit;
+using Aftercare.App.Data;
+using Aftercare.Domain;
+using Aftercare.Domain.Audit;
+using Aftercare.Domain.People;
+using Aftercare.Domain.Presentations;
+using Microsoft.EntityFrameworkCore;
+
+namespace Aftercare.App.Presentations;
+
+/// <summary>
+/// Registers a presentation after self-harm, for a person already known or for a new person.
+/// A new person whose identifier already belongs to someone is never made into a silent twin:
+/// the clinician is shown who holds it and confirms before anything is saved.
+/// </summary>
+public static class RegisterPresentation
+{
+    public sealed record NewPerson(PersonDetails Details, string? Mrn, string? NhsNumber);
+
+    /// <summary>Either <see cref="ExistingPersonId"/> or <see cref="NewPerson"/>.</summary>
+    public sealed record Command(Guid? ExistingPersonId, NewPerson? NewPerson, PresentationDetails Presentation);
+
+    public abstract record Outcome;
+
+    public sealed record Registered(Guid PersonId, Guid PresentationId) : Outcome;
+
+    public sealed record Invalid(IReadOnlyList<Error> Errors) : Outcome;
+
+    /// <summary>The identifier given for a new person belongs to this person already; nothing was saved.</summary>
+    public sealed record IdentifierBelongsToSomeone(Guid PersonId, string DisplayName, DateOnly DateOfBirth, string Identifier) : Outcome
+    {
+        public string Message =>
+            $"{Identifier} already belongs to {DisplayName}, born {DateOfBirth:d MMMM yyyy}. "
+            + "If this is the same person, register the presentation for them; otherwise check the identifier.";
+    }
+
+    public static async Task<Outcome> Handle(AftercareDbContext db, TimeProvider clock, Actor actor, Command command, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(clock);
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(command);
+        var now = clock.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var siteIds = await db.Sites.Select(s => s.Id).ToListAsync(ct);
+        var errors = new List<Error>();
+
+        Person? person = null;
+        DateOnly dateOfBirth;
+        if (command.ExistingPersonId is { } existingId)
+        {
+            var existing = await db.People.AsNoTracking().Where(p => p.Id == existingId)
+                .Select(p => new { p.DateOfBirth }).FirstOrDefaultAsync(ct);
+            if (existing is null)
+            {
+                return new Invalid([new Error("personId", "That person was not found. Search for them again.")]);
+            }
+
+            dateOfBirth = existing.DateOfBirth;
+        }
+        else if (command.NewPerson is { } newPerson)
+        {
+            var identifiers = new List<PersonIdentifier>();
+            AddIdentifier(IdentifierKind.Mrn, newPerson.Mrn, "mrn", identifiers, errors);
+            AddIdentifier(IdentifierKind.NhsNumber, newPerson.NhsNumber, "nhsNumber", identifiers, errors);
+            var registered = Person.Register(newPerson.Details, identifiers, now, today);
+            errors.AddRange(registered.Errors);
+            person = registered.IsSuccess ? registered.Value : null;
+            dateOfBirth = newPerson.Details.DateOfBirth ?? DateOnly.MinValue;
+
+            if (person is not null && await FindHolder(db, identifiers, ct) is { } holder)
+            {
+                return holder;
+            }
+        }
+        else
+        {
+            return new Invalid([new Error("personId", "Choose a person, or enter the details of a new person.")]);
+        }
+
+        var presentation = Presentation.Register(
+            command.ExistingPersonId ?? person?.Id ?? Guid.Empty, dateOfBirth, command.Presentation, siteIds, actor.UserId, now);
+        errors.AddRange(presentation.Errors);
+        if (errors.Count > 0)
+        {
+            return new Invalid(errors);
+        }
+
+        if (person is not null)
+        {
+            db.People.Add(person);
+            db.Audit(clock, actor, AuditAction.PersonRegistered, AuditPurpose.DirectCare, person.Id);
+        }
+
+        var saved = presentation.Value;
+        db.Presentations.Add(saved);
+        db.Audit(clock, actor, AuditAction.PresentationRegistered, AuditPurpose.DirectCare, saved.PersonId, saved.Id.ToString());
+        try
+        {
+            // One SaveChanges is one transaction: the person, the presentation and their audit events commit together.
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (person is not null)
+        {
+            // Someone registered the same identifier a moment ago: show them who, as above.
+            db.ChangeTracker.Clear();
+            if (await FindHolder(db, person.Identifiers, ct) is { } holder)
+            {
+                return holder;
+            }
+
+            throw;
+        }
+
+        return new Registered(saved.PersonId, saved.Id);
+    }
+
+    private static void AddIdentifier(IdentifierKind kind, string? raw, string field, List<PersonIdentifier> into, List<Error> errors)
+    {
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return;
+        }
+
+        var identifier = PersonIdentifier.Create(kind, raw, field);
+        if (identifier.IsSuccess)
+        {
+            into.Add(identifier.Value);
+        }
+        else
+        {
+            errors.AddRange(identifier.Errors);
+        }
+    }
+
+    private static async Task<IdentifierBelongsToSomeone?> FindHolder(AftercareDbContext db, IEnumerable<PersonIdentifier> identifiers, CancellationToken ct)
+    {
+        foreach (var identifier in identifiers)
+        {
+            var (kind, value) = (identifier.Kind, identifier.Value);
+            var holder = await db.People.AsNoTracking()
+                .Where(p => p.Identifiers.Any(i => i.Kind == kind && i.Value == value))
+                .Select(p => new { p.Id, p.GivenName, p.FamilyName, p.DateOfBirth })
+                .FirstOrDefaultAsync(ct);
+            if (holder is not null)
+            {
+                return new IdentifierBelongsToSomeone(holder.Id, $"{holder.GivenName} {holder.FamilyName}", holder.DateOfBirth, $"{kind.Describe()} {value}");
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+using Aftercare.App.Audit;
+using Aftercare.App.Data;
+using Aftercare.Domain;
+using Aftercare.Domain.Audit;
+using Aftercare.Domain.Users;
+using Microsoft.AspNetCore.Identity;
+
+namespace Aftercare.App.Users;
+
+/// <summary>
+/// Adds a member of staff with one role. No default password ever ships: the password is given by
+/// the administrator, or generated, printed once and must be changed at first sign-in.
+/// </summary>
+public static class AddUser
+{
+    public sealed record Command(string Email, string Role, string? DisplayName, string? Password);
+
+    public sealed record Added(string UserId, string Email, string Role, string? GeneratedPassword);
+
+    public static async Task<Result<Added>> Handle(
+        UserManager<AftercareUser> users, RoleManager<IdentityRole> roles, AftercareDbContext db, TimeProvider clock,
+        Actor actor, Command command)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(roles);
+        ArgumentNullException.ThrowIfNull(command);
+        var email = (command.Email ?? "").Trim();
+        if (email.Length == 0 || !System.Net.Mail.MailAddress.TryCreate(email, out _))
+        {
+            return Result<Added>.Failure("email", "Give an email address like name@example.org.");
+        }
+
+        if (!Roles.IsKnown(command.Role))
+        {
+            return Result<Added>.Failure("role", $"The role must be one of: {string.Join(", ", Roles.All)}.");
+        }
+
+        if (await users.FindByEmailAsync(email) is not null)
+        {
+            return Result<Added>.Failure("email", "A user with that email already exists.");
+        }
+
+        await EnsureRolesAsync(roles);
+        var generated = string.IsNullOrEmpty(command.Password) ? GeneratePassword() : null;
+        var user = new AftercareUser
+        {
+            UserName = email,
+            Email = email,
+            EmailConfirmed = true,
+            DisplayName = string.IsNullOrWhiteSpace(command.DisplayName) ? email : command.DisplayName.Trim(),
+            MustChangePassword = generated is not null,
+            LockoutEnabled = true,
+        };
+
+        var created = await users.CreateAsync(user, command.Password ?? generated!);
+        if (!created.Succeeded)
+        {
+            return Result<Added>.Failure([.. created.Errors.Select(e => new Error(
+                e.Code.Contains("Password", StringComparison.Ordinal) ? "password" : "email", e.Description))]);
+        }
+
+        await users.AddToRoleAsync(user, command.Role);
+        db.Audit(clock, actor, AuditAction.UserCreated, AuditPurpose.Administration, entityId: user.Id);
+        await db.SaveChangesAsync();
+        return new Added(user.Id, email, command.Role, generated);
+    }
+
+    public static async Task EnsureRolesAsync(RoleManager<IdentityRole> roles)
+    {
+        ArgumentNullException.ThrowIfNull(roles);
+        foreach (var role in Roles.All)
+        {
+            if (!await roles.RoleExistsAsync(role))
+            {
+                await roles.CreateAsync(new IdentityRole(role));
+            }
+        }
+    }
+
+    /// <summary>A random password that satisfies the password rules: 4 groups of 5 characters.</summary>
+    public static string GeneratePassword()
+    {
+        const string letters = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
+        const string digits = "23456789";
+        var groups = Enumerable.Range(0, 4).Select(_ =>
+            new string(Enumerable.Range(0, 4).Select(_ => letters[RandomNumberGenerator.GetInt32(letters.Length)]).ToArray())
+            + digits[RandomNumberGenerator.GetInt32(digits.Length)]);
+        return string.Join('-', groups);
+    }
+}

@@ -1,0 +1,141 @@
+using System.Net.Mail;
+
+namespace Aftercare.Domain.People;
+
+/// <summary>What a clinician enters about someone who has presented.</summary>
+public sealed record PersonDetails(
+    string? GivenName,
+    string? FamilyName,
+    DateOnly? DateOfBirth,
+    Sex Sex,
+    string? Phone,
+    string? Email,
+    ContactChannel PreferredChannel,
+    string? GpPractice,
+    PriorPsychiatricHistory PriorPsychiatricHistory);
+
+/// <summary>Someone who has presented to a service after self-harm (FHIR Patient).</summary>
+public sealed class Person
+{
+    public const int OldestAgeInYears = 120;
+
+    private Person()
+    {
+        GivenName = "";
+        FamilyName = "";
+    }
+
+    public Guid Id { get; private set; }
+
+    public string GivenName { get; private set; }
+
+    public string FamilyName { get; private set; }
+
+    public DateOnly DateOfBirth { get; private set; }
+
+    public Sex Sex { get; private set; }
+
+    public string? Phone { get; private set; }
+
+    public string? Email { get; private set; }
+
+    public ContactChannel PreferredChannel { get; private set; }
+
+    public string? GpPractice { get; private set; }
+
+    public PriorPsychiatricHistory PriorPsychiatricHistory { get; private set; }
+
+    public DateTimeOffset RegisteredAt { get; private set; }
+
+    public List<PersonIdentifier> Identifiers { get; private set; } = [];
+
+    public string DisplayName => $"{GivenName} {FamilyName}";
+
+    public int AgeOn(DateOnly day)
+    {
+        var age = day.Year - DateOfBirth.Year;
+        return DateOfBirth.AddYears(age) > day ? age - 1 : age;
+    }
+
+    /// <summary>Checks every field and returns all the problems at once, or the new person.</summary>
+    public static Result<Person> Register(
+        PersonDetails details,
+        IReadOnlyList<PersonIdentifier> identifiers,
+        DateTimeOffset now,
+        DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(details);
+        var errors = new Errors();
+        var given = Clean(details.GivenName);
+        var family = Clean(details.FamilyName);
+        errors.AddIf(given.Length == 0, "givenName", "Enter the person's given name.");
+        errors.AddIf(given.Length > 100, "givenName", "A given name can be at most 100 characters.");
+        errors.AddIf(family.Length == 0, "familyName", "Enter the person's family name.");
+        errors.AddIf(family.Length > 100, "familyName", "A family name can be at most 100 characters.");
+
+        if (details.DateOfBirth is not { } dob)
+        {
+            errors.Add("dateOfBirth", "Enter the date of birth.");
+        }
+        else if (dob > today)
+        {
+            errors.Add("dateOfBirth", "The date of birth is in the future. Check the year.");
+        }
+        else if (dob < today.AddYears(-OldestAgeInYears))
+        {
+            errors.Add("dateOfBirth", $"The date of birth makes the person older than {OldestAgeInYears}. Check the year.");
+        }
+
+        var phone = CleanOptional(details.Phone);
+        var email = CleanOptional(details.Email);
+        if (phone is not null && (phone.Length > 30 || !phone.All(c => char.IsAsciiDigit(c) || c is ' ' or '+' or '(' or ')' or '-')))
+        {
+            errors.Add("phone", "A phone number has digits, spaces and + ( ) - only.");
+        }
+
+        if (email is not null && (email.Length > 200 || !MailAddress.TryCreate(email, out _)))
+        {
+            errors.Add("email", "Enter an email address like name@example.org.");
+        }
+
+        errors.AddIf(details.PreferredChannel is ContactChannel.Phone or ContactChannel.TextMessage && phone is null,
+            "phone", "The person prefers phone or text: enter a phone number, or choose another way to contact them.");
+        errors.AddIf(details.PreferredChannel is ContactChannel.Email && email is null,
+            "email", "The person prefers email: enter an email address, or choose another way to contact them.");
+        errors.AddIf(!Enum.IsDefined(details.Sex), "sex", "Choose the person's sex.");
+        errors.AddIf(!Enum.IsDefined(details.PreferredChannel), "preferredChannel", "Choose how the person prefers to be contacted.");
+        errors.AddIf(!Enum.IsDefined(details.PriorPsychiatricHistory), "priorPsychiatricHistory",
+            "Choose yes, no or not known for prior contact with mental-health services.");
+
+        var gp = CleanOptional(details.GpPractice);
+        errors.AddIf(gp is { Length: > 200 }, "gpPractice", "A GP practice name can be at most 200 characters.");
+        errors.AddIf(identifiers.GroupBy(i => i.Kind).Any(g => g.Count() > 1), "identifier",
+            "Give each kind of identifier once.");
+
+        if (errors.Any)
+        {
+            return Result<Person>.Failure(errors.List);
+        }
+
+        return new Person
+        {
+            Id = Guid.CreateVersion7(now),
+            GivenName = given,
+            FamilyName = family,
+            DateOfBirth = details.DateOfBirth!.Value,
+            Sex = details.Sex,
+            Phone = phone,
+            Email = email,
+            PreferredChannel = details.PreferredChannel,
+            GpPractice = gp,
+            PriorPsychiatricHistory = details.PriorPsychiatricHistory,
+            RegisteredAt = now,
+            Identifiers = [.. identifiers],
+        };
+    }
+
+    private static string Clean(string? value) => (value ?? "").Trim();
+
+    private static string? CleanOptional(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

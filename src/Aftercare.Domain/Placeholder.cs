@@ -1,1 +1,0 @@
-namespace Aftercare.Domain; public static class Placeholder {}

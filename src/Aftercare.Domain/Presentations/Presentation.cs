@@ -1,0 +1,153 @@
+namespace Aftercare.Domain.Presentations;
+
+public enum YesNoUnknown
+{
+    Unknown = 0,
+    Yes = 1,
+    No = 2,
+}
+
+/// <summary>Where the person went after the emergency department.</summary>
+public enum Disposition
+{
+    Discharged = 0,
+    Admitted = 1,
+    LeftBeforeAssessment = 2,
+}
+
+public static class PresentationLabels
+{
+    public static string Describe(this Disposition disposition) => disposition switch
+    {
+        Disposition.Discharged => "Discharged",
+        Disposition.Admitted => "Admitted",
+        Disposition.LeftBeforeAssessment => "Left before a psychosocial assessment",
+        _ => disposition.ToString(),
+    };
+
+    public static string Describe(this YesNoUnknown value) => value switch
+    {
+        YesNoUnknown.Yes => "Yes",
+        YesNoUnknown.No => "No",
+        _ => "Not known",
+    };
+}
+
+/// <summary>What a clinician enters about one presentation.</summary>
+public sealed record PresentationDetails(
+    DateTimeOffset? ArrivedAt,
+    Guid? SiteId,
+    IReadOnlyList<SelfHarmMethod> Methods,
+    YesNoUnknown AlcoholInvolved,
+    YesNoUnknown MedicalTreatmentNeeded,
+    string? MedicalTreatmentNotes,
+    Disposition Disposition,
+    DateTimeOffset? PsychosocialAssessmentAt);
+
+/// <summary>
+/// One episode of self-harm reaching a service (FHIR Encounter with a Condition coded X60–X84).
+/// Nothing here scores or rates the person (DOMAIN.md rule 1).
+/// </summary>
+public sealed class Presentation
+{
+    private Presentation()
+    {
+        RecordedBy = "";
+    }
+
+    public Guid Id { get; private set; }
+
+    public Guid PersonId { get; private set; }
+
+    public DateTimeOffset ArrivedAt { get; private set; }
+
+    public Guid SiteId { get; private set; }
+
+    public List<SelfHarmMethod> Methods { get; private set; } = [];
+
+    public YesNoUnknown AlcoholInvolved { get; private set; }
+
+    public YesNoUnknown MedicalTreatmentNeeded { get; private set; }
+
+    public string? MedicalTreatmentNotes { get; private set; }
+
+    public Disposition Disposition { get; private set; }
+
+    /// <summary>When the psychosocial assessment happened, so time to assessment can be measured (QS34).</summary>
+    public DateTimeOffset? PsychosocialAssessmentAt { get; private set; }
+
+    public DateTimeOffset RecordedAt { get; private set; }
+
+    /// <summary>The user id of who recorded it.</summary>
+    public string RecordedBy { get; private set; }
+
+    public TimeSpan? TimeToAssessment => PsychosocialAssessmentAt - ArrivedAt;
+
+    public static Result<Presentation> Register(
+        Guid personId,
+        DateOnly personDateOfBirth,
+        PresentationDetails details,
+        IReadOnlyCollection<Guid> knownSites,
+        string recordedBy,
+        DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(details);
+        ArgumentNullException.ThrowIfNull(knownSites);
+        var errors = new Errors();
+        if (details.ArrivedAt is not { } arrived)
+        {
+            errors.Add("arrivedAt", "Enter the date and time the person arrived.");
+        }
+        else if (arrived > now)
+        {
+            errors.Add("arrivedAt", "The arrival time is in the future. Enter when the person arrived.");
+        }
+        else if (DateOnly.FromDateTime(arrived.UtcDateTime) < personDateOfBirth)
+        {
+            errors.Add("arrivedAt", "The arrival time is before the person's date of birth.");
+        }
+
+        if (details.SiteId is not { } site || !knownSites.Contains(site))
+        {
+            errors.Add("siteId", "Choose the site the person arrived at.");
+        }
+
+        var methods = (details.Methods ?? []).Distinct().ToList();
+        errors.AddIf(methods.Count == 0, "methods", "Choose at least one method; choose \"Means not known\" if it is not known.");
+        errors.AddIf(methods.Any(m => !Enum.IsDefined(m)), "methods", "One of the methods is not one of the listed groups.");
+        errors.AddIf(!Enum.IsDefined(details.AlcoholInvolved), "alcoholInvolved", "Choose yes, no or not known for alcohol.");
+        errors.AddIf(!Enum.IsDefined(details.MedicalTreatmentNeeded), "medicalTreatmentNeeded", "Choose yes, no or not known for medical treatment.");
+        errors.AddIf(!Enum.IsDefined(details.Disposition), "disposition", "Choose where the person went next.");
+        var notes = string.IsNullOrWhiteSpace(details.MedicalTreatmentNotes) ? null : details.MedicalTreatmentNotes.Trim();
+        errors.AddIf(notes is { Length: > 2000 }, "medicalTreatmentNotes", "Medical treatment notes can be at most 2000 characters.");
+
+        if (details.PsychosocialAssessmentAt is { } assessed)
+        {
+            errors.AddIf(assessed > now, "psychosocialAssessmentAt", "The assessment time is in the future. Leave it empty until the assessment has happened.");
+            errors.AddIf(details.ArrivedAt is { } a && assessed < a, "psychosocialAssessmentAt", "The assessment time is before the arrival time.");
+            errors.AddIf(details.Disposition == Disposition.LeftBeforeAssessment, "psychosocialAssessmentAt",
+                "The person is recorded as leaving before assessment, yet an assessment time is given. Correct one of them.");
+        }
+
+        if (errors.Any)
+        {
+            return Result<Presentation>.Failure(errors.List);
+        }
+
+        return new Presentation
+        {
+            Id = Guid.CreateVersion7(now),
+            PersonId = personId,
+            ArrivedAt = details.ArrivedAt!.Value.ToUniversalTime(),
+            SiteId = details.SiteId!.Value,
+            Methods = methods,
+            AlcoholInvolved = details.AlcoholInvolved,
+            MedicalTreatmentNeeded = details.MedicalTreatmentNeeded,
+            MedicalTreatmentNotes = notes,
+            Disposition = details.Disposition,
+            PsychosocialAssessmentAt = details.PsychosocialAssessmentAt?.ToUniversalTime(),
+            RecordedAt = now,
+            RecordedBy = recordedBy,
+        };
+    }
+}

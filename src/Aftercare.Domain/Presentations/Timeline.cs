@@ -1,0 +1,58 @@
+namespace Aftercare.Domain.Presentations;
+
+/// <summary>One presentation as the person's timeline shows it.</summary>
+public sealed record TimelinePresentation(Presentation Presentation, int Number, bool CameBack)
+{
+    /// <summary>
+    /// DOMAIN.md rule 2: a repeat presentation is the person coming back for help, said plainly.
+    /// </summary>
+    public string Heading => CameBack
+        ? $"Came back for help ({Ordinal(Number)} presentation)"
+        : "First presentation recorded here";
+
+    private static string Ordinal(int n) => (n % 100) switch
+    {
+        11 or 12 or 13 => $"{n}th",
+        _ => (n % 10) switch
+        {
+            1 => $"{n}st",
+            2 => $"{n}nd",
+            3 => $"{n}rd",
+            _ => $"{n}th",
+        },
+    };
+}
+
+/// <summary>
+/// The person's contacts in time order, with plain counts (DOMAIN.md rule 2): facts such as
+/// "3 presentations in the last 12 months", never a label, flag or filter for people who return.
+/// </summary>
+public sealed class Timeline
+{
+    private Timeline(IReadOnlyList<TimelinePresentation> presentations, int inLastYear)
+    {
+        Presentations = presentations;
+        PresentationsInLast12Months = inLastYear;
+    }
+
+    /// <summary>Newest first, as a clinician reads a record.</summary>
+    public IReadOnlyList<TimelinePresentation> Presentations { get; }
+
+    public int PresentationsInLast12Months { get; }
+
+    public int TotalPresentations => Presentations.Count;
+
+    public string Summary =>
+        $"{Count(PresentationsInLast12Months, "presentation")} in the last 12 months"
+        + (TotalPresentations > PresentationsInLast12Months ? $", {TotalPresentations} in all" : "");
+
+    public static Timeline Of(IEnumerable<Presentation> presentations, DateTimeOffset now)
+    {
+        var ordered = presentations.OrderBy(p => p.ArrivedAt).ThenBy(p => p.RecordedAt).ToList();
+        var entries = ordered.Select((p, i) => new TimelinePresentation(p, i + 1, i > 0)).Reverse().ToList();
+        var since = now.AddMonths(-12);
+        return new Timeline(entries, ordered.Count(p => p.ArrivedAt > since));
+    }
+
+    public static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+}

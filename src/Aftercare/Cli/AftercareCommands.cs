@@ -1,0 +1,176 @@
+using System.CommandLine;
+using Aftercare.App;
+using Aftercare.App.Data;
+using Aftercare.App.Users;
+using Aftercare.Domain.Users;
+using Aftercare.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Spectre.Console;
+
+namespace Aftercare.Cli;
+
+/// <summary>The commands of the `aftercare` binary. Each prints what it did and exits non-zero on failure.</summary>
+public static class AftercareCommands
+{
+    public const string DefaultUrls = "http://127.0.0.1:5000";
+
+    private static readonly Option<string?> Db = new("--db")
+    {
+        Description = "A SQLite file path or a PostgreSQL connection string (Host=...). Default: data/aftercare.db, or the Aftercare:Database setting.",
+    };
+
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("Aftercare: care after self-harm. Assessment, plans, aftercare contacts and handoffs, on one database.");
+        root.Subcommands.Add(Serve());
+        root.Subcommands.Add(Migrate());
+        root.Subcommands.Add(Users());
+        root.Subcommands.Add(Seed());
+        return root;
+    }
+
+    private static Command Serve()
+    {
+        var demo = new Option<bool>("--demo") { Description = "Use a separate demo database with clearly synthetic people, and print the demo users' sign-in details." };
+        var urls = new Option<string>("--urls") { Description = "Where to listen.", DefaultValueFactory = _ => DefaultUrls };
+        var noMigrate = new Option<bool>("--no-migrate") { Description = "Do not apply database migrations at start-up (run `aftercare migrate` yourself)." };
+        var command = new Command("serve", "Serve Aftercare on the web.") { demo, urls, Db, noMigrate };
+        command.SetAction(async (parse, ct) =>
+        {
+            var settings = new HostSettings
+            {
+                Database = parse.GetValue(Db),
+                Demo = parse.GetValue(demo),
+                Overrides = { ["urls"] = parse.GetValue(urls) },
+            };
+            var app = Program.BuildWebApp(settings);
+            var options = app.Services.GetRequiredService<AftercareOptions>();
+            var database = app.Services.GetRequiredService<DatabaseSettings>();
+            var seeded = await AnsiConsole.Status().StartAsync("Preparing the database…", _ =>
+                Startup.PrepareAsync(app, migrate: options.MigrateOnStart && !parse.GetValue(noMigrate), settings.Demo, ct));
+
+            AnsiConsole.MarkupLine($"[bold]Aftercare[/] on {Markup.Escape(database.Describe())}");
+            if (seeded is not null)
+            {
+                // Plain aligned lines, not a table: emails must stay whole to be copied.
+                AnsiConsole.MarkupLine("[bold]Demo users[/] (synthetic data; the passwords are new at each start):");
+                foreach (var user in seeded.Users)
+                {
+                    Console.WriteLine($"  {Roles.Describe(user.Role),-22} {user.Email,-42} {user.Password}");
+                }
+            }
+            else if (!await AnyUserAsync(app))
+            {
+                AnsiConsole.MarkupLine("No users yet. Create the first administrator with:");
+                AnsiConsole.MarkupLine("  [bold]aftercare users add --email you@example.org --role administrator[/]");
+            }
+
+            AnsiConsole.MarkupLine($"Sign in at [link]{Markup.Escape(parse.GetValue(urls)!.Split(';')[0])}/signin[/]  (Ctrl+C stops)");
+            await app.RunAsync(ct);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Migrate()
+    {
+        var command = new Command("migrate", "Apply database migrations, then exit.") { Db };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db) });
+            var database = app.Services.GetRequiredService<DatabaseSettings>();
+            await AnsiConsole.Status().StartAsync($"Migrating {Markup.Escape(database.Describe())}…", _ => Startup.PrepareAsync(app, migrate: true, demo: false, ct));
+            AnsiConsole.MarkupLine($"Database is up to date: {Markup.Escape(database.Describe())}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Users()
+    {
+        var email = new Option<string>("--email") { Description = "The user's email address; they sign in with it.", Required = true };
+        var role = new Option<string>("--role") { Description = $"One of: {string.Join(", ", Roles.All)}.", Required = true };
+        role.AcceptOnlyFromAmong([.. Roles.All]);
+        var name = new Option<string?>("--name") { Description = "The name shown in the application." };
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from standard input instead of generating a one-time password." };
+        var add = new Command("add", "Add a user. Without --password-stdin a one-time password is printed and must be changed at first sign-in.")
+        {
+            email, role, name, passwordStdin, Db,
+        };
+        add.SetAction(async (parse, ct) =>
+        {
+            string? password = null;
+            if (parse.GetValue(passwordStdin))
+            {
+                password = (await Console.In.ReadLineAsync(ct))?.TrimEnd('\r', '\n');
+                if (string.IsNullOrEmpty(password))
+                {
+                    await Console.Error.WriteLineAsync("No password was read from standard input.");
+                    return 2;
+                }
+            }
+
+            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db) });
+            await Startup.PrepareAsync(app, migrate: true, demo: false, ct);
+            await using var scope = app.Services.CreateAsyncScope();
+            var s = scope.ServiceProvider;
+            var result = await AddUser.Handle(
+                s.GetRequiredService<UserManager<AftercareUser>>(), s.GetRequiredService<RoleManager<IdentityRole>>(),
+                s.GetRequiredService<AftercareDbContext>(), s.GetRequiredService<TimeProvider>(), Actor.System,
+                new AddUser.Command(parse.GetValue(email)!, parse.GetValue(role)!, parse.GetValue(name), password));
+            if (!result.IsSuccess)
+            {
+                foreach (var error in result.Errors)
+                {
+                    await Console.Error.WriteLineAsync($"--{error.Field}: {error.Message}");
+                }
+
+                return 1;
+            }
+
+            var added = result.Value;
+            Console.WriteLine($"Added {added.Email} as {Roles.Describe(added.Role)}.");
+            if (added.GeneratedPassword is not null)
+            {
+                Console.WriteLine($"One-time password: {added.GeneratedPassword}");
+                Console.WriteLine("It must be changed at first sign-in. It is not stored anywhere readable; note it now.");
+            }
+
+            return 0;
+        });
+        var users = new Command("users", "Manage the people who sign in.") { add };
+        return users;
+    }
+
+    private static Command Seed()
+    {
+        var demo = new Option<bool>("--demo") { Description = "Seed the synthetic demo data (the only seeding there is)." };
+        var command = new Command("seed", "Seed data into a database.") { demo, Db };
+        command.Validators.Add(result =>
+        {
+            if (!result.GetValue(demo))
+            {
+                result.AddError("seed needs --demo: the only data Aftercare seeds is the synthetic demo set.");
+            }
+        });
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db), Demo = true });
+            var seeded = await Startup.PrepareAsync(app, migrate: true, demo: true, ct);
+            Console.WriteLine($"Seeded {seeded!.People} synthetic people with {seeded.Presentations} presentations.");
+            foreach (var user in seeded.Users)
+            {
+                Console.WriteLine($"{Roles.Describe(user.Role),-22} {user.Email,-45} {user.Password}");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task<bool> AnyUserAsync(WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return scope.ServiceProvider.GetRequiredService<AftercareDbContext>().Users.Any();
+    }
+}

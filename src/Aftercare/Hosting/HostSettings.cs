@@ -1,0 +1,36 @@
+using Aftercare.App.Data;
+
+namespace Aftercare.Hosting;
+
+/// <summary>How the host is started: from the command line, or by a test.</summary>
+public sealed record HostSettings
+{
+    public string[] Args { get; init; } = [];
+
+    /// <summary>The --db value: a SQLite file path or a PostgreSQL connection string.</summary>
+    public string? Database { get; init; }
+
+    public bool Demo { get; init; }
+
+    public string Environment { get; init; } = Environments.Production;
+
+    public TimeProvider? Clock { get; init; }
+
+    public Dictionary<string, string?> Overrides { get; init; } = [];
+
+    /// <summary>--db, then Aftercare:Database (appsettings or Aftercare__Database), then a file in the data folder.</summary>
+    public DatabaseSettings ResolveDatabase(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var configured = Database
+            ?? configuration["Aftercare:Database"]
+            ?? configuration.GetConnectionString("Aftercare");
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return DatabaseSettings.Parse(configured);
+        }
+
+        var folder = configuration["Aftercare:DataFolder"] ?? "data";
+        return DatabaseSettings.Parse(Path.Combine(folder, Demo ? "aftercare-demo.db" : "aftercare.db"));
+    }
+}

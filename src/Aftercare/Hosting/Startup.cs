@@ -1,0 +1,35 @@
+using Aftercare.App.Data;
+using Aftercare.App.Demo;
+using Aftercare.App.Sites;
+using Microsoft.AspNetCore.Identity;
+
+namespace Aftercare.Hosting;
+
+/// <summary>What happens before the first request: migrate, apply configured sites, seed the demo.</summary>
+public static class Startup
+{
+    public static async Task<DemoData.Seeded?> PrepareAsync(WebApplication app, bool migrate, bool demo, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        await using var scope = app.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var db = services.GetRequiredService<AftercareDbContext>();
+        if (migrate)
+        {
+            await db.MigrateAsync(ct);
+        }
+
+        await SiteConfiguration.ApplyAsync(db, services.GetRequiredService<AftercareOptions>().Sites, ct);
+        if (!demo)
+        {
+            return null;
+        }
+
+        return await DemoData.SeedAsync(
+            db,
+            services.GetRequiredService<UserManager<AftercareUser>>(),
+            services.GetRequiredService<RoleManager<IdentityRole>>(),
+            services.GetRequiredService<TimeProvider>(),
+            ct);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.FileProviders;
+
+namespace Aftercare.Hosting;
+
+public static class WebSetup
+{
+    public static IServiceCollection AddAftercareWeb(this IServiceCollection services)
+    {
+        services.AddRazorComponents();
+        services.AddAntiforgery(o => o.Cookie.Name = "aftercare-af");
+        services.AddProblemDetails();
+        services.AddExceptionHandler<UnexpectedErrorHandler>();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        return services;
+    }
+
+    public static WebApplication UseAftercarePipeline(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.Use(async (context, next) =>
+        {
+            // Clinical pages are never cached by a shared browser, framed, or sniffed.
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.ContentSecurityPolicy = "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'";
+            if (!context.Request.Path.StartsWithSegments("/assets"))
+            {
+                headers.CacheControl = "no-store";
+            }
+
+            await next(context);
+        });
+        // The stylesheet is embedded in the binary: one file to ship, served the same from tests and `dotnet run`.
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new EmbeddedFileProvider(typeof(WebSetup).Assembly, "Aftercare.Assets"),
+            RequestPath = "/assets",
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        return app;
+    }
+}
+
+/// <summary>
+/// The unexpected becomes a ProblemDetails with a reference, never the exception's text: messages
+/// can carry values from the record, and patient data stays in the database.
+/// </summary>
+internal sealed partial class UnexpectedErrorHandler(ILogger<UnexpectedErrorHandler> logger, IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var reference = httpContext.TraceIdentifier;
+        LogUnexpected(logger, exception.GetType().Name, reference);
+        httpContext.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        if (!httpContext.Request.Path.StartsWithSegments("/api"))
+        {
+            httpContext.Response.ContentType = "text/html; charset=utf-8";
+            await httpContext.Response.WriteAsync(
+                "<!doctype html><html lang=\"en\"><head><title>Something went wrong - Aftercare</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head>"
+                + "<body><main class=\"page\"><h1>Something went wrong</h1><p>Nothing you entered has been lost that was already saved. "
+                + $"Try again; if it keeps happening, tell your administrator this reference: <code>{System.Net.WebUtility.HtmlEncode(reference)}</code>.</p>"
+                + "<p><a href=\"/\">Back to the start</a></p></main></body></html>", cancellationToken);
+            return true;
+        }
+
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status500InternalServerError,
+                Title = "Something went wrong on our side.",
+                Detail = $"Reference {reference}. Nothing was changed by this request unless it said otherwise.",
+            },
+        });
+    }
+
+    // Only the exception's type and the request reference are logged: never its message.
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected {ExceptionType} (reference {Reference})")]
+    private static partial void LogUnexpected(ILogger logger, string exceptionType, string reference);
+}
