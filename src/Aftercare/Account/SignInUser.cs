@@ -25,7 +25,8 @@ public static class SignInUser
         var user = name.Length == 0 ? null : await signIn.UserManager.FindByEmailAsync(name);
         if (user is null || string.IsNullOrEmpty(password))
         {
-            db.Audit(clock, new Actor("", name.Length > 256 ? name[..256] : name, []), AuditAction.SignInFailed, AuditPurpose.Security);
+            // What was typed is not recorded: it may not be an email at all, and could be anything.
+            db.Audit(clock, new Actor("", "(no such account)", []), AuditAction.SignInFailed, AuditPurpose.Security);
             await db.SaveChangesAsync();
             return Result<SignedIn>.Failure("email", Failed);
         }

@@ -20,6 +20,8 @@ public static class WebSetup
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
+        // Pages answer an empty error status with a page that says what happened; the API keeps ProblemDetails.
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), b => b.UseStatusCodePagesWithReExecute("/status/{0}"));
         app.Use(async (context, next) =>
         {
             // Clinical pages are never cached by a shared browser, framed, or sniffed.
@@ -30,7 +32,9 @@ public static class WebSetup
             headers.ContentSecurityPolicy = "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'";
             if (!context.Request.Path.StartsWithSegments("/assets"))
             {
-                headers.CacheControl = "no-store";
+                // Exactly what antiforgery sets, so it need not override (and warn).
+                headers.CacheControl = "no-cache, no-store";
+                headers.Pragma = "no-cache";
             }
 
             await next(context);
@@ -41,6 +45,8 @@ public static class WebSetup
             FileProvider = new EmbeddedFileProvider(typeof(WebSetup).Assembly, "Aftercare.Assets"),
             RequestPath = "/assets",
         });
+        // Routing after status-code pages, so a re-executed /status/404 finds its page.
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -1,2 +1,0 @@
-namespace Aftercare.Browser.Tests;
-public class Smoke { [Xunit.Fact] public void Runs() => Xunit.Assert.True(true); }

@@ -1,0 +1,85 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Aftercare.Domain.Users;
+
+namespace Aftercare.Tests;
+
+/// <summary>
+/// DOMAIN.md rules 1 and 3: no view, resource string, page or API response uses stigmatising words
+/// or labels a person with a risk tier. This file lists the words on purpose, so that nothing else needs to.
+/// </summary>
+public sealed partial class CompassionateLanguageTests(AftercareApplication app) : IClassFixture<AftercareApplication>
+{
+    [GeneratedRegex(@"frequent[\s_-]?(flyer|attender)|attention[\s_-]?seeking|manipulative|committed suicide|(failed|successful)[\s_-]+(suicide[\s_-]+)?attempt|non[\s_-]?compliant|\b(low|medium|moderate|high)[\s_-]risk\b", RegexOptions.IgnoreCase)]
+    private static partial Regex Stigmatising();
+
+    [GeneratedRegex(@"risk[\s_-]?(score|level|tier|rating|band)", RegexOptions.IgnoreCase)]
+    private static partial Regex RiskTier();
+
+    private static string RepoRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Aftercare.slnx")))
+            {
+                dir = dir.Parent;
+            }
+
+            return dir?.FullName ?? throw new InvalidOperationException("Could not find the repository root from " + AppContext.BaseDirectory);
+        }
+    }
+
+    [Fact]
+    public void Rule3_Compassionate_language_no_view_or_resource_uses_stigmatising_words()
+    {
+        var files = Directory.EnumerateFiles(Path.Combine(RepoRoot, "src"), "*", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}Migrations{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Where(f => f.EndsWith(".razor", StringComparison.Ordinal) || f.EndsWith(".cs", StringComparison.Ordinal)
+                || f.EndsWith(".json", StringComparison.Ordinal) || f.EndsWith(".css", StringComparison.Ordinal)
+                || f.EndsWith(".resx", StringComparison.Ordinal) || f.EndsWith(".html", StringComparison.Ordinal))
+            .ToList();
+        Assert.Contains(files, f => f.EndsWith(".razor", StringComparison.Ordinal));
+
+        var hits = files.SelectMany(f => File.ReadLines(f).Select((line, i) => (f, i, line)))
+            .Where(x => Stigmatising().IsMatch(x.line) || RiskTier().IsMatch(x.line))
+            .Select(x => $"{Path.GetRelativePath(RepoRoot, x.f)}:{x.i + 1}: {x.line.Trim()}")
+            .ToList();
+        Assert.Empty(hits);
+    }
+
+    [Fact]
+    public async Task Rule1_No_api_response_or_page_carries_a_risk_score_or_tier()
+    {
+        var person = await app.Read(db => Task.FromResult(db.People.OrderBy(p => p.Id).Select(p => p.Id).First()));
+        var pages = new Dictionary<string, string[]>
+        {
+            [Roles.Clinician] = ["", "people", $"people/{person}", "presentations/new", $"presentations/new?person={person}", $"api/people/{person}", "signin", "nowhere"],
+            [Roles.Administrator] = ["", "audit", "api/audit"],
+            [Roles.ServiceManager] = ["", "denied"],
+        };
+
+        foreach (var (role, paths) in pages)
+        {
+            var client = await app.ClientFor(role);
+            foreach (var path in paths)
+            {
+                var response = await client.GetAsync(path);
+                var text = await response.Content.ReadAsStringAsync();
+                Assert.True(text.Length > 0, $"{path} rendered nothing for {role}");
+                Assert.False(Stigmatising().IsMatch(text), $"{path} as {role} uses a stigmatising word");
+                Assert.False(RiskTier().IsMatch(text), $"{path} as {role} shows a risk score or tier");
+            }
+        }
+    }
+
+    [Fact]
+    public void Rule1_No_column_in_the_database_holds_a_risk_score_or_tier()
+    {
+        using var scope = app.Services.CreateScope();
+        var model = scope.ServiceProvider.GetRequiredService<App.Data.AftercareDbContext>().Model;
+        var columns = model.GetEntityTypes().SelectMany(e => e.GetProperties().Select(p => $"{e.GetTableName()}.{p.Name}")).ToList();
+        Assert.Contains("Presentations.ArrivedAt", columns);
+        Assert.DoesNotContain(columns, c => RiskTier().IsMatch(c) || Regex.IsMatch(c, "(high|low|medium)Risk|predict", RegexOptions.IgnoreCase));
+    }
+}
