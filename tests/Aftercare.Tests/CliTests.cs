@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+
+namespace Aftercare.Tests;
+
+/// <summary>The `aftercare` binary, run as a separate process against the test database.</summary>
+public sealed partial class CliTests(AftercareApplication app) : IClassFixture<AftercareApplication>
+{
+    private static async Task<(int Code, string Out, string Err)> Aftercare(string? stdin, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+            Environment = { ["DOTNET_NOLOGO"] = "1", ["Logging__LogLevel__Default"] = "Warning" },
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "aftercare.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteLineAsync(stdin);
+        }
+
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, await output, await error);
+    }
+
+    [Fact]
+    public async Task Wrong_arguments_print_what_is_wrong_and_exit_non_zero()
+    {
+        var noRole = await Aftercare(null, "users", "add", "--email", "someone@example.org");
+        Assert.NotEqual(0, noRole.Code);
+        Assert.Contains("--role", noRole.Err, StringComparison.Ordinal);
+
+        var badRole = await Aftercare(null, "users", "add", "--email", "someone@example.org", "--role", "wizard", "--db", app.Database);
+        Assert.NotEqual(0, badRole.Code);
+        Assert.Contains("wizard", badRole.Err, StringComparison.Ordinal);
+
+        var seed = await Aftercare(null, "seed", "--db", app.Database);
+        Assert.NotEqual(0, seed.Code);
+        Assert.Contains("seed needs --demo", seed.Err, StringComparison.Ordinal);
+
+        var badEmail = await Aftercare(null, "users", "add", "--email", "not an email", "--role", "clinician", "--db", app.Database);
+        Assert.NotEqual(0, badEmail.Code);
+        Assert.Contains("--email", badEmail.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Users_add_prints_a_one_time_password_that_must_be_changed_at_first_sign_in()
+    {
+        var email = $"new-clinician-{Guid.NewGuid():N}@example.org";
+        var added = await Aftercare(null, "users", "add", "--email", email, "--role", "clinician", "--name", "Dr Example", "--db", app.Database);
+        Assert.True(added.Code == 0, added.Err);
+        var password = OneTimePassword().Match(added.Out).Groups[1].Value;
+        Assert.NotEmpty(password);
+
+        var client = app.AnonymousClient();
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsJsonAsync("api/session", new { email, password })).StatusCode);
+        Assert.True(await app.Read(db => db.Users.Where(u => u.Email == email).Select(u => u.MustChangePassword).SingleAsync()));
+
+        var again = await Aftercare(null, "users", "add", "--email", email, "--role", "clinician", "--db", app.Database);
+        Assert.NotEqual(0, again.Code);
+        Assert.Contains("already exists", again.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Users_add_reads_a_password_from_standard_input()
+    {
+        var email = $"admin-{Guid.NewGuid():N}@example.org";
+        const string password = "Correct-Horse-42-Battery";
+        var added = await Aftercare(password, "users", "add", "--email", email, "--role", "administrator", "--password-stdin", "--db", app.Database);
+        Assert.True(added.Code == 0, added.Err);
+        Assert.DoesNotContain("One-time password", added.Out, StringComparison.Ordinal);
+        var client = app.AnonymousClient();
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsJsonAsync("api/session", new { email, password })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("api/audit")).StatusCode);
+    }
+
+    [GeneratedRegex("One-time password: (\\S+)")]
+    private static partial Regex OneTimePassword();
+}
