@@ -70,6 +70,9 @@ public sealed partial class CliTests(AftercareApplication app) : IClassFixture<A
         var client = app.AnonymousClient();
         Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsJsonAsync("api/session", new { email, password })).StatusCode);
         Assert.True(await app.Read(db => db.Users.Where(u => u.Email == email).Select(u => u.MustChangePassword).SingleAsync()));
+        // Until they choose their own password, every page leads to the password page and the API refuses.
+        Assert.Equal("/account/password", (await client.GetAsync("people")).Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.PostAsJsonAsync("api/people/search", new { identifierKind = "Mrn", identifier = "DEMO0001" })).StatusCode);
 
         var again = await Aftercare(null, "users", "add", "--email", email, "--role", "clinician", "--db", app.Database);
         Assert.NotEqual(0, again.Code);

@@ -42,6 +42,9 @@ public static class AddUser
         }
 
         await EnsureRolesAsync(roles);
+        // Identity's UserManager saves as it goes; one explicit transaction on the same scoped
+        // DbContext makes the user, their role and the audit event commit together or not at all.
+        await using var transaction = await db.Database.BeginTransactionAsync();
         var generated = string.IsNullOrEmpty(command.Password) ? GeneratePassword() : null;
         var user = new AftercareUser
         {
@@ -60,9 +63,15 @@ public static class AddUser
                 e.Code.Contains("Password", StringComparison.Ordinal) ? "password" : "email", e.Description))]);
         }
 
-        await users.AddToRoleAsync(user, command.Role);
+        var role = await users.AddToRoleAsync(user, command.Role);
+        if (!role.Succeeded)
+        {
+            return Result<Added>.Failure("role", string.Join(" ", role.Errors.Select(e => e.Description)));
+        }
+
         db.Audit(clock, actor, AuditAction.UserCreated, AuditPurpose.Administration, entityId: user.Id);
         await db.SaveChangesAsync();
+        await transaction.CommitAsync();
         return new Added(user.Id, email, command.Role, generated);
     }
 

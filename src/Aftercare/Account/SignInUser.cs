@@ -31,17 +31,21 @@ public static class SignInUser
             return Result<SignedIn>.Failure("email", Failed);
         }
 
+        // The count of wrong passwords (for lockout) and the audit event commit together.
+        await using var transaction = await db.Database.BeginTransactionAsync();
         var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
         var actor = new Actor(user.Id, user.Email ?? name, []);
         if (!result.Succeeded)
         {
             db.Audit(clock, actor, AuditAction.SignInFailed, AuditPurpose.Security, entityId: result.IsLockedOut ? "locked-out" : null);
             await db.SaveChangesAsync();
+            await transaction.CommitAsync();
             return Result<SignedIn>.Failure("email", Failed);
         }
 
         db.Audit(clock, actor, AuditAction.SignedIn, AuditPurpose.Security);
         await db.SaveChangesAsync();
+        await transaction.CommitAsync();
         return new SignedIn(user.MustChangePassword);
     }
 }

@@ -33,7 +33,8 @@ public static class IdentitySetup
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<AftercareDbContext>()
             .AddSignInManager()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddClaimsPrincipalFactory<AftercareClaims>();
 
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
         services.ConfigureApplicationCookie(o =>
@@ -59,6 +60,35 @@ public static class IdentitySetup
         return services;
     }
 
+    /// <summary>
+    /// A user signed in with a one-time password may only choose their own password: every other
+    /// page sends them there, and the API refuses with a reason.
+    /// </summary>
+    public static WebApplication UsePasswordChangeWhenRequired(this WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            var path = context.Request.Path;
+            if (context.User.HasClaim(AftercareClaims.MustChangePassword, "true")
+                && !path.StartsWithSegments("/account/password") && !path.StartsWithSegments("/signout")
+                && !path.StartsWithSegments("/assets") && !path.StartsWithSegments("/api/session"))
+            {
+                if (path.StartsWithSegments("/api"))
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    await context.Response.WriteAsJsonAsync(new { title = "Choose your own password first.", detail = "This account was given a one-time password; change it at /account/password.", status = 403 });
+                    return;
+                }
+
+                context.Response.Redirect("/account/password");
+                return;
+            }
+
+            await next(context);
+        });
+        return app;
+    }
+
     private static Task ApiOr(HttpRequest request, HttpResponse response, int status, string redirect)
     {
         if (request.Path.StartsWithSegments("/api"))
@@ -81,5 +111,24 @@ public static class IdentitySetup
             user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "",
             user.Identity?.Name ?? "",
             user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToList());
+    }
+}
+
+/// <summary>Adds to the sign-in cookie whether the user must still replace a one-time password.</summary>
+public sealed class AftercareClaims(UserManager<AftercareUser> users, RoleManager<IdentityRole> roles, Microsoft.Extensions.Options.IOptions<IdentityOptions> options)
+    : UserClaimsPrincipalFactory<AftercareUser, IdentityRole>(users, roles, options)
+{
+    public const string MustChangePassword = "aftercare:must_change_password";
+
+    protected override async Task<ClaimsIdentity> GenerateClaimsAsync(AftercareUser user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var identity = await base.GenerateClaimsAsync(user);
+        if (user.MustChangePassword)
+        {
+            identity.AddClaim(new Claim(MustChangePassword, "true"));
+        }
+
+        return identity;
     }
 }

@@ -48,6 +48,7 @@ public static class WebSetup
         // Routing after status-code pages, so a re-executed /status/404 finds its page.
         app.UseRouting();
         app.UseAuthentication();
+        app.UsePasswordChangeWhenRequired();
         app.UseAuthorization();
         app.UseAntiforgery();
         return app;
