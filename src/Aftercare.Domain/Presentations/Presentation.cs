@@ -83,6 +83,9 @@ public sealed class Presentation
 
     public TimeSpan? TimeToAssessment => PsychosocialAssessmentAt - ArrivedAt;
 
+    /// <summary>A completed psychosocial assessment records when it happened, for the QS34 measures.</summary>
+    public void RecordPsychosocialAssessment(DateTimeOffset at) => PsychosocialAssessmentAt = at.ToUniversalTime();
+
     public static Result<Presentation> Register(
         Guid personId,
         DateOnly personDateOfBirth,

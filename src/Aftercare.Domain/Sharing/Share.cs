@@ -1,0 +1,73 @@
+using Aftercare.Domain.Assessments;
+using Aftercare.Domain.Presentations;
+
+namespace Aftercare.Domain.Sharing;
+
+/// <summary>
+/// A record that something from the person's record was shared: what, with whom, why, on what
+/// basis, when and by whom (DOMAIN.md rule 8; FHIR DocumentReference).
+/// </summary>
+public sealed class Share
+{
+    private Share()
+    {
+        What = "";
+        Recipient = "";
+        Purpose = "";
+        ConsentBasis = "";
+        SharedBy = "";
+    }
+
+    public Guid Id { get; private set; }
+
+    public Guid PersonId { get; private set; }
+
+    public string What { get; private set; }
+
+    public string Recipient { get; private set; }
+
+    public string Purpose { get; private set; }
+
+    public string ConsentBasis { get; private set; }
+
+    public DateTimeOffset SharedAt { get; private set; }
+
+    public string SharedBy { get; private set; }
+
+    /// <summary>
+    /// A letter to the GP needs the person's consent to share with the GP, recorded in a completed
+    /// assessment, and a GP practice to send it to. Otherwise it is refused with the reason.
+    /// </summary>
+    public static Result<Share> WithGp(
+        Guid personId, string? gpPractice, ConfidentialityAndConsent? consent, DateTimeOffset? consentRecordedAt, string what, string by, DateTimeOffset now)
+    {
+        if (consent is null || consentRecordedAt is null)
+        {
+            return Result<Share>.Failure("consent",
+                "There is no completed assessment recording whether the person agrees to share their plan with their GP. Ask them, and record it in the assessment, first.");
+        }
+
+        if (consent.ShareWithGp != YesNoUnknown.Yes)
+        {
+            return Result<Share>.Failure("consent",
+                "The person has not agreed to their plan being shared with their GP, so it is not sent. If they change their mind, record it in the assessment.");
+        }
+
+        if (string.IsNullOrWhiteSpace(gpPractice))
+        {
+            return Result<Share>.Failure("gpPractice", "No GP practice is recorded for this person.");
+        }
+
+        return new Share
+        {
+            Id = Guid.CreateVersion7(now),
+            PersonId = personId,
+            What = what,
+            Recipient = gpPractice.Trim(),
+            Purpose = "Continuity of care: the GP holds the person's care plan and safety plan.",
+            ConsentBasis = $"The person agreed to share with their GP, recorded in the assessment of {consentRecordedAt.Value.UtcDateTime:d MMMM yyyy}.",
+            SharedAt = now,
+            SharedBy = by,
+        };
+    }
+}
