@@ -1,4 +1,7 @@
+using Aftercare.Domain.Assessments;
 using Aftercare.Domain.Audit;
+using Aftercare.Domain.Plans;
+using Aftercare.Domain.Sharing;
 using Aftercare.Domain.People;
 using Aftercare.Domain.Presentations;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -21,6 +24,16 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
     public DbSet<Site> Sites => Set<Site>();
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    public DbSet<PsychosocialAssessment> Assessments => Set<PsychosocialAssessment>();
+
+    public DbSet<CarePlan> CarePlans => Set<CarePlan>();
+
+    public DbSet<SafetyPlan> SafetyPlans => Set<SafetyPlan>();
+
+    public DbSet<SafetyPlanLink> SafetyPlanLinks => Set<SafetyPlanLink>();
+
+    public DbSet<Share> Shares => Set<Share>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -103,6 +116,45 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
             audit.Property(a => a.EntityId).HasMaxLength(100);
             audit.HasIndex(a => a.At);
             audit.HasIndex(a => new { a.PersonId, a.At });
+        });
+
+        builder.MapVersionedDocument<PsychosocialAssessment, AssessmentContent>("Assessments", "AssessmentRevisions");
+        builder.Entity<PsychosocialAssessment>(a =>
+        {
+            a.HasOne<Presentation>().WithMany().HasForeignKey(x => x.PresentationId).OnDelete(DeleteBehavior.Restrict);
+            a.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
+            // One assessment per presentation; a later conversation amends it.
+            a.HasIndex(x => x.PresentationId).IsUnique();
+        });
+        builder.MapVersionedDocument<CarePlan, CarePlanContent>("CarePlans", "CarePlanRevisions");
+        builder.Entity<CarePlan>(p =>
+        {
+            p.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
+            p.HasOne<PsychosocialAssessment>().WithMany().HasForeignKey(x => x.AssessmentId).OnDelete(DeleteBehavior.Restrict);
+            p.HasIndex(x => x.ReviewBy);
+        });
+        builder.MapVersionedDocument<SafetyPlan, SafetyPlanContent>("SafetyPlans", "SafetyPlanRevisions");
+        builder.Entity<SafetyPlan>(p => p.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict));
+        builder.Entity<SafetyPlanLink>(link =>
+        {
+            link.ToTable("SafetyPlanLinks");
+            link.HasKey(l => l.Id);
+            link.Property(l => l.TokenHash).HasMaxLength(64);
+            link.Property(l => l.CreatedBy).HasMaxLength(256);
+            link.HasIndex(l => l.TokenHash).IsUnique();
+            link.HasOne<SafetyPlan>().WithMany().HasForeignKey(l => l.SafetyPlanId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<Share>(share =>
+        {
+            share.ToTable("Shares");
+            share.HasKey(x => x.Id);
+            share.Property(x => x.What).HasMaxLength(300);
+            share.Property(x => x.Recipient).HasMaxLength(200);
+            share.Property(x => x.Purpose).HasMaxLength(300);
+            share.Property(x => x.ConsentBasis).HasMaxLength(500);
+            share.Property(x => x.SharedBy).HasMaxLength(256);
+            share.HasIndex(x => x.PersonId);
+            share.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
         });
 
         builder.Entity<AftercareUser>(user => user.Property(u => u.DisplayName).HasMaxLength(200));

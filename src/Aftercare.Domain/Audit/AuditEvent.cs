@@ -12,6 +12,16 @@ public enum AuditAction
     PeopleSearched,
     PresentationRegistered,
     AuditSearched,
+    DocumentViewed,
+    AssessmentSaved,
+    CarePlanSaved,
+    SafetyPlanSaved,
+    SafetyPlanPrinted,
+    SafetyPlanLinkCreated,
+    SafetyPlanLinkRevoked,
+    SafetyPlanOpenedByLink,
+    SharedWithGp,
+    ShareRefused,
 }
 
 /// <summary>

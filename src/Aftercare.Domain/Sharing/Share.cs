@@ -34,12 +34,22 @@ public sealed class Share
 
     public string SharedBy { get; private set; }
 
+    /// <summary>The versions of the plans that were sent, so the letter can be shown again exactly as sent.</summary>
+    public Guid? CarePlanId { get; private set; }
+
+    public int? CarePlanVersion { get; private set; }
+
+    public Guid? SafetyPlanId { get; private set; }
+
+    public int? SafetyPlanVersion { get; private set; }
+
     /// <summary>
     /// A letter to the GP needs the person's consent to share with the GP, recorded in a completed
     /// assessment, and a GP practice to send it to. Otherwise it is refused with the reason.
     /// </summary>
     public static Result<Share> WithGp(
-        Guid personId, string? gpPractice, ConfidentialityAndConsent? consent, DateTimeOffset? consentRecordedAt, string what, string by, DateTimeOffset now)
+        Guid personId, string? gpPractice, ConfidentialityAndConsent? consent, DateTimeOffset? consentRecordedAt,
+        (Guid Id, int Version)? carePlan, (Guid Id, int Version)? safetyPlan, string by, DateTimeOffset now)
     {
         if (consent is null || consentRecordedAt is null)
         {
@@ -58,11 +68,21 @@ public sealed class Share
             return Result<Share>.Failure("gpPractice", "No GP practice is recorded for this person.");
         }
 
+        if (carePlan is null && safetyPlan is null)
+        {
+            return Result<Share>.Failure("carePlan", "There is no agreed care plan or completed safety plan to share yet.");
+        }
+
         return new Share
         {
             Id = Guid.CreateVersion7(now),
             PersonId = personId,
-            What = what,
+            What = string.Join(" and ", new[] { carePlan is { } c ? $"care plan (version {c.Version})" : null, safetyPlan is { } s ? $"safety plan (version {s.Version})" : null }.OfType<string>())
+                + ", in a letter to the GP",
+            CarePlanId = carePlan?.Id,
+            CarePlanVersion = carePlan?.Version,
+            SafetyPlanId = safetyPlan?.Id,
+            SafetyPlanVersion = safetyPlan?.Version,
             Recipient = gpPractice.Trim(),
             Purpose = "Continuity of care: the GP holds the person's care plan and safety plan.",
             ConsentBasis = $"The person agreed to share with their GP, recorded in the assessment of {consentRecordedAt.Value.UtcDateTime:d MMMM yyyy}.",

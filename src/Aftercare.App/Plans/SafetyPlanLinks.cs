@@ -1,0 +1,77 @@
+using Aftercare.App.Audit;
+using Aftercare.App.Data;
+using Aftercare.Domain;
+using Aftercare.Domain.Audit;
+using Aftercare.Domain.Plans;
+using Microsoft.EntityFrameworkCore;
+
+namespace Aftercare.App.Plans;
+
+/// <summary>The person's private read-only link to their own safety plan: create, revoke, open.</summary>
+public static class SafetyPlanLinks
+{
+    public sealed record Created(Guid LinkId, string Token, DateTimeOffset ExpiresAt);
+
+    public static async Task<Result<Created>> Create(AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, TimeSpan lifetime, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(actor);
+        var plan = await db.SafetyPlans.AsNoTracking().Where(p => p.PersonId == personId).OrderByDescending(p => p.Id).FirstOrDefaultAsync(ct);
+        if (plan is null)
+        {
+            return Result<Created>.Failure("safetyPlan", "Write the safety plan with the person first.");
+        }
+
+        var now = clock.GetUtcNow();
+        var (link, token) = SafetyPlanLink.Create(plan.Id, personId, lifetime, actor.Email, now);
+        db.SafetyPlanLinks.Add(link);
+        db.Audit(clock, actor, AuditAction.SafetyPlanLinkCreated, AuditPurpose.DirectCare, personId, link.Id.ToString());
+        await db.SaveChangesAsync(ct);
+        return new Created(link.Id, token, link.ExpiresAt);
+    }
+
+    public static async Task<bool> Revoke(AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, Guid linkId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var link = await db.SafetyPlanLinks.FirstOrDefaultAsync(l => l.Id == linkId && l.PersonId == personId, ct);
+        if (link is null)
+        {
+            return false;
+        }
+
+        link.Revoke(clock.GetUtcNow());
+        db.Audit(clock, actor, AuditAction.SafetyPlanLinkRevoked, AuditPurpose.DirectCare, personId, link.Id.ToString());
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
+    public sealed record Opened(string GivenName, SafetyPlanContent Content, DateTimeOffset UpdatedAt, DateTimeOffset ExpiresAt);
+
+    /// <summary>
+    /// The plan behind a token, or null when the token is unknown, expired or revoked: the same
+    /// empty answer for each, so a guessed or old link learns nothing.
+    /// </summary>
+    public static async Task<Opened?> Open(AftercareDbContext db, TimeProvider clock, string token, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (string.IsNullOrWhiteSpace(token) || token.Length > 100)
+        {
+            return null;
+        }
+
+        var hash = SafetyPlanLink.Hash(token);
+        var now = clock.GetUtcNow();
+        var link = await db.SafetyPlanLinks.AsNoTracking().FirstOrDefaultAsync(l => l.TokenHash == hash, ct);
+        if (link is null || !link.IsUsable(now))
+        {
+            return null;
+        }
+
+        // The link shows the plan as it is now: a revision made with the person reaches their phone.
+        var plan = await db.SafetyPlans.AsNoTracking().FirstAsync(p => p.Id == link.SafetyPlanId, ct);
+        var name = await db.People.Where(p => p.Id == link.PersonId).Select(p => p.GivenName).FirstAsync(ct);
+        db.Audit(clock, new Actor("", "(the person, by private link)", []), AuditAction.SafetyPlanOpenedByLink, AuditPurpose.DirectCare, link.PersonId, link.Id.ToString());
+        await db.SaveChangesAsync(ct);
+        return new Opened(name, plan.Content, plan.UpdatedAt, link.ExpiresAt);
+    }
+}
