@@ -5,6 +5,7 @@ using Aftercare.Cli;
 using Aftercare.Components;
 using Aftercare.Hosting;
 using Aftercare.People;
+using Aftercare.Plans;
 using Aftercare.Presentations;
 
 // The `aftercare` binary: serve, migrate, users, seed (see Cli/).
@@ -38,6 +39,7 @@ public static partial class Program
         app.MapPeopleApi();
         app.MapPresentationsApi();
         app.MapAuditApi();
+        app.MapDocuments();
         app.MapRazorComponents<AftercareRoot>();
         return app;
     }

@@ -12,7 +12,19 @@ public sealed class AftercareOptions
     public bool MigrateOnStart { get; set; } = true;
 
     public List<SiteSetting> Sites { get; init; } = [];
+
+    /// <summary>24-hour crisis lines printed on every safety plan (DOMAIN.md rule 7).</summary>
+    public List<CrisisLine> CrisisLines { get; init; } = [];
+
+    /// <summary>How long a person's private safety-plan link works.</summary>
+    public int SafetyPlanLinkDays { get; set; } = 90;
+
+    /// <summary>Chromium for PDFs; found in Debian's locations when empty.</summary>
+    public string? ChromiumPath { get; set; }
 }
+
+/// <summary>A crisis line as configured for the site.</summary>
+public sealed record CrisisLine(string Name, string Number, string Hours);
 
 /// <summary>Times as staff read and enter them, in the service's time zone.</summary>
 public sealed class LocalTime(TimeZoneInfo zone)

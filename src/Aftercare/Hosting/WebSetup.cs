@@ -9,6 +9,7 @@ public static class WebSetup
     public static IServiceCollection AddAftercareWeb(this IServiceCollection services)
     {
         services.AddRazorComponents();
+        services.AddSingleton<Documents.PdfRenderer>();
         services.AddAntiforgery(o => o.Cookie.Name = "aftercare-af");
         services.AddProblemDetails();
         services.AddExceptionHandler<UnexpectedErrorHandler>();

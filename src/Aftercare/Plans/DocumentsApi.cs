@@ -1,0 +1,82 @@
+using Aftercare.App.Audit;
+using Aftercare.App.Data;
+using Aftercare.App.Plans;
+using Aftercare.App.Sharing;
+using Aftercare.Documents;
+using Aftercare.Domain.Audit;
+using Aftercare.Hosting;
+using Aftercare.Sharing;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Aftercare.Plans;
+
+/// <summary>PDF downloads of the person's safety plan and of a letter to the GP.</summary>
+public static class DocumentsApi
+{
+    public static IEndpointRouteBuilder MapDocuments(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/people/{personId:guid}/safety-plan/pdf", SafetyPlanPdf).RequireAuthorization(Policies.DirectCare);
+        app.MapGet("/shares/{shareId:guid}/pdf", LetterPdf).RequireAuthorization(Policies.DirectCare);
+        return app;
+    }
+
+    public static async Task<Results<FileContentHttpResult, NotFound, ProblemHttpResult>> SafetyPlanPdf(
+        Guid personId, HttpContext context, AftercareDbContext db, TimeProvider clock, LocalTime time, AftercareOptions options, PdfRenderer pdf, CancellationToken ct)
+    {
+        if (!pdf.Available)
+        {
+            return NoChromium();
+        }
+
+        var actor = context.User.ToActor();
+        var view = await GetPlans.SafetyPlan(db, clock, actor, personId, ct);
+        if (view?.Plan is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var bytes = await pdf.RenderAsync<SafetyPlanDocument>("Safety plan", new Dictionary<string, object?>
+        {
+            [nameof(SafetyPlanDocument.GivenName)] = view.Person.GivenName,
+            [nameof(SafetyPlanDocument.Content)] = view.Plan.Content,
+            [nameof(SafetyPlanDocument.Updated)] = time.FormatDate(view.Plan.UpdatedAt),
+            [nameof(SafetyPlanDocument.CrisisLines)] = options.CrisisLines,
+        }, ct);
+        db.Audit(clock, actor, AuditAction.SafetyPlanPrinted, AuditPurpose.DirectCare, personId, $"{view.Plan.Id} v{view.Plan.Version}");
+        await db.SaveChangesAsync(ct);
+        // The file name carries no name or identifier: it may be saved on a shared computer.
+        return TypedResults.File(bytes, "application/pdf", "safety-plan.pdf");
+    }
+
+    public static async Task<Results<FileContentHttpResult, NotFound, ProblemHttpResult>> LetterPdf(
+        Guid shareId, HttpContext context, AftercareDbContext db, TimeProvider clock, LocalTime time, PdfRenderer pdf, CancellationToken ct)
+    {
+        if (!pdf.Available)
+        {
+            return NoChromium();
+        }
+
+        var letter = await GetShare.Handle(db, clock, context.User.ToActor(), shareId, ct);
+        if (letter is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var bytes = await pdf.RenderAsync<GpLetterDocument>("Letter to the GP", new Dictionary<string, object?>
+        {
+            [nameof(GpLetterDocument.Person)] = letter.Person,
+            [nameof(GpLetterDocument.Recipient)] = letter.Share.Recipient,
+            [nameof(GpLetterDocument.Date)] = time.FormatDate(letter.Share.SharedAt),
+            [nameof(GpLetterDocument.ConsentBasis)] = letter.Share.ConsentBasis,
+            [nameof(GpLetterDocument.From)] = letter.Share.SharedBy,
+            [nameof(GpLetterDocument.CarePlan)] = letter.CarePlan,
+            [nameof(GpLetterDocument.SafetyPlan)] = letter.SafetyPlan,
+        }, ct);
+        return TypedResults.File(bytes, "application/pdf", "letter-to-gp.pdf");
+    }
+
+    private static ProblemHttpResult NoChromium() => TypedResults.Problem(
+        title: "PDFs need Chromium on the server.",
+        detail: "Install Debian's chromium (apt-get install chromium) or set Aftercare:ChromiumPath. The print view works meanwhile.",
+        statusCode: StatusCodes.Status503ServiceUnavailable);
+}
