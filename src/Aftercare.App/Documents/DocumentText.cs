@@ -51,15 +51,4 @@ public static class DocumentText
         ArgumentNullException.ThrowIfNull(content);
         return [.. SafetyPlanSections.All.Select(s => new DocumentPart(s.Title(), content.Text(s)))];
     }
-
-    public static string Describe(this CarePlanAim aim) => aim switch
-    {
-        CarePlanAim.PreventEscalation => "Prevent escalation of self-harm",
-        CarePlanAim.ReduceHarmOrSelfHarm => "Reduce harm arising from self-harm, or reduce or stop self-harm",
-        CarePlanAim.ReduceOtherRiskBehaviour => "Reduce or stop other risk-related behaviour",
-        CarePlanAim.ImproveSocialOrOccupationalFunctioning => "Improve social or occupational functioning",
-        CarePlanAim.ImproveQualityOfLife => "Improve quality of life",
-        CarePlanAim.ImproveAssociatedMentalHealthConditions => "Improve any associated mental-health conditions",
-        _ => aim.ToString(),
-    };
 }

@@ -14,6 +14,20 @@ public enum CarePlanAim
     ImproveAssociatedMentalHealthConditions,
 }
 
+public static class CarePlanAims
+{
+    public static string Describe(this CarePlanAim aim) => aim switch
+    {
+        CarePlanAim.PreventEscalation => "Prevent escalation of self-harm",
+        CarePlanAim.ReduceHarmOrSelfHarm => "Reduce harm arising from self-harm, or reduce or stop self-harm",
+        CarePlanAim.ReduceOtherRiskBehaviour => "Reduce or stop other risk-related behaviour",
+        CarePlanAim.ImproveSocialOrOccupationalFunctioning => "Improve social or occupational functioning",
+        CarePlanAim.ImproveQualityOfLife => "Improve quality of life",
+        CarePlanAim.ImproveAssociatedMentalHealthConditions => "Improve any associated mental-health conditions",
+        _ => aim.ToString(),
+    };
+}
+
 public sealed record ShortTermGoal(string Goal, string Steps);
 
 /// <summary>Who does what: each team member, and the person themselves.</summary>

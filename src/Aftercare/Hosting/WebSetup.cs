@@ -22,7 +22,7 @@ public static class WebSetup
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
         // Pages answer an empty error status with a page that says what happened; the API keeps ProblemDetails.
-        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), b => b.UseStatusCodePagesWithReExecute("/status/{0}"));
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), b => b.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true));
         app.Use(async (context, next) =>
         {
             // Clinical pages are never cached by a shared browser, framed, or sniffed.
