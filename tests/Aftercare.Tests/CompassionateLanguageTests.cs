@@ -52,16 +52,19 @@ public sealed partial class CompassionateLanguageTests(AftercareApplication app)
     public async Task Rule1_No_api_response_or_page_carries_a_risk_score_or_tier()
     {
         var person = await app.Read(db => Task.FromResult(db.People.OrderBy(p => p.Id).Select(p => p.Id).First()));
+        var presentation = await app.Read(db => Task.FromResult(db.Presentations.Where(p => p.PersonId == person).Select(p => p.Id).First()));
         var pages = new Dictionary<string, string[]>
         {
-            [Roles.Clinician] = ["", "people", $"people/{person}", "presentations/new", $"presentations/new?person={person}", $"api/people/{person}", "signin", "nowhere"],
+            [Roles.Clinician] = ["", "people", $"people/{person}", "presentations/new", $"presentations/new?person={person}", $"api/people/{person}", "signin", "nowhere",
+                $"presentations/{presentation}/assessment", $"people/{person}/care-plan", $"people/{person}/safety-plan", "plans/reviews-due", $"people/{Guid.NewGuid()}"],
             [Roles.Administrator] = ["", "audit", "api/audit"],
             [Roles.ServiceManager] = ["", "denied"],
+            [""] = ["my-plan/not-a-real-link", "signin"],
         };
 
         foreach (var (role, paths) in pages)
         {
-            var client = await app.ClientFor(role);
+            var client = role.Length == 0 ? app.AnonymousClient() : await app.ClientFor(role);
             foreach (var path in paths)
             {
                 var response = await client.GetAsync(path);

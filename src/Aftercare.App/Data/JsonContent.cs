@@ -52,6 +52,8 @@ public static class JsonContent
         {
             revision.ToTable(revisionsTable);
             revision.HasKey(r => r.Id);
+            // Ids are made in the domain: a new revision added to a loaded document is an insert, not an update.
+            revision.Property(r => r.Id).ValueGeneratedNever();
             revision.Property(r => r.Content).HasJsonConversion();
             revision.Property(r => r.SavedBy).HasMaxLength(256);
             revision.Property(r => r.AmendmentReason).HasMaxLength(1000);

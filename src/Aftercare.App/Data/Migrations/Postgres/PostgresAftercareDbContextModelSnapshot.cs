@@ -190,7 +190,6 @@ namespace Aftercare.App.Data.Migrations.Postgres
             modelBuilder.Entity("Aftercare.Domain.Documents.Revision<Aftercare.Domain.Assessments.AssessmentContent>", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<string>("AmendmentReason")
@@ -231,7 +230,6 @@ namespace Aftercare.App.Data.Migrations.Postgres
             modelBuilder.Entity("Aftercare.Domain.Documents.Revision<Aftercare.Domain.Plans.CarePlanContent>", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<string>("AmendmentReason")
@@ -272,7 +270,6 @@ namespace Aftercare.App.Data.Migrations.Postgres
             modelBuilder.Entity("Aftercare.Domain.Documents.Revision<Aftercare.Domain.Plans.SafetyPlanContent>", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<string>("AmendmentReason")

@@ -183,7 +183,6 @@ namespace Aftercare.App.Data.Migrations.Sqlite
             modelBuilder.Entity("Aftercare.Domain.Documents.Revision<Aftercare.Domain.Assessments.AssessmentContent>", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("AmendmentReason")
@@ -224,7 +223,6 @@ namespace Aftercare.App.Data.Migrations.Sqlite
             modelBuilder.Entity("Aftercare.Domain.Documents.Revision<Aftercare.Domain.Plans.CarePlanContent>", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("AmendmentReason")
@@ -265,7 +263,6 @@ namespace Aftercare.App.Data.Migrations.Sqlite
             modelBuilder.Entity("Aftercare.Domain.Documents.Revision<Aftercare.Domain.Plans.SafetyPlanContent>", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("AmendmentReason")

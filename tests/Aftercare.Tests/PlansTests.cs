@@ -1,0 +1,173 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aftercare.App.Data;
+using Aftercare.App.Documents;
+using Aftercare.Domain.Assessments;
+using Aftercare.Domain.Audit;
+using Aftercare.Domain.Plans;
+using Aftercare.Domain.Users;
+using Microsoft.EntityFrameworkCore;
+
+namespace Aftercare.Tests;
+
+/// <summary>Issue #3 through the real pipeline and database: assessments, plans, links and shares.</summary>
+public sealed class PlansTests(AftercareApplication app) : IClassFixture<AftercareApplication>
+{
+    private const string Payload = "<script>alert('x')</script>";
+
+    private async Task<(HttpClient Client, Guid PersonId, Guid PresentationId)> NewPersonWithPresentation(string? gp = "Demo Street Surgery (fictional)")
+    {
+        var client = await app.ClientFor(Roles.Clinician);
+        var response = await client.PostAsJsonAsync("api/presentations",
+            Requests.Presentation(await app.SiteId(), AftercareApplication.Now.AddHours(-8), newPerson: Requests.NewPerson(Requests.NewMrn())));
+        var personId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("personId").GetGuid();
+        var presentationId = await app.Read(db => db.Presentations.Where(p => p.PersonId == personId).Select(p => p.Id).SingleAsync());
+        return (client, personId, presentationId);
+    }
+
+    private static Dictionary<string, string> Assessment(int version, string action, string shareWithGp = "Yes", string account = "I could not cope")
+    {
+        var fields = AssessmentSections.All.ToDictionary(s => s.Section.ToString(), s => s.Section == AssessmentSection.PersonsOwnAccount ? account : "Synthetic words");
+        fields["version"] = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        fields["assessedAt"] = "2026-11-20T08:30";
+        fields["limitsExplainedAt"] = "2026-11-20T08:30";
+        fields["limitsExplainedBy"] = "Dr Example";
+        fields["involveFamilyOrCarers"] = "No";
+        fields["shareWithGp"] = shareWithGp;
+        fields["hasDependentChildren"] = "No";
+        fields["risk-0-id"] = "";
+        fields["risk-0-text"] = "Urges to take an overdose when alone at night";
+        fields["action"] = action;
+        return fields;
+    }
+
+    private static Dictionary<string, string> SafetyPlan(int version, string warningSigns) =>
+        new(SafetyPlanSections.All.ToDictionary(s => s.ToString(), s => s == SafetyPlanSection.WarningSigns ? warningSigns : "My words"))
+        {
+            ["version"] = version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["action"] = "complete",
+        };
+
+    [Fact]
+    public async Task Completing_an_assessment_records_when_it_happened_on_the_presentation_and_audits_it()
+    {
+        var (client, personId, presentationId) = await NewPersonWithPresentation();
+        var page = $"presentations/{presentationId}/assessment";
+        var saved = await client.Post(page, "assessment", Assessment(0, "complete"));
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+
+        var presentation = await app.Read(db => db.Presentations.SingleAsync(p => p.Id == presentationId));
+        Assert.Equal(new DateTimeOffset(2026, 11, 20, 8, 30, 0, TimeSpan.Zero), presentation.PsychosocialAssessmentAt);
+        Assert.Contains(await app.AuditFor(personId), e => e.Action == AuditAction.AssessmentSaved);
+        var record = await client.GetStringAsync($"people/{personId}");
+        Assert.Contains("Psychosocial assessment, completed (version 1)", record, StringComparison.Ordinal);
+
+        // Amending a completed assessment needs a reason, and keeps both versions.
+        var noReason = await client.Post(page, "assessment", Assessment(1, "complete", account: "Added later"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, noReason.StatusCode);
+        var amend = Assessment(1, "complete", account: "Added later");
+        amend["amendmentReason"] = "The person added to their account the next day";
+        Assert.Equal(HttpStatusCode.Redirect, (await client.Post(page, "assessment", amend)).StatusCode);
+        var stored = await app.Read(db => db.Assessments.Include(a => a.Revisions).SingleAsync(a => a.PresentationId == presentationId));
+        Assert.Equal([1, 2], stored.Revisions.Select(r => r.Version).Order().ToArray());
+        Assert.Equal("The person added to their account the next day", stored.Revisions.Single(r => r.Version == 2).AmendmentReason);
+        var compare = await client.GetStringAsync($"{page}/compare?left=1&right=2");
+        Assert.Contains("I could not cope", compare, StringComparison.Ordinal);
+        Assert.Contains("Added later", compare, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_completed_assessment_with_an_empty_section_is_refused_and_nothing_is_saved()
+    {
+        var (client, _, presentationId) = await NewPersonWithPresentation();
+        var fields = Assessment(0, "complete");
+        fields[nameof(AssessmentSection.Formulation)] = "  ";
+        var refused = await client.Post($"presentations/{presentationId}/assessment", "assessment", fields);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Contains("Formulation: write something before completing", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False(await app.Read(db => db.Assessments.AnyAsync(a => a.PresentationId == presentationId)));
+    }
+
+    [Fact]
+    public async Task A_stale_edit_is_refused_shown_beside_the_saved_version_and_nothing_is_overwritten()
+    {
+        var (client, _, presentationId) = await NewPersonWithPresentation();
+        var page = $"presentations/{presentationId}/assessment";
+        Assert.Equal(HttpStatusCode.Redirect, (await client.Post(page, "assessment", Assessment(0, "draft", account: "First clinician's words"))).StatusCode);
+
+        // A second clinician opened version 0 (nothing yet) and saves after the first.
+        var second = await app.ClientFor(Roles.Therapist);
+        var stale = await second.Post(page, "assessment", Assessment(0, "draft", account: "Second clinician's words"));
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        var html = await stale.Content.ReadAsStringAsync();
+        Assert.Contains("Someone else saved this first", html, StringComparison.Ordinal);
+        Assert.Contains("First clinician&#x27;s words", html, StringComparison.Ordinal);
+        Assert.Contains("Second clinician&#x27;s words", html, StringComparison.Ordinal);
+        var saved = await app.Read(db => db.Assessments.SingleAsync(a => a.PresentationId == presentationId));
+        Assert.Equal(1, saved.Version);
+        Assert.Equal("First clinician's words", saved.Content.Text(AssessmentSection.PersonsOwnAccount));
+    }
+
+    [Fact]
+    public async Task Two_saves_racing_on_the_same_version_leave_one_version_and_tell_the_other()
+    {
+        var (client, personId, _) = await NewPersonWithPresentation();
+        Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"people/{personId}/safety-plan", "safety-plan", SafetyPlan(0, "Original"))).StatusCode);
+
+        await using var scopeA = app.Services.CreateAsyncScope();
+        await using var scopeB = app.Services.CreateAsyncScope();
+        var dbA = scopeA.ServiceProvider.GetRequiredService<AftercareDbContext>();
+        var dbB = scopeB.ServiceProvider.GetRequiredService<AftercareDbContext>();
+        var planA = await dbA.SafetyPlans.SingleAsync(p => p.PersonId == personId);
+        var planB = await dbB.SafetyPlans.SingleAsync(p => p.PersonId == personId);
+        var content = (string words) => new SafetyPlanContent(SafetyPlanSections.All.ToDictionary(s => s, s => words));
+        Assert.Empty(planA.Edit(content("From A"), 1, true, "A's change", "a", AftercareApplication.Now, out _));
+        Assert.Empty(planB.Edit(content("From B"), 1, true, "B's change", "b", AftercareApplication.Now, out _));
+
+        var a = await dbA.CommitAsync<SafetyPlan, SafetyPlanContent>(planA, 1, () => Task.FromResult<SafetyPlan?>(null), default);
+        var b = await dbB.CommitAsync<SafetyPlan, SafetyPlanContent>(planB, 1,
+            () => dbB.SafetyPlans.AsNoTracking().FirstOrDefaultAsync(p => p.PersonId == personId), default);
+
+        Assert.IsType<Saved<SafetyPlanContent>>(a);
+        var stale = Assert.IsType<Stale<SafetyPlanContent>>(b);
+        Assert.Equal("From A", stale.Current.Text(SafetyPlanSection.WarningSigns));
+        var stored = await app.Read(db => db.SafetyPlans.Include(p => p.Revisions).SingleAsync(p => p.PersonId == personId));
+        Assert.Equal((2, "From A"), (stored.Version, stored.Content.Text(SafetyPlanSection.WarningSigns)));
+        Assert.Equal([1, 2], stored.Revisions.Select(r => r.Version).Order().ToArray());
+    }
+
+    [Fact]
+    public async Task A_GP_share_without_consent_is_refused_with_the_reason_and_logged_but_nothing_is_shared()
+    {
+        var (client, personId, presentationId) = await NewPersonWithPresentation();
+        await client.Post($"presentations/{presentationId}/assessment", "assessment", Assessment(0, "complete", shareWithGp: "No"));
+        await client.Post($"people/{personId}/safety-plan", "safety-plan", SafetyPlan(0, "Not sleeping"));
+
+        var refused = await client.Post($"people/{personId}", "share-gp", []);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Contains("has not agreed to their plan being shared with their GP", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False(await app.Read(db => db.Shares.AnyAsync(s => s.PersonId == personId)));
+        Assert.Contains(await app.AuditFor(personId), e => e.Action == AuditAction.ShareRefused);
+    }
+
+    [Fact]
+    public async Task A_GP_share_with_consent_is_recorded_and_the_letter_shows_free_text_as_text()
+    {
+        var (client, personId, presentationId) = await NewPersonWithPresentation();
+        await client.Post($"presentations/{presentationId}/assessment", "assessment", Assessment(0, "complete"));
+        await client.Post($"people/{personId}/safety-plan", "safety-plan", SafetyPlan(0, "Not sleeping " + Payload));
+
+        var shared = await client.Post($"people/{personId}", "share-gp", []);
+        Assert.Equal(HttpStatusCode.Redirect, shared.StatusCode);
+        var share = await app.Read(db => db.Shares.SingleAsync(s => s.PersonId == personId));
+        Assert.Equal("Demo Street Surgery (fictional)", share.Recipient);
+        Assert.Equal("safety plan (version 1), in a letter to the GP", share.What);
+        var letter = await client.GetStringAsync($"shares/{share.Id}");
+        Assert.Contains("Not sleeping &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;", letter, StringComparison.Ordinal);
+        Assert.DoesNotContain(Payload, letter, StringComparison.Ordinal);
+        var print = await client.GetStringAsync($"people/{personId}/safety-plan/print");
+        Assert.DoesNotContain(Payload, print, StringComparison.Ordinal);
+        Assert.Contains(await app.AuditFor(personId), e => e.Action == AuditAction.SharedWithGp);
+    }
+}
