@@ -9,7 +9,15 @@ using Aftercare.Plans;
 using Aftercare.Presentations;
 
 // The `aftercare` binary: serve, migrate, users, seed (see Cli/).
-return await AftercareCommands.Create().Parse(args).InvokeAsync();
+try
+{
+    return await AftercareCommands.Create().Parse(args).InvokeAsync(new() { EnableDefaultExceptionHandler = false });
+}
+catch (Aftercare.App.Programme.PathwayFileException e)
+{
+    await Console.Error.WriteLineAsync("aftercare will not start: " + e.Message);
+    return 1;
+}
 
 /// <summary>The web application, read as a table of contents.</summary>
 public static partial class Program

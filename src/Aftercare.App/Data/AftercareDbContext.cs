@@ -1,3 +1,4 @@
+using Aftercare.Domain.Programme;
 using Aftercare.Domain.Assessments;
 using Aftercare.Domain.Audit;
 using Aftercare.Domain.Plans;
@@ -35,6 +36,10 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
 
     public DbSet<Share> Shares => Set<Share>();
 
+    public DbSet<Episode> Episodes => Set<Episode>();
+
+    public DbSet<ScheduledContact> Contacts => Set<ScheduledContact>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         ArgumentNullException.ThrowIfNull(configurationBuilder);
@@ -46,6 +51,11 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
         configurationBuilder.Properties<YesNoUnknown>().HaveConversion<string>().HaveMaxLength(20);
         configurationBuilder.Properties<Disposition>().HaveConversion<string>().HaveMaxLength(30);
         configurationBuilder.Properties<AuditAction>().HaveConversion<string>().HaveMaxLength(40);
+        configurationBuilder.Properties<EpisodeStatus>().HaveConversion<string>().HaveMaxLength(20);
+        configurationBuilder.Properties<EpisodeCloseReason>().HaveConversion<string>().HaveMaxLength(30);
+        configurationBuilder.Properties<ContactKind>().HaveConversion<string>().HaveMaxLength(20);
+        configurationBuilder.Properties<ContactStatus>().HaveConversion<string>().HaveMaxLength(20);
+        configurationBuilder.Properties<ContactOutcome>().HaveConversion<string>().HaveMaxLength(20);
     }
 
     protected override void OnModelCreating(ModelBuilder builder)
@@ -155,6 +165,32 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
             share.Property(x => x.SharedBy).HasMaxLength(256);
             share.HasIndex(x => x.PersonId);
             share.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Episode>(episode =>
+        {
+            episode.ToTable("Episodes");
+            episode.HasKey(e => e.Id);
+            episode.Property(e => e.PathwayId).HasMaxLength(50);
+            episode.Property(e => e.PathwayName).HasMaxLength(200);
+            episode.Property(e => e.PathwayVersion).HasMaxLength(50);
+            episode.Property(e => e.OtherPathwayReason).HasMaxLength(1000);
+            episode.Property(e => e.EnrolledBy).HasMaxLength(256);
+            episode.Property(e => e.CloseNote).HasMaxLength(1000);
+            episode.HasIndex(e => new { e.PersonId, e.Status });
+            episode.HasOne<Person>().WithMany().HasForeignKey(e => e.PersonId).OnDelete(DeleteBehavior.Restrict);
+            episode.HasOne<Presentation>().WithMany().HasForeignKey(e => e.PresentationId).OnDelete(DeleteBehavior.Restrict);
+            episode.HasMany(e => e.Contacts).WithOne().HasForeignKey(c => c.EpisodeId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<ScheduledContact>(contact =>
+        {
+            contact.ToTable("Contacts");
+            contact.HasKey(c => c.Id);
+            contact.Property(c => c.Id).ValueGeneratedNever();
+            contact.Property(c => c.Version).IsConcurrencyToken();
+            contact.Property(c => c.Attempts).HasJsonConversion();
+            contact.HasIndex(c => new { c.Status, c.DueAt });
+            contact.HasIndex(c => c.PersonId);
         });
 
         builder.Entity<AftercareUser>(user => user.Property(u => u.DisplayName).HasMaxLength(200));

@@ -22,6 +22,15 @@ public enum AuditAction
     SafetyPlanOpenedByLink,
     SharedWithGp,
     ShareRefused,
+    EnrolledInAftercare,
+    AftercareReEngaged,
+    ContactRecorded,
+    EpisodeClosed,
+    ReferralSent,
+    ReferralUpdated,
+    InterventionRecorded,
+    MedicationRecorded,
+    MedicationRefused,
 }
 
 /// <summary>

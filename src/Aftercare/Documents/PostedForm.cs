@@ -1,3 +1,4 @@
+using Aftercare.App;
 using System.Globalization;
 using Aftercare.Domain;
 using Aftercare.Hosting;

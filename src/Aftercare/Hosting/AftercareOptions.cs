@@ -1,4 +1,7 @@
+using Aftercare.App;
+using Aftercare.App.Programme;
 using Aftercare.App.Sites;
+using Aftercare.Domain.Programme;
 
 namespace Aftercare.Hosting;
 
@@ -19,30 +22,24 @@ public sealed class AftercareOptions
     /// <summary>How long a person's private safety-plan link works.</summary>
     public int SafetyPlanLinkDays { get; set; } = 90;
 
+    /// <summary>The versioned pathway file (DOMAIN.md rule 12); relative paths are from the binary's folder.</summary>
+    public string PathwaysFile { get; set; } = "pathways.json";
+
+    /// <summary>Scheduled contacts fall at this time of day, in the service's zone.</summary>
+    public string ContactTimeOfDay { get; set; } = "10:00";
+
+    /// <summary>A contact not reached is tried again after this many hours.</summary>
+    public int RetryAfterHours { get; set; } = 24;
+
+    /// <summary>After this many tries without reaching the person, the contact is escalated to the care team.</summary>
+    public int TriesBeforeEscalation { get; set; } = 3;
+
     /// <summary>Chromium for PDFs; found in Debian's locations when empty.</summary>
     public string? ChromiumPath { get; set; }
 }
 
 /// <summary>A crisis line as configured for the site.</summary>
 public sealed record CrisisLine(string Name, string Number, string Hours);
-
-/// <summary>Times as staff read and enter them, in the service's time zone.</summary>
-public sealed class LocalTime(TimeZoneInfo zone)
-{
-    public TimeZoneInfo Zone { get; } = zone;
-
-    public DateTime ToLocal(DateTimeOffset value) => TimeZoneInfo.ConvertTime(value, Zone).DateTime;
-
-    public DateTimeOffset FromLocal(DateTime local)
-    {
-        var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        return new DateTimeOffset(unspecified, Zone.GetUtcOffset(unspecified)).ToUniversalTime();
-    }
-
-    public string Format(DateTimeOffset value) => ToLocal(value).ToString("ddd d MMM yyyy, HH:mm", System.Globalization.CultureInfo.InvariantCulture);
-
-    public string FormatDate(DateTimeOffset value) => ToLocal(value).ToString("d MMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
-}
 
 public static class AftercareOptionsRegistration
 {
@@ -51,6 +48,14 @@ public static class AftercareOptionsRegistration
         var options = configuration.GetSection("Aftercare").Get<AftercareOptions>() ?? new AftercareOptions();
         services.AddSingleton(options);
         services.AddSingleton(new LocalTime(TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone)));
+        // A pathway file that does not make sense stops the server here, naming the line.
+        var pathways = PathwayFile.Load(Path.Combine(AppContext.BaseDirectory, options.PathwaysFile));
+        if (!TimeOnly.TryParse(options.ContactTimeOfDay, System.Globalization.CultureInfo.InvariantCulture, out var contactTime))
+        {
+            throw new PathwayFileException($"Aftercare:ContactTimeOfDay \"{options.ContactTimeOfDay}\" is not a time of day such as 10:00.");
+        }
+
+        services.AddSingleton(new AftercareSettings(pathways, contactTime, new RetryRules(options.RetryAfterHours, options.TriesBeforeEscalation)));
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using Aftercare.App;
 using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.App.Plans;

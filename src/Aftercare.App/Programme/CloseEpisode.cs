@@ -1,0 +1,32 @@
+using Aftercare.App.Audit;
+using Aftercare.App.Data;
+using Aftercare.Domain;
+using Aftercare.Domain.Programme;
+using Aftercare.Domain.Audit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Aftercare.App.Programme;
+
+/// <summary>Closes an aftercare episode, only with one of the allowed reasons (DOMAIN.md rule 11).</summary>
+public static class CloseEpisode
+{
+    public static async Task<Result<Episode>> Handle(AftercareDbContext db, TimeProvider clock, Actor actor, Guid episodeId, EpisodeCloseReason? reason, string? note, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var episode = await db.Episodes.Include(e => e.Contacts).FirstOrDefaultAsync(e => e.Id == episodeId, ct);
+        if (episode is null)
+        {
+            return Result<Episode>.Failure("episode", "That aftercare episode was not found.");
+        }
+
+        var closed = episode.Close(reason, note, clock.GetUtcNow());
+        if (!closed.IsSuccess)
+        {
+            return closed;
+        }
+
+        db.Audit(clock, actor, AuditAction.EpisodeClosed, AuditPurpose.DirectCare, episode.PersonId, $"{episode.Id} {reason}");
+        await db.SaveChangesAsync(ct);
+        return closed;
+    }
+}

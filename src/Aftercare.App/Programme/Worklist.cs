@@ -1,0 +1,42 @@
+using Aftercare.App.Data;
+using Aftercare.Domain.Programme;
+using Microsoft.EntityFrameworkCore;
+
+namespace Aftercare.App.Programme;
+
+/// <summary>What an aftercare worker has to do: first contacts, contacts due and overdue, escalations.</summary>
+public static class Worklist
+{
+    public sealed record Item(Guid ContactId, Guid PersonId, string Name, ContactKind Kind, DateTimeOffset DueAt, int NotReached, DateTimeOffset? EscalatedAt, Guid SiteId, string Pathway);
+
+    public sealed record Lists(IReadOnlyList<Item> FirstContacts, IReadOnlyList<Item> DueToday, IReadOnlyList<Item> Escalated)
+    {
+        public int Count => FirstContacts.Count + DueToday.Count + Escalated.Count;
+    }
+
+    /// <param name="endOfToday">The end of today in the service's zone.</param>
+    public static async Task<Lists> Handle(AftercareDbContext db, TimeProvider clock, DateTimeOffset endOfToday, Guid? siteId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var now = clock.GetUtcNow();
+        var firstHorizon = now.AddHours(Pathway.MaxFirstContactHours);
+        var horizon = endOfToday > firstHorizon ? endOfToday : firstHorizon;
+        var query =
+            from c in db.Contacts.AsNoTracking()
+            join e in db.Episodes on c.EpisodeId equals e.Id
+            join p in db.People on c.PersonId equals p.Id
+            join pr in db.Presentations on e.PresentationId equals pr.Id
+            where c.Status == ContactStatus.Due && e.Status == EpisodeStatus.Active && (c.DueAt <= horizon || c.EscalatedAt != null)
+                && (siteId == null || pr.SiteId == siteId)
+            select new { c.Id, c.PersonId, p.GivenName, p.FamilyName, c.Kind, c.DueAt, c.NotReachedCount, c.EscalatedAt, pr.SiteId, e.PathwayName };
+        var items = (await query.ToListAsync(ct))
+            .Select(x => new Item(x.Id, x.PersonId, $"{x.GivenName} {x.FamilyName}", x.Kind, x.DueAt, x.NotReachedCount, x.EscalatedAt, x.SiteId, x.PathwayName))
+            .ToList();
+        var escalated = items.Where(i => i.EscalatedAt is not null).OrderBy(i => i.EscalatedAt).ToList();
+        var open = items.Where(i => i.EscalatedAt is null).ToList();
+        return new Lists(
+            [.. open.Where(i => i.Kind == ContactKind.FirstContact).OrderBy(i => i.DueAt)],
+            [.. open.Where(i => i.Kind != ContactKind.FirstContact && i.DueAt <= endOfToday).OrderBy(i => i.DueAt)],
+            escalated);
+    }
+}

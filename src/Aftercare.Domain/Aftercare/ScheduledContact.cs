@@ -1,0 +1,112 @@
+using Aftercare.Domain.People;
+
+namespace Aftercare.Domain.Programme;
+
+/// <summary>One try at a contact: who, how, what came of it, and the person's own news first.</summary>
+public sealed record ContactAttempt(
+    DateTimeOffset At, ContactChannel Channel, ContactOutcome Outcome, string? HowTheyAreFeeling, string? WhatIsGoingOn, string? Notes, string By);
+
+/// <summary>Retry rules for a contact the person did not answer.</summary>
+public sealed record RetryRules(int RetryAfterHours, int TriesBeforeEscalation)
+{
+    public static RetryRules Default { get; } = new(24, 3);
+}
+
+/// <summary>
+/// A contact due in an aftercare episode (FHIR Task / Appointment). Not reached: it is tried
+/// again, and after the configured number of tries it is escalated to the care team. It is never
+/// dropped for not answering.
+/// </summary>
+public sealed class ScheduledContact
+{
+    private ScheduledContact()
+    {
+    }
+
+    internal ScheduledContact(Guid episodeId, Guid personId, ContactKind kind, DateTimeOffset dueAt, DateTimeOffset now)
+    {
+        Id = Guid.CreateVersion7(now);
+        EpisodeId = episodeId;
+        PersonId = personId;
+        Kind = kind;
+        DueAt = dueAt;
+        OriginallyDueAt = dueAt;
+        Status = ContactStatus.Due;
+    }
+
+    public Guid Id { get; private set; }
+
+    public Guid EpisodeId { get; private set; }
+
+    public Guid PersonId { get; private set; }
+
+    public ContactKind Kind { get; private set; }
+
+    public DateTimeOffset DueAt { get; private set; }
+
+    public DateTimeOffset OriginallyDueAt { get; private set; }
+
+    public ContactStatus Status { get; private set; }
+
+    public int NotReachedCount { get; private set; }
+
+    public DateTimeOffset? EscalatedAt { get; private set; }
+
+    public DateTimeOffset? CompletedAt { get; private set; }
+
+    public ContactOutcome? Outcome { get; private set; }
+
+    public List<ContactAttempt> Attempts { get; private set; } = [];
+
+    /// <summary>Optimistic concurrency: two workers recording the same contact never both win.</summary>
+    public int Version { get; private set; }
+
+    public bool IsOverdue(DateTimeOffset now) => Status == ContactStatus.Due && DueAt < now;
+
+    public Result<ScheduledContact> Record(ContactAttempt attempt, RetryRules rules, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        ArgumentNullException.ThrowIfNull(rules);
+        var errors = new Errors();
+        errors.AddIf(Status != ContactStatus.Due, "contact", "This contact is no longer due.");
+        errors.AddIf(attempt.At > now, "at", "The contact time is in the future.");
+        errors.AddIf(!Enum.IsDefined(attempt.Outcome), "outcome", "Choose what came of the contact.");
+        errors.AddIf(!Enum.IsDefined(attempt.Channel), "channel", "Choose how you tried to make contact.");
+        errors.AddIf(attempt.Outcome == ContactOutcome.Reached && string.IsNullOrWhiteSpace(attempt.HowTheyAreFeeling),
+            "howTheyAreFeeling", "You reached the person: write how they said they are feeling, first.");
+        errors.AddIf((attempt.HowTheyAreFeeling?.Length ?? 0) + (attempt.WhatIsGoingOn?.Length ?? 0) + (attempt.Notes?.Length ?? 0) > 8000,
+            "notes", "The note is too long (at most 8000 characters in all).");
+        if (errors.Any)
+        {
+            return Result<ScheduledContact>.Failure(errors.List);
+        }
+
+        Attempts.Add(attempt);
+        Version++;
+        if (attempt.Outcome == ContactOutcome.NotReached)
+        {
+            NotReachedCount++;
+            if (NotReachedCount >= rules.TriesBeforeEscalation)
+            {
+                // Not answering never ends aftercare: the care team is asked to find another way.
+                EscalatedAt ??= now;
+            }
+
+            DueAt = now.AddHours(rules.RetryAfterHours);
+            return this;
+        }
+
+        Status = ContactStatus.Done;
+        Outcome = attempt.Outcome;
+        CompletedAt = attempt.At;
+        return this;
+    }
+
+    internal void Supersede() => Status = ContactStatus.Superseded;
+
+    internal void Cancel() => Status = ContactStatus.Cancelled;
+
+    /// <summary>An extra contact agreed with the person ("the next contact").</summary>
+    public static ScheduledContact Extra(Guid episodeId, Guid personId, DateTimeOffset dueAt, DateTimeOffset now) =>
+        new(episodeId, personId, ContactKind.Extra, dueAt, now);
+}
