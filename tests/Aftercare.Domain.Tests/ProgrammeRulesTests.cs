@@ -1,0 +1,127 @@
+using Aftercare.Domain.People;
+using Aftercare.Domain.Programme;
+
+namespace Aftercare.Domain.Tests;
+
+/// <summary>DOMAIN.md rules 11 and 12 as the domain holds them.</summary>
+public sealed class ProgrammeRulesTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 20, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeZoneInfo London = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
+
+    private static Pathway P(string id, int from, int to, HistoryFilter history = HistoryFilter.Any, int hours = 48, params int[] days) =>
+        new(id, id, from, to, history, hours, days.Length == 0 ? [3, 7, 14, 30, 60, 90] : days, [ContactChannel.Phone], false, [], []);
+
+    private static readonly PathwaySet Set = new("test", [
+        P("young-people", 0, 17, hours: 24), P("young-adults", 18, 24), P("first-contact", 18, 64, HistoryFilter.NoPriorContact),
+        P("adults", 25, 64), P("older-adults", 65, 130, hours: 24)]);
+
+    /// <summary>10:00 in London on the day N days after discharge, as the app computes it.</summary>
+    private static DateTimeOffset TenAm(DateTimeOffset from, int days)
+    {
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(from, London).DateTime).AddDays(days).ToDateTime(new TimeOnly(10, 0));
+        return new DateTimeOffset(day, London.GetUtcOffset(day)).ToUniversalTime();
+    }
+
+    [Theory]
+    [InlineData(16, PriorPsychiatricHistory.Yes, "young-people")]
+    [InlineData(16, PriorPsychiatricHistory.No, "young-people")]
+    [InlineData(20, PriorPsychiatricHistory.Yes, "young-adults")]
+    [InlineData(20, PriorPsychiatricHistory.No, "first-contact")]
+    [InlineData(40, PriorPsychiatricHistory.Unknown, "adults")]
+    [InlineData(40, PriorPsychiatricHistory.No, "first-contact")]
+    [InlineData(70, PriorPsychiatricHistory.No, "older-adults")]
+    public void Rule12_The_suggested_pathway_follows_age_band_and_prior_history(int age, PriorPsychiatricHistory history, string expected) =>
+        Assert.Equal(expected, Set.Suggest(age, history)?.Id);
+
+    [Fact]
+    public void Rule11_The_first_contact_is_due_within_48_hours_of_discharge_and_contact_lasts_at_least_3_months()
+    {
+        var discharged = Now.AddHours(-2);
+        var episode = Episode.Enrol(Guid.NewGuid(), Guid.NewGuid(), Now.AddHours(-10), discharged, Set.Find("adults")!, "test", Set.Find("adults"), null, TenAm, "worker", Now).Value;
+        Assert.Equal(discharged.AddHours(48), episode.FirstContactDueBy);
+        var first = episode.Contacts.Single(c => c.Kind == ContactKind.FirstContact);
+        Assert.Equal(episode.FirstContactDueBy, first.DueAt);
+        Assert.True(DateOnly.FromDateTime(episode.Contacts.Max(c => c.DueAt).UtcDateTime) >= DateOnly.FromDateTime(discharged.UtcDateTime).AddDays(90));
+        Assert.Contains("within 48 hours", Assert.Single(P("slow", 0, 130, hours: 72).Problems()), StringComparison.Ordinal);
+        Assert.Contains("at least the first 3 months", Assert.Single(P("short", 0, 130, days: [3, 7, 30]).Problems()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Rule11_A_schedule_that_never_ends_or_starts_before_discharge_is_refused()
+    {
+        Assert.Contains("cannot start before discharge", Assert.Single(P("early", 0, 130, days: [0, 7, 90]).Problems()), StringComparison.Ordinal);
+        Assert.Contains("has to end", Assert.Single(P("endless", 0, 130, days: [7, 90, 5000]).Problems()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Scheduled_contacts_keep_their_local_time_across_the_clock_change()
+    {
+        // Discharged on Friday 20 March 2026; British Summer Time starts on Sunday 29 March.
+        var episode = Episode.Enrol(Guid.NewGuid(), Guid.NewGuid(), Now.AddHours(-10), Now, Set.Find("adults")!, "test", Set.Find("adults"), null, TenAm, "worker", Now).Value;
+        var byDay = episode.Contacts.Where(c => c.Kind == ContactKind.FollowUp).ToDictionary(c => (int)(c.DueAt - Now).TotalDays + 1);
+        Assert.Equal(new DateTimeOffset(2026, 3, 23, 10, 0, 0, TimeSpan.Zero), byDay[3].DueAt);   // 10:00 GMT
+        Assert.Equal(new DateTimeOffset(2026, 4, 3, 9, 0, 0, TimeSpan.Zero), byDay[14].DueAt);    // 10:00 BST
+        Assert.All(episode.Contacts.Where(c => c.Kind == ContactKind.FollowUp), c => Assert.Equal(10, TimeZoneInfo.ConvertTime(c.DueAt, London).Hour));
+    }
+
+    [Fact]
+    public void Rule12_Choosing_another_pathway_than_the_suggested_one_needs_a_reason()
+    {
+        var refused = Episode.Enrol(Guid.NewGuid(), Guid.NewGuid(), Now.AddHours(-10), Now, Set.Find("older-adults")!, "test", Set.Find("adults"), null, TenAm, "worker", Now);
+        Assert.Equal("reason", Assert.Single(refused.Errors).Field);
+        var chosen = Episode.Enrol(Guid.NewGuid(), Guid.NewGuid(), Now.AddHours(-10), Now, Set.Find("older-adults")!, "test", Set.Find("adults"), "Lives with frail parents; family involvement helps", TenAm, "worker", Now);
+        Assert.Equal("Lives with frail parents; family involvement helps", chosen.Value.OtherPathwayReason);
+    }
+
+    [Fact]
+    public void Rule11_A_contact_not_reached_is_retried_then_escalated_and_the_episode_never_closes_by_itself()
+    {
+        var episode = Episode.Enrol(Guid.NewGuid(), Guid.NewGuid(), Now.AddHours(-10), Now, Set.Find("adults")!, "test", Set.Find("adults"), null, TenAm, "worker", Now).Value;
+        var first = episode.Contacts.Single(c => c.Kind == ContactKind.FirstContact);
+        var rules = new RetryRules(24, 3);
+        var at = Now.AddHours(5);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(first.Record(new ContactAttempt(at, ContactChannel.Phone, ContactOutcome.NotReached, null, null, null, "worker"), rules, at).IsSuccess);
+            Assert.Equal(at.AddHours(24), first.DueAt);
+            at = at.AddHours(25);
+        }
+
+        Assert.NotNull(first.EscalatedAt);
+        Assert.Equal(ContactStatus.Due, first.Status);
+        Assert.Equal(EpisodeStatus.Active, episode.Status);
+        Assert.Equal("reason", Assert.Single(episode.Close(null, null, at).Errors).Field);
+    }
+
+    [Fact]
+    public void Reaching_the_person_asks_how_they_are_feeling_first()
+    {
+        var episode = Episode.Enrol(Guid.NewGuid(), Guid.NewGuid(), Now.AddHours(-10), Now, Set.Find("adults")!, "test", Set.Find("adults"), null, TenAm, "worker", Now).Value;
+        var first = episode.Contacts[0];
+        Assert.Equal("howTheyAreFeeling", Assert.Single(first.Record(new ContactAttempt(Now, ContactChannel.Phone, ContactOutcome.Reached, null, null, "Booked GP", "worker"), RetryRules.Default, Now).Errors).Field);
+        Assert.True(first.Record(new ContactAttempt(Now, ContactChannel.Phone, ContactOutcome.Reached, "Tired but safer", "Started a new job", null, "worker"), RetryRules.Default, Now).IsSuccess);
+        Assert.Equal(ContactStatus.Done, first.Status);
+    }
+
+    [Fact]
+    public void Rule2_Coming_back_during_aftercare_restarts_the_schedule_and_is_counted_as_re_engagement()
+    {
+        var episode = Episode.Enrol(Guid.NewGuid(), Guid.NewGuid(), Now.AddHours(-10), Now, Set.Find("adults")!, "test", Set.Find("adults"), null, TenAm, "worker", Now).Value;
+        var before = episode.Contacts.Count;
+        var later = Now.AddDays(20);
+        Assert.True(episode.ReEngage(later, Set.Find("adults")!, TenAm, later).IsSuccess);
+        Assert.Equal(1, episode.ReEngagements);
+        Assert.Equal(later.AddHours(48), episode.FirstContactDueBy);
+        Assert.All(episode.Contacts.Take(before), c => Assert.Equal(ContactStatus.Superseded, c.Status));
+        Assert.Equal(2, episode.Contacts.Count(c => c.Kind == ContactKind.FirstContact));
+    }
+
+    [Fact]
+    public void Closing_with_a_reason_cancels_what_was_still_due()
+    {
+        var episode = Episode.Enrol(Guid.NewGuid(), Guid.NewGuid(), Now.AddHours(-10), Now, Set.Find("adults")!, "test", Set.Find("adults"), null, TenAm, "worker", Now).Value;
+        Assert.True(episode.Close(EpisodeCloseReason.MovedAway, "Moved to another city; GP informed", Now.AddDays(5)).IsSuccess);
+        Assert.All(episode.Contacts, c => Assert.Equal(ContactStatus.Cancelled, c.Status));
+    }
+}
