@@ -1,5 +1,7 @@
 using Aftercare.Domain.Programme;
 using Aftercare.Domain.Assessments;
+using Aftercare.Domain.Interventions;
+using Aftercare.Domain.Referrals;
 using Aftercare.Domain.Audit;
 using Aftercare.Domain.Plans;
 using Aftercare.Domain.Sharing;
@@ -40,6 +42,14 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
 
     public DbSet<ScheduledContact> Contacts => Set<ScheduledContact>();
 
+    public DbSet<Service> Services => Set<Service>();
+
+    public DbSet<Referral> Referrals => Set<Referral>();
+
+    public DbSet<TherapyCourse> TherapyCourses => Set<TherapyCourse>();
+
+    public DbSet<Medication> Medications => Set<Medication>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         ArgumentNullException.ThrowIfNull(configurationBuilder);
@@ -56,6 +66,12 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
         configurationBuilder.Properties<ContactKind>().HaveConversion<string>().HaveMaxLength(20);
         configurationBuilder.Properties<ContactStatus>().HaveConversion<string>().HaveMaxLength(20);
         configurationBuilder.Properties<ContactOutcome>().HaveConversion<string>().HaveMaxLength(20);
+        configurationBuilder.Properties<ServiceKind>().HaveConversion<string>().HaveMaxLength(40);
+        configurationBuilder.Properties<ReferralStatus>().HaveConversion<string>().HaveMaxLength(30);
+        configurationBuilder.Properties<ServicePreference>().HaveConversion<string>().HaveMaxLength(20);
+        configurationBuilder.Properties<TherapyType>().HaveConversion<string>().HaveMaxLength(30);
+        configurationBuilder.Properties<MedicationClass>().HaveConversion<string>().HaveMaxLength(30);
+        configurationBuilder.Properties<Indication>().HaveConversion<string>().HaveMaxLength(40);
     }
 
     protected override void OnModelCreating(ModelBuilder builder)
@@ -191,6 +207,56 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
             contact.Property(c => c.Attempts).HasJsonConversion();
             contact.HasIndex(c => new { c.Status, c.DueAt });
             contact.HasIndex(c => c.PersonId);
+        });
+
+        builder.Entity<Service>(service =>
+        {
+            service.ToTable("Services");
+            service.HasKey(x => x.Id);
+            service.Property(x => x.Code).HasMaxLength(50);
+            service.Property(x => x.Name).HasMaxLength(200);
+            service.Property(x => x.Phone).HasMaxLength(30);
+            service.Property(x => x.Description).HasMaxLength(1000);
+            service.HasIndex(x => x.Code).IsUnique();
+            service.Ignore(x => x.IsClinical);
+        });
+        builder.Entity<Referral>(referral =>
+        {
+            referral.ToTable("Referrals");
+            referral.HasKey(x => x.Id);
+            referral.Property(x => x.Reason).HasMaxLength(2000);
+            referral.Property(x => x.SentBy).HasMaxLength(256);
+            referral.Property(x => x.Version).IsConcurrencyToken();
+            referral.Property(x => x.Steps).HasJsonConversion();
+            referral.Ignore(x => x.IsClosed);
+            referral.Ignore(x => x.NextSteps);
+            referral.HasIndex(x => new { x.Status, x.DueBy });
+            referral.HasIndex(x => x.PersonId);
+            referral.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
+            referral.HasOne<Service>().WithMany().HasForeignKey(x => x.ServiceId).OnDelete(DeleteBehavior.Restrict);
+        });
+        builder.Entity<TherapyCourse>(course =>
+        {
+            course.ToTable("TherapyCourses");
+            course.HasKey(x => x.Id);
+            course.Property(x => x.ReasonOutsideRange).HasMaxLength(1000);
+            course.Property(x => x.Therapist).HasMaxLength(200);
+            course.Property(x => x.TherapistTraining).HasMaxLength(1000);
+            course.Property(x => x.Supervision).HasMaxLength(1000);
+            course.Property(x => x.RecordedBy).HasMaxLength(256);
+            course.HasIndex(x => x.PersonId);
+            course.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
+        });
+        builder.Entity<Medication>(medication =>
+        {
+            medication.ToTable("Medications");
+            medication.HasKey(x => x.Id);
+            medication.Property(x => x.Name).HasMaxLength(200);
+            medication.Property(x => x.Condition).HasMaxLength(200);
+            medication.Property(x => x.QuantitySupplied).HasMaxLength(100);
+            medication.Property(x => x.RecordedBy).HasMaxLength(256);
+            medication.HasIndex(x => x.PersonId);
+            medication.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
         });
 
         builder.Entity<AftercareUser>(user => user.Property(u => u.DisplayName).HasMaxLength(200));

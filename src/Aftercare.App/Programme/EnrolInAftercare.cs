@@ -2,6 +2,7 @@ using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.Domain;
 using Aftercare.Domain.Programme;
+using Aftercare.Domain.Referrals;
 using Aftercare.Domain.Audit;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,7 +16,7 @@ public static class EnrolInAftercare
 {
     public sealed record Offer(Guid PersonId, string PersonName, int AgeAtArrival, Pathway? Suggested, IReadOnlyList<Pathway> Pathways, Episode? Active, Episode? ForThisPresentation, DateTimeOffset ArrivedAt);
 
-    public sealed record Command(Guid PresentationId, string? PathwayId, DateTimeOffset? DischargedAt, string? Reason);
+    public sealed record Command(Guid PresentationId, string? PathwayId, DateTimeOffset? DischargedAt, string? Reason, bool MakeDefaultReferrals = true);
 
     public static async Task<Offer?> OfferFor(AftercareDbContext db, AftercareSettings settings, Guid presentationId, CancellationToken ct)
     {
@@ -91,6 +92,19 @@ public static class EnrolInAftercare
             episode = enrolled.Value;
             db.Episodes.Add(episode);
             db.Audit(clock, actor, AuditAction.EnrolledInAftercare, AuditPurpose.DirectCare, episode.PersonId, episode.Id.ToString());
+        }
+
+        if (command.MakeDefaultReferrals && pathway.DefaultReferrals.Count > 0)
+        {
+            // The pathway's default referrals (e.g. CAMHS for under-18s) go in the same transaction as the enrolment.
+            var services = await db.Services.AsNoTracking().Where(s => pathway.DefaultReferrals.Contains(s.Code)).ToListAsync(ct);
+            foreach (var service in services)
+            {
+                var referral = Referral.Send(offer.PersonId, service, $"Part of the {pathway.Name} pathway after the presentation of {time.FormatDate(offer.ArrivedAt)}.",
+                    ServicePreference.NoPreference, settings.Handoffs, actor.Email, now).Value;
+                db.Referrals.Add(referral);
+                db.Audit(clock, actor, AuditAction.ReferralSent, AuditPurpose.DirectCare, offer.PersonId, referral.Id.ToString());
+            }
         }
 
         await db.SaveChangesAsync(ct);

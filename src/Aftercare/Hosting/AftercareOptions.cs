@@ -1,6 +1,9 @@
 using Aftercare.App;
 using Aftercare.App.Programme;
+using Aftercare.App.Referrals;
 using Aftercare.App.Sites;
+using Aftercare.Domain.Interventions;
+using Aftercare.Domain.Referrals;
 using Aftercare.Domain.Programme;
 
 namespace Aftercare.Hosting;
@@ -34,6 +37,15 @@ public sealed class AftercareOptions
     /// <summary>After this many tries without reaching the person, the contact is escalated to the care team.</summary>
     public int TriesBeforeEscalation { get; set; } = 3;
 
+    /// <summary>The services directory: clinical and non-clinical services people are referred to.</summary>
+    public List<ServiceSetting> Services { get; init; } = [];
+
+    /// <summary>Days each step of a warm handoff may take before it is escalated.</summary>
+    public HandoffDeadlines Handoffs { get; set; } = HandoffDeadlines.Default;
+
+    /// <summary>The configured range of therapy sessions (CG133: 3 to 12; NG225 adults: 4 to 10).</summary>
+    public SessionRange Sessions { get; set; } = SessionRange.Cg133;
+
     /// <summary>Chromium for PDFs; found in Debian's locations when empty.</summary>
     public string? ChromiumPath { get; set; }
 }
@@ -49,13 +61,13 @@ public static class AftercareOptionsRegistration
         services.AddSingleton(options);
         services.AddSingleton(new LocalTime(TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone)));
         // A pathway file that does not make sense stops the server here, naming the line.
-        var pathways = PathwayFile.Load(Path.Combine(AppContext.BaseDirectory, options.PathwaysFile));
+        var pathways = PathwayFile.Load(Path.Combine(AppContext.BaseDirectory, options.PathwaysFile), [.. options.Services.Select(s => s.Code)]);
         if (!TimeOnly.TryParse(options.ContactTimeOfDay, System.Globalization.CultureInfo.InvariantCulture, out var contactTime))
         {
             throw new PathwayFileException($"Aftercare:ContactTimeOfDay \"{options.ContactTimeOfDay}\" is not a time of day such as 10:00.");
         }
 
-        services.AddSingleton(new AftercareSettings(pathways, contactTime, new RetryRules(options.RetryAfterHours, options.TriesBeforeEscalation)));
+        services.AddSingleton(new AftercareSettings(pathways, contactTime, new RetryRules(options.RetryAfterHours, options.TriesBeforeEscalation), options.Handoffs, options.Sessions));
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using Aftercare.App.Data;
 using Aftercare.App.Demo;
+using Aftercare.App.Referrals;
 using Aftercare.App.Sites;
 using Microsoft.AspNetCore.Identity;
 
@@ -19,7 +20,9 @@ public static class Startup
             await db.MigrateAsync(ct);
         }
 
-        await SiteConfiguration.ApplyAsync(db, services.GetRequiredService<AftercareOptions>().Sites, ct);
+        var options = services.GetRequiredService<AftercareOptions>();
+        await SiteConfiguration.ApplyAsync(db, options.Sites, ct);
+        await ServiceDirectory.ApplyAsync(db, options.Services, ct);
         if (!demo)
         {
             return null;
