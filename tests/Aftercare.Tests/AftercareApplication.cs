@@ -45,7 +45,7 @@ public sealed class AftercareApplication : IAsyncLifetime
             Demo = true,
             Environment = "Testing",
             Clock = Clock,
-            Overrides = { ["urls"] = "http://127.0.0.1:0", ["Logging:LogLevel:Default"] = "Warning" },
+            Overrides = { ["urls"] = "http://127.0.0.1:0", ["Logging:LogLevel:Default"] = "Warning", ["Aftercare:Messaging:RunWorker"] = "false" },
         });
         var seeded = await Startup.PrepareAsync(_app, migrate: true, demo: true);
         Users = seeded!.Users;

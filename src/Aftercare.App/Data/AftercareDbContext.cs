@@ -1,6 +1,7 @@
 using Aftercare.Domain.Programme;
 using Aftercare.Domain.Assessments;
 using Aftercare.Domain.Interventions;
+using Aftercare.Domain.Messaging;
 using Aftercare.Domain.Referrals;
 using Aftercare.Domain.Audit;
 using Aftercare.Domain.Plans;
@@ -44,6 +45,10 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
 
     public DbSet<Service> Services => Set<Service>();
 
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+
+    public DbSet<MessagePreferences> MessagePreferences => Set<MessagePreferences>();
+
     public DbSet<Referral> Referrals => Set<Referral>();
 
     public DbSet<TherapyCourse> TherapyCourses => Set<TherapyCourse>();
@@ -67,6 +72,9 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
         configurationBuilder.Properties<ContactStatus>().HaveConversion<string>().HaveMaxLength(20);
         configurationBuilder.Properties<ContactOutcome>().HaveConversion<string>().HaveMaxLength(20);
         configurationBuilder.Properties<ServiceKind>().HaveConversion<string>().HaveMaxLength(40);
+        configurationBuilder.Properties<MessageChannel>().HaveConversion<string>().HaveMaxLength(20);
+        configurationBuilder.Properties<MessageStatus>().HaveConversion<string>().HaveMaxLength(20);
+        configurationBuilder.Properties<MessageKind>().HaveConversion<string>().HaveMaxLength(30);
         configurationBuilder.Properties<ReferralStatus>().HaveConversion<string>().HaveMaxLength(30);
         configurationBuilder.Properties<ServicePreference>().HaveConversion<string>().HaveMaxLength(20);
         configurationBuilder.Properties<TherapyType>().HaveConversion<string>().HaveMaxLength(30);
@@ -257,6 +265,30 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
             medication.Property(x => x.RecordedBy).HasMaxLength(256);
             medication.HasIndex(x => x.PersonId);
             medication.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<OutboxMessage>(message =>
+        {
+            message.ToTable("OutboxMessages");
+            message.HasKey(m => m.Id);
+            message.Property(m => m.To).HasMaxLength(200);
+            message.Property(m => m.Subject).HasMaxLength(200);
+            message.Property(m => m.Body).HasMaxLength(4000);
+            message.Property(m => m.LastError).HasMaxLength(200);
+            message.Property(m => m.ClaimedBy).HasMaxLength(50);
+            message.Property(m => m.OptOutToken).HasMaxLength(64);
+            message.HasIndex(m => m.OptOutToken).IsUnique();
+            message.HasIndex(m => new { m.Status, m.DueAt });
+            message.HasIndex(m => m.PersonId);
+            message.HasOne<Person>().WithMany().HasForeignKey(m => m.PersonId).OnDelete(DeleteBehavior.Restrict);
+        });
+        builder.Entity<MessagePreferences>(preferences =>
+        {
+            preferences.ToTable("MessagePreferences");
+            preferences.HasKey(p => p.PersonId);
+            preferences.Property(p => p.Language).HasMaxLength(20);
+            preferences.Ignore(p => p.OptedOut);
+            preferences.HasOne<Person>().WithOne().HasForeignKey<MessagePreferences>(p => p.PersonId).OnDelete(DeleteBehavior.Restrict);
         });
 
         builder.Entity<AftercareUser>(user => user.Property(u => u.DisplayName).HasMaxLength(200));

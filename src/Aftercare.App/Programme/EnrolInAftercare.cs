@@ -63,6 +63,8 @@ public static class EnrolInAftercare
         var now = clock.GetUtcNow();
         DateTimeOffset DayAfter(DateTimeOffset from, int days) => time.DayAfter(from, days, settings.ContactTimeOfDay);
         Episode episode;
+        // Enrolment, its contacts, caring messages and default referrals commit together or not at all.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         if (offer.Active is { } active)
         {
             // DOMAIN.md rule 2: coming back is re-engagement; the schedule restarts from this discharge.
@@ -79,6 +81,7 @@ public static class EnrolInAftercare
             }
 
             db.Audit(clock, actor, AuditAction.AftercareReEngaged, AuditPurpose.DirectCare, episode.PersonId, episode.Id.ToString());
+            await Messaging.CaringMessages.CancelPending(db, episode.Id, ct);
         }
         else
         {
@@ -94,6 +97,10 @@ public static class EnrolInAftercare
             db.Audit(clock, actor, AuditAction.EnrolledInAftercare, AuditPurpose.DirectCare, episode.PersonId, episode.Id.ToString());
         }
 
+        // Caring messages are written with the enrolment, in the same transaction (the outbox).
+        var person = await db.People.AsNoTracking().FirstAsync(p => p.Id == offer.PersonId, ct);
+        await Messaging.CaringMessages.ScheduleForEpisode(db, person, episode, pathway, DayAfter, now, ct);
+
         if (command.MakeDefaultReferrals && pathway.DefaultReferrals.Count > 0)
         {
             // The pathway's default referrals (e.g. CAMHS for under-18s) go in the same transaction as the enrolment.
@@ -108,6 +115,7 @@ public static class EnrolInAftercare
         }
 
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return episode;
     }
 }

@@ -12,10 +12,11 @@ public static class RecordContact
 {
     public sealed record Command(Guid ContactId, int BasedOnVersion, ContactAttempt Attempt, DateTimeOffset? NextContactAt);
 
-    public static async Task<Result<ScheduledContact>> Handle(AftercareDbContext db, TimeProvider clock, AftercareSettings settings, Actor actor, Command command, CancellationToken ct)
+    public static async Task<Result<ScheduledContact>> Handle(AftercareDbContext db, TimeProvider clock, LocalTime time, AftercareSettings settings, Actor actor, Command command, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(command);
         var now = clock.GetUtcNow();
         var contact = await db.Contacts.FirstOrDefaultAsync(c => c.Id == command.ContactId, ct);
@@ -43,7 +44,16 @@ public static class RecordContact
 
         if (command.NextContactAt is { } nextAt && episode.Status == EpisodeStatus.Active)
         {
-            db.Contacts.Add(ScheduledContact.Extra(episode.Id, episode.PersonId, nextAt, now));
+            var extra = ScheduledContact.Extra(episode.Id, episode.PersonId, nextAt, now);
+            db.Contacts.Add(extra);
+            // People who prefer email get an invitation with a calendar file for the agreed contact.
+            var person = await db.People.AsNoTracking().FirstAsync(p => p.Id == episode.PersonId, ct);
+            var optedOut = await db.MessagePreferences.AnyAsync(p => p.PersonId == person.Id && p.OptedOutAt != null, ct);
+            if (person.PreferredChannel == Domain.People.ContactChannel.Email && !optedOut
+                && Messaging.CaringMessages.Invitation(person, episode.Id, extra.Id, nextAt, time.Format(nextAt), now) is { IsSuccess: true } invitation)
+            {
+                db.OutboxMessages.Add(invitation.Value);
+            }
         }
 
         db.Audit(clock, actor, AuditAction.ContactRecorded, AuditPurpose.DirectCare, contact.PersonId, $"{contact.Id} {command.Attempt.Outcome}");

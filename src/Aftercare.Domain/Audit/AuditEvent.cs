@@ -31,6 +31,9 @@ public enum AuditAction
     InterventionRecorded,
     MedicationRecorded,
     MedicationRefused,
+    MessageQueued,
+    MessagesOptedOut,
+    MessagePreferencesChanged,
 }
 
 /// <summary>

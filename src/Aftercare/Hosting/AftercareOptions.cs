@@ -1,6 +1,8 @@
 using Aftercare.App;
 using Aftercare.App.Programme;
+using Aftercare.App.Messaging;
 using Aftercare.App.Referrals;
+using Aftercare.Domain.Messaging;
 using Aftercare.App.Sites;
 using Aftercare.Domain.Interventions;
 using Aftercare.Domain.Referrals;
@@ -67,6 +69,13 @@ public static class AftercareOptionsRegistration
             throw new PathwayFileException($"Aftercare:ContactTimeOfDay \"{options.ContactTimeOfDay}\" is not a time of day such as 10:00.");
         }
 
+        var messaging = configuration.GetSection("Aftercare:Messaging").Get<MessagingOptions>() ?? new MessagingOptions();
+        services.AddSingleton(messaging);
+        services.AddKeyedSingleton<IMessageSender, SmtpSender>(MessageChannel.Email);
+        services.AddHttpClient<HttpSmsSender>();
+        services.AddKeyedTransient<IMessageSender>(MessageChannel.Sms, (sp, _) => sp.GetRequiredService<HttpSmsSender>());
+        services.AddSingleton<OutboxWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxWorker>());
         services.AddSingleton(new AftercareSettings(pathways, contactTime, new RetryRules(options.RetryAfterHours, options.TriesBeforeEscalation), options.Handoffs, options.Sessions));
         return services;
     }

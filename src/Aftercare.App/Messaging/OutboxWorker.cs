@@ -1,0 +1,153 @@
+using Aftercare.App.Data;
+using Aftercare.Domain.Messaging;
+using Aftercare.Domain.Programme;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Aftercare.App.Messaging;
+
+/// <summary>
+/// Sends what the outbox holds. Each message is claimed with one conditional UPDATE, so two
+/// workers never take the same one; it is marked sent straight after the server accepts it; a
+/// stop request is honoured between messages, never in the middle of one. Nothing goes to a person
+/// who has opted out, nor after their episode has closed.
+/// </summary>
+public sealed partial class OutboxWorker(
+    IServiceScopeFactory scopes, TimeProvider clock, MessagingOptions options, LocalTime time, ILogger<OutboxWorker> logger,
+    [FromKeyedServices(MessageChannel.Email)] IMessageSender email, [FromKeyedServices(MessageChannel.Sms)] IMessageSender sms) : BackgroundService
+{
+    private readonly string _name = $"worker-{Guid.NewGuid():N}"[..20];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.RunWorker)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, options.PollSeconds)), clock);
+        do
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogRunFailed(logger, e.GetType().Name);
+            }
+        }
+        while (await WaitAsync(timer, stoppingToken));
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Sends every message due now; returns how many were sent.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken stoppingToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AftercareDbContext>();
+        var now = clock.GetUtcNow();
+        var due = await db.OutboxMessages.AsNoTracking()
+            .Where(m => m.Status == MessageStatus.Pending && m.DueAt <= now && (m.ClaimedUntil == null || m.ClaimedUntil < now))
+            .OrderBy(m => m.DueAt).Select(m => m.Id).Take(50).ToListAsync(stoppingToken);
+        var sent = 0;
+        foreach (var id in due)
+        {
+            if (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            if (await SendOneAsync(db, id) == MessageStatus.Sent)
+            {
+                sent++;
+            }
+        }
+
+        return sent;
+    }
+
+    private async Task<MessageStatus?> SendOneAsync(AftercareDbContext db, Guid id)
+    {
+        // From here the message is finished whatever happens to the host: no cancellation below.
+        var ct = CancellationToken.None;
+        var now = clock.GetUtcNow();
+        var claimed = await db.OutboxMessages
+            .Where(m => m.Id == id && m.Status == MessageStatus.Pending && (m.ClaimedUntil == null || m.ClaimedUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.ClaimedBy, _name).SetProperty(m => m.ClaimedUntil, now.AddMinutes(options.ClaimMinutes)), ct);
+        if (claimed != 1)
+        {
+            return null;
+        }
+
+        var message = await db.OutboxMessages.AsNoTracking().FirstAsync(m => m.Id == id, ct);
+        var preferences = await db.MessagePreferences.AsNoTracking().FirstOrDefaultAsync(p => p.PersonId == message.PersonId, ct);
+        var episodeClosed = message.EpisodeId is { } episode
+            && await db.Episodes.AnyAsync(e => e.Id == episode && e.Status == EpisodeStatus.Closed, ct);
+        if (preferences?.OptedOut == true || episodeClosed)
+        {
+            return await Finish(db, id, MessageStatus.Cancelled, message.Attempts, null, null, ct);
+        }
+
+        if (preferences is not null)
+        {
+            var local = time.ToLocal(now);
+            var allowed = preferences.OutsideQuietHours(local);
+            if (allowed > local)
+            {
+                // Inside the hours the person asked not to be contacted: wait until they end.
+                await db.OutboxMessages.Where(m => m.Id == id && m.ClaimedBy == _name)
+                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.DueAt, time.FromLocal(allowed)).SetProperty(m => m.ClaimedBy, (string?)null).SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null), ct);
+                return MessageStatus.Pending;
+            }
+        }
+
+        try
+        {
+            var sender = message.Channel == MessageChannel.Email ? email : sms;
+            await sender.SendAsync(message, $"{options.PublicBaseUrl.TrimEnd('/')}/opt-out/{message.OptOutToken}", ct);
+        }
+        catch (Exception e)
+        {
+            var attempts = message.Attempts + 1;
+            var status = attempts >= options.MaxAttempts ? MessageStatus.Failed : MessageStatus.Pending;
+            LogSendFailed(logger, e.GetType().Name, attempts);
+            return await Finish(db, id, status, attempts, e.GetType().Name, now.AddMinutes(Math.Pow(2, attempts)), ct);
+        }
+
+        return await Finish(db, id, MessageStatus.Sent, message.Attempts + 1, null, null, ct);
+    }
+
+    private async Task<MessageStatus> Finish(AftercareDbContext db, Guid id, MessageStatus status, int attempts, string? error, DateTimeOffset? retryAt, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await db.OutboxMessages.Where(m => m.Id == id && m.ClaimedBy == _name).ExecuteUpdateAsync(s => s
+            .SetProperty(m => m.Status, status)
+            .SetProperty(m => m.Attempts, attempts)
+            .SetProperty(m => m.LastError, error)
+            .SetProperty(m => m.SentAt, status == MessageStatus.Sent ? now : null)
+            .SetProperty(m => m.DueAt, m => retryAt ?? m.DueAt)
+            .SetProperty(m => m.ClaimedBy, (string?)null)
+            .SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null), ct);
+        return status;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox run failed: {ExceptionType}")]
+    private static partial void LogRunFailed(ILogger logger, string exceptionType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A message could not be sent ({ExceptionType}); try {Attempt}")]
+    private static partial void LogSendFailed(ILogger logger, string exceptionType, int attempt);
+}

@@ -1,0 +1,177 @@
+using System.Security.Cryptography;
+
+namespace Aftercare.Domain.Messaging;
+
+public enum MessageChannel
+{
+    Email,
+    Sms,
+}
+
+public enum MessageStatus
+{
+    Pending,
+    Sent,
+
+    /// <summary>Gave up after the configured tries; staff see it on the person's record.</summary>
+    Failed,
+
+    /// <summary>Not sent: the person opted out, or the episode closed, before it was due.</summary>
+    Cancelled,
+}
+
+public enum MessageKind
+{
+    CaringContact,
+    AppointmentInvitation,
+}
+
+/// <summary>
+/// A brief caring message or an invitation waiting to be sent (FHIR CommunicationRequest →
+/// Communication). It is written in the same transaction as whatever scheduled it, and a worker
+/// sends it later with retries (a transactional outbox).
+/// </summary>
+public sealed class OutboxMessage
+{
+    private OutboxMessage()
+    {
+        To = "";
+        Subject = "";
+        Body = "";
+        OptOutToken = "";
+    }
+
+    public Guid Id { get; private set; }
+
+    public Guid PersonId { get; private set; }
+
+    public Guid? EpisodeId { get; private set; }
+
+    public MessageKind Kind { get; private set; }
+
+    public MessageChannel Channel { get; private set; }
+
+    public string To { get; private set; }
+
+    public string Subject { get; private set; }
+
+    public string Body { get; private set; }
+
+    /// <summary>An iCalendar invitation attached to an email, when there is one.</summary>
+    public string? Calendar { get; private set; }
+
+    public DateTimeOffset DueAt { get; private set; }
+
+    public MessageStatus Status { get; private set; }
+
+    public int Attempts { get; private set; }
+
+    /// <summary>Why the last try failed: the kind of failure only, never the message or address.</summary>
+    public string? LastError { get; private set; }
+
+    public DateTimeOffset? SentAt { get; private set; }
+
+    /// <summary>Which worker holds it, and until when; an expired claim can be taken over.</summary>
+    public string? ClaimedBy { get; private set; }
+
+    public DateTimeOffset? ClaimedUntil { get; private set; }
+
+    /// <summary>The random token in the message's opt-out link; it works without signing in.</summary>
+    public string OptOutToken { get; private set; }
+
+    public static Result<OutboxMessage> Schedule(
+        Guid personId, Guid? episodeId, MessageKind kind, MessageChannel channel, string? to, string subject, string body, string? calendar, DateTimeOffset dueAt, DateTimeOffset now)
+    {
+        var errors = new Errors();
+        errors.AddIf(string.IsNullOrWhiteSpace(to), "channel", channel == MessageChannel.Email
+            ? "The person has no email address: add one, or choose a text message."
+            : "The person has no mobile number: add one, or choose email.");
+        errors.AddIf(string.IsNullOrWhiteSpace(body), "body", "Write the message.");
+        errors.AddIf(channel == MessageChannel.Sms && body.Length > 320, "body", "A text message can be at most 320 characters.");
+        errors.AddIf(body.Length > 4000, "body", "A message can be at most 4000 characters.");
+        errors.AddIf(dueAt < now.AddMinutes(-1), "dueAt", "A message cannot be scheduled in the past.");
+        if (errors.Any)
+        {
+            return Result<OutboxMessage>.Failure(errors.List);
+        }
+
+        return new OutboxMessage
+        {
+            Id = Guid.CreateVersion7(now),
+            PersonId = personId,
+            EpisodeId = episodeId,
+            Kind = kind,
+            Channel = channel,
+            To = to!.Trim(),
+            Subject = subject,
+            Body = body.Trim(),
+            Calendar = calendar,
+            DueAt = dueAt,
+            Status = MessageStatus.Pending,
+            OptOutToken = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_').TrimEnd('='),
+        };
+    }
+}
+
+/// <summary>
+/// The person's choices about messages (DOMAIN.md rule 8): whether they receive caring messages at
+/// all, hours not to contact them, and their language.
+/// </summary>
+public sealed class MessagePreferences
+{
+    private MessagePreferences()
+    {
+        Language = "en";
+    }
+
+    public MessagePreferences(Guid personId)
+        : this() => PersonId = personId;
+
+    public Guid PersonId { get; private set; }
+
+    public DateTimeOffset? OptedOutAt { get; private set; }
+
+    public TimeOnly? QuietFrom { get; private set; }
+
+    public TimeOnly? QuietUntil { get; private set; }
+
+    public string Language { get; private set; }
+
+    public bool OptedOut => OptedOutAt is not null;
+
+    public void OptOut(DateTimeOffset now) => OptedOutAt ??= now;
+
+    public void OptBackIn() => OptedOutAt = null;
+
+    public Result<MessagePreferences> SetQuietHours(TimeOnly? from, TimeOnly? until, string? language)
+    {
+        if ((from is null) != (until is null))
+        {
+            return Result<MessagePreferences>.Failure("quietFrom", "Give both the start and the end of the hours not to contact, or neither.");
+        }
+
+        (QuietFrom, QuietUntil) = (from, until);
+        Language = string.IsNullOrWhiteSpace(language) ? "en" : language.Trim();
+        return this;
+    }
+
+    /// <summary>The first local time at or after <paramref name="local"/> outside the quiet hours.</summary>
+    public DateTime OutsideQuietHours(DateTime local)
+    {
+        if (QuietFrom is not { } from || QuietUntil is not { } until)
+        {
+            return local;
+        }
+
+        var time = TimeOnly.FromDateTime(local);
+        var quiet = from <= until ? time >= from && time < until : time >= from || time < until;
+        if (!quiet)
+        {
+            return local;
+        }
+
+        var day = DateOnly.FromDateTime(local);
+        var end = day.ToDateTime(until);
+        return end <= local ? end.AddDays(1) : end;
+    }
+}
