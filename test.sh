@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Aftercare's one test command. Installs what is missing (Debian's postgresql and chromium), builds
+# Aftercare's one test command. Installs what is missing (Debian's postgresql, chromium and
+# python3-aiosmtpd), builds
 # once, starts a throwaway PostgreSQL on a loopback port in a temporary folder, runs every test
 # project (the integration tests on SQLite and on PostgreSQL, the browser tests on SQLite), stops
 # what it started, and ends with one line: "N passed, N failed" (and ", N skipped" if any).
@@ -17,6 +18,8 @@ missing=()
 [ -x "$PGBIN/initdb" ] || missing+=(postgresql)
 { [ -x /usr/bin/chromium ] || [ -x /usr/lib/chromium/chromium ]; } || missing+=(chromium)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+# A real SMTP server for the caring-message tests (started per test class on a loopback port).
+/usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || missing+=(python3-aiosmtpd)
 if [ ${#missing[@]} -gt 0 ]; then
   say "Installing ${missing[*]} from Debian"
   as_root=""

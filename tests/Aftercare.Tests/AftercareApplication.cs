@@ -23,6 +23,16 @@ public sealed class AftercareApplication : IAsyncLifetime
     private string? _sqliteFolder;
     private string? _postgresDatabase;
 
+    private readonly Dictionary<string, string?> _extra;
+
+    public AftercareApplication()
+        : this([])
+    {
+    }
+
+    /// <summary>With extra settings, e.g. the SMTP server a test started.</summary>
+    public AftercareApplication(Dictionary<string, string?> settings) => _extra = settings;
+
     public FakeTimeProvider Clock { get; } = new(Now);
 
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
@@ -39,14 +49,20 @@ public sealed class AftercareApplication : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Database = Provider == "postgres" ? await CreatePostgresDatabaseAsync() : CreateSqliteFile();
-        _app = Program.BuildWebApp(new HostSettings
+        var host = new HostSettings
         {
             Database = Database,
             Demo = true,
             Environment = "Testing",
             Clock = Clock,
             Overrides = { ["urls"] = "http://127.0.0.1:0", ["Logging:LogLevel:Default"] = "Warning", ["Aftercare:Messaging:RunWorker"] = "false" },
-        });
+        };
+        foreach (var (key, value) in _extra)
+        {
+            host.Overrides[key] = value;
+        }
+
+        _app = Program.BuildWebApp(host);
         var seeded = await Startup.PrepareAsync(_app, migrate: true, demo: true);
         Users = seeded!.Users;
         await _app.StartAsync();

@@ -1,0 +1,187 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aftercare.App;
+using Aftercare.App.Data;
+using Aftercare.App.Messaging;
+using Aftercare.Domain.Messaging;
+using Aftercare.Domain.Users;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Aftercare.Tests;
+
+/// <summary>Caring messages through the outbox to a real SMTP server on loopback.</summary>
+public sealed class OutboxTests(MessagingFixture fixture) : IClassFixture<MessagingFixture>
+{
+    private AftercareApplication App => fixture.App;
+
+    private async Task<Guid> PersonWhoPrefersEmail(HttpClient client, string email)
+    {
+        var person = new
+        {
+            givenName = "Casey", familyName = "Example", dateOfBirth = "1991-07-07", sex = "Female", phone = (string?)null, email,
+            preferredChannel = "Email", gpPractice = "Demo Street Surgery (fictional)", priorPsychiatricHistory = "No", mrn = Requests.NewMrn(), nhsNumber = (string?)null,
+        };
+        var response = await client.PostAsJsonAsync("api/presentations", Requests.Presentation(await App.SiteId(), App.Clock.GetUtcNow().AddHours(-6), newPerson: person));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("personId").GetGuid();
+    }
+
+    private async Task<Guid> Enrolled(HttpClient client, string email)
+    {
+        var personId = await PersonWhoPrefersEmail(client, email);
+        var presentationId = await App.Read(db => db.Presentations.Where(p => p.PersonId == personId).Select(p => p.Id).SingleAsync());
+        var local = TimeZoneInfo.ConvertTime(App.Clock.GetUtcNow().AddHours(-1), TimeZoneInfo.FindSystemTimeZoneById("Europe/London"));
+        var enrolled = await client.Post($"presentations/{presentationId}/aftercare", "enrol", new Dictionary<string, string>
+        {
+            ["dischargedAt"] = local.ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture),
+            ["pathwayId"] = "first-contact",
+            ["reason"] = "",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, enrolled.StatusCode);
+        return personId;
+    }
+
+    private OutboxWorker NewWorker() => ActivatorUtilities.CreateInstance<OutboxWorker>(App.Services);
+
+    private int Delivered(string email) => fixture.Smtp.Received().Count(m => m.To.Mailboxes.Any(a => a.Address == email));
+
+    [Fact]
+    public async Task Rule11_Caring_messages_are_written_with_the_enrolment_and_arrive_once_with_an_opt_out_link()
+    {
+        var client = await App.ClientFor(Roles.Clinician);
+        var email = $"casey-{Guid.NewGuid():N}@example.org";
+        var personId = await Enrolled(client, email);
+        var queued = await App.Read(db => db.OutboxMessages.Where(m => m.PersonId == personId).ToListAsync());
+        Assert.Equal(4, queued.Count); // the first-contact pathway's messages on days 2, 14, 60 and 120
+        Assert.All(queued, m => Assert.Equal(MessageStatus.Pending, m.Status));
+
+        // Nothing is due yet; then the days pass.
+        Assert.Equal(0, await NewWorker().RunOnceAsync(default));
+        App.Clock.Advance(TimeSpan.FromDays(121));
+        await NewWorker().RunOnceAsync(default);
+        await NewWorker().RunOnceAsync(default);
+
+        var received = fixture.Smtp.Received().Where(m => m.To.Mailboxes.Any(a => a.Address == email)).ToList();
+        Assert.Equal(4, received.Count);
+        Assert.Equal(queued.Select(m => $"{m.Id}@aftercare").Order(), received.Select(m => m.MessageId).Order());
+        Assert.All(received, m => Assert.Contains("http://aftercare.test/opt-out/", m.TextBody, StringComparison.Ordinal));
+        Assert.All(await App.Read(db => db.OutboxMessages.Where(m => m.PersonId == personId).ToListAsync()), m => Assert.Equal(MessageStatus.Sent, m.Status));
+    }
+
+    [Fact]
+    public async Task Stopping_the_worker_mid_run_and_starting_another_loses_none_and_doubles_none()
+    {
+        var client = await App.ClientFor(Roles.AftercareWorker);
+        var email = $"sam-{Guid.NewGuid():N}@example.org";
+        var personId = await PersonWhoPrefersEmail(client, email);
+        Guid[] ids;
+        await using (var scope = App.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AftercareDbContext>();
+            var actor = new Actor("test", "worker@example.org", []);
+            for (var i = 0; i < 12; i++)
+            {
+                Assert.True((await CaringMessages.SendNow(db, App.Clock, actor, personId, MessageChannel.Email, $"Thinking of you ({i + 1})", default)).IsSuccess);
+            }
+
+            ids = [.. (await db.OutboxMessages.Where(m => m.PersonId == personId).Select(m => m.Id).ToListAsync())];
+        }
+
+        // A third worker died holding one message: its claim must expire before anyone else sends it.
+        await App.Read(db => db.OutboxMessages.Where(m => m.Id == ids[0])
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.ClaimedBy, "dead-worker").SetProperty(m => m.ClaimedUntil, App.Clock.GetUtcNow().AddMinutes(5))));
+
+        using var stop = new CancellationTokenSource();
+        var watcher = Task.Run(async () =>
+        {
+            // Stop the worker once a few have gone (or after a while, so a broken sender cannot hang the test).
+            for (var waited = 0; Delivered(email) < 3 && waited < 2000; waited++)
+            {
+                await Task.Delay(5);
+            }
+
+            await stop.CancelAsync();
+        });
+        await NewWorker().RunOnceAsync(stop.Token);
+        await watcher;
+        Assert.InRange(Delivered(email), 3, 10);
+
+        await NewWorker().RunOnceAsync(default);
+        Assert.Equal(11, Delivered(email));
+        App.Clock.Advance(TimeSpan.FromMinutes(6));
+        await NewWorker().RunOnceAsync(default);
+
+        var received = fixture.Smtp.Received().Where(m => m.To.Mailboxes.Any(a => a.Address == email)).Select(m => m.MessageId).ToList();
+        Assert.Equal(12, received.Count);
+        Assert.Equal(ids.Select(id => $"{id}@aftercare").Order(), received.Order());
+    }
+
+    [Fact]
+    public async Task A_person_who_opts_out_by_the_link_receives_nothing_more()
+    {
+        var client = await App.ClientFor(Roles.Clinician);
+        var email = $"robin-{Guid.NewGuid():N}@example.org";
+        var personId = await Enrolled(client, email);
+        var token = await App.Read(db => db.OutboxMessages.Where(m => m.PersonId == personId).Select(m => m.OptOutToken).FirstAsync());
+
+        // The person, not signed in, follows the link: opening it changes nothing; the button does.
+        var anonymous = App.AnonymousClient();
+        Assert.Contains("Stop the messages", await anonymous.GetStringAsync($"opt-out/{token}"), StringComparison.Ordinal);
+        Assert.Equal(0, await App.Read(db => db.OutboxMessages.CountAsync(m => m.PersonId == personId && m.Status == MessageStatus.Cancelled)));
+        var stopped = await anonymous.Post($"opt-out/{token}", "opt-out", []);
+        Assert.Contains("You will not get any more messages", await stopped.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        App.Clock.Advance(TimeSpan.FromDays(121));
+        await NewWorker().RunOnceAsync(default);
+        Assert.Equal(0, Delivered(email));
+        Assert.All(await App.Read(db => db.OutboxMessages.Where(m => m.PersonId == personId).ToListAsync()), m => Assert.Equal(MessageStatus.Cancelled, m.Status));
+
+        var refused = await CaringMessagesFor(personId);
+        Assert.Contains("opted out", Assert.Single(refused.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_message_to_a_person_with_no_address_for_that_channel_is_refused_and_nothing_is_queued()
+    {
+        var client = await App.ClientFor(Roles.Clinician);
+        var personId = await PersonWhoPrefersEmail(client, $"x-{Guid.NewGuid():N}@example.org");
+        var refused = await client.Post($"people/{personId}", "message", new Dictionary<string, string> { ["channel"] = "Sms", ["body"] = "Thinking of you" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Contains("no mobile number", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False(await App.Read(db => db.OutboxMessages.AnyAsync(m => m.PersonId == personId)));
+    }
+
+    [Fact]
+    public async Task An_agreed_next_contact_sends_an_email_invitation_with_an_iCalendar_file()
+    {
+        var client = await App.ClientFor(Roles.AftercareWorker);
+        var email = $"alex-{Guid.NewGuid():N}@example.org";
+        var personId = await Enrolled(client, email);
+        var contact = await App.Read(db => db.Contacts.SingleAsync(c => c.PersonId == personId && c.Kind == Domain.Programme.ContactKind.FirstContact));
+        var london = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
+        string Local(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, london).ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        var recorded = await client.Post($"contacts/{contact.Id}", "contact", new Dictionary<string, string>
+        {
+            ["version"] = "0", ["at"] = Local(App.Clock.GetUtcNow()), ["channel"] = "Phone", ["outcome"] = "Reached",
+            ["howTheyAreFeeling"] = "Better for talking", ["nextContactAt"] = Local(App.Clock.GetUtcNow().AddDays(3)),
+        });
+        Assert.Equal(HttpStatusCode.Redirect, recorded.StatusCode);
+        await NewWorker().RunOnceAsync(default);
+
+        var invitation = fixture.Smtp.Received().Single(m => m.To.Mailboxes.Any(a => a.Address == email) && m.Subject == "Your next aftercare check-in");
+        var ics = invitation.Attachments.OfType<MimeKit.MimePart>().Single(p => p.ContentType.MimeType == "text/calendar");
+        using var stream = new MemoryStream();
+        await ics.Content!.DecodeToAsync(stream);
+        var calendar = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        Assert.Contains("BEGIN:VEVENT", calendar, StringComparison.Ordinal);
+        Assert.Contains("SUMMARY:Aftercare check-in", calendar, StringComparison.Ordinal);
+    }
+
+    private async Task<Aftercare.Domain.Result<OutboxMessage>> CaringMessagesFor(Guid personId)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        return await CaringMessages.SendNow(scope.ServiceProvider.GetRequiredService<AftercareDbContext>(), App.Clock, new Actor("t", "t@example.org", []), personId, MessageChannel.Email, "Hello", default);
+    }
+}
