@@ -31,7 +31,7 @@ public sealed class AftercareApplication : IAsyncLifetime
     }
 
     /// <summary>With extra settings, e.g. the SMTP server a test started.</summary>
-    public AftercareApplication(Dictionary<string, string?> settings) => _extra = settings;
+    internal AftercareApplication(Dictionary<string, string?> settings) => _extra = settings;
 
     public FakeTimeProvider Clock { get; } = new(Now);
 
