@@ -1,4 +1,8 @@
 using Aftercare.App.Data;
+using Aftercare.App.Messaging;
+using Aftercare.App.Programme;
+using Aftercare.Domain.Programme;
+using Aftercare.Domain.Referrals;
 using Aftercare.App.Sites;
 using Aftercare.App.Users;
 using Aftercare.Domain.People;
@@ -39,7 +43,8 @@ public static class DemoData
     /// passwords every time, which are returned so the caller can print them.
     /// </summary>
     public static async Task<Seeded> SeedAsync(
-        AftercareDbContext db, UserManager<AftercareUser> users, RoleManager<IdentityRole> roles, TimeProvider clock, CancellationToken ct)
+        AftercareDbContext db, UserManager<AftercareUser> users, RoleManager<IdentityRole> roles, TimeProvider clock,
+        LocalTime time, AftercareSettings settings, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(users);
@@ -77,6 +82,7 @@ public static class DemoData
         }
 
         var (people, presentations) = await SeedPeopleAsync(db, clock, ct);
+        await SeedAftercareAsync(db, clock, time, settings, ct);
         return new Seeded(demoUsers, people, presentations);
     }
 
@@ -143,6 +149,83 @@ public static class DemoData
 
         await db.SaveChangesAsync(ct);
         return (peopleCount, presentationCount);
+    }
+
+    /// <summary>
+    /// An aftercare worker's day: people discharged in the last three months enrolled on their
+    /// suggested pathway, first contacts due, contacts made and missed, referrals at every step,
+    /// and caring messages waiting in the outbox.
+    /// </summary>
+    private static async Task SeedAftercareAsync(AftercareDbContext db, TimeProvider clock, LocalTime time, AftercareSettings settings, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var random = new Random(48);
+        var worker = $"{Roles.AftercareWorker}@{EmailDomain}";
+        var services = await db.Services.AsNoTracking().ToDictionaryAsync(s => s.Code, ct);
+        var recent = await db.Presentations.AsNoTracking()
+            .Where(p => p.Disposition == Disposition.Discharged)
+            .ToListAsync(ct);
+        var latest = recent.Where(p => p.ArrivedAt > now.AddDays(-90))
+            .GroupBy(p => p.PersonId).Select(g => g.OrderByDescending(p => p.ArrivedAt).First())
+            .OrderByDescending(p => p.ArrivedAt).ToList();
+        var people = await db.People.AsNoTracking().ToDictionaryAsync(p => p.Id, ct);
+        DateTimeOffset DayAfter(DateTimeOffset from, int days) => time.DayAfter(from, days, settings.ContactTimeOfDay);
+        foreach (var presentation in latest)
+        {
+            var person = people[presentation.PersonId];
+            var pathway = settings.Pathways.Suggest(person.AgeOn(DateOnly.FromDateTime(presentation.ArrivedAt.UtcDateTime)), person.PriorPsychiatricHistory);
+            if (pathway is null)
+            {
+                continue;
+            }
+
+            var discharged = presentation.ArrivedAt.AddHours(6) < now ? presentation.ArrivedAt.AddHours(6) : now.AddMinutes(-30);
+            var episode = Episode.Enrol(person.Id, presentation.Id, presentation.ArrivedAt, discharged, pathway, settings.Pathways.Version, pathway, null, DayAfter, worker, discharged).Value;
+            foreach (var contact in episode.Contacts.Where(c => c.DueAt < now.AddHours(-2)).OrderBy(c => c.DueAt))
+            {
+                // Most past contacts were made; a few people were hard to reach.
+                var at = contact.DueAt.AddMinutes(random.Next(10, 240));
+                if (at > now)
+                {
+                    continue;
+                }
+
+                var reached = random.Next(6) > 0;
+                contact.Record(new ContactAttempt(at, person.PreferredChannel == ContactChannel.Letter ? ContactChannel.Phone : person.PreferredChannel,
+                    reached ? ContactOutcome.Reached : ContactOutcome.NotReached,
+                    reached ? "Synthetic note: a bit better this week" : null, reached ? "Synthetic note: back at college" : null, null, worker), settings.Retry, at);
+            }
+
+            db.Episodes.Add(episode);
+            await CaringMessages.ScheduleForEpisode(db, person, episode, pathway, DayAfter, now, ct);
+
+            // Referrals at every step of a warm handoff, a couple left unconfirmed for the worklist.
+            var code = random.Next(4) switch { 0 => "talking-therapies", 1 => "peer-support", 2 => "crisis-cafe", _ => "" };
+            if (code.Length > 0 && services.TryGetValue(code, out var service))
+            {
+                var sentAt = discharged.AddHours(2);
+                var referral = Referral.Send(person.Id, service, "Synthetic referral made with the person during aftercare.", ServicePreference.NoPreference, settings.Handoffs, worker, sentAt).Value;
+                var step = random.Next(4);
+                if (step >= 1 && sentAt.AddDays(2) < now)
+                {
+                    referral.MoveTo(ReferralStatus.Accepted, null, null, settings.Handoffs, worker, sentAt.AddDays(2));
+                }
+
+                if (step >= 2 && sentAt.AddDays(4) < now)
+                {
+                    referral.MoveTo(ReferralStatus.AppointmentBooked, sentAt.AddDays(9), null, settings.Handoffs, worker, sentAt.AddDays(4));
+                }
+
+                if (step >= 3 && sentAt.AddDays(10) < now)
+                {
+                    referral.MoveTo(ReferralStatus.Attended, null, "Synthetic: first session attended", settings.Handoffs, worker, sentAt.AddDays(10));
+                }
+
+                db.Referrals.Add(referral);
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>An NHS number in the 999 range set aside for testing, with a valid check digit.</summary>

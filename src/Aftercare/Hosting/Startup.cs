@@ -1,4 +1,6 @@
+using Aftercare.App;
 using Aftercare.App.Data;
+using Aftercare.App.Programme;
 using Aftercare.App.Demo;
 using Aftercare.App.Referrals;
 using Aftercare.App.Sites;
@@ -33,6 +35,8 @@ public static class Startup
             services.GetRequiredService<UserManager<AftercareUser>>(),
             services.GetRequiredService<RoleManager<IdentityRole>>(),
             services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<LocalTime>(),
+            services.GetRequiredService<AftercareSettings>(),
             ct);
     }
 }
