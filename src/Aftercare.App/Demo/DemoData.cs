@@ -101,7 +101,7 @@ public static class DemoData
             var dob = today.AddYears(-age).AddDays(-random.Next(0, 365));
             var channel = (ContactChannel)(n % 4);
             var details = new PersonDetails(
-                GivenNames[n % GivenNames.Length], FamilyNames[n % FamilyNames.Length], dob,
+                GivenNames[n % GivenNames.Length], FamilyNames[(n + (n / GivenNames.Length)) % FamilyNames.Length], dob,
                 (Sex)(1 + (n % 3 == 0 ? 2 : n % 2)),
                 $"07700 900{n:000}", $"person{n:000}@example.org", channel,
                 $"Demo Street Surgery {1 + (n % 5)} (fictional)",
@@ -147,6 +147,18 @@ public static class DemoData
             }
         }
 
+        // People who came in over the last two days, so first contacts are due on the worklist.
+        var site = siteIds[0];
+        foreach (var (n, hoursAgo) in new[] { (2, 20), (4, 40), (11, 30) })
+        {
+            var person = db.People.Local.First(p => p.Identifiers.Any(i => i.Value == $"DEMO{n:0000}"));
+            var arrived = now.AddHours(-hoursAgo);
+            db.Presentations.Add(Presentation.Register(person.Id, person.DateOfBirth, new PresentationDetails(
+                arrived, site, [SelfHarmMethod.MedicationOrDrugs], YesNoUnknown.No, YesNoUnknown.Yes, null, Disposition.Discharged, arrived.AddHours(3)),
+                siteIds, clinician, now).Value);
+            presentationCount++;
+        }
+
         await db.SaveChangesAsync(ct);
         return (peopleCount, presentationCount);
     }
@@ -190,22 +202,34 @@ public static class DemoData
                     continue;
                 }
 
-                var reached = random.Next(6) > 0;
-                contact.Record(new ContactAttempt(at, person.PreferredChannel == ContactChannel.Letter ? ContactChannel.Phone : person.PreferredChannel,
-                    reached ? ContactOutcome.Reached : ContactOutcome.NotReached,
-                    reached ? "Synthetic note: a bit better this week" : null, reached ? "Synthetic note: back at college" : null, null, worker), settings.Retry, at);
+                var channel = person.PreferredChannel == ContactChannel.Letter ? ContactChannel.Phone : person.PreferredChannel;
+                if (random.Next(5) == 0)
+                {
+                    contact.Record(new ContactAttempt(at, channel, ContactOutcome.NotReached, null, null, null, worker), settings.Retry, at);
+                    at = contact.DueAt.AddMinutes(random.Next(10, 120));
+                    if (at > now.AddHours(-1))
+                    {
+                        continue; // still to try again: it is on today's worklist
+                    }
+                }
+
+                contact.Record(new ContactAttempt(at, channel, ContactOutcome.Reached,
+                    "Synthetic note: a bit better this week", "Synthetic note: back at college", null, worker), settings.Retry, at);
             }
 
             db.Episodes.Add(episode);
             await CaringMessages.ScheduleForEpisode(db, person, episode, pathway, DayAfter, now, ct);
 
             // Referrals at every step of a warm handoff, a couple left unconfirmed for the worklist.
-            var code = random.Next(4) switch { 0 => "talking-therapies", 1 => "peer-support", 2 => "crisis-cafe", _ => "" };
+            var unconfirmedYet = !db.ChangeTracker.Entries<Referral>().Any(e => e.Entity.Status == ReferralStatus.Sent && e.Entity.DueBy < now);
+            var forceUnconfirmed = unconfirmedYet && discharged < now.AddDays(-7);
+            var code = forceUnconfirmed ? "talking-therapies" : random.Next(4) switch { 0 => "talking-therapies", 1 => "peer-support", 2 => "crisis-cafe", _ => "" };
             if (code.Length > 0 && services.TryGetValue(code, out var service))
             {
                 var sentAt = discharged.AddHours(2);
                 var referral = Referral.Send(person.Id, service, "Synthetic referral made with the person during aftercare.", ServicePreference.NoPreference, settings.Handoffs, worker, sentAt).Value;
-                var step = random.Next(4);
+                // At least one handoff the service never confirmed, so the worklist shows what escalation looks like.
+                var step = forceUnconfirmed ? 0 : sentAt < now.AddDays(-20) ? 3 : random.Next(3);
                 if (step >= 1 && sentAt.AddDays(2) < now)
                 {
                     referral.MoveTo(ReferralStatus.Accepted, null, null, settings.Handoffs, worker, sentAt.AddDays(2));
