@@ -125,3 +125,25 @@ public sealed class ProgrammeRulesTests
         Assert.All(episode.Contacts, c => Assert.Equal(ContactStatus.Cancelled, c.Status));
     }
 }
+
+public sealed class MessagePreferencesTests
+{
+    [Theory]
+    [InlineData("21:00", "08:00", "2026-11-20T23:30", "2026-11-21T08:00")]
+    [InlineData("21:00", "08:00", "2026-11-20T06:00", "2026-11-20T08:00")]
+    [InlineData("21:00", "08:00", "2026-11-20T10:00", "2026-11-20T10:00")]
+    [InlineData("12:00", "14:00", "2026-11-20T13:00", "2026-11-20T14:00")]
+    public void Messages_wait_until_the_hours_the_person_asked_not_to_be_contacted_are_over(string from, string until, string at, string expected)
+    {
+        var preferences = new Aftercare.Domain.Messaging.MessagePreferences(Guid.NewGuid());
+        Assert.True(preferences.SetQuietHours(TimeOnly.Parse(from, System.Globalization.CultureInfo.InvariantCulture), TimeOnly.Parse(until, System.Globalization.CultureInfo.InvariantCulture), "en").IsSuccess);
+        Assert.Equal(DateTime.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), preferences.OutsideQuietHours(DateTime.Parse(at, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void Quiet_hours_need_both_ends()
+    {
+        var preferences = new Aftercare.Domain.Messaging.MessagePreferences(Guid.NewGuid());
+        Assert.Equal("quietFrom", Assert.Single(preferences.SetQuietHours(new TimeOnly(21, 0), null, null).Errors).Field);
+    }
+}

@@ -99,10 +99,63 @@ public sealed class SmtpServer : IAsyncDisposable
     }
 }
 
-/// <summary>The application with its messages going to a real SMTP server.</summary>
+/// <summary>A stand-in SMS gateway on loopback: it records what the HTTP gateway sender posts.</summary>
+public sealed class SmsGateway : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly Task _loop;
+
+    public SmsGateway()
+    {
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            Url = $"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/sms/";
+        }
+
+        _listener.Prefixes.Add(Url);
+        _listener.Start();
+        _loop = Task.Run(async () =>
+        {
+            while (_listener.IsListening)
+            {
+                try
+                {
+                    var context = await _listener.GetContextAsync();
+                    using var reader = new StreamReader(context.Request.InputStream);
+                    Received.Enqueue((context.Request.Headers["Authorization"], await reader.ReadToEndAsync()));
+                    context.Response.StatusCode = 202;
+                    context.Response.Close();
+                }
+                catch (HttpListenerException)
+                {
+                    return;
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+            }
+        });
+    }
+
+    public string Url { get; }
+
+    public System.Collections.Concurrent.ConcurrentQueue<(string? Authorization, string Body)> Received { get; } = new();
+
+    public void Dispose()
+    {
+        _listener.Stop();
+        _listener.Close();
+    }
+}
+
+/// <summary>The application with its messages going to a real SMTP server and an SMS gateway on loopback.</summary>
 public sealed class MessagingFixture : IAsyncLifetime
 {
     public SmtpServer Smtp { get; private set; } = default!;
+
+    public SmsGateway Sms { get; } = new();
 
     public AftercareApplication App { get; private set; } = default!;
 
@@ -114,6 +167,8 @@ public sealed class MessagingFixture : IAsyncLifetime
             ["Aftercare:Messaging:Smtp:Host"] = "127.0.0.1",
             ["Aftercare:Messaging:Smtp:Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Aftercare:Messaging:PublicBaseUrl"] = "http://aftercare.test",
+            ["Aftercare:Messaging:Sms:GatewayUrl"] = Sms.Url,
+            ["Aftercare:Messaging:Sms:ApiKey"] = "test-key",
         });
         await App.InitializeAsync();
     }
@@ -122,5 +177,6 @@ public sealed class MessagingFixture : IAsyncLifetime
     {
         await App.DisposeAsync();
         await Smtp.DisposeAsync();
+        Sms.Dispose();
     }
 }

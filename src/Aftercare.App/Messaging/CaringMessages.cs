@@ -125,6 +125,46 @@ public static class CaringMessages
         return message;
     }
 
+    /// <summary>Staff record the person's choices: no messages, hours not to contact, language.</summary>
+    public static async Task<Result<MessagePreferences>> SetPreferences(
+        AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, bool optedOut, TimeOnly? quietFrom, TimeOnly? quietUntil, string? language, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var preferences = await db.MessagePreferences.FirstOrDefaultAsync(p => p.PersonId == personId, ct);
+        if (preferences is null)
+        {
+            preferences = new MessagePreferences(personId);
+            db.MessagePreferences.Add(preferences);
+        }
+
+        var set = preferences.SetQuietHours(quietFrom, quietUntil, language);
+        if (!set.IsSuccess)
+        {
+            return set;
+        }
+
+        if (optedOut)
+        {
+            preferences.OptOut(clock.GetUtcNow());
+        }
+        else
+        {
+            preferences.OptBackIn();
+        }
+
+        db.Audit(clock, actor, AuditAction.MessagePreferencesChanged, AuditPurpose.DirectCare, personId);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.SaveChangesAsync(ct);
+        if (optedOut)
+        {
+            await db.OutboxMessages.Where(m => m.PersonId == personId && m.Status == MessageStatus.Pending)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Cancelled), ct);
+        }
+
+        await transaction.CommitAsync(ct);
+        return set;
+    }
+
     /// <summary>The person stops caring messages from a link in one of them; no sign-in, and what is waiting is cancelled.</summary>
     public static async Task<bool> OptOut(AftercareDbContext db, TimeProvider clock, string token, CancellationToken ct)
     {
