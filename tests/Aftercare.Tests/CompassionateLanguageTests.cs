@@ -56,10 +56,11 @@ public sealed partial class CompassionateLanguageTests(AftercareApplication app)
         var pages = new Dictionary<string, string[]>
         {
             [Roles.Clinician] = ["", "people", $"people/{person}", "presentations/new", $"presentations/new?person={person}", $"api/people/{person}", "signin", "nowhere",
-                $"presentations/{presentation}/assessment", $"people/{person}/care-plan", $"people/{person}/safety-plan", "plans/reviews-due", $"people/{Guid.NewGuid()}"],
+                $"presentations/{presentation}/assessment", $"people/{person}/care-plan", $"people/{person}/safety-plan", "plans/reviews-due", $"people/{Guid.NewGuid()}",
+                "worklist", "services", "admin/pathways", $"presentations/{presentation}/aftercare"],
             [Roles.Administrator] = ["", "audit", "api/audit"],
             [Roles.ServiceManager] = ["", "denied"],
-            [""] = ["my-plan/not-a-real-link", "signin"],
+            [""] = ["my-plan/not-a-real-link", "signin", "opt-out/not-a-real-token"],
         };
 
         foreach (var (role, paths) in pages)
