@@ -1,6 +1,7 @@
 using Aftercare.App.Data;
 using Aftercare.App.Messaging;
 using Aftercare.App.Programme;
+using Aftercare.Domain.Messaging;
 using Aftercare.Domain.Programme;
 using Aftercare.Domain.Referrals;
 using Aftercare.App.Sites;
@@ -247,6 +248,14 @@ public static class DemoData
 
                 db.Referrals.Add(referral);
             }
+        }
+
+        // One caring message due now, so a configured SMTP server shows delivery straight away.
+        var emailPerson = db.Episodes.Local.Select(e => people[e.PersonId]).FirstOrDefault(p => p.PreferredChannel == ContactChannel.Email && p.Email is not null);
+        if (emailPerson is not null)
+        {
+            db.OutboxMessages.Add(OutboxMessage.Schedule(emailPerson.Id, null, MessageKind.CaringContact, MessageChannel.Email, emailPerson.Email,
+                "Thinking of you", "Thinking of you after your visit. We're here if you want to talk. (Synthetic demo message.)", null, now, now).Value);
         }
 
         await db.SaveChangesAsync(ct);
