@@ -8,8 +8,7 @@ namespace Aftercare.Browser.Tests;
 /// <summary>Issue #4 as an aftercare worker lives it: the worklist, a contact missed then made, a handoff confirmed.</summary>
 public sealed class AftercareWorkerFlowTests(BrowserSession session) : IClassFixture<BrowserSession>
 {
-    private static string Local(DateTimeOffset at) =>
-        TimeZoneInfo.ConvertTime(at, TimeZoneInfo.FindSystemTimeZoneById("Europe/London")).ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture);
+    private static string Local(DateTimeOffset at) => London.Local(at);
 
     private static async Task<int> Count(IPage page, string heading)
     {

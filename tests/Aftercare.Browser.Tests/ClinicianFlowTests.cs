@@ -7,8 +7,7 @@ namespace Aftercare.Browser.Tests;
 /// <summary>A clinician's first day, as a person uses it: by role and label, with an axe scan of every page.</summary>
 public sealed class ClinicianFlowTests(BrowserSession session) : IClassFixture<BrowserSession>
 {
-    private static string Local(DateTimeOffset at) =>
-        TimeZoneInfo.ConvertTime(at, TimeZoneInfo.FindSystemTimeZoneById("Europe/London")).ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture);
+    private static string Local(DateTimeOffset at) => London.Local(at);
 
     [Fact]
     public async Task A_clinician_registers_a_new_person_then_their_return_by_identifier_and_sees_both_on_the_timeline()

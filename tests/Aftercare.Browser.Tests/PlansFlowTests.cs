@@ -16,8 +16,7 @@ public sealed partial class PlansFlowTests(BrowserSession session) : IClassFixtu
 {
     private const string Payload = "<script>alert('x')</script><b>not bold</b>";
 
-    private static string Local(DateTimeOffset at) =>
-        TimeZoneInfo.ConvertTime(at, TimeZoneInfo.FindSystemTimeZoneById("Europe/London")).ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture);
+    private static string Local(DateTimeOffset at) => London.Local(at);
 
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

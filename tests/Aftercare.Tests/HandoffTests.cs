@@ -54,8 +54,7 @@ public sealed class HandoffTests(AftercareApplication app) : IClassFixture<After
         }
 
         await Move("Accepted");
-        var local = TimeZoneInfo.ConvertTime(app.Clock.GetUtcNow().AddDays(2), TimeZoneInfo.FindSystemTimeZoneById("Europe/London"));
-        await Move("AppointmentBooked", local.ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture));
+        await Move("AppointmentBooked", London.Local(app.Clock.GetUtcNow().AddDays(2)));
         app.Clock.Advance(TimeSpan.FromDays(3));
         worker = await app.ClientFor(Roles.AftercareWorker); // a new day, a new sign-in
         await Move("Attended");
@@ -70,10 +69,9 @@ public sealed class HandoffTests(AftercareApplication app) : IClassFixture<After
     public async Task A_young_persons_pathway_makes_its_default_referral_to_CAMHS_with_the_enrolment()
     {
         var (client, personId, presentationId) = await Presented("2010-06-01");
-        var local = TimeZoneInfo.ConvertTime(app.Clock.GetUtcNow().AddHours(-1), TimeZoneInfo.FindSystemTimeZoneById("Europe/London"));
         var enrolled = await client.Post($"presentations/{presentationId}/aftercare", "enrol", new Dictionary<string, string>
         {
-            ["dischargedAt"] = local.ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture),
+            ["dischargedAt"] = London.Local(app.Clock.GetUtcNow().AddHours(-1)),
             ["pathwayId"] = "young-people",
         });
         Assert.Equal(HttpStatusCode.Redirect, enrolled.StatusCode);
