@@ -3,6 +3,7 @@ using Aftercare.App.Data;
 using Aftercare.Audit;
 using Aftercare.Cli;
 using Aftercare.Components;
+using Aftercare.Fhir;
 using Aftercare.Hosting;
 using Aftercare.People;
 using Aftercare.Plans;
@@ -48,6 +49,7 @@ public static partial class Program
         app.MapPresentationsApi();
         app.MapAuditApi();
         app.MapDocuments();
+        app.MapFhir();
         app.MapRazorComponents<AftercareRoot>();
         return app;
     }

@@ -34,6 +34,7 @@ public enum AuditAction
     MessageQueued,
     MessagesOptedOut,
     MessagePreferencesChanged,
+    FhirRefused,
 }
 
 /// <summary>

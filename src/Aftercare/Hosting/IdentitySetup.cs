@@ -91,7 +91,7 @@ public static class IdentitySetup
 
     private static Task ApiOr(HttpRequest request, HttpResponse response, int status, string redirect)
     {
-        if (request.Path.StartsWithSegments("/api"))
+        if (request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/fhir"))
         {
             response.StatusCode = status;
         }

@@ -1,0 +1,54 @@
+using Hl7.Fhir.Model;
+
+namespace Aftercare.Fhir;
+
+/// <summary>The CapabilityStatement: exactly what works, no more.</summary>
+public static class Capability
+{
+    public static CapabilityStatement Statement(string baseUrl)
+    {
+        var rest = new CapabilityStatement.RestComponent { Mode = CapabilityStatement.RestfulCapabilityMode.Server };
+        rest.Resource.Add(Resource("Patient", [("identifier", SearchParamType.Token)]));
+        rest.Resource.Add(Resource("Encounter", [("patient", SearchParamType.Reference), ("subject", SearchParamType.Reference), ("date", SearchParamType.Date)]));
+        rest.Resource.Add(Resource("Condition", [("patient", SearchParamType.Reference), ("subject", SearchParamType.Reference)]));
+        rest.Interaction.Add(new CapabilityStatement.SystemInteractionComponent
+        {
+            Code = CapabilityStatement.SystemRestfulInteraction.Transaction,
+            Documentation = "Intake: a Bundle with a Patient (ifNoneExist=identifier=system|value links to an existing person) or a reference to one, one Encounter and a Condition; all or nothing.",
+        });
+        rest.Security = new CapabilityStatement.SecurityComponent
+        {
+            Description = "Sign-in session (cookie) with the Aftercare roles; SMART on FHIR tokens are not yet offered.",
+        };
+        return new CapabilityStatement
+        {
+            Status = PublicationStatus.Active,
+            Date = "2026-11-22",
+            Kind = CapabilityStatementKind.Instance,
+            Software = new CapabilityStatement.SoftwareComponent { Name = "Aftercare" },
+            Implementation = new CapabilityStatement.ImplementationComponent { Description = "Aftercare FHIR R4 API", Url = baseUrl },
+            FhirVersion = FHIRVersion.N4_0_1,
+            Format = ["application/fhir+json"],
+            Rest = [rest],
+        };
+    }
+
+    private static CapabilityStatement.ResourceComponent Resource(string type, (string Name, SearchParamType Type)[] parameters)
+    {
+        var resource = new CapabilityStatement.ResourceComponent
+        {
+            Type = type,
+            Interaction =
+            [
+                new() { Code = CapabilityStatement.TypeRestfulInteraction.Read },
+                new() { Code = CapabilityStatement.TypeRestfulInteraction.SearchType },
+            ],
+        };
+        foreach (var (name, kind) in parameters.Concat([("_count", SearchParamType.Number), ("_offset", SearchParamType.Number)]))
+        {
+            resource.SearchParam.Add(new CapabilityStatement.SearchParamComponent { Name = name, Type = kind });
+        }
+
+        return resource;
+    }
+}

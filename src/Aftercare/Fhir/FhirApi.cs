@@ -1,0 +1,342 @@
+using Aftercare.App;
+using Aftercare.App.Audit;
+using Aftercare.App.Data;
+using Aftercare.App.Presentations;
+using Aftercare.Domain;
+using Aftercare.Domain.Audit;
+using Aftercare.Domain.People;
+using Aftercare.Domain.Presentations;
+using Aftercare.Hosting;
+using Hl7.Fhir.Model;
+using Microsoft.EntityFrameworkCore;
+using Person = Aftercare.Domain.People.Person;
+using Task = System.Threading.Tasks.Task;
+
+namespace Aftercare.Fhir;
+
+/// <summary>
+/// FHIR R4 at /fhir: what works today is exactly what the CapabilityStatement says. Every
+/// interaction is audited once per person whose data it returned or changed.
+/// </summary>
+public static class FhirApi
+{
+    public const int MaxCount = 100;
+    public const int MaxBundleEntries = 50;
+
+    private static readonly string[] PatientParams = ["identifier", "_count", "_offset"];
+    private static readonly string[] EncounterParams = ["patient", "subject", "date", "_count", "_offset", "_sort"];
+    private static readonly string[] ConditionParams = ["patient", "subject", "_count", "_offset"];
+
+    public static IEndpointRouteBuilder MapFhir(this IEndpointRouteBuilder app)
+    {
+        var fhir = app.MapGroup(FhirRoutes.Base).DisableAntiforgery();
+        fhir.MapGet("/metadata", Metadata).AllowAnonymous();
+        var read = fhir.MapGroup("").RequireAuthorization(Policies.DirectCare);
+        read.MapGet("/Patient/{id}", ReadPatient);
+        read.MapGet("/Patient", SearchPatients);
+        read.MapGet("/Encounter/{id}", ReadEncounter);
+        read.MapGet("/Encounter", SearchEncounters);
+        read.MapGet("/Condition/{id}", ReadCondition);
+        read.MapGet("/Condition", SearchConditions);
+        var write = fhir.MapGroup("").RequireAuthorization(Policies.RegisterPresentations);
+        write.MapPost("/", Transaction);
+        write.MapPost("/{type}", Create);
+        return app;
+    }
+
+    public static IResult Metadata(HttpContext context) => FhirJson.Ok(Capability.Statement($"{context.Request.Scheme}://{context.Request.Host}{FhirRoutes.Base}"));
+
+    public static async Task<IResult> ReadPatient(string id, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var person = Guid.TryParse(id, out var g) ? await db.People.AsNoTracking().FirstOrDefaultAsync(p => p.Id == g, ct) : null;
+        if (person is null)
+        {
+            return Outcomes.NotFound("Patient", id);
+        }
+
+        await Audit(db, clock, context, AuditAction.PersonViewed, [person.Id], $"fhir read Patient", ct);
+        return FhirJson.Ok(PresentationMapping.ToPatient(person));
+    }
+
+    public static async Task<IResult> SearchPatients(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        if (Unknown(context, PatientParams) is { } refused)
+        {
+            return refused;
+        }
+
+        var people = db.People.AsNoTracking().AsQueryable();
+        if (context.Request.Query["identifier"].ToString() is { Length: > 0 } identifier)
+        {
+            var parts = identifier.Split('|', 2);
+            var (system, value) = parts.Length == 2 ? (parts[0], parts[1]) : ("", parts[0]);
+            IdentifierKind? kind = system switch { FhirRoutes.MrnSystem => IdentifierKind.Mrn, FhirRoutes.NhsNumberSystem => IdentifierKind.NhsNumber, "" => null, _ => (IdentifierKind)(-1) };
+            if (kind == (IdentifierKind)(-1))
+            {
+                return Outcomes.Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.NotSupported, $"Identifier systems searched: {FhirRoutes.MrnSystem}, {FhirRoutes.NhsNumberSystem}.", "identifier");
+            }
+
+            var mrn = PersonIdentifier.Normalise(IdentifierKind.Mrn, value);
+            var nhs = PersonIdentifier.Normalise(IdentifierKind.NhsNumber, value);
+            people = people.Where(p => p.Identifiers.Any(i => (kind != IdentifierKind.NhsNumber && i.Kind == IdentifierKind.Mrn && i.Value == mrn)
+                || (kind != IdentifierKind.Mrn && i.Kind == IdentifierKind.NhsNumber && i.Value == nhs)));
+        }
+        else
+        {
+            // Listing everyone is not a clinical need: a Patient search names someone.
+            return Outcomes.Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Required, "Search for a Patient by identifier (system|value).", "identifier");
+        }
+
+        var (count, offset) = Paging(context);
+        var total = await people.CountAsync(ct);
+        var page = await people.OrderBy(p => p.Id).Skip(offset).Take(count).ToListAsync(ct);
+        await Audit(db, clock, context, AuditAction.PeopleSearched, [.. page.Select(p => p.Id)], "fhir search Patient", ct);
+        return FhirJson.Ok(SearchSet(context, total, offset, count, page.Select(PresentationMapping.ToPatient)));
+    }
+
+    public static async Task<IResult> ReadEncounter(string id, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var found = await PresentationWithSite(db, id, ct);
+        if (found is not { } f)
+        {
+            return Outcomes.NotFound("Encounter", id);
+        }
+
+        await Audit(db, clock, context, AuditAction.PersonViewed, [f.Presentation.PersonId], "fhir read Encounter", ct);
+        return FhirJson.Ok(PresentationMapping.ToEncounter(f.Presentation, f.Site));
+    }
+
+    public static async Task<IResult> ReadCondition(string id, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var found = await PresentationWithSite(db, id, ct);
+        if (found is not { } f)
+        {
+            return Outcomes.NotFound("Condition", id);
+        }
+
+        await Audit(db, clock, context, AuditAction.PersonViewed, [f.Presentation.PersonId], "fhir read Condition", ct);
+        return FhirJson.Ok(PresentationMapping.ToCondition(f.Presentation));
+    }
+
+    public static Task<IResult> SearchEncounters(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct) =>
+        SearchPresentations(context, db, clock, EncounterParams, "Encounter", (p, s) => PresentationMapping.ToEncounter(p, s), ct);
+
+    public static Task<IResult> SearchConditions(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct) =>
+        SearchPresentations(context, db, clock, ConditionParams, "Condition", (p, _) => PresentationMapping.ToCondition(p), ct);
+
+    private static async Task<IResult> SearchPresentations(
+        HttpContext context, AftercareDbContext db, TimeProvider clock, string[] supported, string type, Func<Presentation, Site, Resource> map, CancellationToken ct)
+    {
+        if (Unknown(context, supported) is { } refused)
+        {
+            return refused;
+        }
+
+        var patient = context.Request.Query["patient"].ToString() is { Length: > 0 } p ? p : context.Request.Query["subject"].ToString();
+        if (!Guid.TryParse(patient.Replace("Patient/", "", StringComparison.Ordinal), out var personId))
+        {
+            return Outcomes.Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Required, $"Search {type} by patient (Patient/id).", "patient");
+        }
+
+        var query = db.Presentations.AsNoTracking().Where(x => x.PersonId == personId);
+        foreach (var date in context.Request.Query["date"])
+        {
+            if (DateFilter(date) is not { } filter)
+            {
+                return Outcomes.Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Value, $"date \"{date}\" is not a FHIR date with an optional prefix (ge, le, gt, lt, eq).", "date");
+            }
+
+            var (op, at) = filter;
+            query = op switch
+            {
+                "ge" => query.Where(x => x.ArrivedAt >= at),
+                "gt" => query.Where(x => x.ArrivedAt > at),
+                "le" => query.Where(x => x.ArrivedAt <= at),
+                "lt" => query.Where(x => x.ArrivedAt < at),
+                _ => query.Where(x => x.ArrivedAt >= at && x.ArrivedAt < at.AddDays(1)),
+            };
+        }
+
+        var sort = context.Request.Query["_sort"].ToString();
+        if (sort is not ("" or "date" or "-date"))
+        {
+            return Outcomes.Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.NotSupported, "_sort supports date and -date.", "_sort");
+        }
+
+        query = sort == "date" ? query.OrderBy(x => x.ArrivedAt) : query.OrderByDescending(x => x.ArrivedAt);
+        var (count, offset) = Paging(context);
+        var total = await query.CountAsync(ct);
+        var page = await query.Skip(offset).Take(count).ToListAsync(ct);
+        var sites = await db.Sites.AsNoTracking().ToDictionaryAsync(s => s.Id, ct);
+        await Audit(db, clock, context, AuditAction.PersonViewed, page.Count > 0 ? [personId] : [], $"fhir search {type}", ct);
+        return FhirJson.Ok(SearchSet(context, total, offset, count, page.Select(x => map(x, sites[x.SiteId]))));
+    }
+
+    /// <summary>POST /fhir/{type}: only RiskAssessment gets a specific answer, and it is no (DOMAIN.md rule 1).</summary>
+    public static async Task<IResult> Create(string type, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var parsed = FhirJson.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync(ct));
+        if (!parsed.IsSuccess)
+        {
+            return Outcomes.Invalid(parsed.Errors, StatusCodes.Status400BadRequest);
+        }
+
+        if (parsed.Value.TypeName != type)
+        {
+            return Outcomes.Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, $"The body is a {parsed.Value.TypeName}, not a {type}.");
+        }
+
+        if (RiskRule.Refusal(parsed.Value) is { } refusal)
+        {
+            await Audit(db, clock, context, AuditAction.FhirRefused, [], "RiskAssessment refused", ct);
+            return refusal;
+        }
+
+        return Outcomes.Fail(StatusCodes.Status405MethodNotAllowed, OperationOutcome.IssueType.NotSupported,
+            $"Creating a {type} on its own is not supported; send presentations as a transaction Bundle (Patient, Encounter, Condition). See /fhir/metadata.");
+    }
+
+    /// <summary>
+    /// Intake: a transaction Bundle with a Patient (or a reference to one), an Encounter and a
+    /// Condition becomes one registered presentation, all or nothing. A Patient with
+    /// ifNoneExist=identifier links to the person who holds that identifier.
+    /// </summary>
+    public static async Task<IResult> Transaction(HttpContext context, AftercareDbContext db, TimeProvider clock, LocalTime time, CancellationToken ct)
+    {
+        var parsed = FhirJson.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync(ct));
+        if (!parsed.IsSuccess)
+        {
+            return Outcomes.Invalid(parsed.Errors, StatusCodes.Status400BadRequest);
+        }
+
+        if (parsed.Value is not Bundle { Type: Bundle.BundleType.Transaction } bundle)
+        {
+            return Outcomes.Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, "POST /fhir takes a Bundle of type transaction.");
+        }
+
+        if (bundle.Entry.Count > MaxBundleEntries)
+        {
+            return Outcomes.Fail(StatusCodes.Status413PayloadTooLarge, OperationOutcome.IssueType.TooCostly, $"A transaction may hold at most {MaxBundleEntries} entries.");
+        }
+
+        foreach (var entry in bundle.Entry)
+        {
+            if (entry.Resource is not null && RiskRule.Refusal(entry.Resource) is { } refusal)
+            {
+                await Audit(db, clock, context, AuditAction.FhirRefused, [], "RiskAssessment refused", ct);
+                return refusal;
+            }
+        }
+
+        var intake = await Intake.Read(bundle, db, ct);
+        if (!intake.IsSuccess)
+        {
+            return Outcomes.Invalid(intake.Errors);
+        }
+
+        var outcome = await RegisterPresentation.Handle(db, clock, context.User.ToActor(), intake.Value, ct);
+        return outcome switch
+        {
+            RegisterPresentation.Registered r => FhirJson.Ok(Intake.Response(r, intake.Value.ExistingPersonId is not null), StatusCodes.Status200OK),
+            RegisterPresentation.IdentifierBelongsToSomeone held => Outcomes.Fail(StatusCodes.Status409Conflict, OperationOutcome.IssueType.Conflict,
+                $"{held.Message} Send the Patient with ifNoneExist=identifier=system|value, or reference Patient/{held.PersonId}."),
+            RegisterPresentation.Invalid invalid => Outcomes.Invalid(invalid.Errors),
+            _ => throw new InvalidOperationException("Unknown outcome."),
+        };
+    }
+
+    private static IResult? Unknown(HttpContext context, string[] supported)
+    {
+        var unknown = context.Request.Query.Keys.Where(k => !supported.Contains(k)).ToList();
+        if (unknown.Count == 0)
+        {
+            return null;
+        }
+
+        // FHIR: unknown parameters are ignored unless the client asks for strict handling.
+        var strict = context.Request.Headers["Prefer"].Any(p => p is not null && p.Contains("handling=strict", StringComparison.OrdinalIgnoreCase));
+        return strict
+            ? Outcomes.Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.NotSupported, $"Unknown search parameter(s): {string.Join(", ", unknown)}. Supported: {string.Join(", ", supported)}.")
+            : null;
+    }
+
+    private static (int Count, int Offset) Paging(HttpContext context)
+    {
+        var count = int.TryParse(context.Request.Query["_count"], out var c) ? Math.Clamp(c, 1, MaxCount) : 20;
+        var offset = int.TryParse(context.Request.Query["_offset"], out var o) ? Math.Max(0, o) : 0;
+        return (count, offset);
+    }
+
+    private static Bundle SearchSet(HttpContext context, int total, int offset, int count, IEnumerable<Resource> resources)
+    {
+        var self = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.Path}";
+        string Link(int at)
+        {
+            var query = context.Request.Query.Where(q => q.Key is not ("_offset" or "_count"))
+                .Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value.ToString())}")
+                .Append($"_count={count}").Append($"_offset={at}");
+            return $"{self}?{string.Join('&', query)}";
+        }
+
+        var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Total = total };
+        bundle.Link.Add(new Bundle.LinkComponent { Relation = "self", Url = Link(offset) });
+        if (offset + count < total)
+        {
+            bundle.Link.Add(new Bundle.LinkComponent { Relation = "next", Url = Link(offset + count) });
+        }
+
+        if (offset > 0)
+        {
+            bundle.Link.Add(new Bundle.LinkComponent { Relation = "previous", Url = Link(Math.Max(0, offset - count)) });
+        }
+
+        foreach (var resource in resources)
+        {
+            bundle.Entry.Add(new Bundle.EntryComponent
+            {
+                FullUrl = $"{context.Request.Scheme}://{context.Request.Host}{FhirRoutes.Base}/{resource.TypeName}/{resource.Id}",
+                Resource = resource,
+                Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match },
+            });
+        }
+
+        return bundle;
+    }
+
+    private static (string Op, DateTimeOffset At)? DateFilter(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        var op = value.Length > 2 && char.IsLetter(value[0]) ? value[..2] : "eq";
+        var date = op == "eq" && !char.IsLetter(value[0]) ? value : value[2..];
+        return op is "ge" or "gt" or "le" or "lt" or "eq"
+            && DateTimeOffset.TryParse(date, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+            ? (op, at.ToUniversalTime()) : null;
+    }
+
+    private static async Task<(Presentation Presentation, Site Site)?> PresentationWithSite(AftercareDbContext db, string id, CancellationToken ct)
+    {
+        var presentation = Guid.TryParse(id, out var g) ? await db.Presentations.AsNoTracking().FirstOrDefaultAsync(p => p.Id == g, ct) : null;
+        return presentation is null ? null : (presentation, await db.Sites.AsNoTracking().FirstAsync(s => s.Id == presentation.SiteId, ct));
+    }
+
+    /// <summary>IHE BALP style: one audit event per person whose data was returned, or one for the request when none was.</summary>
+    private static async Task Audit(AftercareDbContext db, TimeProvider clock, HttpContext context, AuditAction action, IReadOnlyCollection<Guid> people, string what, CancellationToken ct)
+    {
+        var actor = context.User.Identity?.IsAuthenticated == true ? context.User.ToActor() : new Actor("", "(anonymous FHIR client)", []);
+        if (people.Count == 0)
+        {
+            db.Audit(clock, actor, action, AuditPurpose.DirectCare, null, what);
+        }
+
+        foreach (var person in people.Distinct())
+        {
+            db.Audit(clock, actor, action, AuditPurpose.DirectCare, person, what);
+        }
+
+        await db.SaveChangesAsync(ct);
+    }
+}

@@ -1,0 +1,166 @@
+// Firely's model marks nearly every element nullable; these tests assert the values they read.
+#nullable disable
+
+using System.Net;
+using System.Text;
+using Aftercare.Domain.Users;
+using Aftercare.Fhir;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Rest;
+using Microsoft.EntityFrameworkCore;
+using Task = System.Threading.Tasks.Task;
+
+namespace Aftercare.Tests;
+
+/// <summary>FHIR R4 through the real pipeline, read by Firely's own client and its strict parser.</summary>
+public sealed class FhirTests(AftercareApplication app) : IClassFixture<AftercareApplication>
+{
+    private static StringContent Json(Resource resource) => new(FhirJson.Serialize(resource), Encoding.UTF8, "application/fhir+json");
+
+    private static Bundle IntakeBundle(string mrn, string siteCode, DateTimeOffset arrived, string icd10 = "X61", bool linkByIdentifier = true)
+    {
+        var patientUrl = $"urn:uuid:{Guid.NewGuid()}";
+        var patient = new Patient { BirthDate = "1993-04-05", Gender = AdministrativeGender.Female };
+        patient.Name.Add(new HumanName { Family = "Fhirtest", Given = ["Jamie"] });
+        patient.Identifier.Add(new Identifier(FhirRoutes.MrnSystem, mrn));
+        patient.Extension.Add(new Extension(PresentationMapping.PreferredChannelUrl, new Code("Letter")));
+        var encounter = new Encounter
+        {
+            Status = Encounter.EncounterStatus.Finished,
+            Class = new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "EMER"),
+            Subject = new ResourceReference(patientUrl),
+            Period = new Period { StartElement = new FhirDateTime(arrived) },
+            ServiceProvider = new ResourceReference { Identifier = new Identifier(PresentationMapping.SiteSystem, siteCode) },
+        };
+        var condition = new Condition { Subject = new ResourceReference(patientUrl), Code = new CodeableConcept(FhirRoutes.Icd10System, icd10) };
+        var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
+        bundle.Entry.Add(new Bundle.EntryComponent
+        {
+            FullUrl = patientUrl, Resource = patient,
+            Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = "Patient", IfNoneExist = linkByIdentifier ? $"identifier={FhirRoutes.MrnSystem}|{mrn}" : null },
+        });
+        bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = $"urn:uuid:{Guid.NewGuid()}", Resource = encounter, Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = "Encounter" } });
+        bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = $"urn:uuid:{Guid.NewGuid()}", Resource = condition, Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = "Condition" } });
+        return bundle;
+    }
+
+    [Fact]
+    public async Task The_capability_statement_lists_exactly_what_works()
+    {
+        var response = await app.AnonymousClient().GetAsync("fhir/metadata");
+        Assert.Equal("application/fhir+json", response.Content.Headers.ContentType?.MediaType);
+        var statement = Assert.IsType<CapabilityStatement>(FhirJson.Parse(await response.Content.ReadAsStringAsync()).Value);
+        Assert.Equal(["Condition", "Encounter", "Patient"], statement.Rest[0].Resource.Select(r => r.Type).Order().ToArray());
+        Assert.Equal(CapabilityStatement.SystemRestfulInteraction.Transaction, Assert.Single(statement.Rest[0].Interaction).Code);
+    }
+
+    [Fact]
+    public async Task A_presentation_comes_in_as_a_transaction_and_Firelys_client_reads_it_back()
+    {
+        var client = await app.ClientFor(Roles.Clinician);
+        var mrn = Requests.NewMrn();
+        var arrived = AftercareApplication.Now.AddHours(-4);
+        var response = await client.PostAsync("fhir", Json(IntakeBundle(mrn, Requests.DemoSiteCode, arrived)));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var result = Assert.IsType<Bundle>(FhirJson.Parse(await response.Content.ReadAsStringAsync()).Value);
+        Assert.Equal(["201 Created", "201 Created", "201 Created"], result.Entry.Select(e => e.Response.Status).ToArray());
+        var patientId = result.Entry[0].Response.Location.Split('/')[1];
+
+        // Firely's FhirClient, with the signed-in session, parses every answer strictly.
+        using var fhir = new FhirClient(new Uri(app.BaseAddress, "fhir/"), client, new FhirClientSettings { PreferredFormat = ResourceFormat.Json });
+        var patient = await fhir.ReadAsync<Patient>($"Patient/{patientId}");
+        Assert.Equal(mrn, patient!.Identifier.Single(i => i.System == FhirRoutes.MrnSystem).Value);
+        Assert.Equal("Fhirtest", patient.Name[0].Family);
+        var encounters = await fhir.SearchAsync<Encounter>(["patient=Patient/" + patientId, "date=ge2026-11-01"]);
+        var encounter = (Encounter)Assert.Single(encounters!.Entry).Resource;
+        Assert.Equal(arrived, encounter.Period.StartElement.ToDateTimeOffset(TimeSpan.Zero));
+        var condition = await fhir.ReadAsync<Condition>($"Condition/{encounter.Id}");
+        Assert.Contains(condition!.Code.Coding, c => c.System == FhirRoutes.Icd10System && c.Code == "X60");
+        var found = await fhir.SearchAsync<Patient>([$"identifier={FhirRoutes.MrnSystem}|{mrn.ToLowerInvariant()}"]);
+        Assert.Equal(1, found!.Total);
+
+        // The same person again, by identifier: linked, not twinned.
+        var again = await client.PostAsync("fhir", Json(IntakeBundle(mrn, Requests.DemoSiteCode, arrived.AddHours(2))));
+        var secondResult = Assert.IsType<Bundle>(FhirJson.Parse(await again.Content.ReadAsStringAsync()).Value);
+        Assert.Equal("200 OK", secondResult.Entry[0].Response.Status);
+        Assert.Equal(2, await app.Read(db => db.Presentations.CountAsync(p => p.PersonId == Guid.Parse(patientId))));
+        Assert.Contains(await app.AuditFor(Guid.Parse(patientId)), e => e.EntityId == "fhir read Patient");
+    }
+
+    [Fact]
+    public async Task A_transaction_that_fails_half_way_leaves_nothing_behind()
+    {
+        var client = await app.ClientFor(Roles.Clinician);
+        var (people, presentations) = (await app.PeopleCount(), await app.PresentationCount());
+        var notSelfHarm = await client.PostAsync("fhir", Json(IntakeBundle(Requests.NewMrn(), Requests.DemoSiteCode, AftercareApplication.Now.AddHours(-1), icd10: "J45")));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, notSelfHarm.StatusCode);
+        var outcome = Assert.IsType<OperationOutcome>(FhirJson.Parse(await notSelfHarm.Content.ReadAsStringAsync()).Value);
+        Assert.Contains("not an intentional self-harm code", outcome.Issue[0].Diagnostics, StringComparison.Ordinal);
+        var future = await client.PostAsync("fhir", Json(IntakeBundle(Requests.NewMrn(), Requests.DemoSiteCode, AftercareApplication.Now.AddHours(5))));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, future.StatusCode);
+        Assert.Equal((people, presentations), (await app.PeopleCount(), await app.PresentationCount()));
+    }
+
+    [Fact]
+    public async Task Rule1_A_RiskAssessment_with_a_prediction_is_refused_with_an_OperationOutcome_that_says_why()
+    {
+        var client = await app.ClientFor(Roles.Clinician);
+        var risk = new RiskAssessment { Status = ObservationStatus.Final, Subject = new ResourceReference("Patient/x") };
+        risk.Prediction.Add(new RiskAssessment.PredictionComponent { Outcome = new CodeableConcept { Text = "Repeat self-harm" }, Probability = new FhirDecimal(0.3m) });
+        var response = await client.PostAsync("fhir/RiskAssessment", Json(risk));
+        Assert.True(response.StatusCode == HttpStatusCode.UnprocessableEntity, await response.Content.ReadAsStringAsync());
+        var outcome = Assert.IsType<OperationOutcome>(FhirJson.Parse(await response.Content.ReadAsStringAsync()).Value);
+        Assert.Equal(OperationOutcome.IssueType.BusinessRule, outcome.Issue[0].Code);
+        Assert.Contains("does not store risk scores", outcome.Issue[0].Diagnostics, StringComparison.Ordinal);
+
+        var bundle = IntakeBundle(Requests.NewMrn(), Requests.DemoSiteCode, AftercareApplication.Now.AddHours(-1));
+        bundle.Entry.Add(new Bundle.EntryComponent { Resource = risk, Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = "RiskAssessment" } });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.PostAsync("fhir", Json(bundle))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Bad_requests_get_a_clear_OperationOutcome_and_no_stack_trace()
+    {
+        var client = await app.ClientFor(Roles.Clinician);
+        var malformed = await client.PostAsync("fhir", new StringContent("{ \"resourceType\": \"Bundle\", ", Encoding.UTF8, "application/fhir+json"));
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        var text = await malformed.Content.ReadAsStringAsync();
+        Assert.Contains("OperationOutcome", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+
+        var missing = await client.GetAsync($"fhir/Patient/{Guid.NewGuid()}");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.IsType<OperationOutcome>(FhirJson.Parse(await missing.Content.ReadAsStringAsync()).Value);
+
+        var person = await app.Read(db => db.People.OrderBy(p => p.Id).Select(p => p.Id).FirstAsync());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"fhir/Encounter?patient={person}&colour=blue")).StatusCode);
+        using var strict = new HttpRequestMessage(HttpMethod.Get, $"fhir/Encounter?patient={person}&colour=blue");
+        strict.Headers.Add("Prefer", "handling=strict");
+        var refused = await client.SendAsync(strict);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("colour", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.AnonymousClient().GetAsync($"fhir/Patient/{person}")).StatusCode);
+        var manager = await app.ClientFor(Roles.ServiceManager);
+        Assert.Equal(HttpStatusCode.Forbidden, (await manager.GetAsync($"fhir/Patient/{person}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Patient_Encounter_and_Condition_round_trip_through_their_mappers()
+    {
+        var person = await app.Read(db => db.People.OrderBy(p => p.Id).FirstAsync());
+        var patient = PresentationMapping.ToPatient(person);
+        var back = PresentationMapping.FromPatient(Assert.IsType<Patient>(FhirJson.Parse(FhirJson.Serialize(patient)).Value)).Value;
+        Assert.Equal((person.GivenName, person.FamilyName, person.DateOfBirth, person.Sex, person.PreferredChannel, person.PriorPsychiatricHistory, person.GpPractice),
+            (back.Details.GivenName, back.Details.FamilyName, back.Details.DateOfBirth!.Value, back.Details.Sex, back.Details.PreferredChannel, back.Details.PriorPsychiatricHistory, back.Details.GpPractice));
+        Assert.Equal(person.Identifiers.Single(i => i.Kind == Domain.People.IdentifierKind.Mrn).Value, back.Mrn);
+
+        var presentation = await app.Read(db => db.Presentations.OrderBy(p => p.Id).FirstAsync());
+        var condition = Assert.IsType<Condition>(FhirJson.Parse(FhirJson.Serialize(PresentationMapping.ToCondition(presentation))).Value);
+        Assert.Equal(presentation.Methods, PresentationMapping.MethodsFrom(condition).Value);
+        var site = await app.Read(db => db.Sites.SingleAsync(s => s.Id == presentation.SiteId));
+        var encounter = Assert.IsType<Encounter>(FhirJson.Parse(FhirJson.Serialize(PresentationMapping.ToEncounter(presentation, site))).Value);
+        Assert.Equal(presentation.ArrivedAt, encounter.Period.StartElement.ToDateTimeOffset(TimeSpan.Zero));
+        Assert.Equal(presentation.Disposition.ToString(), encounter.Hospitalization.DischargeDisposition.Coding[0].Code);
+    }
+}
