@@ -50,7 +50,7 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
         var response = await app.AnonymousClient().GetAsync("fhir/metadata");
         Assert.Equal("application/fhir+json", response.Content.Headers.ContentType?.MediaType);
         var statement = Assert.IsType<CapabilityStatement>(FhirJson.Parse(await response.Content.ReadAsStringAsync()).Value);
-        Assert.Equal(["Condition", "Encounter", "Patient"], statement.Rest[0].Resource.Select(r => r.Type).Order().ToArray());
+        Assert.Equal(["CarePlan", "Condition", "Encounter", "Patient"], statement.Rest[0].Resource.Select(r => r.Type).Order().ToArray());
         Assert.Equal(CapabilityStatement.SystemRestfulInteraction.Transaction, Assert.Single(statement.Rest[0].Interaction).Code);
     }
 
@@ -85,6 +85,31 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
         Assert.Equal("200 OK", secondResult.Entry[0].Response.Status);
         Assert.Equal(2, await app.Read(db => db.Presentations.CountAsync(p => p.PersonId == Guid.Parse(patientId))));
         Assert.Contains(await app.AuditFor(Guid.Parse(patientId)), e => e.EntityId == "fhir read Patient");
+    }
+
+    [Fact]
+    public async Task A_safety_plan_is_read_out_as_a_CarePlan_with_every_version_kept()
+    {
+        var client = await app.ClientFor(Roles.AftercareWorker);
+        var personId = await app.Read(db => db.People.OrderByDescending(p => p.Id).Select(p => p.Id).FirstAsync());
+        Dictionary<string, string> Plan(int version, string words) =>
+            new(Domain.Plans.SafetyPlanSections.All.ToDictionary(s => s.ToString(), s => words)) { ["version"] = version.ToString(System.Globalization.CultureInfo.InvariantCulture), ["action"] = "draft" };
+        Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"people/{personId}/safety-plan", "safety-plan", Plan(0, "First words"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"people/{personId}/safety-plan", "safety-plan", Plan(1, "Second words"))).StatusCode);
+
+        using var fhir = new FhirClient(new Uri(app.BaseAddress, "fhir/"), client, new FhirClientSettings { PreferredFormat = ResourceFormat.Json });
+        var found = await fhir.SearchAsync<CarePlan>([$"patient=Patient/{personId}", $"category={PlanMapping.LoincSystem}|{PlanMapping.SafetyPlanLoinc}"]);
+        var plan = (CarePlan)Assert.Single(found.Entry).Resource;
+        Assert.Equal("2", plan.Meta.VersionId);
+        Assert.Equal(7, plan.Activity.Count);
+        Assert.All(plan.Activity, a => Assert.Equal("Second words", a.Detail.Description));
+
+        var first = await fhir.ReadAsync<CarePlan>($"CarePlan/{plan.Id}/_history/1");
+        Assert.Equal("First words", first.Activity[0].Detail.Description);
+        var history = await fhir.HistoryAsync($"CarePlan/{plan.Id}");
+        Assert.Equal(["2", "1"], history.Entry.Select(e => e.Resource.Meta.VersionId).ToArray());
+        var read = await client.GetAsync($"fhir/CarePlan/{plan.Id}");
+        Assert.Equal("W/\"2\"", read.Headers.ETag?.ToString());
     }
 
     [Fact]

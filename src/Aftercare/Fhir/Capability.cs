@@ -11,6 +11,11 @@ public static class Capability
         rest.Resource.Add(Resource("Patient", [("identifier", SearchParamType.Token)]));
         rest.Resource.Add(Resource("Encounter", [("patient", SearchParamType.Reference), ("subject", SearchParamType.Reference), ("date", SearchParamType.Date)]));
         rest.Resource.Add(Resource("Condition", [("patient", SearchParamType.Reference), ("subject", SearchParamType.Reference)]));
+        var carePlan = Resource("CarePlan", [("patient", SearchParamType.Reference), ("subject", SearchParamType.Reference), ("category", SearchParamType.Token)]);
+        carePlan.Interaction.Add(new() { Code = CapabilityStatement.TypeRestfulInteraction.Vread });
+        carePlan.Interaction.Add(new() { Code = CapabilityStatement.TypeRestfulInteraction.HistoryInstance });
+        carePlan.Documentation = "Care plans (category assess-plan) and safety plans (LOINC 87626-8), read-only; every saved version is a FHIR version.";
+        rest.Resource.Add(carePlan);
         rest.Interaction.Add(new CapabilityStatement.SystemInteractionComponent
         {
             Code = CapabilityStatement.SystemRestfulInteraction.Transaction,

@@ -38,6 +38,10 @@ public static class FhirApi
         read.MapGet("/Encounter", SearchEncounters);
         read.MapGet("/Condition/{id}", ReadCondition);
         read.MapGet("/Condition", SearchConditions);
+        read.MapGet("/CarePlan/{id}", (string id, HttpContext c, AftercareDbContext db, TimeProvider t, CancellationToken ct) => ReadCarePlan(id, null, c, db, t, ct));
+        read.MapGet("/CarePlan/{id}/_history/{version:int}", (string id, int version, HttpContext c, AftercareDbContext db, TimeProvider t, CancellationToken ct) => ReadCarePlan(id, version, c, db, t, ct));
+        read.MapGet("/CarePlan/{id}/_history", CarePlanHistory);
+        read.MapGet("/CarePlan", SearchCarePlans);
         var write = fhir.MapGroup("").RequireAuthorization(Policies.RegisterPresentations);
         write.MapPost("/", Transaction);
         write.MapPost("/{type}", Create);
@@ -170,6 +174,106 @@ public static class FhirApi
         var sites = await db.Sites.AsNoTracking().ToDictionaryAsync(s => s.Id, ct);
         await Audit(db, clock, context, AuditAction.PersonViewed, page.Count > 0 ? [personId] : [], $"fhir search {type}", ct);
         return FhirJson.Ok(SearchSet(context, total, offset, count, page.Select(x => map(x, sites[x.SiteId]))));
+    }
+
+    private static readonly string[] CarePlanParams = ["patient", "subject", "category", "_count", "_offset"];
+
+    /// <summary>A care plan or safety plan by id, at its current version or (vread) an earlier one.</summary>
+    public static async Task<IResult> ReadCarePlan(string id, int? version, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var versions = await PlanVersions(db, id, ct);
+        if (versions.Count == 0)
+        {
+            return Outcomes.NotFound("CarePlan", id);
+        }
+
+        var chosen = version is { } v ? versions.FirstOrDefault(p => p.Meta!.VersionId == v.ToString(System.Globalization.CultureInfo.InvariantCulture)) : versions[0];
+        if (chosen is null)
+        {
+            return Outcomes.NotFound("CarePlan", $"{id}/_history/{version}");
+        }
+
+        await Audit(db, clock, context, AuditAction.DocumentViewed, [Guid.Parse(chosen.Subject!.Reference!["Patient/".Length..])], "fhir read CarePlan", ct);
+        return FhirJson.Ok(chosen);
+    }
+
+    public static async Task<IResult> CarePlanHistory(string id, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var versions = await PlanVersions(db, id, ct);
+        if (versions.Count == 0)
+        {
+            return Outcomes.NotFound("CarePlan", id);
+        }
+
+        await Audit(db, clock, context, AuditAction.DocumentViewed, [Guid.Parse(versions[0].Subject!.Reference!["Patient/".Length..])], "fhir history CarePlan", ct);
+        var bundle = new Bundle { Type = Bundle.BundleType.History, Total = versions.Count };
+        foreach (var plan in versions)
+        {
+            bundle.Entry.Add(new Bundle.EntryComponent
+            {
+                FullUrl = $"{context.Request.Scheme}://{context.Request.Host}{FhirRoutes.Base}/CarePlan/{plan.Id}/_history/{plan.Meta!.VersionId}",
+                Resource = plan,
+                Request = new Bundle.RequestComponent { Method = plan.Meta!.VersionId == "1" ? Bundle.HTTPVerb.POST : Bundle.HTTPVerb.PUT, Url = $"CarePlan/{plan.Id}" },
+            });
+        }
+
+        return FhirJson.Ok(bundle);
+    }
+
+    public static async Task<IResult> SearchCarePlans(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        if (Unknown(context, CarePlanParams) is { } refused)
+        {
+            return refused;
+        }
+
+        var patient = context.Request.Query["patient"].ToString() is { Length: > 0 } p ? p : context.Request.Query["subject"].ToString();
+        if (!Guid.TryParse(patient.Replace("Patient/", "", StringComparison.Ordinal), out var personId))
+        {
+            return Outcomes.Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Required, "Search CarePlan by patient (Patient/id).", "patient");
+        }
+
+        var category = context.Request.Query["category"].ToString();
+        var safetyOnly = category.EndsWith(PlanMapping.SafetyPlanLoinc, StringComparison.Ordinal);
+        var careOnly = category.EndsWith("assess-plan", StringComparison.Ordinal);
+        var plans = new List<Resource>();
+        if (!safetyOnly)
+        {
+            foreach (var plan in await db.CarePlans.AsNoTracking().Include(x => x.Revisions).Where(x => x.PersonId == personId).ToListAsync(ct))
+            {
+                plans.Add(PlanMapping.ToCarePlan(plan.Id, plan.PersonId, plan.Revisions.MaxBy(r => r.Version)!));
+            }
+        }
+
+        if (!careOnly)
+        {
+            foreach (var plan in await db.SafetyPlans.AsNoTracking().Include(x => x.Revisions).Where(x => x.PersonId == personId).ToListAsync(ct))
+            {
+                plans.Add(PlanMapping.ToSafetyPlan(plan.Id, plan.PersonId, plan.Revisions.MaxBy(r => r.Version)!));
+            }
+        }
+
+        var (count, offset) = Paging(context);
+        await Audit(db, clock, context, AuditAction.DocumentViewed, plans.Count > 0 ? [personId] : [], "fhir search CarePlan", ct);
+        return FhirJson.Ok(SearchSet(context, plans.Count, offset, count, plans.Skip(offset).Take(count)));
+    }
+
+    /// <summary>Every version of a care plan or safety plan, newest first; empty when there is no such plan.</summary>
+    private static async Task<List<CarePlan>> PlanVersions(AftercareDbContext db, string id, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var g))
+        {
+            return [];
+        }
+
+        var care = await db.CarePlans.AsNoTracking().Include(x => x.Revisions).FirstOrDefaultAsync(x => x.Id == g, ct);
+        if (care is not null)
+        {
+            return [.. care.Revisions.OrderByDescending(r => r.Version).Select(r => PlanMapping.ToCarePlan(care.Id, care.PersonId, r))];
+        }
+
+        var safety = await db.SafetyPlans.AsNoTracking().Include(x => x.Revisions).FirstOrDefaultAsync(x => x.Id == g, ct);
+        return safety is null ? [] : [.. safety.Revisions.OrderByDescending(r => r.Version).Select(r => PlanMapping.ToSafetyPlan(safety.Id, safety.PersonId, r))];
     }
 
     /// <summary>POST /fhir/{type}: only RiskAssessment gets a specific answer, and it is no (DOMAIN.md rule 1).</summary>
