@@ -8,6 +8,7 @@ using Aftercare.Hosting;
 using Aftercare.People;
 using Aftercare.Plans;
 using Aftercare.Presentations;
+using Aftercare.Smart;
 
 // The `aftercare` binary: serve, migrate, users, seed (see Cli/).
 try
@@ -40,6 +41,7 @@ public static partial class Program
         builder.Services.AddAftercareOptions(builder.Configuration);
         builder.Services.AddAftercareIdentity();
         builder.Services.AddAftercareWeb();
+        builder.Services.AddSmartOnFhir();
 
         var app = builder.Build();
 
@@ -49,6 +51,7 @@ public static partial class Program
         app.MapPresentationsApi();
         app.MapAuditApi();
         app.MapDocuments();
+        app.MapSmart();
         app.MapFhir();
         app.MapRazorComponents<AftercareRoot>();
         return app;

@@ -291,6 +291,9 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
             preferences.HasOne<Person>().WithOne().HasForeignKey<MessagePreferences>(p => p.PersonId).OnDelete(DeleteBehavior.Restrict);
         });
 
+        // OpenIddict's applications, authorizations, scopes and tokens (SMART on FHIR clients).
+        builder.UseOpenIddict();
+
         builder.Entity<AftercareUser>(user => user.Property(u => u.DisplayName).HasMaxLength(200));
     }
 }

@@ -26,6 +26,7 @@ public static class AftercareCommands
         root.Subcommands.Add(Migrate());
         root.Subcommands.Add(Users());
         root.Subcommands.Add(Seed());
+        root.Subcommands.Add(Clients());
         return root;
     }
 
@@ -166,6 +167,45 @@ public static class AftercareCommands
             return 0;
         });
         return command;
+    }
+
+    private static Command Clients()
+    {
+        var clientId = new Option<string>("--client-id") { Description = "The client's id, as it will send it.", Required = true };
+        var role = new Option<string>("--role") { Description = "The role the client acts in: clinician, aftercare-worker or therapist.", Required = true };
+        var jwks = new Option<FileInfo>("--jwks-file") { Description = "The client's public JSON Web Key Set, for private_key_jwt.", Required = true };
+        var scopes = new Option<string>("--scopes") { Description = "Space-separated: system/*.read, system/*.write, system/*.*.", DefaultValueFactory = _ => "system/*.read" };
+        var add = new Command("add", "Register a SMART backend-services client (client credentials with private_key_jwt).") { clientId, role, jwks, scopes, Db };
+        add.SetAction(async (parse, ct) =>
+        {
+            var file = parse.GetValue(jwks)!;
+            if (!file.Exists)
+            {
+                await Console.Error.WriteLineAsync($"--jwks-file: {file.FullName} was not found.");
+                return 1;
+            }
+
+            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db) });
+            await Startup.PrepareAsync(app, migrate: true, demo: false, ct);
+            await using var scope = app.Services.CreateAsyncScope();
+            var result = await Aftercare.Smart.RegisterClient.Handle(
+                scope.ServiceProvider.GetRequiredService<OpenIddict.Abstractions.IOpenIddictApplicationManager>(),
+                parse.GetValue(clientId)!, parse.GetValue(role)!, await File.ReadAllTextAsync(file.FullName, ct),
+                parse.GetValue(scopes)!.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            if (!result.IsSuccess)
+            {
+                foreach (var error in result.Errors)
+                {
+                    await Console.Error.WriteLineAsync($"--{error.Field}: {error.Message}");
+                }
+
+                return 1;
+            }
+
+            Console.WriteLine($"Registered client {result.Value}. It asks for tokens at /connect/token with a client assertion signed by its private key.");
+            return 0;
+        });
+        return new Command("clients", "Manage SMART on FHIR clients.") { add };
     }
 
     private static async Task<bool> AnyUserAsync(WebApplication app)

@@ -31,7 +31,7 @@ public static class FhirApi
     {
         var fhir = app.MapGroup(FhirRoutes.Base).DisableAntiforgery();
         fhir.MapGet("/metadata", Metadata).AllowAnonymous();
-        var read = fhir.MapGroup("").RequireAuthorization(Policies.DirectCare);
+        var read = fhir.MapGroup("").RequireAuthorization(Smart.SmartSetup.FhirRead);
         read.MapGet("/Patient/{id}", ReadPatient);
         read.MapGet("/Patient", SearchPatients);
         read.MapGet("/Encounter/{id}", ReadEncounter);
@@ -42,7 +42,7 @@ public static class FhirApi
         read.MapGet("/CarePlan/{id}/_history/{version:int}", (string id, int version, HttpContext c, AftercareDbContext db, TimeProvider t, CancellationToken ct) => ReadCarePlan(id, version, c, db, t, ct));
         read.MapGet("/CarePlan/{id}/_history", CarePlanHistory);
         read.MapGet("/CarePlan", SearchCarePlans);
-        var write = fhir.MapGroup("").RequireAuthorization(Policies.RegisterPresentations);
+        var write = fhir.MapGroup("").RequireAuthorization(Smart.SmartSetup.FhirWrite);
         write.MapPost("/", Transaction);
         write.MapPost("/{type}", Create);
         return app;

@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Aftercare.Domain.Audit;
+using Aftercare.Domain.Users;
+using Aftercare.Fhir;
+using Aftercare.Smart;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Abstractions;
+
+namespace Aftercare.Tests;
+
+/// <summary>SMART on FHIR backend services: client credentials with private_key_jwt, scopes enforced with roles.</summary>
+public sealed class SmartTests(AftercareApplication app) : IClassFixture<AftercareApplication>
+{
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private async Task<RsaSecurityKey> Register(string clientId, string role, params string[] scopes)
+    {
+        var rsa = RSA.Create(2048);
+        var parameters = rsa.ExportParameters(false);
+        var jwks = JsonSerializer.Serialize(new { keys = new[] { new { kty = "RSA", kid = clientId + "-key", use = "sig", alg = "RS384", n = Base64Url(parameters.Modulus!), e = Base64Url(parameters.Exponent!) } } });
+        await using var scope = app.Services.CreateAsyncScope();
+        var registered = await RegisterClient.Handle(scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>(), clientId, role, jwks, scopes);
+        Assert.True(registered.IsSuccess, string.Join("; ", registered.Errors.Select(e => e.Message)));
+        return new RsaSecurityKey(rsa) { KeyId = clientId + "-key" };
+    }
+
+    private async Task<HttpResponseMessage> RequestToken(string clientId, RsaSecurityKey key, string scope)
+    {
+        // OpenIddict 7 follows draft-ietf-oauth-rfc7523bis: the issuer as audience, and a typ of
+        // client-authentication+jwt (openiddict-core#2539). SMART's own text allows the token endpoint.
+        var issuer = app.BaseAddress.ToString();
+        var now = DateTime.UtcNow;
+        var assertion = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = clientId,
+            Audience = issuer,
+            TokenType = "client-authentication+jwt",
+            Claims = new Dictionary<string, object> { ["sub"] = clientId, ["jti"] = Guid.NewGuid().ToString() },
+            IssuedAt = now,
+            NotBefore = now.AddMinutes(-1),
+            Expires = now.AddMinutes(4),
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha384),
+        });
+        return await app.AnonymousClient().PostAsync("connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["scope"] = scope,
+            ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ["client_assertion"] = assertion,
+        }));
+    }
+
+    private HttpClient WithToken(string token)
+    {
+        var client = app.AnonymousClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    [Fact]
+    public async Task The_smart_configuration_advertises_backend_services()
+    {
+        var configuration = await app.AnonymousClient().GetFromJsonAsync<JsonElement>(".well-known/smart-configuration");
+        Assert.EndsWith("/connect/token", configuration.GetProperty("token_endpoint").GetString(), StringComparison.Ordinal);
+        Assert.Contains("private_key_jwt", configuration.GetProperty("token_endpoint_auth_methods_supported").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public async Task A_backend_service_with_a_signed_assertion_gets_a_token_and_reads_what_its_scopes_allow()
+    {
+        var key = await Register("ed-system-read", Roles.Clinician, SmartSetup.ReadScope);
+        var response = await RequestToken("ed-system-read", key, SmartSetup.ReadScope);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        var token = JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
+
+        var client = WithToken(token);
+        var person = await app.Read(db => db.People.OrderBy(p => p.Id).Select(p => p.Id).FirstAsync());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"fhir/Patient/{person}")).StatusCode);
+
+        // Read scope only: intake is refused, with an OperationOutcome and an audit event.
+        var before = await app.Read(db => db.AuditEvents.CountAsync(a => a.Action == AuditAction.FhirRefused));
+        var refused = await client.PostAsync("fhir", new StringContent("{\"resourceType\":\"Bundle\",\"type\":\"transaction\"}", Encoding.UTF8, "application/fhir+json"));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("OperationOutcome", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(before + 1, await app.Read(db => db.AuditEvents.CountAsync(a => a.Action == AuditAction.FhirRefused)));
+        Assert.Contains(await app.Read(db => db.AuditEvents.Where(a => a.PersonId == person).ToListAsync()), a => a.Actor == "client:ed-system-read");
+    }
+
+    [Fact]
+    public async Task A_feeding_system_with_write_scope_sends_a_presentation_in()
+    {
+        var key = await Register("ed-system-feed", Roles.Clinician, SmartSetup.ReadScope, SmartSetup.WriteScope);
+        var token = JsonDocument.Parse(await (await RequestToken("ed-system-feed", key, $"{SmartSetup.ReadScope} {SmartSetup.WriteScope}")).Content.ReadAsStringAsync())
+            .RootElement.GetProperty("access_token").GetString()!;
+        var mrn = Requests.NewMrn();
+        var bundle = """
+        {"resourceType":"Bundle","type":"transaction","entry":[
+          {"fullUrl":"urn:uuid:PATIENT","resource":{"resourceType":"Patient","identifier":[{"system":"MRNSYSTEM","value":"MRN"}],"name":[{"family":"Smartfeed","given":["Robin"]}],"birthDate":"1990-01-02"},"request":{"method":"POST","url":"Patient"}},
+          {"fullUrl":"urn:uuid:ENCOUNTER","resource":{"resourceType":"Encounter","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"EMER"},"period":{"start":"2026-11-20T07:00:00Z"},"serviceProvider":{"identifier":{"system":"urn:aftercare:site","value":"SITE"}}},"request":{"method":"POST","url":"Encounter"}}
+        ]}
+        """.Replace("PATIENT", Guid.NewGuid().ToString(), StringComparison.Ordinal).Replace("ENCOUNTER", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+            .Replace("MRNSYSTEM", FhirRoutes.MrnSystem, StringComparison.Ordinal).Replace("\"MRN\"", $"\"{mrn}\"", StringComparison.Ordinal)
+            .Replace("SITE", Requests.DemoSiteCode, StringComparison.Ordinal);
+        var response = await WithToken(token).PostAsync("fhir", new StringContent(bundle, Encoding.UTF8, "application/fhir+json"));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        Assert.True(await app.Read(db => db.People.AnyAsync(p => p.Identifiers.Any(i => i.Value == mrn))));
+    }
+
+    [Fact]
+    public async Task A_forged_assertion_gets_no_token_and_no_token_gets_no_data()
+    {
+        await Register("ed-system-real", Roles.Clinician, SmartSetup.ReadScope);
+        using var other = RSA.Create(2048);
+        var forged = await RequestToken("ed-system-real", new RsaSecurityKey(other) { KeyId = "ed-system-real-key" }, SmartSetup.ReadScope);
+        Assert.False(forged.IsSuccessStatusCode);
+        var person = await app.Read(db => db.People.OrderBy(p => p.Id).Select(p => p.Id).FirstAsync());
+        var anonymous = await app.AnonymousClient().GetAsync($"fhir/Patient/{person}");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Contains("OperationOutcome", await anonymous.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
