@@ -92,6 +92,30 @@ public sealed partial class CliTests(AftercareApplication app) : IClassFixture<A
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("api/audit")).StatusCode);
     }
 
+    [Fact]
+    public async Task Clients_add_registers_a_SMART_backend_client_from_its_public_key_set()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var p = rsa.ExportParameters(false);
+        static string B64(byte[] b) => Convert.ToBase64String(b).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var file = Path.Combine(Path.GetTempPath(), $"jwks-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, System.Text.Json.JsonSerializer.Serialize(new { keys = new[] { new { kty = "RSA", kid = "k1", use = "sig", n = B64(p.Modulus!), e = B64(p.Exponent!) } } }));
+        try
+        {
+            var clientId = $"cli-{Guid.NewGuid():N}";
+            var added = await Aftercare(null, "clients", "add", "--client-id", clientId, "--role", "clinician", "--jwks-file", file, "--scopes", "system/*.read system/*.write", "--db", app.Database);
+            Assert.True(added.Code == 0, added.Err);
+            Assert.Contains($"Registered client {clientId}", added.Out, StringComparison.Ordinal);
+            var again = await Aftercare(null, "clients", "add", "--client-id", clientId, "--role", "clinician", "--jwks-file", file, "--db", app.Database);
+            Assert.NotEqual(0, again.Code);
+            Assert.Contains("exists already", again.Err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [GeneratedRegex("One-time password: (\\S+)")]
     private static partial Regex OneTimePassword();
 }

@@ -40,7 +40,12 @@ public static class RegisterClient
             return Result<string>.Failure("jwks", "The key set is not a JSON Web Key Set ({\"keys\": [...]}) with public keys.");
         }
 
-        if (keys.Keys.Count == 0 || keys.Keys.Any(k => k.HasPrivateKey))
+        if (keys.Keys.Count == 0)
+        {
+            return Result<string>.Failure("jwks", "The key set has no keys.");
+        }
+
+        if (keys.Keys.Any(k => k.HasPrivateKey))
         {
             return Result<string>.Failure("jwks", "Give the client's public keys only: never its private key.");
         }
