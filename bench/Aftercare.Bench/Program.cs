@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Aftercare.App.Data;
+using Aftercare.Bench;
+using Aftercare.Hosting;
+using BenchmarkDotNet.Running;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Aftercare.Bench;
+
+// Aftercare's benchmarks (see docs/performance.md). Two parts:
+//   dotnet run -c Release --project bench/Aftercare.Bench -- mapping            BenchmarkDotNet, in process
+//   dotnet run -c Release --project bench/Aftercare.Bench -- http --db "Host=…"  load on loopback, ratios to baselines
+public static class BenchProgram
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "mapping")
+        {
+            BenchmarkRunner.Run<MappingBenchmarks>(args: args[1..]);
+            return 0;
+        }
+
+        if (args.Length == 0 || args[0] != "http")
+        {
+            Console.Error.WriteLine("usage: Aftercare.Bench mapping | http --db <sqlite path or PostgreSQL connection string> [--requests N] [--clients N]");
+            return 2;
+        }
+
+        string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
+        var db = Arg("--db", Path.Combine(Path.GetTempPath(), $"aftercare-bench-{Guid.NewGuid():N}.db"));
+        var requests = int.Parse(Arg("--requests", "400"), System.Globalization.CultureInfo.InvariantCulture);
+        var clients = int.Parse(Arg("--clients", "4"), System.Globalization.CultureInfo.InvariantCulture);
+
+        var app = global::Program.BuildWebApp(new HostSettings
+        {
+            Database = db,
+            Demo = true,
+            Overrides = { ["urls"] = "http://127.0.0.1:0", ["Logging:LogLevel:Default"] = "Warning", ["Aftercare:Messaging:RunWorker"] = "false" },
+        });
+        // The baseline endpoint: the same pipeline (auth, audit-free), returning fixed JSON.
+        var fixedJson = Encoding.UTF8.GetBytes("{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"total\":0}");
+        app.MapGet("/bench/fixed", (Func<IResult>)(() => Results.Bytes(fixedJson, "application/fhir+json"))).RequireAuthorization(Aftercare.Smart.SmartSetup.FhirRead);
+        var seeded = await Startup.PrepareAsync(app, migrate: true, demo: true);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var clinician = seeded!.Users.Single(u => u.Role == "clinician");
+        var handler = new HttpClientHandler { CookieContainer = new CookieContainer() };
+        using var http = new HttpClient(handler) { BaseAddress = new Uri(address + "/") };
+        (await http.PostAsJsonAsync("api/session", new { clinician.Email, clinician.Password })).EnsureSuccessStatusCode();
+        var site = Aftercare.App.Demo.DemoData.Sites[0].Code;
+
+        Console.WriteLine($"Aftercare HTTP benchmark: {requests} requests per case, {clients} concurrent clients, {(db.Contains("Host=", StringComparison.OrdinalIgnoreCase) ? "PostgreSQL" : "SQLite")}, {Environment.ProcessorCount} cores");
+        var results = new List<Load.Result>
+        {
+            await Load.Run("bare endpoint (fixed JSON)", requests, clients, _ => http.GetAsync("bench/fixed")),
+            await Load.Run("FHIR intake transaction (3 resources)", requests, clients, i => http.PostAsync("fhir", new StringContent(Intake.Bundle($"BENCH{i:000000}", site), Encoding.UTF8, "application/fhir+json"))),
+        };
+        var people = await Load.People(app.Services, 200);
+        results.Add(await Load.Run("FHIR Encounter search by patient", requests, clients, i => http.GetAsync($"fhir/Encounter?patient={people[i % people.Count]}")));
+        results.Add(await Load.Direct("raw insert of the same rows (baseline)", requests, clients, app.Services, (ctx, i) => Load.RawInsert(ctx, i, site)));
+        results.Add(await Load.Direct("raw select of a person's presentations (baseline)", requests, clients, app.Services, (ctx, i) => Load.RawSelect(ctx, people[i % people.Count])));
+
+        Load.Report(results, new Dictionary<string, string>
+        {
+            ["FHIR intake transaction (3 resources)"] = "raw insert of the same rows (baseline)",
+            ["FHIR Encounter search by patient"] = "raw select of a person's presentations (baseline)",
+        });
+        Console.WriteLine("HTTP cases are also compared with the bare endpoint:");
+        Load.Report(results, new Dictionary<string, string>
+        {
+            ["FHIR intake transaction (3 resources)"] = "bare endpoint (fixed JSON)",
+            ["FHIR Encounter search by patient"] = "bare endpoint (fixed JSON)",
+        });
+        await app.StopAsync();
+        return 0;
+    }
+}
