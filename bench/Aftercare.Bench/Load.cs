@@ -76,7 +76,7 @@ public static class Load
     public static async Task<IReadOnlyList<Guid>> People(IServiceProvider services, int take)
     {
         await using var scope = services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<AftercareDbContext>().Presentations.Select(p => p.PersonId).Distinct().Take(take).ToListAsync();
+        return await scope.ServiceProvider.GetRequiredService<AftercareDbContext>().Presentations.Select(p => p.PersonId).Distinct().OrderBy(id => id).Take(take).ToListAsync();
     }
 
     /// <summary>The rows an intake writes (person, identifier, presentation, two audit events), inserted with plain SQL.</summary>
