@@ -50,7 +50,7 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
         var response = await app.AnonymousClient().GetAsync("fhir/metadata");
         Assert.Equal("application/fhir+json", response.Content.Headers.ContentType?.MediaType);
         var statement = Assert.IsType<CapabilityStatement>(FhirJson.Parse(await response.Content.ReadAsStringAsync()).Value);
-        Assert.Equal(["CarePlan", "Condition", "Encounter", "Patient"], statement.Rest[0].Resource.Select(r => r.Type).Order().ToArray());
+        Assert.Equal(["CarePlan", "Condition", "Encounter", "EpisodeOfCare", "HealthcareService", "Patient", "ServiceRequest"], statement.Rest[0].Resource.Select(r => r.Type).Order().ToArray());
         Assert.Equal(CapabilityStatement.SystemRestfulInteraction.Transaction, Assert.Single(statement.Rest[0].Interaction).Code);
     }
 
@@ -110,6 +110,28 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
         Assert.Equal(["2", "1"], history.Entry.Select(e => e.Resource.Meta.VersionId).ToArray());
         var read = await client.GetAsync($"fhir/CarePlan/{plan.Id}");
         Assert.Equal("W/\"2\"", read.Headers.ETag?.ToString());
+    }
+
+    [Fact]
+    public async Task Aftercare_episodes_referrals_and_the_directory_are_read_out()
+    {
+        var client = await app.ClientFor(Roles.AftercareWorker);
+        var personId = await app.Read(db => db.Referrals.Join(db.Episodes, r => r.PersonId, e => e.PersonId, (r, e) => r.PersonId).OrderBy(id => id).FirstAsync());
+        using var fhir = new FhirClient(new Uri(app.BaseAddress, "fhir/"), client, new FhirClientSettings { PreferredFormat = ResourceFormat.Json });
+
+        var episodes = await fhir.SearchAsync<EpisodeOfCare>([$"patient=Patient/{personId}"]);
+        var episode = (EpisodeOfCare)episodes.Entry[0].Resource;
+        Assert.Equal($"Patient/{personId}", episode.Patient.Reference);
+        Assert.Equal(ProgrammeMapping.PathwaySystem, episode.Type[0].Coding[0].System);
+
+        var referrals = await fhir.SearchAsync<ServiceRequest>([$"patient=Patient/{personId}"]);
+        var referral = (ServiceRequest)referrals.Entry[0].Resource;
+        Assert.StartsWith("HealthcareService/", referral.Performer[0].Reference, StringComparison.Ordinal);
+        var service = await fhir.ReadAsync<HealthcareService>(referral.Performer[0].Reference);
+        Assert.Equal(referral.Performer[0].Display, service.Name);
+
+        var directory = await fhir.SearchAsync<HealthcareService>([]);
+        Assert.Contains(directory.Entry.Select(e => (HealthcareService)e.Resource), s => s.Category[0].Text == "Non-clinical service");
     }
 
     [Fact]

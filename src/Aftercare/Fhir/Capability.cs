@@ -16,6 +16,9 @@ public static class Capability
         carePlan.Interaction.Add(new() { Code = CapabilityStatement.TypeRestfulInteraction.HistoryInstance });
         carePlan.Documentation = "Care plans (category assess-plan) and safety plans (LOINC 87626-8), read-only; every saved version is a FHIR version.";
         rest.Resource.Add(carePlan);
+        rest.Resource.Add(Resource("EpisodeOfCare", [("patient", SearchParamType.Reference)]));
+        rest.Resource.Add(Resource("ServiceRequest", [("patient", SearchParamType.Reference)]));
+        rest.Resource.Add(Resource("HealthcareService", []));
         rest.Interaction.Add(new CapabilityStatement.SystemInteractionComponent
         {
             Code = CapabilityStatement.SystemRestfulInteraction.Transaction,

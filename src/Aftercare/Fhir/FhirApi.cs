@@ -42,6 +42,21 @@ public static class FhirApi
         read.MapGet("/CarePlan/{id}/_history/{version:int}", (string id, int version, HttpContext c, AftercareDbContext db, TimeProvider t, CancellationToken ct) => ReadCarePlan(id, version, c, db, t, ct));
         read.MapGet("/CarePlan/{id}/_history", CarePlanHistory);
         read.MapGet("/CarePlan", SearchCarePlans);
+        read.MapGet("/EpisodeOfCare/{id}", ReadEpisode);
+        read.MapGet("/EpisodeOfCare", (HttpContext c, AftercareDbContext db, TimeProvider t, CancellationToken ct) => SearchByPatient(c, db, t, "EpisodeOfCare",
+            (person, token) => db.Episodes.AsNoTracking().Where(e => e.PersonId == person).OrderByDescending(e => e.Id).ToListAsync(token),
+            e => (Resource)ProgrammeMapping.ToEpisodeOfCare(e), ct));
+        read.MapGet("/ServiceRequest/{id}", ReadServiceRequest);
+        read.MapGet("/ServiceRequest", (HttpContext c, AftercareDbContext db, TimeProvider t, CancellationToken ct) => SearchByPatient(c, db, t, "ServiceRequest",
+            async (person, token) =>
+            {
+                var services = await db.Services.AsNoTracking().ToDictionaryAsync(s => s.Id, token);
+                return (await db.Referrals.AsNoTracking().Where(r => r.PersonId == person).OrderByDescending(r => r.Id).ToListAsync(token))
+                    .Select(r => (Resource)ProgrammeMapping.ToServiceRequest(r, services[r.ServiceId])).ToList();
+            },
+            r => r, ct));
+        read.MapGet("/HealthcareService", SearchServices);
+        read.MapGet("/HealthcareService/{id}", ReadService);
         var write = fhir.MapGroup("").RequireAuthorization(Smart.SmartSetup.FhirWrite);
         write.MapPost("/", Transaction);
         write.MapPost("/{type}", Create);
@@ -256,6 +271,72 @@ public static class FhirApi
         var (count, offset) = Paging(context);
         await Audit(db, clock, context, AuditAction.DocumentViewed, plans.Count > 0 ? [personId] : [], "fhir search CarePlan", ct);
         return FhirJson.Ok(SearchSet(context, plans.Count, offset, count, plans.Skip(offset).Take(count)));
+    }
+
+    private static readonly string[] PatientOnlyParams = ["patient", "subject", "_count", "_offset"];
+
+    public static async Task<IResult> ReadEpisode(string id, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var episode = Guid.TryParse(id, out var g) ? await db.Episodes.AsNoTracking().FirstOrDefaultAsync(e => e.Id == g, ct) : null;
+        if (episode is null)
+        {
+            return Outcomes.NotFound("EpisodeOfCare", id);
+        }
+
+        await Audit(db, clock, context, AuditAction.DocumentViewed, [episode.PersonId], "fhir read EpisodeOfCare", ct);
+        return FhirJson.Ok(ProgrammeMapping.ToEpisodeOfCare(episode));
+    }
+
+    public static async Task<IResult> ReadServiceRequest(string id, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var referral = Guid.TryParse(id, out var g) ? await db.Referrals.AsNoTracking().FirstOrDefaultAsync(r => r.Id == g, ct) : null;
+        if (referral is null)
+        {
+            return Outcomes.NotFound("ServiceRequest", id);
+        }
+
+        var service = await db.Services.AsNoTracking().FirstAsync(s => s.Id == referral.ServiceId, ct);
+        await Audit(db, clock, context, AuditAction.DocumentViewed, [referral.PersonId], "fhir read ServiceRequest", ct);
+        return FhirJson.Ok(ProgrammeMapping.ToServiceRequest(referral, service));
+    }
+
+    /// <summary>The directory is not patient data: read and listed without a patient.</summary>
+    public static async Task<IResult> SearchServices(HttpContext context, AftercareDbContext db, CancellationToken ct)
+    {
+        if (Unknown(context, ["_count", "_offset"]) is { } refused)
+        {
+            return refused;
+        }
+
+        var services = await db.Services.AsNoTracking().OrderBy(s => s.Code).ToListAsync(ct);
+        var (count, offset) = Paging(context);
+        return FhirJson.Ok(SearchSet(context, services.Count, offset, count, services.Skip(offset).Take(count).Select(ProgrammeMapping.ToHealthcareService)));
+    }
+
+    public static async Task<IResult> ReadService(string id, AftercareDbContext db, CancellationToken ct)
+    {
+        var service = Guid.TryParse(id, out var g) ? await db.Services.AsNoTracking().FirstOrDefaultAsync(s => s.Id == g, ct) : null;
+        return service is null ? Outcomes.NotFound("HealthcareService", id) : FhirJson.Ok(ProgrammeMapping.ToHealthcareService(service));
+    }
+
+    private static async Task<IResult> SearchByPatient<T>(
+        HttpContext context, AftercareDbContext db, TimeProvider clock, string type, Func<Guid, CancellationToken, Task<List<T>>> load, Func<T, Resource> map, CancellationToken ct)
+    {
+        if (Unknown(context, PatientOnlyParams) is { } refused)
+        {
+            return refused;
+        }
+
+        var patient = context.Request.Query["patient"].ToString() is { Length: > 0 } p ? p : context.Request.Query["subject"].ToString();
+        if (!Guid.TryParse(patient.Replace("Patient/", "", StringComparison.Ordinal), out var personId))
+        {
+            return Outcomes.Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Required, $"Search {type} by patient (Patient/id).", "patient");
+        }
+
+        var items = await load(personId, ct);
+        var (count, offset) = Paging(context);
+        await Audit(db, clock, context, AuditAction.DocumentViewed, items.Count > 0 ? [personId] : [], $"fhir search {type}", ct);
+        return FhirJson.Ok(SearchSet(context, items.Count, offset, count, items.Skip(offset).Take(count).Select(map)));
     }
 
     /// <summary>Every version of a care plan or safety plan, newest first; empty when there is no such plan.</summary>
