@@ -50,7 +50,7 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
         var response = await app.AnonymousClient().GetAsync("fhir/metadata");
         Assert.Equal("application/fhir+json", response.Content.Headers.ContentType?.MediaType);
         var statement = Assert.IsType<CapabilityStatement>(FhirJson.Parse(await response.Content.ReadAsStringAsync()).Value);
-        Assert.Equal(["CarePlan", "Condition", "Encounter", "EpisodeOfCare", "HealthcareService", "Patient", "ServiceRequest"], statement.Rest[0].Resource.Select(r => r.Type).Order().ToArray());
+        Assert.Equal(["CarePlan", "Condition", "Encounter", "EpisodeOfCare", "HealthcareService", "Patient", "Questionnaire", "QuestionnaireResponse", "ServiceRequest"], statement.Rest[0].Resource.Select(r => r.Type).Order().ToArray());
         Assert.Equal(CapabilityStatement.SystemRestfulInteraction.Transaction, Assert.Single(statement.Rest[0].Interaction).Code);
     }
 
@@ -132,6 +132,30 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
 
         var directory = await fhir.SearchAsync<HealthcareService>([]);
         Assert.Contains(directory.Entry.Select(e => (HealthcareService)e.Resource), s => s.Category[0].Text == "Non-clinical service");
+    }
+
+    [Fact]
+    public async Task An_assessment_is_read_out_as_a_narrative_QuestionnaireResponse_with_no_score()
+    {
+        var client = await app.ClientFor(Roles.Clinician);
+        var presentation = await app.Read(db => db.Presentations.OrderByDescending(p => p.Id).FirstAsync(p => !db.Assessments.Any(a => a.PresentationId == p.Id)));
+        var saved = await client.Post($"presentations/{presentation.Id}/assessment", "assessment", new Dictionary<string, string>
+        {
+            ["version"] = "0", ["action"] = "draft", ["PersonsOwnAccount"] = "I could not see a way through", ["risk-0-id"] = "", ["risk-0-text"] = "Alone at night",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+
+        using var fhir = new FhirClient(new Uri(app.BaseAddress, "fhir/"), client, new FhirClientSettings { PreferredFormat = ResourceFormat.Json });
+        var found = await fhir.SearchAsync<QuestionnaireResponse>([$"patient=Patient/{presentation.PersonId}"]);
+        var response = (QuestionnaireResponse)Assert.Single(found.Entry).Resource;
+        Assert.Equal(QuestionnaireResponse.QuestionnaireResponseStatus.InProgress, response.Status);
+        Assert.Equal(AssessmentMapping.QuestionnaireUrl, response.Questionnaire);
+        var account = response.Item.SelectMany(i => i.Item).Single(i => i.LinkId == "PersonsOwnAccount");
+        Assert.Equal("I could not see a way through", ((FhirString)account.Answer[0].Value).Value);
+        Assert.All(response.Item.SelectMany(i => i.Item).SelectMany(i => i.Answer), a => Assert.IsType<FhirString>(a.Value));
+        Assert.NotNull(await fhir.ReadAsync<QuestionnaireResponse>($"QuestionnaireResponse/{response.Id}/_history/1"));
+        var definition = await fhir.ReadAsync<Questionnaire>("Questionnaire/psychosocial-assessment");
+        Assert.Equal(19, definition.Item.SelectMany(i => i.Item).Count(i => i.LinkId != "PersonsOwnAccount" && i.LinkId != "Formulation" && i.LinkId != "Outcome") + 1);
     }
 
     [Fact]

@@ -19,6 +19,11 @@ public static class Capability
         rest.Resource.Add(Resource("EpisodeOfCare", [("patient", SearchParamType.Reference)]));
         rest.Resource.Add(Resource("ServiceRequest", [("patient", SearchParamType.Reference)]));
         rest.Resource.Add(Resource("HealthcareService", []));
+        var responses = Resource("QuestionnaireResponse", [("patient", SearchParamType.Reference)]);
+        responses.Interaction.Add(new() { Code = CapabilityStatement.TypeRestfulInteraction.Vread });
+        responses.Documentation = "Psychosocial assessments, narrative only; the definition is Questionnaire/psychosocial-assessment.";
+        rest.Resource.Add(responses);
+        rest.Resource.Add(new CapabilityStatement.ResourceComponent { Type = "Questionnaire", Interaction = [new() { Code = CapabilityStatement.TypeRestfulInteraction.Read }] });
         rest.Interaction.Add(new CapabilityStatement.SystemInteractionComponent
         {
             Code = CapabilityStatement.SystemRestfulInteraction.Transaction,

@@ -56,6 +56,12 @@ public static class FhirApi
             },
             r => r, ct));
         read.MapGet("/HealthcareService", SearchServices);
+        read.MapGet("/Questionnaire/{id}", (string id) => id == AssessmentMapping.QuestionnaireId ? FhirJson.Ok(AssessmentMapping.Definition()) : Outcomes.NotFound("Questionnaire", id));
+        read.MapGet("/QuestionnaireResponse/{id}", (string id, HttpContext c, AftercareDbContext db, TimeProvider t, CancellationToken ct) => ReadAssessment(id, null, c, db, t, ct));
+        read.MapGet("/QuestionnaireResponse/{id}/_history/{version:int}", (string id, int version, HttpContext c, AftercareDbContext db, TimeProvider t, CancellationToken ct) => ReadAssessment(id, version, c, db, t, ct));
+        read.MapGet("/QuestionnaireResponse", (HttpContext c, AftercareDbContext db, TimeProvider t, CancellationToken ct) => SearchByPatient(c, db, t, "QuestionnaireResponse",
+            (person, token) => db.Assessments.AsNoTracking().Include(a => a.Revisions).Where(a => a.PersonId == person).OrderByDescending(a => a.Id).ToListAsync(token),
+            a => (Resource)AssessmentMapping.ToResponse(a, a.Revisions.MaxBy(r => r.Version)!), ct));
         read.MapGet("/HealthcareService/{id}", ReadService);
         var write = fhir.MapGroup("").RequireAuthorization(Smart.SmartSetup.FhirWrite);
         write.MapPost("/", Transaction);
@@ -274,6 +280,20 @@ public static class FhirApi
     }
 
     private static readonly string[] PatientOnlyParams = ["patient", "subject", "_count", "_offset"];
+
+    /// <summary>An assessment at its current version or (vread) an earlier one.</summary>
+    public static async Task<IResult> ReadAssessment(string id, int? version, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var assessment = Guid.TryParse(id, out var g) ? await db.Assessments.AsNoTracking().Include(a => a.Revisions).FirstOrDefaultAsync(a => a.Id == g, ct) : null;
+        var revision = version is { } v ? assessment?.Revisions.FirstOrDefault(r => r.Version == v) : assessment?.Revisions.MaxBy(r => r.Version);
+        if (assessment is null || revision is null)
+        {
+            return Outcomes.NotFound("QuestionnaireResponse", version is null ? id : $"{id}/_history/{version}");
+        }
+
+        await Audit(db, clock, context, AuditAction.DocumentViewed, [assessment.PersonId], "fhir read QuestionnaireResponse", ct);
+        return FhirJson.Ok(AssessmentMapping.ToResponse(assessment, revision));
+    }
 
     public static async Task<IResult> ReadEpisode(string id, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
     {
