@@ -40,7 +40,7 @@ public sealed class SmtpServer : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("python3 -m aiosmtpd did not start (apt-get install python3-aiosmtpd).");
-        for (var i = 0; i < 100; i++)
+        for (var i = 0; i < 200; i++)
         {
             if (process.HasExited)
             {
@@ -55,7 +55,7 @@ public sealed class SmtpServer : IAsyncDisposable
             }
             catch (SocketException)
             {
-                await Task.Delay(100);
+                await Task.Delay(50); // polling for the port to open, not a fixed sleep
             }
         }
 
