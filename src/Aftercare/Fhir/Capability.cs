@@ -24,6 +24,7 @@ public static class Capability
         responses.Documentation = "Psychosocial assessments, narrative only; the definition is Questionnaire/psychosocial-assessment.";
         rest.Resource.Add(responses);
         rest.Resource.Add(new CapabilityStatement.ResourceComponent { Type = "Questionnaire", Interaction = [new() { Code = CapabilityStatement.TypeRestfulInteraction.Read }] });
+        CareRecordApi.Describe(rest);
         rest.Interaction.Add(new CapabilityStatement.SystemInteractionComponent
         {
             Code = CapabilityStatement.SystemRestfulInteraction.Transaction,

@@ -63,6 +63,7 @@ public static class FhirApi
             (person, token) => db.Assessments.AsNoTracking().Include(a => a.Revisions).Where(a => a.PersonId == person).OrderByDescending(a => a.Id).ToListAsync(token),
             a => (Resource)AssessmentMapping.ToResponse(a, a.Revisions.MaxBy(r => r.Version)!), ct));
         read.MapGet("/HealthcareService/{id}", ReadService);
+        read.MapCareRecord();
         var write = fhir.MapGroup("").RequireAuthorization(Smart.SmartSetup.FhirWrite);
         write.MapPost("/", Transaction);
         write.MapPost("/{type}", Create);
@@ -339,7 +340,7 @@ public static class FhirApi
         return service is null ? Outcomes.NotFound("HealthcareService", id) : FhirJson.Ok(ProgrammeMapping.ToHealthcareService(service));
     }
 
-    private static async Task<IResult> SearchByPatient<T>(
+    internal static async Task<IResult> SearchByPatient<T>(
         HttpContext context, AftercareDbContext db, TimeProvider clock, string type, Func<Guid, CancellationToken, Task<List<T>>> load, Func<T, Resource> map, CancellationToken ct)
     {
         if (Unknown(context, PatientOnlyParams) is { } refused)
@@ -450,7 +451,7 @@ public static class FhirApi
         };
     }
 
-    private static IResult? Unknown(HttpContext context, string[] supported)
+    internal static IResult? Unknown(HttpContext context, string[] supported)
     {
         var unknown = context.Request.Query.Keys.Where(k => !supported.Contains(k)).ToList();
         if (unknown.Count == 0)
@@ -465,14 +466,14 @@ public static class FhirApi
             : null;
     }
 
-    private static (int Count, int Offset) Paging(HttpContext context)
+    internal static (int Count, int Offset) Paging(HttpContext context)
     {
         var count = int.TryParse(context.Request.Query["_count"], out var c) ? Math.Clamp(c, 1, MaxCount) : 20;
         var offset = int.TryParse(context.Request.Query["_offset"], out var o) ? Math.Max(0, o) : 0;
         return (count, offset);
     }
 
-    private static Bundle SearchSet(HttpContext context, int total, int offset, int count, IEnumerable<Resource> resources)
+    internal static Bundle SearchSet(HttpContext context, int total, int offset, int count, IEnumerable<Resource> resources)
     {
         var self = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.Path}";
         string Link(int at)
@@ -529,7 +530,7 @@ public static class FhirApi
     }
 
     /// <summary>IHE BALP style: one audit event per person whose data was returned, or one for the request when none was.</summary>
-    private static async Task Audit(AftercareDbContext db, TimeProvider clock, HttpContext context, AuditAction action, IReadOnlyCollection<Guid> people, string what, CancellationToken ct)
+    internal static async Task Audit(AftercareDbContext db, TimeProvider clock, HttpContext context, AuditAction action, IReadOnlyCollection<Guid> people, string what, CancellationToken ct)
     {
         var actor = context.User.Identity?.IsAuthenticated == true ? context.User.ToActor() : new Actor("", "(anonymous FHIR client)", []);
         if (people.Count == 0)
