@@ -31,17 +31,19 @@ public sealed class SmartTests(AftercareApplication app) : IClassFixture<Afterca
         return new RsaSecurityKey(rsa) { KeyId = clientId + "-key" };
     }
 
-    private async Task<HttpResponseMessage> RequestToken(string clientId, RsaSecurityKey key, string scope)
+    private Task<HttpResponseMessage> RequestToken(string clientId, RsaSecurityKey key, string scope) =>
+        RequestToken(clientId, key, scope, app.BaseAddress.ToString(), "client-authentication+jwt");
+
+    private async Task<HttpResponseMessage> RequestToken(string clientId, RsaSecurityKey key, string scope, string audience, string type)
     {
         // OpenIddict 7 follows draft-ietf-oauth-rfc7523bis: the issuer as audience, and a typ of
         // client-authentication+jwt (openiddict-core#2539). SMART's own text allows the token endpoint.
-        var issuer = app.BaseAddress.ToString();
         var now = DateTime.UtcNow;
         var assertion = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = clientId,
-            Audience = issuer,
-            TokenType = "client-authentication+jwt",
+            Audience = audience,
+            TokenType = type,
             Claims = new Dictionary<string, object> { ["sub"] = clientId, ["jti"] = Guid.NewGuid().ToString() },
             IssuedAt = now,
             NotBefore = now.AddMinutes(-1),
@@ -112,6 +114,19 @@ public sealed class SmartTests(AftercareApplication app) : IClassFixture<Afterca
         var response = await WithToken(token).PostAsync("fhir", new StringContent(bundle, Encoding.UTF8, "application/fhir+json"));
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         Assert.True(await app.Read(db => db.People.AnyAsync(p => p.Identifiers.Any(i => i.Value == mrn))));
+    }
+
+    [Fact]
+    public async Task A_client_written_to_the_SMART_text_alone_gets_a_token_too()
+    {
+        // SMART Backend Services: aud is the token endpoint and the header says typ JWT.
+        var key = await Register("ed-system-smart", Roles.Clinician, SmartSetup.ReadScope);
+        var response = await RequestToken("ed-system-smart", key, SmartSetup.ReadScope, new Uri(app.BaseAddress, "connect/token").ToString(), "JWT");
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+
+        // The relaxation is only of those two: an assertion meant for some other server is still refused.
+        var elsewhere = await RequestToken("ed-system-smart", key, SmartSetup.ReadScope, "https://elsewhere.example/connect/token", "JWT");
+        Assert.False(elsewhere.IsSuccessStatusCode);
     }
 
     [Fact]

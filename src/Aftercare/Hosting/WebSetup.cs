@@ -65,7 +65,7 @@ internal sealed partial class UnexpectedErrorHandler(ILogger<UnexpectedErrorHand
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var reference = httpContext.TraceIdentifier;
-        LogUnexpected(logger, exception.GetType().Name, reference);
+        LogUnexpected(logger, exception.GetType().Name, reference, Where(exception));
         httpContext.Response.StatusCode = StatusCodes.Status500InternalServerError;
         if (!httpContext.Request.Path.StartsWithSegments("/api"))
         {
@@ -90,7 +90,20 @@ internal sealed partial class UnexpectedErrorHandler(ILogger<UnexpectedErrorHand
         });
     }
 
-    // Only the exception's type and the request reference are logged: never its message.
-    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected {ExceptionType} (reference {Reference})")]
-    private static partial void LogUnexpected(ILogger logger, string exceptionType, string reference);
+    /// <summary>The exception's frames and those of its inner exceptions: method names, never messages or values.</summary>
+    private static string Where(Exception exception)
+    {
+        var frames = new System.Text.StringBuilder();
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            frames.Append(e.GetType().FullName).Append(Environment.NewLine).Append(new System.Diagnostics.StackTrace(e, false));
+        }
+
+        return frames.ToString();
+    }
+
+    // Only the exception's type, its frames and the request reference are logged: never its message,
+    // which may quote what was entered.
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected {ExceptionType} (reference {Reference})\n{Frames}")]
+    private static partial void LogUnexpected(ILogger logger, string exceptionType, string reference, string frames);
 }

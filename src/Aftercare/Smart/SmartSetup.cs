@@ -43,6 +43,7 @@ public static class SmartSetup
                 // Keys live in memory: tokens are short-lived and a restart asks clients for new ones.
                 o.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
                 o.DisableAccessTokenEncryption();
+                o.AddEventHandler(SmartClientAssertions.Descriptor).AddEventHandler(SmartClientAssertions.NameType.Descriptor);
                 o.UseAspNetCore().EnableTokenEndpointPassthrough().DisableTransportSecurityRequirement();
             })
             .AddValidation(o =>
