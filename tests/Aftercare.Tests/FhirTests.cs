@@ -15,9 +15,22 @@ namespace Aftercare.Tests;
 /// <summary>FHIR R4 through the real pipeline, read by Firely's own client and its strict parser.</summary>
 public sealed class FhirTests(AftercareApplication app) : IClassFixture<AftercareApplication>
 {
-    private static StringContent Json(Resource resource) => new(FhirJson.Serialize(resource), Encoding.UTF8, "application/fhir+json");
+    internal static StringContent Json(Resource resource) => new(FhirJson.Serialize(resource), Encoding.UTF8, "application/fhir+json");
 
-    private static Bundle IntakeBundle(string mrn, string siteCode, DateTimeOffset arrived, string icd10 = "X61", bool linkByIdentifier = true)
+    /// <summary>A safety plan as an outside app would write it: one activity per section.</summary>
+    internal static CarePlan SafetyPlanResource(Guid personId, string words, RequestStatus status = RequestStatus.Draft)
+    {
+        var plan = new CarePlan { Status = status, Intent = CarePlan.CarePlanIntent.Plan, Subject = new ResourceReference($"Patient/{personId}") };
+        plan.Category.Add(new CodeableConcept(PlanMapping.LoincSystem, PlanMapping.SafetyPlanLoinc));
+        foreach (var section in Domain.Plans.SafetyPlanSections.All)
+        {
+            plan.Activity.Add(new CarePlan.ActivityComponent { Detail = new CarePlan.DetailComponent { Status = CarePlan.CarePlanActivityStatus.NotStarted, Code = new CodeableConcept { Text = Domain.Plans.SafetyPlanSections.Title(section) }, Description = $"{words} ({section})" } });
+        }
+
+        return plan;
+    }
+
+    internal static Bundle IntakeBundle(string mrn, string siteCode, DateTimeOffset arrived, string icd10 = "X61", bool linkByIdentifier = true)
     {
         var patientUrl = $"urn:uuid:{Guid.NewGuid()}";
         var patient = new Patient { BirthDate = "1993-04-05", Gender = AdministrativeGender.Female };
@@ -233,5 +246,74 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
         var encounter = Assert.IsType<Encounter>(FhirJson.Parse(FhirJson.Serialize(PresentationMapping.ToEncounter(presentation, site))).Value);
         Assert.Equal(presentation.ArrivedAt, encounter.Period.StartElement.ToDateTimeOffset(TimeSpan.Zero));
         Assert.Equal(presentation.Disposition.ToString(), encounter.Hospitalization.DischargeDisposition.Coding[0].Code);
+    }
+
+    [Fact]
+    public async Task A_safety_plan_is_written_through_FHIR_and_a_stale_update_gets_412_and_changes_nothing()
+    {
+        var client = await app.ClientFor(Roles.AftercareWorker);
+        var personId = await app.Read(db => db.People.Where(p => !db.SafetyPlans.Any(s => s.PersonId == p.Id)).OrderBy(p => p.Id).Select(p => p.Id).FirstAsync());
+        var created = await client.PostAsync("fhir/CarePlan", Json(SafetyPlanResource(personId, "Walk the dog")));
+        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        Assert.Equal("W/\"1\"", created.Headers.ETag?.ToString());
+        Assert.NotNull(created.Content.Headers.LastModified);
+        var plan = Assert.IsType<CarePlan>(FhirJson.Parse(await created.Content.ReadAsStringAsync()).Value);
+        Assert.EndsWith($"/fhir/CarePlan/{plan.Id}/_history/1", created.Headers.Location?.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("Walk the dog", plan.Activity[0].Detail.Description, StringComparison.Ordinal);
+
+        // Agreed (active) at version 2, with If-Match naming version 1.
+        var agreed = SafetyPlanResource(personId, "Call my sister", RequestStatus.Active);
+        using var put = new HttpRequestMessage(HttpMethod.Put, $"fhir/CarePlan/{plan.Id}") { Content = Json(agreed) };
+        put.Headers.IfMatch.ParseAdd("W/\"1\"");
+        var updated = await client.SendAsync(put);
+        Assert.True(updated.StatusCode == HttpStatusCode.OK, await updated.Content.ReadAsStringAsync());
+        Assert.Equal("W/\"2\"", updated.Headers.ETag?.ToString());
+
+        // Someone still holding version 1 is refused, and the plan stays as version 2 left it.
+        using var stale = new HttpRequestMessage(HttpMethod.Put, $"fhir/CarePlan/{plan.Id}") { Content = Json(SafetyPlanResource(personId, "Overwrite", RequestStatus.Active)) };
+        stale.Headers.IfMatch.ParseAdd("W/\"1\"");
+        var refused = await client.SendAsync(stale);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, refused.StatusCode);
+        Assert.Contains("Someone else saved this", Assert.IsType<OperationOutcome>(FhirJson.Parse(await refused.Content.ReadAsStringAsync()).Value).Issue[0].Diagnostics, StringComparison.Ordinal);
+        using var noVersion = new HttpRequestMessage(HttpMethod.Put, $"fhir/CarePlan/{plan.Id}") { Content = Json(SafetyPlanResource(personId, "Overwrite", RequestStatus.Active)) };
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await client.SendAsync(noVersion)).StatusCode);
+        var stored = await app.Read(db => db.SafetyPlans.SingleAsync(p => p.Id == Guid.Parse(plan.Id)));
+        Assert.Equal(2, stored.Version);
+        Assert.StartsWith("Call my sister", stored.Content.Text(Domain.Plans.SafetyPlanSection.WarningSigns), StringComparison.Ordinal);
+
+        // Amending an agreed plan needs a reason, as on the page.
+        using var noReason = new HttpRequestMessage(HttpMethod.Put, $"fhir/CarePlan/{plan.Id}") { Content = Json(SafetyPlanResource(personId, "Changed", RequestStatus.Active)) };
+        noReason.Headers.IfMatch.ParseAdd("W/\"2\"");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await client.SendAsync(noReason)).StatusCode);
+        Assert.Contains(await app.AuditFor(personId), e => e.Action == Domain.Audit.AuditAction.SafetyPlanSaved && e.EntityId == $"{plan.Id} v2");
+    }
+
+    [Fact]
+    public async Task Writes_that_break_the_rules_get_a_clear_OperationOutcome()
+    {
+        var client = await app.ClientFor(Roles.Clinician);
+        var personId = await app.Read(db => db.People.OrderBy(p => p.Id).Select(p => p.Id).FirstAsync());
+        var plans = await app.Read(db => db.SafetyPlans.CountAsync());
+
+        var carePlan = SafetyPlanResource(personId, "Words");
+        carePlan.Category.Clear();
+        carePlan.Category.Add(new CodeableConcept(PlanMapping.CarePlanCategorySystem, "assess-plan"));
+        carePlan.Activity[0].Detail.Code.Text = "My favourite colour";
+        var refused = await client.PostAsync("fhir/CarePlan", Json(carePlan));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        var issues = Assert.IsType<OperationOutcome>(FhirJson.Parse(await refused.Content.ReadAsStringAsync()).Value).Issue;
+        Assert.Contains(issues, i => i.Expression.Contains("CarePlan.category"));
+        Assert.Contains(issues, i => i.Diagnostics.Contains("My favourite colour", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("fhir/CarePlan", Json(SafetyPlanResource(Guid.NewGuid(), "Words")))).StatusCode);
+        using var unknown = new HttpRequestMessage(HttpMethod.Put, $"fhir/CarePlan/{Guid.NewGuid()}") { Content = Json(SafetyPlanResource(personId, "Words")) };
+        unknown.Headers.IfMatch.ParseAdd("W/\"1\"");
+        Assert.Equal(HttpStatusCode.NotFound, (await client.SendAsync(unknown)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync("fhir/CarePlan", Json(new Patient()))).StatusCode);
+        Assert.Equal(plans, await app.Read(db => db.SafetyPlans.CountAsync()));
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync($"fhir/Encounter?patient={personId}&_lastUpdated=yesterday")).StatusCode);
+        var recent = FhirJson.Parse(await client.GetStringAsync($"fhir/Encounter?patient={personId}&_lastUpdated=ge2099-01-01")).Value;
+        Assert.Equal(0, Assert.IsType<Bundle>(recent).Total);
     }
 }

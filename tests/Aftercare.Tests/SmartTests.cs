@@ -141,4 +141,36 @@ public sealed class SmartTests(AftercareApplication app) : IClassFixture<Afterca
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Contains("OperationOutcome", await anonymous.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    // Firely's model marks nearly every element nullable; this test asserts the values it reads.
+#nullable disable
+    [Fact]
+    public async Task Firelys_client_with_a_backend_services_token_sends_a_transaction_creates_reads_searches_and_updates_with_If_Match()
+    {
+        var key = await Register("ed-system-client", Roles.Clinician, SmartSetup.AllScope);
+        var tokenResponse = await RequestToken("ed-system-client", key, SmartSetup.AllScope, new Uri(app.BaseAddress, "connect/token").ToString(), "JWT");
+        var token = JsonDocument.Parse(await tokenResponse.Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString()!;
+        using var fhir = new Hl7.Fhir.Rest.FhirClient(new Uri(app.BaseAddress, "fhir/"), WithToken(token), new Hl7.Fhir.Rest.FhirClientSettings { PreferredFormat = Hl7.Fhir.Rest.ResourceFormat.Json });
+
+        var intake = await fhir.TransactionAsync(FhirTests.IntakeBundle(Requests.NewMrn(), Requests.DemoSiteCode, AftercareApplication.Now.AddHours(-3)));
+        var personId = Guid.Parse(intake!.Entry[0].Response.Location.Split('/')[1]);
+
+        var created = await fhir.CreateAsync(FhirTests.SafetyPlanResource(personId, "Music loud"));
+        Assert.Equal("1", created!.Meta.VersionId);
+        var read = await fhir.ReadAsync<Hl7.Fhir.Model.CarePlan>($"CarePlan/{created.Id}");
+        var found = await fhir.SearchAsync<Hl7.Fhir.Model.CarePlan>([$"patient=Patient/{personId}", "_lastUpdated=ge2026-11-01"]);
+        Assert.Equal(created.Id, Assert.Single(found!.Entry).Resource.Id);
+
+        read!.Activity[0].Detail.Description = "Music loud, then a walk";
+        var updated = await fhir.UpdateAsync(read, versionAware: true);
+        Assert.Equal("2", updated!.Meta.VersionId);
+
+        // The copy still at version 1 is refused: 412, and version 2 stands.
+        created.Activity[0].Detail.Description = "Lost update";
+        var stale = await Assert.ThrowsAsync<Hl7.Fhir.Rest.FhirOperationException>(() => fhir.UpdateAsync(created, versionAware: true));
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.Status);
+        Assert.Equal("Music loud, then a walk", (await fhir.ReadAsync<Hl7.Fhir.Model.CarePlan>($"CarePlan/{created.Id}"))!.Activity[0].Detail.Description);
+        Assert.Contains(await app.AuditFor(personId), e => e.Actor == "client:ed-system-client" && e.Action == AuditAction.SafetyPlanSaved);
+    }
+#nullable restore
 }

@@ -14,7 +14,11 @@ public static class Capability
         var carePlan = Resource("CarePlan", [("patient", SearchParamType.Reference), ("subject", SearchParamType.Reference), ("category", SearchParamType.Token)]);
         carePlan.Interaction.Add(new() { Code = CapabilityStatement.TypeRestfulInteraction.Vread });
         carePlan.Interaction.Add(new() { Code = CapabilityStatement.TypeRestfulInteraction.HistoryInstance });
-        carePlan.Documentation = "Care plans (category assess-plan) and safety plans (LOINC 87626-8), read-only; every saved version is a FHIR version.";
+        carePlan.Interaction.Add(new() { Code = CapabilityStatement.TypeRestfulInteraction.Create, Documentation = "Safety plans only (category LOINC 87626-8), one activity per section." });
+        carePlan.Interaction.Add(new() { Code = CapabilityStatement.TypeRestfulInteraction.Update, Documentation = "Safety plans only; If-Match is required and a stale version gets 412." });
+        carePlan.Versioning = CapabilityStatement.ResourceVersionPolicy.VersionedUpdate;
+        carePlan.UpdateCreate = false;
+        carePlan.Documentation = "Care plans (category assess-plan, read only) and safety plans (LOINC 87626-8, read and write); every saved version is a FHIR version.";
         rest.Resource.Add(carePlan);
         rest.Resource.Add(Resource("EpisodeOfCare", [("patient", SearchParamType.Reference)]));
         rest.Resource.Add(Resource("ServiceRequest", [("patient", SearchParamType.Reference)]));
@@ -32,7 +36,7 @@ public static class Capability
         });
         rest.Security = new CapabilityStatement.SecurityComponent
         {
-            Description = "Sign-in session (cookie) with the Aftercare roles; SMART on FHIR tokens are not yet offered.",
+            Description = "Sign-in session (cookie) with the Aftercare roles, or a SMART on FHIR backend-services token (client credentials, private_key_jwt); see /.well-known/smart-configuration.",
         };
         return new CapabilityStatement
         {
@@ -47,7 +51,11 @@ public static class Capability
         };
     }
 
-    private static CapabilityStatement.ResourceComponent Resource(string type, (string Name, SearchParamType Type)[] parameters)
+    /// <summary>Every search takes these.</summary>
+    public static readonly (string Name, SearchParamType Type)[] CommonSearchParameters =
+        [("_lastUpdated", SearchParamType.Date), ("_count", SearchParamType.Number), ("_offset", SearchParamType.Number)];
+
+    public static CapabilityStatement.ResourceComponent Resource(string type, (string Name, SearchParamType Type)[] parameters)
     {
         var resource = new CapabilityStatement.ResourceComponent
         {
@@ -58,7 +66,7 @@ public static class Capability
                 new() { Code = CapabilityStatement.TypeRestfulInteraction.SearchType },
             ],
         };
-        foreach (var (name, kind) in parameters.Concat([("_count", SearchParamType.Number), ("_offset", SearchParamType.Number)]))
+        foreach (var (name, kind) in parameters.Concat(CommonSearchParameters))
         {
             resource.SearchParam.Add(new CapabilityStatement.SearchParamComponent { Name = name, Type = kind });
         }

@@ -23,9 +23,9 @@ public static class FhirApi
     public const int MaxCount = 100;
     public const int MaxBundleEntries = 50;
 
-    private static readonly string[] PatientParams = ["identifier", "_count", "_offset"];
-    private static readonly string[] EncounterParams = ["patient", "subject", "date", "_count", "_offset", "_sort"];
-    private static readonly string[] ConditionParams = ["patient", "subject", "_count", "_offset"];
+    private static readonly string[] PatientParams = ["identifier", "_lastUpdated", "_count", "_offset"];
+    private static readonly string[] EncounterParams = ["patient", "subject", "date", "_lastUpdated", "_count", "_offset", "_sort"];
+    private static readonly string[] ConditionParams = ["patient", "subject", "_lastUpdated", "_count", "_offset"];
 
     public static IEndpointRouteBuilder MapFhir(this IEndpointRouteBuilder app)
     {
@@ -66,6 +66,8 @@ public static class FhirApi
         read.MapCareRecord();
         var write = fhir.MapGroup("").RequireAuthorization(Smart.SmartSetup.FhirWrite);
         write.MapPost("/", Transaction);
+        write.MapPost("/CarePlan", PlanWrites.Create);
+        write.MapPut("/CarePlan/{id}", PlanWrites.Update);
         write.MapPost("/{type}", Create);
         return app;
     }
@@ -111,6 +113,16 @@ public static class FhirApi
         {
             // Listing everyone is not a clinical need: a Patient search names someone.
             return Outcomes.Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Required, "Search for a Patient by identifier (system|value).", "identifier");
+        }
+
+        foreach (var value in context.Request.Query["_lastUpdated"])
+        {
+            if (DateFilter(value) is not { } filter)
+            {
+                return BadDate("_lastUpdated", value);
+            }
+
+            people = WhereDate(people, p => p.RegisteredAt, filter);
         }
 
         var (count, offset) = Paging(context);
@@ -165,22 +177,17 @@ public static class FhirApi
         }
 
         var query = db.Presentations.AsNoTracking().Where(x => x.PersonId == personId);
-        foreach (var date in context.Request.Query["date"])
+        foreach (var (parameter, field) in new (string, System.Linq.Expressions.Expression<Func<Presentation, DateTimeOffset>>)[] { ("date", x => x.ArrivedAt), ("_lastUpdated", x => x.RecordedAt) })
         {
-            if (DateFilter(date) is not { } filter)
+            foreach (var value in context.Request.Query[parameter])
             {
-                return Outcomes.Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Value, $"date \"{date}\" is not a FHIR date with an optional prefix (ge, le, gt, lt, eq).", "date");
-            }
+                if (DateFilter(value) is not { } filter)
+                {
+                    return BadDate(parameter, value);
+                }
 
-            var (op, at) = filter;
-            query = op switch
-            {
-                "ge" => query.Where(x => x.ArrivedAt >= at),
-                "gt" => query.Where(x => x.ArrivedAt > at),
-                "le" => query.Where(x => x.ArrivedAt <= at),
-                "lt" => query.Where(x => x.ArrivedAt < at),
-                _ => query.Where(x => x.ArrivedAt >= at && x.ArrivedAt < at.AddDays(1)),
-            };
+                query = WhereDate(query, field, filter);
+            }
         }
 
         var sort = context.Request.Query["_sort"].ToString();
@@ -198,7 +205,7 @@ public static class FhirApi
         return FhirJson.Ok(SearchSet(context, total, offset, count, page.Select(x => map(x, sites[x.SiteId]))));
     }
 
-    private static readonly string[] CarePlanParams = ["patient", "subject", "category", "_count", "_offset"];
+    private static readonly string[] CarePlanParams = ["patient", "subject", "category", "_lastUpdated", "_count", "_offset"];
 
     /// <summary>A care plan or safety plan by id, at its current version or (vread) an earlier one.</summary>
     public static async Task<IResult> ReadCarePlan(string id, int? version, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
@@ -275,12 +282,19 @@ public static class FhirApi
             }
         }
 
+        var updated = LastUpdated(context);
+        if (!updated.IsSuccess)
+        {
+            return Outcomes.Invalid(updated.Errors, StatusCodes.Status400BadRequest);
+        }
+
+        plans = [.. plans.Where(r => updated.Value(r.Meta?.LastUpdated))];
         var (count, offset) = Paging(context);
         await Audit(db, clock, context, AuditAction.DocumentViewed, plans.Count > 0 ? [personId] : [], "fhir search CarePlan", ct);
         return FhirJson.Ok(SearchSet(context, plans.Count, offset, count, plans.Skip(offset).Take(count)));
     }
 
-    private static readonly string[] PatientOnlyParams = ["patient", "subject", "_count", "_offset"];
+    private static readonly string[] PatientOnlyParams = ["patient", "subject", "_lastUpdated", "_count", "_offset"];
 
     /// <summary>An assessment at its current version or (vread) an earlier one.</summary>
     public static async Task<IResult> ReadAssessment(string id, int? version, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
@@ -324,14 +338,21 @@ public static class FhirApi
     /// <summary>The directory is not patient data: read and listed without a patient.</summary>
     public static async Task<IResult> SearchServices(HttpContext context, AftercareDbContext db, CancellationToken ct)
     {
-        if (Unknown(context, ["_count", "_offset"]) is { } refused)
+        if (Unknown(context, ["_lastUpdated", "_count", "_offset"]) is { } refused)
         {
             return refused;
         }
 
-        var services = await db.Services.AsNoTracking().OrderBy(s => s.Code).ToListAsync(ct);
+        var updated = LastUpdated(context);
+        if (!updated.IsSuccess)
+        {
+            return Outcomes.Invalid(updated.Errors, StatusCodes.Status400BadRequest);
+        }
+
+        var services = (await db.Services.AsNoTracking().OrderBy(s => s.Code).ToListAsync(ct))
+            .Select(ProgrammeMapping.ToHealthcareService).Where(s => updated.Value(s.Meta?.LastUpdated)).ToList();
         var (count, offset) = Paging(context);
-        return FhirJson.Ok(SearchSet(context, services.Count, offset, count, services.Skip(offset).Take(count).Select(ProgrammeMapping.ToHealthcareService)));
+        return FhirJson.Ok(SearchSet(context, services.Count, offset, count, services.Skip(offset).Take(count)));
     }
 
     public static async Task<IResult> ReadService(string id, AftercareDbContext db, CancellationToken ct)
@@ -354,10 +375,16 @@ public static class FhirApi
             return Outcomes.Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Required, $"Search {type} by patient (Patient/id).", "patient");
         }
 
-        var items = await load(personId, ct);
+        var updated = LastUpdated(context);
+        if (!updated.IsSuccess)
+        {
+            return Outcomes.Invalid(updated.Errors, StatusCodes.Status400BadRequest);
+        }
+
+        var resources = (await load(personId, ct)).Select(map).Where(r => updated.Value(r.Meta?.LastUpdated)).ToList();
         var (count, offset) = Paging(context);
-        await Audit(db, clock, context, AuditAction.DocumentViewed, items.Count > 0 ? [personId] : [], $"fhir search {type}", ct);
-        return FhirJson.Ok(SearchSet(context, items.Count, offset, count, items.Skip(offset).Take(count).Select(map)));
+        await Audit(db, clock, context, AuditAction.DocumentViewed, resources.Count > 0 ? [personId] : [], $"fhir search {type}", ct);
+        return FhirJson.Ok(SearchSet(context, resources.Count, offset, count, resources.Skip(offset).Take(count)));
     }
 
     /// <summary>Every version of a care plan or safety plan, newest first; empty when there is no such plan.</summary>
@@ -507,6 +534,53 @@ public static class FhirApi
         }
 
         return bundle;
+    }
+
+    private static IResult BadDate(string parameter, string? value) =>
+        Outcomes.Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Value, $"{parameter} \"{value}\" is not a FHIR date with an optional prefix (ge, le, gt, lt, eq).", parameter);
+
+    /// <summary>Filters a query by a FHIR date comparison on one of its columns; eq means that whole day.</summary>
+    private static IQueryable<T> WhereDate<T>(IQueryable<T> query, System.Linq.Expressions.Expression<Func<T, DateTimeOffset>> field, (string Op, DateTimeOffset At) filter)
+    {
+        System.Linq.Expressions.Expression Compare(System.Linq.Expressions.ExpressionType type, DateTimeOffset value) =>
+            System.Linq.Expressions.Expression.MakeBinary(type, field.Body, System.Linq.Expressions.Expression.Constant(value));
+        var (op, at) = filter;
+        var body = op switch
+        {
+            "ge" => Compare(System.Linq.Expressions.ExpressionType.GreaterThanOrEqual, at),
+            "gt" => Compare(System.Linq.Expressions.ExpressionType.GreaterThan, at),
+            "le" => Compare(System.Linq.Expressions.ExpressionType.LessThanOrEqual, at),
+            "lt" => Compare(System.Linq.Expressions.ExpressionType.LessThan, at),
+            _ => System.Linq.Expressions.Expression.AndAlso(
+                Compare(System.Linq.Expressions.ExpressionType.GreaterThanOrEqual, at), Compare(System.Linq.Expressions.ExpressionType.LessThan, at.AddDays(1))),
+        };
+        return query.Where(System.Linq.Expressions.Expression.Lambda<Func<T, bool>>(body, field.Parameters));
+    }
+
+    /// <summary>The <c>_lastUpdated</c> comparisons as one test on a resource's meta.lastUpdated (for results built in memory).</summary>
+    internal static Aftercare.Domain.Result<Func<DateTimeOffset?, bool>> LastUpdated(HttpContext context)
+    {
+        Func<DateTimeOffset?, bool> keep = _ => true;
+        foreach (var value in context.Request.Query["_lastUpdated"])
+        {
+            if (DateFilter(value) is not { } filter)
+            {
+                return Aftercare.Domain.Result<Func<DateTimeOffset?, bool>>.Failure("_lastUpdated", $"_lastUpdated \"{value}\" is not a FHIR date with an optional prefix (ge, le, gt, lt, eq).");
+            }
+
+            var (op, at) = filter;
+            var before = keep;
+            keep = d => before(d) && d is { } x && op switch
+            {
+                "ge" => x >= at,
+                "gt" => x > at,
+                "le" => x <= at,
+                "lt" => x < at,
+                _ => x >= at && x < at.AddDays(1),
+            };
+        }
+
+        return keep;
     }
 
     private static (string Op, DateTimeOffset At)? DateFilter(string? value)

@@ -1,4 +1,5 @@
 using Aftercare.App.Documents;
+using Aftercare.Domain;
 using Aftercare.Domain.Documents;
 using Aftercare.Domain.Plans;
 using Hl7.Fhir.Model;
@@ -69,6 +70,50 @@ public static class PlanMapping
         }
 
         return plan;
+    }
+
+    public const string AmendmentReasonUrl = PresentationMapping.ExtensionBase + "amendment-reason";
+
+    /// <summary>What a FHIR CarePlan asks to save as a safety plan.</summary>
+    public sealed record SafetyPlanWrite(Guid PersonId, SafetyPlanContent Content, bool Complete, string? AmendmentReason);
+
+    /// <summary>
+    /// Reads a safety plan back: one activity per section, found by its title (as written by
+    /// <see cref="ToSafetyPlan"/>); status active means completed (agreed), draft a draft. Every
+    /// problem is named at once.
+    /// </summary>
+    public static Result<SafetyPlanWrite> FromSafetyPlan(CarePlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var errors = new Errors();
+        errors.AddIf(!plan.Category.Any(c => c.Coding.Any(x => x.System == LoincSystem && x.Code == SafetyPlanLoinc)),
+            "CarePlan.category", $"Only safety plans (category {LoincSystem}|{SafetyPlanLoinc}) are written through FHIR; care plans are agreed with the person on their page.");
+        var subject = plan.Subject?.Reference ?? "";
+        var personId = subject.StartsWith("Patient/", StringComparison.Ordinal) && Guid.TryParse(subject["Patient/".Length..], out var g) ? g : Guid.Empty;
+        errors.AddIf(personId == Guid.Empty, "CarePlan.subject", "Give the subject as Patient/{id}.");
+        errors.AddIf(plan.Status is not (RequestStatus.Active or RequestStatus.Draft), "CarePlan.status", "A safety plan is draft or active (agreed).");
+        var sections = new Dictionary<SafetyPlanSection, string>();
+        for (var i = 0; i < plan.Activity.Count; i++)
+        {
+            var title = plan.Activity[i].Detail?.Code?.Text;
+            var section = SafetyPlanSections.All.Where(s => s.Title() == title).Select(s => (SafetyPlanSection?)s).FirstOrDefault();
+            if (section is not { } known)
+            {
+                errors.Add($"CarePlan.activity[{i}].detail.code.text", $"\"{title}\" is not a safety plan section. The sections are: {string.Join("; ", SafetyPlanSections.All.Select(s => s.Title()))}.");
+                continue;
+            }
+
+            errors.AddIf(sections.ContainsKey(known), $"CarePlan.activity[{i}]", $"\"{title}\" is given twice.");
+            sections[known] = plan.Activity[i].Detail?.Description ?? "";
+        }
+
+        if (errors.Any)
+        {
+            return Result<SafetyPlanWrite>.Failure(errors.List);
+        }
+
+        var reason = plan.GetExtensionValue<FhirString>(AmendmentReasonUrl)?.Value;
+        return new SafetyPlanWrite(personId, new SafetyPlanContent(sections), plan.Status == RequestStatus.Active, reason);
     }
 
     private static CarePlan Base(Guid id, Guid personId, int version, DateTimeOffset savedAt, DocumentStatus status, string title) => new()
