@@ -35,6 +35,7 @@ public enum AuditAction
     MessagesOptedOut,
     MessagePreferencesChanged,
     FhirRefused,
+    AppAuthorised,
 }
 
 /// <summary>

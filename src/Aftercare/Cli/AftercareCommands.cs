@@ -172,14 +172,23 @@ public static class AftercareCommands
     private static Command Clients()
     {
         var clientId = new Option<string>("--client-id") { Description = "The client's id, as it will send it.", Required = true };
-        var role = new Option<string>("--role") { Description = "The role the client acts in: clinician, aftercare-worker or therapist.", Required = true };
-        var jwks = new Option<FileInfo>("--jwks-file") { Description = "The client's public JSON Web Key Set, for private_key_jwt.", Required = true };
-        var scopes = new Option<string>("--scopes") { Description = "Space-separated: system/*.read, system/*.write, system/*.*.", DefaultValueFactory = _ => "system/*.read" };
-        var add = new Command("add", "Register a SMART backend-services client (client credentials with private_key_jwt).") { clientId, role, jwks, scopes, Db };
+        var role = new Option<string>("--role") { Description = "Backend services: the role the client acts in (clinician, aftercare-worker or therapist)." };
+        var jwks = new Option<FileInfo>("--jwks-file") { Description = "Backend services: the client's public JSON Web Key Set, for private_key_jwt." };
+        var redirect = new Option<string[]>("--redirect-uri") { Description = "User-facing apps (SMART App Launch): where the app receives its code. Repeat for more than one.", AllowMultipleArgumentsPerToken = false };
+        var name = new Option<string>("--name") { Description = "User-facing apps: the name people see when asked to allow it." };
+        var scopes = new Option<string>("--scopes") { Description = "Space-separated. Backend: system/*.read, system/*.write, system/*.*. Apps: launch/patient, patient/*.read, user/*.read, user/*.write, user/*.* (and v2 spellings)." };
+        var add = new Command("add", "Register a SMART client: a backend service (--jwks-file, --role) or a user-facing app (--redirect-uri).") { clientId, role, jwks, redirect, name, scopes, Db };
         add.SetAction(async (parse, ct) =>
         {
-            var file = parse.GetValue(jwks)!;
-            if (!file.Exists)
+            var file = parse.GetValue(jwks);
+            var redirects = parse.GetValue(redirect) ?? [];
+            if ((file is null) == (redirects.Length == 0))
+            {
+                await Console.Error.WriteLineAsync("Give either --jwks-file and --role (a backend service) or --redirect-uri (a user-facing app).");
+                return 1;
+            }
+
+            if (file is { Exists: false })
             {
                 await Console.Error.WriteLineAsync($"--jwks-file: {file.FullName} was not found.");
                 return 1;
@@ -188,10 +197,12 @@ public static class AftercareCommands
             await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db) });
             await Startup.PrepareAsync(app, migrate: true, demo: false, ct);
             await using var scope = app.Services.CreateAsyncScope();
-            var result = await Aftercare.Smart.RegisterClient.Handle(
-                scope.ServiceProvider.GetRequiredService<OpenIddict.Abstractions.IOpenIddictApplicationManager>(),
-                parse.GetValue(clientId)!, parse.GetValue(role)!, await File.ReadAllTextAsync(file.FullName, ct),
-                parse.GetValue(scopes)!.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            var applications = scope.ServiceProvider.GetRequiredService<OpenIddict.Abstractions.IOpenIddictApplicationManager>();
+            var result = file is not null
+                ? await Aftercare.Smart.RegisterClient.Handle(applications, parse.GetValue(clientId)!, parse.GetValue(role) ?? "",
+                    await File.ReadAllTextAsync(file.FullName, ct), (parse.GetValue(scopes) ?? "system/*.read").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                : await Aftercare.Smart.RegisterClient.HandleApp(applications, parse.GetValue(clientId)!, parse.GetValue(name), redirects,
+                    (parse.GetValue(scopes) ?? "launch/patient patient/*.read").Split(' ', StringSplitOptions.RemoveEmptyEntries));
             if (!result.IsSuccess)
             {
                 foreach (var error in result.Errors)
@@ -202,7 +213,9 @@ public static class AftercareCommands
                 return 1;
             }
 
-            Console.WriteLine($"Registered client {result.Value}. It asks for tokens at /connect/token with a client assertion signed by its private key.");
+            Console.WriteLine(file is not null
+                ? $"Registered client {result.Value}. It asks for tokens at /connect/token with a client assertion signed by its private key."
+                : $"Registered app {result.Value}. It sends people to /connect/authorize (authorization code with PKCE, S256) and exchanges the code at /connect/token.");
             return 0;
         });
         return new Command("clients", "Manage SMART on FHIR clients.") { add };

@@ -7,6 +7,7 @@ using Aftercare.Domain.Audit;
 using Aftercare.Domain.People;
 using Aftercare.Domain.Presentations;
 using Aftercare.Hosting;
+using Aftercare.Smart;
 using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;
 using Person = Aftercare.Domain.People.Person;
@@ -29,7 +30,7 @@ public static class FhirApi
 
     public static IEndpointRouteBuilder MapFhir(this IEndpointRouteBuilder app)
     {
-        var fhir = app.MapGroup(FhirRoutes.Base).DisableAntiforgery();
+        var fhir = app.MapGroup(FhirRoutes.Base).DisableAntiforgery().AddEndpointFilter(OutsidePatientContext.Refuse);
         fhir.MapGet("/metadata", Metadata).AllowAnonymous();
         var read = fhir.MapGroup("").RequireAuthorization(Smart.SmartSetup.FhirRead);
         read.MapGet("/Patient/{id}", ReadPatient);
@@ -606,6 +607,12 @@ public static class FhirApi
     /// <summary>IHE BALP style: one audit event per person whose data was returned, or one for the request when none was.</summary>
     internal static async Task Audit(AftercareDbContext db, TimeProvider clock, HttpContext context, AuditAction action, IReadOnlyCollection<Guid> people, string what, CancellationToken ct)
     {
+        // Every answer about people passes here, so this is where a patient-level token's limit holds.
+        if (context.User.PatientContext() is { } only && people.Any(p => p != only))
+        {
+            throw new OutsidePatientContext();
+        }
+
         var actor = context.User.Identity?.IsAuthenticated == true ? context.User.ToActor() : new Actor("", "(anonymous FHIR client)", []);
         if (people.Count == 0)
         {
@@ -618,5 +625,39 @@ public static class FhirApi
         }
 
         await db.SaveChangesAsync(ct);
+    }
+}
+
+/// <summary>
+/// Thrown when an answer would hold someone other than the person a patient-level SMART token is
+/// limited to. Raised from <see cref="FhirApi.Audit"/>, which every read and search passes before it
+/// answers, so no handler can forget the check; turned into a 403 here, and audited.
+/// </summary>
+#pragma warning disable CA1032, CA1064 // Never leaves the FHIR endpoint filter below.
+internal sealed class OutsidePatientContext : Exception
+#pragma warning restore CA1032, CA1064
+{
+    public OutsidePatientContext()
+        : base("The answer is outside the token's patient context.")
+    {
+    }
+
+    public static async ValueTask<object?> Refuse(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(invocation);
+        }
+        catch (OutsidePatientContext)
+        {
+            var context = invocation.HttpContext;
+            var db = context.RequestServices.GetRequiredService<AftercareDbContext>();
+            db.ChangeTracker.Clear();
+            db.Audit(context.RequestServices.GetRequiredService<TimeProvider>(), context.User.ToActor(), AuditAction.FhirRefused, AuditPurpose.Security,
+                context.User.PatientContext(), "outside the app's patient context");
+            await db.SaveChangesAsync(context.RequestAborted);
+            return Outcomes.Fail(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden,
+                "This app was allowed one person's record only (patient/* scopes), and this request reaches beyond it.");
+        }
     }
 }

@@ -7,9 +7,57 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Aftercare.Smart;
 
-/// <summary>Registers a SMART backend-services client: its id, its public key set, its scopes and the role it acts in.</summary>
+/// <summary>
+/// Registers a SMART client: a backend service (its public key set, its scopes and the role it acts
+/// in), or a user-facing app (public, PKCE required, its redirect addresses and the scopes it may ask for).
+/// </summary>
 public static class RegisterClient
 {
+    public static async Task<Result<string>> HandleApp(IOpenIddictApplicationManager applications, string clientId, string? name, IReadOnlyCollection<string> redirectUris, IReadOnlyCollection<string> scopes)
+    {
+        ArgumentNullException.ThrowIfNull(applications);
+        ArgumentNullException.ThrowIfNull(redirectUris);
+        ArgumentNullException.ThrowIfNull(scopes);
+        var errors = new Aftercare.Domain.Errors();
+        errors.AddIf(string.IsNullOrWhiteSpace(clientId) || clientId.Length > 100, "client-id", "Give a client id of up to 100 characters.");
+        var uris = redirectUris.Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) ? uri : null).ToList();
+        errors.AddIf(uris.Count == 0, "redirect-uri", "Give the app's redirect address (where it receives the code).");
+        errors.AddIf(uris.Any(u => u is null || u.Fragment.Length > 0 || !(u.Scheme == Uri.UriSchemeHttps || (u.Scheme == Uri.UriSchemeHttp && u.IsLoopback))),
+            "redirect-uri", "Redirect addresses are absolute https addresses without a #fragment (plain http only on this machine's loopback).");
+        var unknown = scopes.Except(SmartSetup.AppScopes).ToList();
+        errors.AddIf(scopes.Count == 0 || unknown.Count > 0, "scopes", $"An app's scopes are among: {string.Join(", ", SmartSetup.AppScopes)}.");
+        if (!errors.Any && await applications.FindByClientIdAsync(clientId) is not null)
+        {
+            errors.Add("client-id", "A client with that id exists already.");
+        }
+
+        if (errors.Any)
+        {
+            return Result<string>.Failure(errors.List);
+        }
+
+        var descriptor = new OpenIddictApplicationDescriptor
+        {
+            ClientId = clientId,
+            ClientType = ClientTypes.Public,
+            DisplayName = string.IsNullOrWhiteSpace(name) ? clientId : name.Trim(),
+            Permissions = { Permissions.Endpoints.Authorization, Permissions.Endpoints.Token, Permissions.GrantTypes.AuthorizationCode, Permissions.ResponseTypes.Code },
+            Requirements = { Requirements.Features.ProofKeyForCodeExchange },
+        };
+        foreach (var uri in uris)
+        {
+            descriptor.RedirectUris.Add(uri!);
+        }
+
+        foreach (var scope in scopes)
+        {
+            descriptor.Permissions.Add(Permissions.Prefixes.Scope + scope);
+        }
+
+        await applications.CreateAsync(descriptor);
+        return clientId;
+    }
+
     public static async Task<Result<string>> Handle(IOpenIddictApplicationManager applications, string clientId, string role, string jwks, IReadOnlyCollection<string> scopes)
     {
         ArgumentNullException.ThrowIfNull(applications);

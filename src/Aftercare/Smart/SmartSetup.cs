@@ -22,6 +22,14 @@ public static class SmartSetup
     public const string ReadScope = "system/*.read";
     public const string WriteScope = "system/*.write";
     public const string AllScope = "system/*.*";
+    public const string LaunchPatientScope = "launch/patient";
+    public const string PatientReadScope = "patient/*.read";
+
+    /// <summary>What a user-facing app may be granted (SMART App Launch, v1 and v2 spellings).</summary>
+    public static readonly string[] AppScopes = [LaunchPatientScope, PatientReadScope, "patient/*.rs", "user/*.read", "user/*.rs", "user/*.write", "user/*.cud", "user/*.*", "user/*.cruds"];
+
+    private static readonly string[] ReadScopes = [ReadScope, AllScope, "system/*.rs", "system/*.cruds", PatientReadScope, "patient/*.rs", "user/*.read", "user/*.rs", "user/*.*", "user/*.cruds"];
+    private static readonly string[] WriteScopes = [WriteScope, AllScope, "system/*.cud", "system/*.cruds", "user/*.write", "user/*.cud", "user/*.*", "user/*.cruds"];
     public const string FhirRead = "fhir-read";
     public const string FhirWrite = "fhir-write";
 
@@ -36,15 +44,16 @@ public static class SmartSetup
             .AddCore(o => o.UseEntityFrameworkCore().UseDbContext<AftercareDbContext>())
             .AddServer(o =>
             {
-                o.SetTokenEndpointUris(TokenPath);
-                o.AllowClientCredentialsFlow();
-                o.RegisterScopes(ReadScope, WriteScope, AllScope);
+                o.SetTokenEndpointUris(TokenPath).SetAuthorizationEndpointUris(AppLaunch.AuthorizePath);
+                o.AllowClientCredentialsFlow().AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
+                o.RegisterScopes([.. ReadScopes.Union(WriteScopes).Union(AppScopes)]);
+                o.SetAuthorizationCodeLifetime(TimeSpan.FromMinutes(2));
                 o.SetAccessTokenLifetime(TimeSpan.FromMinutes(5));
                 // Keys live in memory: tokens are short-lived and a restart asks clients for new ones.
                 o.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
                 o.DisableAccessTokenEncryption();
                 o.AddEventHandler(SmartClientAssertions.Descriptor).AddEventHandler(SmartClientAssertions.NameType.Descriptor);
-                o.UseAspNetCore().EnableTokenEndpointPassthrough().DisableTransportSecurityRequirement();
+                o.UseAspNetCore().EnableTokenEndpointPassthrough().EnableAuthorizationEndpointPassthrough().DisableTransportSecurityRequirement();
             })
             .AddValidation(o =>
             {
@@ -56,25 +65,27 @@ public static class SmartSetup
         services.AddAuthorizationBuilder()
             .AddPolicy(FhirRead, p => p.AddAuthenticationSchemes(Schemes).RequireAuthenticatedUser()
                 .RequireRole(Roles.Clinician, Roles.AftercareWorker, Roles.Therapist)
-                .RequireAssertion(c => ScopeAllows(c.User, ReadScope)))
+                .RequireAssertion(c => ScopeAllows(c.User, ReadScopes)))
             .AddPolicy(FhirWrite, p => p.AddAuthenticationSchemes(Schemes).RequireAuthenticatedUser()
                 .RequireRole(Roles.Clinician, Roles.AftercareWorker)
-                .RequireAssertion(c => ScopeAllows(c.User, WriteScope)));
+                .RequireAssertion(c => ScopeAllows(c.User, WriteScopes)));
         return services;
     }
 
-    /// <summary>A signed-in person is limited by role alone; a token also by its scopes.</summary>
-    public static bool ScopeAllows(ClaimsPrincipal user, string needed)
+    /// <summary>A signed-in person is limited by role alone; a token also by its scopes (any one of those that allow it).</summary>
+    public static bool ScopeAllows(ClaimsPrincipal user, IReadOnlyCollection<string> allowing)
     {
         ArgumentNullException.ThrowIfNull(user);
         var scopes = user.GetScopes();
         var viaToken = user.Identities.Any(i => i.AuthenticationType == OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme) || user.HasClaim(c => c.Type == Claims.ClientId);
-        return !viaToken || scopes.Contains(needed) || scopes.Contains(AllScope);
+        return !viaToken || scopes.Any(allowing.Contains);
     }
 
     public static IEndpointRouteBuilder MapSmart(this IEndpointRouteBuilder app)
     {
         app.MapPost(TokenPath, Token).AllowAnonymous().DisableAntiforgery();
+        // The consent form carries an antiforgery token, checked by AppLaunch itself.
+        app.MapMethods(AppLaunch.AuthorizePath, [HttpMethods.Get, HttpMethods.Post], AppLaunch.Authorize).AllowAnonymous().DisableAntiforgery();
         app.MapGet("/.well-known/smart-configuration", Configuration).AllowAnonymous();
         app.MapGet("/fhir/.well-known/smart-configuration", Configuration).AllowAnonymous();
         return app;
@@ -84,27 +95,35 @@ public static class SmartSetup
     {
         var issuer = $"{context.Request.Scheme}://{context.Request.Host}";
         return TypedResults.Json(new SmartConfiguration(
-            issuer + "/", issuer + TokenPath, ["client_credentials"], ["private_key_jwt"], ["RS384", "ES384", "RS256"],
-            [ReadScope, WriteScope, AllScope], ["client-confidential-asymmetric"]));
+            issuer + "/", issuer + AppLaunch.AuthorizePath, issuer + TokenPath, ["authorization_code", "client_credentials"], ["private_key_jwt", "none"], ["RS384", "ES384", "RS256"],
+            [.. ReadScopes.Union(WriteScopes).Union(AppScopes)], ["S256"],
+            ["launch-standalone", "context-standalone-patient", "client-public", "client-confidential-asymmetric", "permission-patient", "permission-user", "permission-v1", "permission-v2"]));
     }
 
     /// <summary>The SMART discovery document (SMART App Launch v2, section 2.1).</summary>
     public sealed record SmartConfiguration(
         [property: System.Text.Json.Serialization.JsonPropertyName("issuer")] string Issuer,
+        [property: System.Text.Json.Serialization.JsonPropertyName("authorization_endpoint")] string AuthorizationEndpoint,
         [property: System.Text.Json.Serialization.JsonPropertyName("token_endpoint")] string TokenEndpoint,
         [property: System.Text.Json.Serialization.JsonPropertyName("grant_types_supported")] IReadOnlyList<string> GrantTypes,
         [property: System.Text.Json.Serialization.JsonPropertyName("token_endpoint_auth_methods_supported")] IReadOnlyList<string> AuthMethods,
         [property: System.Text.Json.Serialization.JsonPropertyName("token_endpoint_auth_signing_alg_values_supported")] IReadOnlyList<string> SigningAlgorithms,
         [property: System.Text.Json.Serialization.JsonPropertyName("scopes_supported")] IReadOnlyList<string> Scopes,
+        [property: System.Text.Json.Serialization.JsonPropertyName("code_challenge_methods_supported")] IReadOnlyList<string> CodeChallengeMethods,
         [property: System.Text.Json.Serialization.JsonPropertyName("capabilities")] IReadOnlyList<string> Capabilities);
 
     /// <summary>Issues a backend-services token: the client's id, its registered role, the scopes it asked for and was granted.</summary>
-    public static async Task<IResult> Token(HttpContext context, IOpenIddictApplicationManager applications)
+    public static async Task<IResult> Token(HttpContext context, IOpenIddictApplicationManager applications, UserManager<AftercareUser> users)
     {
         var request = context.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
+        if (request.IsAuthorizationCodeGrantType())
+        {
+            return await ExchangeCode(context, users);
+        }
+
         if (!request.IsClientCredentialsGrantType())
         {
-            return Forbid("unsupported_grant_type", "Only client_credentials (SMART backend services) is offered.");
+            return Forbid("unsupported_grant_type", "Offered: authorization_code (SMART App Launch) and client_credentials (backend services).");
         }
 
         var application = await applications.FindByClientIdAsync(request.ClientId!);
@@ -129,6 +148,42 @@ public static class SmartSetup
         identity.SetScopes(request.GetScopes());
         identity.SetDestinations(_ => [Destinations.AccessToken]);
         return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    /// <summary>
+    /// An app's code becomes a token only while its user can still sign in and still holds a
+    /// direct-care role; the roles are read afresh. The patient context goes back beside the token.
+    /// </summary>
+    private static async Task<IResult> ExchangeCode(HttpContext context, UserManager<AftercareUser> users)
+    {
+        var code = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        var user = code.Principal?.GetClaim(Claims.Subject) is { } id ? await users.FindByIdAsync(id) : null;
+        if (code.Principal is null || user is null || await users.IsLockedOutAsync(user))
+        {
+            return Forbid(Errors.InvalidGrant, "The user can no longer sign in.");
+        }
+
+        var roles = await users.GetRolesAsync(user);
+        if (!roles.Any(r => Roles.DirectCare.Split(',').Contains(r)))
+        {
+            return Forbid(Errors.InvalidGrant, "The user no longer holds a direct-care role.");
+        }
+
+        var identity = (ClaimsIdentity)code.Principal.Identity!;
+        identity.RemoveClaims(Claims.Role);
+        foreach (var role in roles)
+        {
+            identity.AddClaim(new Claim(Claims.Role, role));
+        }
+
+        identity.SetDestinations(_ => [Destinations.AccessToken]);
+        var parameters = new Dictionary<string, object?>();
+        if (code.Principal.GetClaim(AppLaunch.PatientClaim) is { } patient)
+        {
+            parameters[AppLaunch.PatientClaim] = patient;
+        }
+
+        return Results.SignIn(code.Principal, new AuthenticationProperties(null, parameters), OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
     private static IResult Forbid(string error, string description) => Results.Forbid(

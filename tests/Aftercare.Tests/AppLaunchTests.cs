@@ -1,0 +1,155 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Aftercare.Domain.Audit;
+using Aftercare.Domain.People;
+using Aftercare.Domain.Users;
+using Aftercare.Smart;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using OpenIddict.Abstractions;
+
+namespace Aftercare.Tests;
+
+/// <summary>SMART App Launch v2 (standalone): authorization code with PKCE, consent, a patient context that holds.</summary>
+public sealed partial class AppLaunchTests(AftercareApplication app) : IClassFixture<AftercareApplication>
+{
+    private const string Callback = "http://127.0.0.1:9/callback";
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex FormToken();
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private async Task Register(string clientId, string scopes)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var registered = await RegisterClient.HandleApp(scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>(), clientId, "Safety Plan Companion (demo app)", [Callback], scopes.Split(' '));
+        Assert.True(registered.IsSuccess, string.Join("; ", registered.Errors.Select(e => e.Message)));
+    }
+
+    private static Dictionary<string, string> Request(string clientId, string scopes, string verifier) => new()
+    {
+        ["response_type"] = "code",
+        ["client_id"] = clientId,
+        ["redirect_uri"] = Callback,
+        ["scope"] = scopes,
+        ["state"] = "state-" + clientId,
+        ["code_challenge"] = Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))),
+        ["code_challenge_method"] = "S256",
+    };
+
+    /// <summary>What the consent page's Allow or Deny button posts, with the page's form token.</summary>
+    private static async Task<HttpResponseMessage> Answer(HttpClient user, Dictionary<string, string> request, string decision, string? identifier)
+    {
+        var consent = await user.GetAsync(QueryHelpers.AddQueryString("connect/authorize", request!));
+        Assert.Equal(HttpStatusCode.Redirect, consent.StatusCode);
+        Assert.StartsWith(AppLaunch.ConsentPage, consent.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        var page = await user.GetStringAsync(consent.Headers.Location.OriginalString);
+        Assert.Contains("Safety Plan Companion (demo app)", page, StringComparison.Ordinal);
+        var form = new Dictionary<string, string>(request) { ["decision"] = decision, ["__RequestVerificationToken"] = FormToken().Match(page).Groups[1].Value };
+        if (identifier is not null)
+        {
+            form["identifier"] = identifier;
+        }
+
+        return await user.PostAsync("connect/authorize", new FormUrlEncodedContent(form));
+    }
+
+    private async Task<HttpResponseMessage> Exchange(string clientId, string code, string verifier) =>
+        await app.AnonymousClient().PostAsync("connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["client_id"] = clientId,
+            ["redirect_uri"] = Callback,
+            ["code"] = code,
+            ["code_verifier"] = verifier,
+        }));
+
+    private static string Code(HttpResponseMessage redirect)
+    {
+        Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
+        var location = redirect.Headers.Location!;
+        Assert.StartsWith(Callback, location.ToString(), StringComparison.Ordinal);
+        return QueryHelpers.ParseQuery(location.Query)["code"].ToString();
+    }
+
+    [Fact]
+    public async Task An_app_launched_for_one_person_reads_that_persons_record_and_no_one_elses()
+    {
+        await Register("companion-app", "launch/patient patient/*.read");
+        var (person, mrn, other) = await app.Read(async db =>
+        {
+            var people = await db.People.Include(p => p.Identifiers).OrderBy(p => p.Id).Take(2).ToListAsync();
+            return (people[0].Id, people[0].Identifiers.First(i => i.Kind == IdentifierKind.Mrn).Value, people[1].Id);
+        });
+        var verifier = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var request = Request("companion-app", "launch/patient patient/*.read", verifier);
+
+        // Signed out: sent to sign in first, and back here after.
+        var anonymous = await app.AnonymousClient().GetAsync(QueryHelpers.AddQueryString("connect/authorize", request!));
+        Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
+        Assert.Contains("/signin", anonymous.Headers.Location!.ToString(), StringComparison.Ordinal);
+
+        var user = await app.ClientFor(Roles.Clinician);
+        var code = Code(await Answer(user, request, "allow", mrn.ToLowerInvariant()));
+        var token = await Exchange("companion-app", code, verifier);
+        var body = JsonDocument.Parse(await token.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(token.IsSuccessStatusCode, body.ToString());
+        Assert.Equal(person.ToString(), body.GetProperty("patient").GetString());
+        Assert.Contains("patient/*.read", body.GetProperty("scope").GetString(), StringComparison.Ordinal);
+
+        var appClient = app.AnonymousClient();
+        appClient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.GetProperty("access_token").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await appClient.GetAsync($"fhir/Patient/{person}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await appClient.GetAsync($"fhir/Encounter?patient=Patient/{person}")).StatusCode);
+
+        // Someone else's record is refused and the refusal is audited; so is writing.
+        var refusedBefore = await app.Read(db => db.AuditEvents.CountAsync(a => a.Action == AuditAction.FhirRefused));
+        var elsewhere = await appClient.GetAsync($"fhir/Patient/{other}");
+        Assert.Equal(HttpStatusCode.Forbidden, elsewhere.StatusCode);
+        Assert.Contains("one person's record", await elsewhere.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, (await appClient.GetAsync($"fhir/Encounter?patient=Patient/{other}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await appClient.PostAsync("fhir", new StringContent("{\"resourceType\":\"Bundle\",\"type\":\"transaction\"}", Encoding.UTF8, "application/fhir+json"))).StatusCode);
+        Assert.Equal(refusedBefore + 3, await app.Read(db => db.AuditEvents.CountAsync(a => a.Action == AuditAction.FhirRefused)));
+        Assert.DoesNotContain(await app.AuditFor(other), a => a.Action == AuditAction.PersonViewed && a.Actor == app.User(Roles.Clinician).Email && a.EntityId == "fhir read Patient");
+        Assert.Contains(await app.AuditFor(person), a => a.Action == AuditAction.AppAuthorised && a.EntityId == "companion-app");
+
+        // A code is used once.
+        Assert.False((await Exchange("companion-app", code, verifier)).IsSuccessStatusCode);
+    }
+
+    [Fact]
+    public async Task PKCE_a_wrong_person_and_a_refusal_each_end_without_a_token()
+    {
+        await Register("companion-app-2", "launch/patient patient/*.read");
+        var verifier = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var request = Request("companion-app-2", "launch/patient patient/*.read", verifier);
+        var user = await app.ClientFor(Roles.AftercareWorker);
+        var mrn = await app.Read(db => db.People.SelectMany(p => p.Identifiers).Where(i => i.Kind == IdentifierKind.Mrn).Select(i => i.Value).FirstAsync());
+
+        // A code stolen without its verifier is worthless.
+        var code = Code(await Answer(user, request, "allow", mrn));
+        var stolen = await Exchange("companion-app-2", code, Base64Url(RandomNumberGenerator.GetBytes(32)));
+        Assert.Equal(HttpStatusCode.BadRequest, stolen.StatusCode);
+        Assert.Contains("invalid_grant", await stolen.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // An identifier no one holds goes back to the page, and not into the address.
+        var unknown = await Answer(user, request, "allow", "NOSUCH999");
+        Assert.Equal(HttpStatusCode.Redirect, unknown.StatusCode);
+        Assert.Contains("problem=not-found", unknown.Headers.Location!.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("NOSUCH999", unknown.Headers.Location.ToString(), StringComparison.OrdinalIgnoreCase);
+
+        var denied = await Answer(user, request, "deny", null);
+        Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
+        Assert.Contains("error=access_denied", denied.Headers.Location!.ToString(), StringComparison.Ordinal);
+
+        // Roles still rule: a service manager cannot launch an app onto a record.
+        var manager = await app.ClientFor(Roles.ServiceManager);
+        var refused = await manager.GetAsync(QueryHelpers.AddQueryString("connect/authorize", request!));
+        Assert.Contains("error=access_denied", refused.Headers.Location!.ToString(), StringComparison.Ordinal);
+    }
+}
