@@ -36,7 +36,8 @@ public static class Capability
         });
         rest.Security = new CapabilityStatement.SecurityComponent
         {
-            Description = "Sign-in session (cookie) with the Aftercare roles, or a SMART on FHIR backend-services token (client credentials, private_key_jwt); see /.well-known/smart-configuration.",
+            Service = [new CodeableConcept("http://terminology.hl7.org/CodeSystem/restful-security-service", "SMART-on-FHIR")],
+            Description = "Sign-in session (cookie) with the Aftercare roles, or a SMART on FHIR token: App Launch (authorization code with PKCE; patient/* tokens are held to the chosen person) or backend services (client credentials, private_key_jwt). Scopes narrow what the roles allow. See /.well-known/smart-configuration.",
         };
         return new CapabilityStatement
         {

@@ -17,6 +17,15 @@ public static class WebSetup
         return services;
     }
 
+    /// <summary>
+    /// The one Content-Security-Policy. Forms post to this site only; the SMART consent page alone
+    /// also lets its answer redirect to the app's registered address (browsers apply form-action to
+    /// the redirects that follow a form).
+    /// </summary>
+    public static string ContentSecurityPolicy(Uri? alsoFormActionTo) =>
+        "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'"
+        + (alsoFormActionTo is null ? "" : " " + alsoFormActionTo.GetLeftPart(UriPartial.Authority));
+
     public static WebApplication UseAftercarePipeline(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -30,7 +39,7 @@ public static class WebSetup
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
-            headers.ContentSecurityPolicy = "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'";
+            headers.ContentSecurityPolicy = ContentSecurityPolicy(null);
             if (!context.Request.Path.StartsWithSegments("/assets"))
             {
                 // Exactly what antiforgery sets, so it need not override (and warn).
