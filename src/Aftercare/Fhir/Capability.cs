@@ -47,7 +47,7 @@ public static class Capability
         };
     }
 
-    private static CapabilityStatement.ResourceComponent Resource(string type, (string Name, SearchParamType Type)[] parameters)
+    internal static CapabilityStatement.ResourceComponent Resource(string type, (string Name, SearchParamType Type)[] parameters)
     {
         var resource = new CapabilityStatement.ResourceComponent
         {

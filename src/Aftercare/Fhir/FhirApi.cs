@@ -64,6 +64,7 @@ public static class FhirApi
             a => (Resource)AssessmentMapping.ToResponse(a, a.Revisions.MaxBy(r => r.Version)!), ct));
         read.MapGet("/HealthcareService/{id}", ReadService);
         read.MapCareRecord();
+        fhir.MapAuditTrail();
         var write = fhir.MapGroup("").RequireAuthorization(Smart.SmartSetup.FhirWrite);
         write.MapPost("/", Transaction);
         write.MapPost("/{type}", Create);
@@ -509,7 +510,7 @@ public static class FhirApi
         return bundle;
     }
 
-    private static (string Op, DateTimeOffset At)? DateFilter(string? value)
+    internal static (string Op, DateTimeOffset At)? DateFilter(string? value)
     {
         if (string.IsNullOrEmpty(value))
         {
@@ -530,17 +531,18 @@ public static class FhirApi
     }
 
     /// <summary>IHE BALP style: one audit event per person whose data was returned, or one for the request when none was.</summary>
-    internal static async Task Audit(AftercareDbContext db, TimeProvider clock, HttpContext context, AuditAction action, IReadOnlyCollection<Guid> people, string what, CancellationToken ct)
+    internal static async Task Audit(
+        AftercareDbContext db, TimeProvider clock, HttpContext context, AuditAction action, IReadOnlyCollection<Guid> people, string what, CancellationToken ct, string purpose = AuditPurpose.DirectCare)
     {
         var actor = context.User.Identity?.IsAuthenticated == true ? context.User.ToActor() : new Actor("", "(anonymous FHIR client)", []);
         if (people.Count == 0)
         {
-            db.Audit(clock, actor, action, AuditPurpose.DirectCare, null, what);
+            db.Audit(clock, actor, action, purpose, null, what);
         }
 
         foreach (var person in people.Distinct())
         {
-            db.Audit(clock, actor, action, AuditPurpose.DirectCare, person, what);
+            db.Audit(clock, actor, action, purpose, person, what);
         }
 
         await db.SaveChangesAsync(ct);
