@@ -50,7 +50,13 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
         var response = await app.AnonymousClient().GetAsync("fhir/metadata");
         Assert.Equal("application/fhir+json", response.Content.Headers.ContentType?.MediaType);
         var statement = Assert.IsType<CapabilityStatement>(FhirJson.Parse(await response.Content.ReadAsStringAsync()).Value);
-        Assert.Equal(["CarePlan", "Condition", "Encounter", "EpisodeOfCare", "HealthcareService", "Patient", "Questionnaire", "QuestionnaireResponse", "ServiceRequest"], statement.Rest[0].Resource.Select(r => r.Type).Order().ToArray());
+        Assert.Equal(
+            ["Appointment", "AuditEvent", "CarePlan", "Communication", "CommunicationRequest", "Condition", "Consent", "DocumentReference", "Encounter", "EpisodeOfCare", "Goal",
+             "HealthcareService", "Organization", "Patient", "Practitioner", "Questionnaire", "QuestionnaireResponse", "ServiceRequest", "Task"],
+            statement.Rest[0].Resource.Select(r => r.Type).Order(StringComparer.Ordinal).ToArray());
+        var audit = statement.Rest[0].Resource.Single(r => r.Type == "AuditEvent");
+        Assert.Equal(["patient", "date", "_count", "_offset"], audit.SearchParam.Select(p => p.Name).ToArray());
+        Assert.All(statement.Rest[0].Resource, r => Assert.DoesNotContain(r.Interaction, i => i.Code is CapabilityStatement.TypeRestfulInteraction.Create or CapabilityStatement.TypeRestfulInteraction.Update));
         Assert.Equal(CapabilityStatement.SystemRestfulInteraction.Transaction, Assert.Single(statement.Rest[0].Interaction).Code);
     }
 

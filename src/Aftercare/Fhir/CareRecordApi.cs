@@ -235,6 +235,7 @@ public static class CareRecordApi
         }
 
         var events = db.AuditEvents.AsNoTracking();
+        var people = new List<Guid>();
         if (context.Request.Query["patient"].ToString() is { Length: > 0 } patient)
         {
             if (!Guid.TryParse(patient.Replace("Patient/", "", StringComparison.Ordinal), out var personId))
@@ -242,6 +243,8 @@ public static class CareRecordApi
                 return Outcomes.Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Value, "patient is Patient/id.", "patient");
             }
 
+            // As on the audit page: looking at someone's audit is recorded against them, found or not.
+            people.Add(personId);
             events = events.Where(e => e.PersonId == personId);
         }
 
@@ -267,7 +270,7 @@ public static class CareRecordApi
         var (count, offset) = FhirApi.Paging(context);
         var total = await events.CountAsync(ct);
         var page = await events.OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Skip(offset).Take(count).ToListAsync(ct);
-        var people = page.Where(e => e.PersonId is not null).Select(e => e.PersonId!.Value).ToList();
+        people.AddRange(page.Where(e => e.PersonId is not null).Select(e => e.PersonId!.Value));
         await FhirApi.Audit(db, clock, context, AuditAction.AuditSearched, people, "fhir search AuditEvent", ct, AuditPurpose.Administration);
         return FhirJson.Ok(FhirApi.SearchSet(context, total, offset, count, page.Select(CareRecordMapping.ToAuditEvent)));
     }
