@@ -165,10 +165,7 @@ public static class CareRecordApi
 #pragma warning restore CA1862
         }
 
-        var (count, offset) = FhirApi.Paging(context);
-        var total = await users.CountAsync(ct);
-        var page = await users.OrderBy(u => u.DisplayName).ThenBy(u => u.Id).Skip(offset).Take(count).ToListAsync(ct);
-        return FhirJson.Ok(FhirApi.SearchSet(context, total, offset, count, page.Select(CareRecordMapping.ToPractitioner)));
+        return await Listed(context, users.OrderBy(u => u.DisplayName).ThenBy(u => u.Id), CareRecordMapping.ToPractitioner, ct);
     }
 
     public static async Task<IResult> ReadOrganization(string id, AftercareDbContext db, CancellationToken ct)
@@ -197,10 +194,7 @@ public static class CareRecordApi
             sites = sites.Where(s => s.Code == code);
         }
 
-        var (count, offset) = FhirApi.Paging(context);
-        var total = await sites.CountAsync(ct);
-        var page = await sites.OrderBy(s => s.Code).Skip(offset).Take(count).ToListAsync(ct);
-        return FhirJson.Ok(FhirApi.SearchSet(context, total, offset, count, page.Select(CareRecordMapping.ToOrganization)));
+        return await Listed(context, sites.OrderBy(s => s.Code), CareRecordMapping.ToOrganization, ct);
     }
 
     public static async Task<IResult> ReadAuditEvent(string id, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
@@ -287,6 +281,15 @@ public static class CareRecordApi
         db.Audit(clock, context.User.ToActor(), AuditAction.FhirRefused, AuditPurpose.Security, null, what.Length > 100 ? what[..100] : what);
         await db.SaveChangesAsync(ct);
         return Outcomes.Fail(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden, "The audit trail is read by administrators only.");
+    }
+
+    /// <summary>One page of a list that is not patient data (staff, sites), counted and paged in the database.</summary>
+    private static async Task<IResult> Listed<T>(HttpContext context, IOrderedQueryable<T> query, Func<T, Resource> map, CancellationToken ct)
+    {
+        var (count, offset) = FhirApi.Paging(context);
+        var total = await query.CountAsync(ct);
+        var page = await query.Skip(offset).Take(count).ToListAsync(ct);
+        return FhirJson.Ok(FhirApi.SearchSet(context, total, offset, count, page.Select(map)));
     }
 
     /// <summary>A read of one resource of a person's record: 404 when there is none, otherwise audited for that person.</summary>

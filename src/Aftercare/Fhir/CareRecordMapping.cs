@@ -100,7 +100,7 @@ public static class CareRecordMapping
         var task = new Task
         {
             Id = referral.Id.ToString(),
-            Meta = new Meta { VersionId = (referral.Version + 1).ToString(CultureInfo.InvariantCulture), LastUpdated = referral.Steps.LastOrDefault()?.At ?? referral.SentAt },
+            Meta = ProgrammeMapping.ReferralMeta(referral),
             Status = referral.IsClosed ? Task.TaskStatus.Completed : Task.TaskStatus.InProgress,
             BusinessStatus = new CodeableConcept(HandoffStatusSystem, referral.Status.ToString(), referral.Status.Describe(), referral.Status.Describe()),
             Intent = Task.TaskIntent.Order,
@@ -108,10 +108,10 @@ public static class CareRecordMapping
             Focus = new ResourceReference($"ServiceRequest/{referral.Id}"),
             For = new ResourceReference($"Patient/{referral.PersonId}"),
             AuthoredOnElement = new FhirDateTime(referral.SentAt),
-            LastModifiedElement = new FhirDateTime(referral.Steps.LastOrDefault()?.At ?? referral.SentAt),
             ExecutionPeriod = new Period { StartElement = new FhirDateTime(referral.SentAt), EndElement = referral.LoopClosedAt is { } closed ? new FhirDateTime(closed) : null },
         };
         task.BasedOn.Add(new ResourceReference($"ServiceRequest/{referral.Id}"));
+        task.LastModifiedElement = new FhirDateTime(task.Meta.LastUpdated!.Value);
         if (referral.DueBy is { } due)
         {
             task.Restriction = new Task.RestrictionComponent { Period = new Period { EndElement = new FhirDateTime(due) } };
