@@ -60,8 +60,10 @@ public sealed partial class CompassionateLanguageTests(AftercareApplication app)
             [Roles.Clinician] = ["", "people", $"people/{person}", "presentations/new", $"presentations/new?person={person}", $"api/people/{person}", "signin", "nowhere",
                 $"presentations/{presentation}/assessment", $"people/{person}/care-plan", $"people/{person}/safety-plan", "plans/reviews-due", $"people/{Guid.NewGuid()}",
                 "worklist", "services", "admin/pathways", $"presentations/{presentation}/aftercare",
-                "fhir/metadata", "fhir/Questionnaire/psychosocial-assessment", $"fhir/Patient/{person}", $"fhir/Encounter?patient={person}", "fhir/HealthcareService"],
-            [Roles.Administrator] = ["", "audit", "api/audit"],
+                "fhir/metadata", "fhir/Questionnaire/psychosocial-assessment", $"fhir/Patient/{person}", $"fhir/Encounter?patient={person}", "fhir/HealthcareService",
+                $"fhir/Goal?patient={person}", $"fhir/Task?patient={person}", $"fhir/Appointment?patient={person}", $"fhir/CommunicationRequest?patient={person}",
+                $"fhir/Communication?patient={person}", $"fhir/Consent?patient={person}", $"fhir/DocumentReference?patient={person}", "fhir/Practitioner", "fhir/Organization"],
+            [Roles.Administrator] = ["", "audit", "api/audit", "fhir/AuditEvent"],
             [Roles.ServiceManager] = ["", "denied"],
             [""] = ["my-plan/not-a-real-link", "signin", "opt-out/not-a-real-token"],
         };

@@ -63,7 +63,18 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
         var response = await app.AnonymousClient().GetAsync("fhir/metadata");
         Assert.Equal("application/fhir+json", response.Content.Headers.ContentType?.MediaType);
         var statement = Assert.IsType<CapabilityStatement>(FhirJson.Parse(await response.Content.ReadAsStringAsync()).Value);
-        Assert.Equal(["CarePlan", "Condition", "Encounter", "EpisodeOfCare", "HealthcareService", "Patient", "Questionnaire", "QuestionnaireResponse", "ServiceRequest"], statement.Rest[0].Resource.Select(r => r.Type).Order().ToArray());
+        Assert.Equal(
+            ["Appointment", "AuditEvent", "CarePlan", "Communication", "CommunicationRequest", "Condition", "Consent", "DocumentReference", "Encounter", "EpisodeOfCare", "Goal",
+             "HealthcareService", "Organization", "Patient", "Practitioner", "Questionnaire", "QuestionnaireResponse", "ServiceRequest", "Task"],
+            statement.Rest[0].Resource.Select(r => r.Type).Order(StringComparer.Ordinal).ToArray());
+        var audit = statement.Rest[0].Resource.Single(r => r.Type == "AuditEvent");
+        Assert.Equal(["patient", "date", "_lastUpdated", "_count", "_offset"], audit.SearchParam.Select(p => p.Name).ToArray());
+
+        // Only safety plans are written, and only version-aware.
+        var writable = statement.Rest[0].Resource.Where(r => r.Interaction.Any(i => i.Code is CapabilityStatement.TypeRestfulInteraction.Create or CapabilityStatement.TypeRestfulInteraction.Update)).ToList();
+        Assert.Equal("CarePlan", Assert.Single(writable).Type);
+        Assert.Equal(CapabilityStatement.ResourceVersionPolicy.VersionedUpdate, writable[0].Versioning);
+        Assert.Equal("SMART-on-FHIR", statement.Rest[0].Security.Service[0].Coding[0].Code);
         Assert.Equal(CapabilityStatement.SystemRestfulInteraction.Transaction, Assert.Single(statement.Rest[0].Interaction).Code);
     }
 
@@ -217,16 +228,22 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
         Assert.IsType<OperationOutcome>(FhirJson.Parse(await missing.Content.ReadAsStringAsync()).Value);
 
         var person = await app.Read(db => db.People.OrderBy(p => p.Id).Select(p => p.Id).FirstAsync());
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"fhir/Encounter?patient={person}&colour=blue")).StatusCode);
-        using var strict = new HttpRequestMessage(HttpMethod.Get, $"fhir/Encounter?patient={person}&colour=blue");
-        strict.Headers.Add("Prefer", "handling=strict");
-        var refused = await client.SendAsync(strict);
-        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-        Assert.Contains("colour", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await UnknownParametersAreIgnoredUnlessStrict(client, $"fhir/Encounter?patient={person}");
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.AnonymousClient().GetAsync($"fhir/Patient/{person}")).StatusCode);
         var manager = await app.ClientFor(Roles.ServiceManager);
         Assert.Equal(HttpStatusCode.Forbidden, (await manager.GetAsync($"fhir/Patient/{person}")).StatusCode);
+    }
+
+    /// <summary>FHIR: an unknown search parameter is ignored, unless the client asks for strict handling.</summary>
+    internal static async Task UnknownParametersAreIgnoredUnlessStrict(HttpClient client, string search)
+    {
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"{search}&colour=blue")).StatusCode);
+        using var strict = new HttpRequestMessage(HttpMethod.Get, $"{search}&colour=blue");
+        strict.Headers.Add("Prefer", "handling=strict");
+        var refused = await client.SendAsync(strict);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("colour", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

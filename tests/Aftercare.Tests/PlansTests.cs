@@ -26,7 +26,7 @@ public sealed class PlansTests(AftercareApplication app) : IClassFixture<Afterca
         return (client, personId, presentationId);
     }
 
-    private static Dictionary<string, string> Assessment(int version, string action, string shareWithGp = "Yes", string account = "I could not cope")
+    internal static Dictionary<string, string> Assessment(int version, string action, string shareWithGp = "Yes", string account = "I could not cope")
     {
         var fields = AssessmentSections.All.ToDictionary(s => s.Section.ToString(), s => s.Section == AssessmentSection.PersonsOwnAccount ? account : "Synthetic words");
         fields["version"] = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -42,7 +42,7 @@ public sealed class PlansTests(AftercareApplication app) : IClassFixture<Afterca
         return fields;
     }
 
-    private static Dictionary<string, string> SafetyPlan(int version, string warningSigns) =>
+    internal static Dictionary<string, string> SafetyPlan(int version, string warningSigns) =>
         new(SafetyPlanSections.All.ToDictionary(s => s.ToString(), s => s == SafetyPlanSection.WarningSigns ? warningSigns : "My words"))
         {
             ["version"] = version.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -56,7 +56,7 @@ public static class Capability
     public static readonly (string Name, SearchParamType Type)[] CommonSearchParameters =
         [("_lastUpdated", SearchParamType.Date), ("_count", SearchParamType.Number), ("_offset", SearchParamType.Number)];
 
-    public static CapabilityStatement.ResourceComponent Resource(string type, (string Name, SearchParamType Type)[] parameters)
+    internal static CapabilityStatement.ResourceComponent Resource(string type, (string Name, SearchParamType Type)[] parameters)
     {
         var resource = new CapabilityStatement.ResourceComponent
         {

@@ -65,6 +65,7 @@ public static class FhirApi
             a => (Resource)AssessmentMapping.ToResponse(a, a.Revisions.MaxBy(r => r.Version)!), ct));
         read.MapGet("/HealthcareService/{id}", ReadService);
         read.MapCareRecord();
+        fhir.MapAuditTrail();
         var write = fhir.MapGroup("").RequireAuthorization(Smart.SmartSetup.FhirWrite);
         write.MapPost("/", Transaction);
         write.MapPost("/CarePlan", PlanWrites.Create);
@@ -537,11 +538,11 @@ public static class FhirApi
         return bundle;
     }
 
-    private static IResult BadDate(string parameter, string? value) =>
+    internal static IResult BadDate(string parameter, string? value) =>
         Outcomes.Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Value, $"{parameter} \"{value}\" is not a FHIR date with an optional prefix (ge, le, gt, lt, eq).", parameter);
 
     /// <summary>Filters a query by a FHIR date comparison on one of its columns; eq means that whole day.</summary>
-    private static IQueryable<T> WhereDate<T>(IQueryable<T> query, System.Linq.Expressions.Expression<Func<T, DateTimeOffset>> field, (string Op, DateTimeOffset At) filter)
+    internal static IQueryable<T> WhereDate<T>(IQueryable<T> query, System.Linq.Expressions.Expression<Func<T, DateTimeOffset>> field, (string Op, DateTimeOffset At) filter)
     {
         System.Linq.Expressions.Expression Compare(System.Linq.Expressions.ExpressionType type, DateTimeOffset value) =>
             System.Linq.Expressions.Expression.MakeBinary(type, field.Body, System.Linq.Expressions.Expression.Constant(value));
@@ -584,7 +585,7 @@ public static class FhirApi
         return keep;
     }
 
-    private static (string Op, DateTimeOffset At)? DateFilter(string? value)
+    internal static (string Op, DateTimeOffset At)? DateFilter(string? value)
     {
         if (string.IsNullOrEmpty(value))
         {
@@ -605,7 +606,8 @@ public static class FhirApi
     }
 
     /// <summary>IHE BALP style: one audit event per person whose data was returned, or one for the request when none was.</summary>
-    internal static async Task Audit(AftercareDbContext db, TimeProvider clock, HttpContext context, AuditAction action, IReadOnlyCollection<Guid> people, string what, CancellationToken ct)
+    internal static async Task Audit(
+        AftercareDbContext db, TimeProvider clock, HttpContext context, AuditAction action, IReadOnlyCollection<Guid> people, string what, CancellationToken ct, string purpose = AuditPurpose.DirectCare)
     {
         // Every answer about people passes here, so this is where a patient-level token's limit holds.
         if (context.User.PatientContext() is { } only && people.Any(p => p != only))
@@ -616,12 +618,12 @@ public static class FhirApi
         var actor = context.User.Identity?.IsAuthenticated == true ? context.User.ToActor() : new Actor("", "(anonymous FHIR client)", []);
         if (people.Count == 0)
         {
-            db.Audit(clock, actor, action, AuditPurpose.DirectCare, null, what);
+            db.Audit(clock, actor, action, purpose, null, what);
         }
 
         foreach (var person in people.Distinct())
         {
-            db.Audit(clock, actor, action, AuditPurpose.DirectCare, person, what);
+            db.Audit(clock, actor, action, purpose, person, what);
         }
 
         await db.SaveChangesAsync(ct);

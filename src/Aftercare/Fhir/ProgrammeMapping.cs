@@ -33,7 +33,7 @@ public static class ProgrammeMapping
         var request = new ServiceRequest
         {
             Id = referral.Id.ToString(),
-            Meta = new Meta { VersionId = (referral.Version + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), LastUpdated = referral.Steps.LastOrDefault()?.At ?? referral.SentAt },
+            Meta = ReferralMeta(referral),
             // A warm handoff is active until the person has attended, declined or could not be reached.
             Status = referral.IsClosed ? RequestStatus.Completed : RequestStatus.Active,
             Intent = RequestIntent.Order,
@@ -46,6 +46,13 @@ public static class ProgrammeMapping
         request.Note.Add(new Annotation { Text = $"{referral.Status.Describe()}. {referral.Preference.Describe()}." });
         return request;
     }
+
+    /// <summary>A referral's FHIR version moves with each step of the handoff; its ServiceRequest and Task share it.</summary>
+    internal static Meta ReferralMeta(Referral referral) => new()
+    {
+        VersionId = (referral.Version + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        LastUpdated = referral.Steps.LastOrDefault()?.At ?? referral.SentAt,
+    };
 
     public static HealthcareService ToHealthcareService(Service service)
     {

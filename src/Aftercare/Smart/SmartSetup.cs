@@ -28,8 +28,9 @@ public static class SmartSetup
     /// <summary>What a user-facing app may be granted (SMART App Launch, v1 and v2 spellings).</summary>
     public static readonly string[] AppScopes = [LaunchPatientScope, PatientReadScope, "patient/*.rs", "user/*.read", "user/*.rs", "user/*.write", "user/*.cud", "user/*.*", "user/*.cruds"];
 
-    private static readonly string[] ReadScopes = [ReadScope, AllScope, "system/*.rs", "system/*.cruds", PatientReadScope, "patient/*.rs", "user/*.read", "user/*.rs", "user/*.*", "user/*.cruds"];
-    private static readonly string[] WriteScopes = [WriteScope, AllScope, "system/*.cud", "system/*.cruds", "user/*.write", "user/*.cud", "user/*.*", "user/*.cruds"];
+    /// <summary>Any one of these lets a token read; <see cref="WriteScopes"/> write.</summary>
+    public static readonly string[] ReadScopes = [ReadScope, AllScope, "system/*.rs", "system/*.cruds", PatientReadScope, "patient/*.rs", "user/*.read", "user/*.rs", "user/*.*", "user/*.cruds"];
+    public static readonly string[] WriteScopes = [WriteScope, AllScope, "system/*.cud", "system/*.cruds", "user/*.write", "user/*.cud", "user/*.*", "user/*.cruds"];
     public const string FhirRead = "fhir-read";
     public const string FhirWrite = "fhir-write";
 
