@@ -9,7 +9,7 @@ namespace Aftercare.Tests;
 /// <summary>The `aftercare` binary, run as a separate process against the test database.</summary>
 public sealed partial class CliTests(AftercareApplication app) : IClassFixture<AftercareApplication>
 {
-    private static async Task<(int Code, string Out, string Err)> Aftercare(string? stdin, params string[] args)
+    internal static async Task<(int Code, string Out, string Err)> Aftercare(string? stdin, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {

@@ -1,3 +1,4 @@
+using Aftercare.App.Audit;
 using Aftercare.Domain.Programme;
 using Aftercare.Domain.Assessments;
 using Aftercare.Domain.Interventions;
@@ -54,6 +55,46 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
     public DbSet<TherapyCourse> TherapyCourses => Set<TherapyCourse>();
 
     public DbSet<Medication> Medications => Set<Medication>();
+
+    /// <summary>
+    /// Saves, sealing any new audit events into the hash chain in the same transaction (ADR 0008):
+    /// the one the caller began, or one begun here.
+    /// </summary>
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var added = AddedAuditEvents();
+        if (added.Count == 0)
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+
+        if (Database.CurrentTransaction is not null)
+        {
+            await AuditChain.SealAsync(this, added, cancellationToken);
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+
+        await using var transaction = await Database.BeginTransactionAsync(cancellationToken);
+        await AuditChain.SealAsync(this, added, cancellationToken);
+        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return saved;
+    }
+
+    /// <summary>Audit events are sealed with a database read, so they are saved asynchronously only.</summary>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) => AddedAuditEvents().Count == 0
+        ? base.SaveChanges(acceptAllChangesOnSuccess)
+        : throw new InvalidOperationException("Audit events are saved with SaveChangesAsync, which seals them into the chain.");
+
+    /// <summary>
+    /// Makes concurrent writers of audit events take turns until their transactions end, so each
+    /// reads the chain's true last event. SQLite needs nothing: its transactions begin IMMEDIATE,
+    /// holding the one write lock from the start.
+    /// </summary>
+    protected internal virtual Task LockAuditChainAsync(CancellationToken ct) => Task.CompletedTask;
+
+    private List<AuditEvent> AddedAuditEvents() =>
+        [.. ChangeTracker.Entries<AuditEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity)];
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -148,6 +189,11 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
             audit.Property(a => a.Actor).HasMaxLength(256);
             audit.Property(a => a.Purpose).HasMaxLength(100);
             audit.Property(a => a.EntityId).HasMaxLength(100);
+            audit.Property(a => a.PreviousHash).HasMaxLength(64);
+            audit.Property(a => a.Hash).HasMaxLength(64);
+            audit.Ignore(a => a.IsSealed);
+            // One event per position: two writers can never fork the chain (ADR 0008).
+            audit.HasIndex(a => a.Sequence).IsUnique();
             audit.HasIndex(a => a.At);
             audit.HasIndex(a => new { a.PersonId, a.At });
         });
@@ -312,4 +358,13 @@ public sealed class SqliteAftercareDbContext(DbContextOptions<SqliteAftercareDbC
         v => new DateTimeOffset(v, TimeSpan.Zero));
 }
 
-public sealed class PostgresAftercareDbContext(DbContextOptions<PostgresAftercareDbContext> options) : AftercareDbContext(options);
+public sealed class PostgresAftercareDbContext(DbContextOptions<PostgresAftercareDbContext> options) : AftercareDbContext(options)
+{
+    /// <summary>
+    /// A transaction-scoped advisory lock, released by the commit or rollback, never left behind.
+    /// The key is any fixed number that all audit-chain writers share ("Aftercar" in ASCII).
+    /// </summary>
+    private const string LockAuditChain = "SELECT pg_advisory_xact_lock(4712582039149437298)";
+
+    protected internal override Task LockAuditChainAsync(CancellationToken ct) => Database.ExecuteSqlRawAsync(LockAuditChain, ct);
+}

@@ -42,14 +42,24 @@ public enum AuditAction
 /// Who saw or changed what, when, and why (FHIR AuditEvent). Written in the same transaction as
 /// the change it records. Holds ids, never names or clinical text: the audit is searched by
 /// administrators who need not see the record itself.
+/// <para>
+/// Events form a hash chain (ADR 0008): each one is sealed with its position, the hash of the
+/// event before it and a SHA-256 hash of its own content and that previous hash, so a changed,
+/// removed, added or moved event breaks the chain where it happened.
+/// </para>
 /// </summary>
 public sealed class AuditEvent
 {
+    /// <summary>The "previous hash" of the first event in the chain.</summary>
+    public static readonly string Genesis = new('0', 64);
+
     private AuditEvent()
     {
         ActorId = "";
         Actor = "";
         Purpose = "";
+        PreviousHash = "";
+        Hash = "";
     }
 
     public long Id { get; private set; }
@@ -73,11 +83,78 @@ public sealed class AuditEvent
     /// <summary>Why: "direct care", "administration", "security".</summary>
     public string Purpose { get; private set; }
 
+    /// <summary>
+    /// The event's position in the chain, from 1, with no gaps. Zero or less until it is sealed
+    /// (events written before the chain existed are sealed once, on upgrade).
+    /// </summary>
+    public long Sequence { get; private set; }
+
+    /// <summary>The hash of the event before it in the chain (<see cref="Genesis"/> for the first).</summary>
+    public string PreviousHash { get; private set; }
+
+    /// <summary>SHA-256, lower-case hex, of this event's content and <see cref="PreviousHash"/>; empty until sealed.</summary>
+    public string Hash { get; private set; }
+
+    public bool IsSealed => Hash.Length > 0;
+
+    /// <summary>Places the event in the chain after the event whose hash is <paramref name="previousHash"/>.</summary>
+    public void Seal(long sequence, string previousHash)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sequence, 1);
+        ArgumentException.ThrowIfNullOrEmpty(previousHash);
+        Sequence = sequence;
+        PreviousHash = previousHash;
+        Hash = ComputeHash();
+    }
+
+    /// <summary>Whether <see cref="Hash"/> still matches the event's content and previous hash.</summary>
+    public bool HashMatchesContent() => IsSealed && string.Equals(Hash, ComputeHash(), StringComparison.Ordinal);
+
+    /// <summary>
+    /// SHA-256 over an unambiguous encoding: a version tag, then each field as its UTF-8 length and
+    /// bytes, with a null written differently from an empty string. The position number is not
+    /// hashed: an event's place is proven by the previous hash it carries.
+    /// </summary>
+    public string ComputeHash()
+    {
+        var fields = new[]
+        {
+            "aftercare-audit-v1",
+            At.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ActorId,
+            Actor,
+            Action.ToString(),
+            Purpose,
+            PersonId?.ToString("D"),
+            EntityId,
+            PreviousHash,
+        };
+        using var buffer = new MemoryStream();
+        Span<byte> length = stackalloc byte[4];
+        foreach (var field in fields)
+        {
+            if (field is null)
+            {
+                buffer.WriteByte(0);
+                continue;
+            }
+
+            var bytes = System.Text.Encoding.UTF8.GetBytes(field);
+            buffer.WriteByte(1);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
+            buffer.Write(length);
+            buffer.Write(bytes);
+        }
+
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
+    }
+
     public static AuditEvent Record(
         DateTimeOffset at, string actorId, string actor, AuditAction action, string purpose,
         Guid? personId = null, string? entityId = null) => new()
         {
-            At = at,
+            // Whole microseconds in UTC: what PostgreSQL stores, so the hash reads back the same.
+            At = new DateTimeOffset(at.UtcTicks - (at.UtcTicks % 10), TimeSpan.Zero),
             ActorId = actorId,
             Actor = actor,
             Action = action,

@@ -1,10 +1,12 @@
 using System.CommandLine;
 using Aftercare.App;
+using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.App.Users;
 using Aftercare.Domain.Users;
 using Aftercare.Hosting;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Spectre.Console;
 
 namespace Aftercare.Cli;
@@ -27,6 +29,7 @@ public static class AftercareCommands
         root.Subcommands.Add(Users());
         root.Subcommands.Add(Seed());
         root.Subcommands.Add(Clients());
+        root.Subcommands.Add(AuditCommands());
         return root;
     }
 
@@ -219,6 +222,81 @@ public static class AftercareCommands
             return 0;
         });
         return new Command("clients", "Manage SMART on FHIR clients.") { add };
+    }
+
+    private static Command AuditCommands()
+    {
+        var expect = new Option<string?>("--expect")
+        {
+            Description = "POSITION:HASH printed by an earlier run and kept away from the database: also checks that no event up to it was cut from the end or rebuilt.",
+        };
+        expect.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } text && !VerifyAudit.Anchor.TryParse(text, out _))
+            {
+                result.AddError("--expect takes POSITION:HASH as printed by an earlier `aftercare audit verify`, e.g. 1234:9f86d0…(64 hex digits).");
+            }
+        });
+        var verify = new Command("verify", "Check the audit's hash chain: report any event modified, deleted, inserted or reordered, and the last good one. Exits 0 when intact.") { expect, Db };
+        verify.SetAction(async (parse, ct) =>
+        {
+            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db) });
+            var database = app.Services.GetRequiredService<DatabaseSettings>();
+            if (database.Provider == DatabaseProvider.Sqlite && !File.Exists(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.ConnectionString).DataSource))
+            {
+                await Console.Error.WriteLineAsync($"There is no database at {database.Describe()}.");
+                return 2;
+            }
+
+            await using var scope = app.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AftercareDbContext>();
+            if ((await db.Database.GetPendingMigrationsAsync(ct)).Any())
+            {
+                await Console.Error.WriteLineAsync($"{database.Describe()} is not up to date: run `aftercare migrate` first, then verify.");
+                return 2;
+            }
+
+            var anchor = VerifyAudit.Anchor.TryParse(parse.GetValue(expect), out var kept) ? kept : null;
+            var report = await VerifyWithProgressAsync(db, anchor, ct);
+            Console.WriteLine($"Checked {report.Checked} of {report.Total} audit events on {database.Describe()}.");
+            if (report.LastGood is { } good)
+            {
+                Console.WriteLine($"Last good event: position {good.Position}, id {good.Id}, at {good.At.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z.");
+            }
+
+            if (report.Broken is { } broken)
+            {
+                var where = broken.Position is { } position ? $" at position {position}" : "";
+                await Console.Error.WriteLineAsync($"Audit chain BROKEN{where}: {broken.Kind}. {broken.Explanation}");
+                return 1;
+            }
+
+            Console.WriteLine("Audit chain intact.");
+            if (report.LastGood is { } head)
+            {
+                Console.WriteLine($"To check later that nothing up to here is cut or rebuilt, keep this away from the database: --expect {head.Position}:{head.Hash}");
+            }
+
+            return 0;
+        });
+        return new Command("audit", "Check the audit.") { verify };
+    }
+
+    private static async Task<VerifyAudit.Report> VerifyWithProgressAsync(AftercareDbContext db, VerifyAudit.Anchor? anchor, CancellationToken ct)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            return await VerifyAudit.Handle(db, null, ct, anchor);
+        }
+
+        var total = await db.AuditEvents.LongCountAsync(ct);
+        return await AnsiConsole.Progress().StartAsync(async context =>
+        {
+            var task = context.AddTask("Verifying the audit chain", maxValue: Math.Max(1, total));
+            var report = await VerifyAudit.Handle(db, new Progress<long>(read => task.Value = read), ct, anchor);
+            task.Value = task.MaxValue;
+            return report;
+        });
     }
 
     private static async Task<bool> AnyUserAsync(WebApplication app)

@@ -1,4 +1,5 @@
 using Aftercare.App;
+using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.App.Programme;
 using Aftercare.App.Demo;
@@ -21,6 +22,9 @@ public static class Startup
         {
             await db.MigrateAsync(ct);
         }
+
+        // An upgraded database: events from before the audit chain are sealed before any new one.
+        await AuditChain.SealEarlierEventsAsync(db, ct);
 
         var options = services.GetRequiredService<AftercareOptions>();
         await SiteConfiguration.ApplyAsync(db, options.Sites, ct);

@@ -1,0 +1,184 @@
+using Aftercare.App.Data;
+using Aftercare.Domain.Audit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Aftercare.App.Audit;
+
+/// <summary>
+/// Checks the audit's hash chain from the first event to the last (ADR 0008) and says where it
+/// first breaks, how, and which event is the last one still proven. Reads in batches, in chain
+/// order, so it runs in steady memory on any size of audit. Reads ids, positions and times only.
+/// </summary>
+public static class VerifyAudit
+{
+    public enum BreakKind
+    {
+        /// <summary>An event's content no longer matches its hash, or it was replaced.</summary>
+        Modified,
+
+        /// <summary>An event is missing from the chain.</summary>
+        Deleted,
+
+        /// <summary>An event that was never part of the chain has been added.</summary>
+        Inserted,
+
+        /// <summary>Events are in a different order from the order they were written in.</summary>
+        Reordered,
+
+        /// <summary>Events from before the chain existed are waiting to be sealed (start Aftercare once).</summary>
+        NotSealed,
+    }
+
+    /// <summary>An event, by its chain position, row id and time: never its content.</summary>
+    public sealed record EventRef(long Position, long Id, DateTimeOffset At, string Hash);
+
+    public sealed record Break(BreakKind Kind, long? Position, long? EventId, string Explanation);
+
+    /// <param name="Checked">How many events were read in chain order.</param>
+    /// <param name="LastGood">The last event the chain still proves (null if none).</param>
+    public sealed record Report(long Total, long Checked, EventRef? LastGood, Break? Broken)
+    {
+        public bool IsIntact => Broken is null;
+    }
+
+    /// <summary>
+    /// A position and hash noted from an earlier run and kept away from the database. The chain
+    /// alone cannot show events cut from its end, nor a chain rebuilt from some point on; a kept
+    /// head can.
+    /// </summary>
+    public sealed record Anchor(long Position, string Hash)
+    {
+        public static bool TryParse(string? text, out Anchor? anchor)
+        {
+            anchor = null;
+            var parts = (text ?? "").Split(':', 2);
+            if (parts.Length == 2 && long.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var position) && position > 0
+                && parts[1].Length == 64 && parts[1].All(Uri.IsHexDigit))
+            {
+                anchor = new Anchor(position, parts[1].ToLowerInvariant());
+            }
+
+            return anchor is not null;
+        }
+
+        public override string ToString() => $"{Position}:{Hash}";
+    }
+
+    public static async Task<Report> Handle(AftercareDbContext db, IProgress<long>? progress, CancellationToken ct, Anchor? anchor = null, int batchSize = 5000)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 2);
+        var total = await db.AuditEvents.LongCountAsync(ct);
+        var chain = db.AuditEvents.AsNoTracking().Where(e => e.Sequence > 0);
+        long read = 0;
+        AuditEvent? before = null;
+        AuditEvent? previous = null;
+        var batch = await chain.OrderBy(e => e.Sequence).ThenBy(e => e.Id).Take(batchSize).ToListAsync(ct);
+        while (batch.Count > 0)
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var e = batch[i];
+                read++;
+                var next = i + 1 < batch.Count ? batch[i + 1] : await After(chain, e, ct);
+                var found = await Check(chain, before, previous, e, next, ct);
+                if (found is not null)
+                {
+                    progress?.Report(read);
+                    return new Report(total, read, found.Value.LastGood is { } good ? Ref(good) : null, found.Value.Broken);
+                }
+
+                if (anchor is not null && e.Sequence == anchor.Position && e.Hash != anchor.Hash)
+                {
+                    return new Report(total, read, previous is null ? null : Ref(previous), new Break(BreakKind.Modified, e.Sequence, e.Id,
+                        $"Event id {e.Id} at position {e.Sequence} is not the event noted there earlier: the chain was rebuilt from this point or before."));
+                }
+
+                before = previous;
+                previous = e;
+            }
+
+            progress?.Report(read);
+            var last = batch[^1];
+            batch = await chain
+                .Where(e => e.Sequence > last.Sequence || (e.Sequence == last.Sequence && e.Id > last.Id))
+                .OrderBy(e => e.Sequence).ThenBy(e => e.Id).Take(batchSize).ToListAsync(ct);
+        }
+
+        var lastGood = previous is null ? null : Ref(previous);
+        var outside = await db.AuditEvents.Where(e => e.Sequence <= 0).OrderBy(e => e.Id).Select(e => (long?)e.Id).FirstOrDefaultAsync(ct);
+        if (outside is { } id)
+        {
+            var count = total - read;
+            return new Report(total, read, lastGood, previous is null
+                ? new Break(BreakKind.NotSealed, null, id, $"{count} events written before the chain existed are not sealed yet. Start Aftercare once, or run `aftercare migrate`, to seal them.")
+                : new Break(BreakKind.Inserted, null, id, $"{count} events are outside the chain, with no position in it, the first with id {id}: they were added to the table directly."));
+        }
+
+        if (anchor is not null && (previous?.Sequence ?? 0) < anchor.Position)
+        {
+            return new Report(total, read, lastGood, new Break(BreakKind.Deleted, (previous?.Sequence ?? 0) + 1, null,
+                $"The chain ends at position {previous?.Sequence ?? 0}, before position {anchor.Position} noted earlier: events were removed from its end."));
+        }
+
+        return new Report(total, read, lastGood, null);
+    }
+
+    private static EventRef Ref(AuditEvent e) => new(e.Sequence, e.Id, e.At, e.Hash);
+
+    private static Task<AuditEvent?> After(IQueryable<AuditEvent> chain, AuditEvent e, CancellationToken ct) => chain
+        .Where(x => x.Sequence > e.Sequence || (x.Sequence == e.Sequence && x.Id > e.Id))
+        .OrderBy(x => x.Sequence).ThenBy(x => x.Id).FirstOrDefaultAsync(ct);
+
+    /// <summary>
+    /// Null when <paramref name="e"/> follows on from <paramref name="previous"/>; otherwise what
+    /// broke, and the last event still proven. Where a break could be read more than one way, the
+    /// likeliest is named: any break means nothing from that position on can be trusted.
+    /// </summary>
+    private static async Task<(Break Broken, AuditEvent? LastGood)?> Check(
+        IQueryable<AuditEvent> chain, AuditEvent? before, AuditEvent? previous, AuditEvent e, AuditEvent? next, CancellationToken ct)
+    {
+        var expected = (previous?.Sequence ?? 0) + 1;
+        var previousHash = previous?.Hash ?? AuditEvent.Genesis;
+        if (previous is not null && e.Sequence == previous.Sequence)
+        {
+            return (new Break(BreakKind.Inserted, e.Sequence, e.Id, $"Two events claim position {e.Sequence}; event id {e.Id} was added."), previous);
+        }
+
+        if (!e.HashMatchesContent())
+        {
+            // The chain passes over it (the next event follows on from the one before), or it
+            // links to nothing before it: an event that was never in the chain.
+            var skipped = next is not null && next.PreviousHash == previousHash && next.HashMatchesContent();
+            return skipped || e.PreviousHash != previousHash
+                ? (new Break(BreakKind.Inserted, e.Sequence, e.Id, $"Event id {e.Id} at position {e.Sequence} was never part of the chain: it was added."), previous)
+                : (new Break(BreakKind.Modified, e.Sequence, e.Id, $"Event id {e.Id} at position {e.Sequence} was changed after it was written: its content no longer matches its hash."), previous);
+        }
+
+        if (e.PreviousHash == previousHash)
+        {
+            return e.Sequence == expected
+                ? null
+                : (new Break(BreakKind.Deleted, expected, null, $"Position {expected} is missing: event id {e.Id} follows on at position {e.Sequence}, and the chain was rewritten to hide it."), previous);
+        }
+
+        var follows = await chain.Where(x => x.Hash == e.PreviousHash).OrderBy(x => x.Sequence).FirstOrDefaultAsync(ct);
+        if (follows is null)
+        {
+            // What it follows is gone. With no gap in the positions, the event before it was
+            // replaced by one with a recomputed hash (or the positions were renumbered).
+            return previous is not null && e.Sequence == expected
+                ? (new Break(BreakKind.Modified, previous.Sequence, previous.Id, $"Event id {previous.Id} at position {previous.Sequence} is not the event written there: it was replaced, or an event after it was removed."), before)
+                : (new Break(BreakKind.Deleted, expected, null, $"The event at position {expected} is missing: event id {e.Id} at position {e.Sequence} follows on from an event no longer in the audit."), previous);
+        }
+
+        if (follows.Sequence > e.Sequence)
+        {
+            return (new Break(BreakKind.Reordered, e.Sequence, e.Id, $"Event id {e.Id} at position {e.Sequence} was written after event id {follows.Id}, which now comes later, at position {follows.Sequence}: the order was changed."), previous);
+        }
+
+        // It follows an earlier event than the one before it: what lies between was added.
+        var added = await After(chain, follows, ct);
+        return (new Break(BreakKind.Inserted, added?.Sequence ?? expected, added?.Id, $"Event id {added?.Id} at position {added?.Sequence} was never part of the chain: event id {e.Id} at position {e.Sequence} follows on from event id {follows.Id}, before it."), follows);
+    }
+}
