@@ -101,7 +101,10 @@ public sealed class AftercareApplication : IAsyncLifetime
         }
     }
 
-    public DemoData.DemoUser User(string role) => Users.Single(u => u.Role == role);
+    public DemoData.DemoUser User(string role) => Users.First(u => u.Role == role);
+
+    /// <summary>The demo clinician of the Hillside team, where no demo person presented: outside every demo care team.</summary>
+    public DemoData.DemoUser OtherTeamClinician => Users.Single(u => u.Email == DemoData.OtherTeamClinician);
 
     /// <summary>An HTTP client with its own cookie jar, not signed in.</summary>
     public HttpClient AnonymousClient() => new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
@@ -110,10 +113,13 @@ public sealed class AftercareApplication : IAsyncLifetime
     };
 
     /// <summary>An HTTP client signed in as the demo user with this role.</summary>
-    public async Task<HttpClient> ClientFor(string role)
+    public Task<HttpClient> ClientFor(string role) => ClientFor(User(role));
+
+    /// <summary>An HTTP client signed in as this demo user.</summary>
+    public async Task<HttpClient> ClientFor(DemoData.DemoUser user)
     {
+        ArgumentNullException.ThrowIfNull(user);
         var client = AnonymousClient();
-        var user = User(role);
         var response = await client.PostAsJsonAsync("api/session", new { user.Email, user.Password });
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         return client;

@@ -56,6 +56,12 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
 
     public DbSet<Medication> Medications => Set<Medication>();
 
+    public DbSet<Domain.Access.StaffSite> StaffSites => Set<Domain.Access.StaffSite>();
+
+    public DbSet<Domain.Access.CareAssignment> CareAssignments => Set<Domain.Access.CareAssignment>();
+
+    public DbSet<Domain.Access.BreakGlassGrant> BreakGlassGrants => Set<Domain.Access.BreakGlassGrant>();
+
     /// <summary>
     /// Saves, sealing any new audit events into the hash chain in the same transaction (ADR 0008):
     /// the one the caller began, or one begun here.
@@ -179,6 +185,43 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
             site.Property(s => s.Code).HasMaxLength(20);
             site.Property(s => s.Name).HasMaxLength(200);
             site.HasIndex(s => s.Code).IsUnique();
+        });
+
+        builder.Entity<Domain.Access.StaffSite>(staff =>
+        {
+            staff.ToTable("StaffSites");
+            staff.HasKey(x => new { x.UserId, x.SiteId });
+            staff.Property(x => x.UserId).HasMaxLength(450);
+            staff.HasOne<AftercareUser>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+            staff.HasOne<Site>().WithMany().HasForeignKey(x => x.SiteId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Domain.Access.CareAssignment>(assignment =>
+        {
+            assignment.ToTable("CareAssignments");
+            assignment.HasKey(x => x.Id);
+            assignment.Property(x => x.Id).ValueGeneratedNever();
+            assignment.Property(x => x.UserId).HasMaxLength(450);
+            assignment.Property(x => x.AssignedBy).HasMaxLength(256);
+            assignment.HasIndex(x => new { x.PersonId, x.UserId }).IsUnique();
+            assignment.HasIndex(x => x.UserId);
+            assignment.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
+            assignment.HasOne<AftercareUser>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Domain.Access.BreakGlassGrant>(grant =>
+        {
+            grant.ToTable("BreakGlassGrants");
+            grant.HasKey(x => x.Id);
+            grant.Property(x => x.Id).ValueGeneratedNever();
+            grant.Property(x => x.UserId).HasMaxLength(450);
+            grant.Property(x => x.UserEmail).HasMaxLength(256);
+            grant.Property(x => x.Justification).HasMaxLength(Domain.Access.BreakGlassGrant.MaxJustification);
+            grant.Property(x => x.ReviewedBy).HasMaxLength(256);
+            grant.Property(x => x.ReviewNote).HasMaxLength(Domain.Access.BreakGlassGrant.MaxJustification);
+            grant.HasIndex(x => new { x.UserId, x.PersonId, x.ExpiresAt });
+            grant.HasIndex(x => x.ReviewedAt);
+            grant.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
         });
 
         builder.Entity<AuditEvent>(audit =>

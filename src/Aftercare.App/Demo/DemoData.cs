@@ -31,7 +31,13 @@ public static class DemoData
         new("DEMO-N", "Northgate General Hospital (demo)"),
         new("DEMO-R", "Riverside Infirmary (demo)"),
         new("DEMO-S", "St Example's Hospital (demo)"),
+        new(OtherTeamSite, "Hillside Community Team (demo)"),
     ];
+
+    /// <summary>A team no demo person has presented to: its clinician shows need-to-know and breaking the glass.</summary>
+    public const string OtherTeamSite = "DEMO-H";
+
+    public static string OtherTeamClinician => $"clinician.hillside@{EmailDomain}";
 
     private static readonly string[] GivenNames =
         ["Alex", "Sam", "Jordan", "Robin", "Casey", "Morgan", "Riley", "Taylor", "Jamie", "Charlie", "Frankie", "Ellis", "Avery", "Quinn", "Rowan", "Sasha"];
@@ -54,14 +60,17 @@ public static class DemoData
         await AddUser.EnsureRolesAsync(roles);
 
         var demoUsers = new List<DemoUser>();
-        foreach (var role in Roles.All)
+        var hospitals = await db.Sites.Where(x => x.Code.StartsWith("DEMO-") && x.Code != OtherTeamSite).Select(x => x.Id).ToListAsync(ct);
+        var hillside = await db.Sites.Where(x => x.Code == OtherTeamSite).Select(x => x.Id).ToListAsync(ct);
+        foreach (var (role, email, sites) in Roles.All.Select(r => (r, $"{r}@{EmailDomain}", Roles.DirectCare.Split(',').Contains(r) ? hospitals : []))
+            .Append((Roles.Clinician, OtherTeamClinician, hillside)))
         {
-            var email = $"{role}@{EmailDomain}";
             var password = AddUser.GeneratePassword();
             var user = await users.FindByEmailAsync(email);
             if (user is null)
             {
-                user = new AftercareUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = $"Demo {Roles.Describe(role)}", LockoutEnabled = true };
+                var name = email == OtherTeamClinician ? "Demo Clinician (Hillside team)" : $"Demo {Roles.Describe(role)}";
+                user = new AftercareUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = name, LockoutEnabled = true };
                 Check(await users.CreateAsync(user, password));
                 Check(await users.AddToRoleAsync(user, role));
             }
@@ -73,6 +82,12 @@ public static class DemoData
                 await users.ResetAccessFailedCountAsync(user);
             }
 
+            foreach (var site in sites.Where(site => !db.StaffSites.Any(x => x.UserId == user.Id && x.SiteId == site)))
+            {
+                db.StaffSites.Add(new Domain.Access.StaffSite(user.Id, site));
+            }
+
+            await db.SaveChangesAsync(ct);
             demoUsers.Add(new DemoUser(email, role, password));
         }
 
@@ -92,7 +107,7 @@ public static class DemoData
         var now = clock.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var random = new Random(20261122);
-        var siteIds = await db.Sites.Where(s => s.Code.StartsWith("DEMO-")).Select(s => s.Id).ToListAsync(ct);
+        var siteIds = await db.Sites.Where(s => s.Code.StartsWith("DEMO-") && s.Code != OtherTeamSite).OrderBy(s => s.Code).Select(s => s.Id).ToListAsync(ct);
         var clinician = await db.Users.Where(u => u.Email == $"{Roles.Clinician}@{EmailDomain}").Select(u => u.Id).FirstAsync(ct);
         var presentationCount = 0;
         const int peopleCount = 40;

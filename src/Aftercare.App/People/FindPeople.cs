@@ -14,7 +14,13 @@ public static class FindPeople
 
     public sealed record Query(IdentifierKind IdentifierKind, string? Identifier, string? Name, DateOnly? DateOfBirth);
 
-    public sealed record Match(Guid Id, string DisplayName, DateOnly DateOfBirth, IReadOnlyList<string> Identifiers, int Presentations);
+    /// <summary>
+    /// One person found. Outside the searcher's care team (<see cref="Restricted"/>), only that a
+    /// record exists: no name, date of birth, identifiers or count (need-to-know).
+    /// </summary>
+    public sealed record Match(Guid Id, string DisplayName, DateOnly DateOfBirth, IReadOnlyList<string> Identifiers, int Presentations, bool Restricted = false);
+
+    public const string RestrictedLabel = "A record held by another care team";
 
     public static async Task<Result<IReadOnlyList<Match>>> Handle(
         AftercareDbContext db, TimeProvider clock, Actor actor, Query query, CancellationToken ct)
@@ -48,6 +54,7 @@ public static class FindPeople
             return Result<IReadOnlyList<Match>>.Failure("identifier", "Enter an identifier, or a name, or a date of birth to search.");
         }
 
+        var open = Access.RecordAccess.Open(db, actor.UserId, clock.GetUtcNow());
         var found = await people
             .OrderBy(p => p.FamilyName).ThenBy(p => p.GivenName).ThenBy(p => p.DateOfBirth)
             .Take(MaxResults)
@@ -59,6 +66,7 @@ public static class FindPeople
                 p.DateOfBirth,
                 Identifiers = p.Identifiers.Select(i => new { i.Kind, i.Value }).ToList(),
                 Presentations = db.Presentations.Count(x => x.PersonId == p.Id),
+                Open = open.Contains(p.Id),
             })
             .ToListAsync(ct);
 
@@ -66,8 +74,11 @@ public static class FindPeople
         db.Audit(clock, actor, AuditAction.PeopleSearched, AuditPurpose.DirectCare);
         await db.SaveChangesAsync(ct);
         IReadOnlyList<Match> matches = found
-            .Select(p => new Match(p.Id, $"{p.GivenName} {p.FamilyName}", p.DateOfBirth,
-                p.Identifiers.OrderBy(i => i.Kind).Select(i => $"{i.Kind.Describe()} {i.Value}").ToList(), p.Presentations))
+            .Select(p => p.Open
+                ? new Match(p.Id, $"{p.GivenName} {p.FamilyName}", p.DateOfBirth,
+                    p.Identifiers.OrderBy(i => i.Kind).Select(i => $"{i.Kind.Describe()} {i.Value}").ToList(), p.Presentations)
+                : new Match(p.Id, RestrictedLabel, default, [], 0, Restricted: true))
+            .OrderBy(m => m.Restricted)
             .ToList();
         return Result<IReadOnlyList<Match>>.Success(matches);
     }

@@ -27,11 +27,14 @@ public static class RegisterPresentation
     public sealed record Invalid(IReadOnlyList<Error> Errors) : Outcome;
 
     /// <summary>The identifier given for a new person belongs to this person already; nothing was saved.</summary>
-    public sealed record IdentifierBelongsToSomeone(Guid PersonId, string DisplayName, DateOnly DateOfBirth, string Identifier) : Outcome
+    /// <summary>The identifier is held already. Outside the care team the holder is not named (need-to-know).</summary>
+    public sealed record IdentifierBelongsToSomeone(Guid PersonId, string DisplayName, DateOnly DateOfBirth, string Identifier, bool Restricted = false) : Outcome
     {
-        public string Message =>
-            $"{Identifier} already belongs to {DisplayName}, born {DateOfBirth:d MMMM yyyy}. "
-            + "If this is the same person, register the presentation for them; otherwise check the identifier.";
+        public string Message => Restricted
+            ? $"{Identifier} already belongs to someone whose record is held by another care team. "
+              + "If this is the same person, register the presentation for them (your team then joins their care); otherwise check the identifier."
+            : $"{Identifier} already belongs to {DisplayName}, born {DateOfBirth:d MMMM yyyy}. "
+              + "If this is the same person, register the presentation for them; otherwise check the identifier.";
     }
 
     public static async Task<Outcome> Handle(AftercareDbContext db, TimeProvider clock, Actor actor, Command command, CancellationToken ct)
@@ -68,7 +71,7 @@ public static class RegisterPresentation
             person = registered.IsSuccess ? registered.Value : null;
             dateOfBirth = newPerson.Details.DateOfBirth ?? DateOnly.MinValue;
 
-            if (person is not null && await FindHolder(db, identifiers, ct) is { } holder)
+            if (person is not null && await FindHolder(db, clock, actor, identifiers, ct) is { } holder)
             {
                 return holder;
             }
@@ -104,7 +107,7 @@ public static class RegisterPresentation
         {
             // Someone registered the same identifier a moment ago: show them who, as above.
             db.ChangeTracker.Clear();
-            if (await FindHolder(db, person.Identifiers, ct) is { } holder)
+            if (await FindHolder(db, clock, actor, person.Identifiers, ct) is { } holder)
             {
                 return holder;
             }
@@ -133,7 +136,7 @@ public static class RegisterPresentation
         }
     }
 
-    private static async Task<IdentifierBelongsToSomeone?> FindHolder(AftercareDbContext db, IEnumerable<PersonIdentifier> identifiers, CancellationToken ct)
+    private static async Task<IdentifierBelongsToSomeone?> FindHolder(AftercareDbContext db, TimeProvider clock, Actor actor, IEnumerable<PersonIdentifier> identifiers, CancellationToken ct)
     {
         foreach (var identifier in identifiers)
         {
@@ -144,7 +147,9 @@ public static class RegisterPresentation
                 .FirstOrDefaultAsync(ct);
             if (holder is not null)
             {
-                return new IdentifierBelongsToSomeone(holder.Id, $"{holder.GivenName} {holder.FamilyName}", holder.DateOfBirth, $"{kind.Describe()} {value}");
+                return await Access.RecordAccess.CheckAsync(db, actor.UserId, holder.Id, clock.GetUtcNow(), ct) == Access.Relationship.None
+                    ? new IdentifierBelongsToSomeone(holder.Id, "the person", default, $"{kind.Describe()} {value}", Restricted: true)
+                    : new IdentifierBelongsToSomeone(holder.Id, $"{holder.GivenName} {holder.FamilyName}", holder.DateOfBirth, $"{kind.Describe()} {value}");
             }
         }
 

@@ -15,12 +15,14 @@ public static class Worklist
     }
 
     /// <param name="endOfToday">The end of today in the service's zone.</param>
-    public static async Task<Lists> Handle(AftercareDbContext db, TimeProvider clock, DateTimeOffset endOfToday, Guid? siteId, CancellationToken ct)
+    /// <param name="userId">Whose worklist: only people in their care team are on it (need-to-know).</param>
+    public static async Task<Lists> Handle(AftercareDbContext db, TimeProvider clock, DateTimeOffset endOfToday, Guid? siteId, string userId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         var now = clock.GetUtcNow();
         var firstHorizon = now.AddHours(Pathway.MaxFirstContactHours);
         var horizon = endOfToday > firstHorizon ? endOfToday : firstHorizon;
+        var careTeam = Access.RecordAccess.CareTeam(db, userId);
         var query =
             from c in db.Contacts.AsNoTracking()
             join e in db.Episodes on c.EpisodeId equals e.Id
@@ -28,6 +30,7 @@ public static class Worklist
             join pr in db.Presentations on e.PresentationId equals pr.Id
             where c.Status == ContactStatus.Due && e.Status == EpisodeStatus.Active && (c.DueAt <= horizon || c.EscalatedAt != null)
                 && (siteId == null || pr.SiteId == siteId)
+                && careTeam.Contains(c.PersonId)
             select new { c.Id, c.PersonId, p.GivenName, p.FamilyName, c.Kind, c.DueAt, c.NotReachedCount, c.EscalatedAt, pr.SiteId, e.PathwayName };
         var items = (await query.ToListAsync(ct))
             .Select(x => new Item(x.Id, x.PersonId, $"{x.GivenName} {x.FamilyName}", x.Kind, x.DueAt, x.NotReachedCount, x.EscalatedAt, x.SiteId, x.PathwayName))

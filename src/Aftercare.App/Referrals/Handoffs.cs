@@ -95,10 +95,12 @@ public static class Handoffs
     }
 
     /// <summary>Open handoffs past their due date: escalated, on the worklist until followed up.</summary>
-    public static async Task<IReadOnlyList<Row>> Unconfirmed(AftercareDbContext db, TimeProvider clock, CancellationToken ct)
+    /// <summary>Handoffs past their deadline for the people in this user's care team (need-to-know).</summary>
+    public static async Task<IReadOnlyList<Row>> Unconfirmed(AftercareDbContext db, TimeProvider clock, string userId, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var open = db.Referrals.Where(r => r.Status == ReferralStatus.Sent || r.Status == ReferralStatus.Accepted || r.Status == ReferralStatus.AppointmentBooked);
+        var careTeam = Access.RecordAccess.CareTeam(db, userId);
+        var open = db.Referrals.Where(r => (r.Status == ReferralStatus.Sent || r.Status == ReferralStatus.Accepted || r.Status == ReferralStatus.AppointmentBooked) && careTeam.Contains(r.PersonId));
         return [.. (await Rows(db, open.Where(r => r.DueBy < now), ct)).OrderBy(r => r.Referral.DueBy)];
     }
 

@@ -5,6 +5,7 @@ using Aftercare.Domain;
 using Aftercare.Domain.Audit;
 using Aftercare.Domain.Users;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.App.Users;
 
@@ -14,9 +15,9 @@ namespace Aftercare.App.Users;
 /// </summary>
 public static class AddUser
 {
-    public sealed record Command(string Email, string Role, string? DisplayName, string? Password);
+    public sealed record Command(string Email, string Role, string? DisplayName, string? Password, IReadOnlyList<string>? Sites = null);
 
-    public sealed record Added(string UserId, string Email, string Role, string? GeneratedPassword);
+    public sealed record Added(string UserId, string Email, string Role, string? GeneratedPassword, IReadOnlyList<string> Sites);
 
     public static async Task<Result<Added>> Handle(
         UserManager<AftercareUser> users, RoleManager<IdentityRole> roles, AftercareDbContext db, TimeProvider clock,
@@ -39,6 +40,14 @@ public static class AddUser
         if (await users.FindByEmailAsync(email) is not null)
         {
             return Result<Added>.Failure("email", "A user with that email already exists.");
+        }
+
+        var codes = (command.Sites ?? []).Select(c => c.Trim()).Where(c => c.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var sites = await db.Sites.Where(x => codes.Contains(x.Code)).Select(x => new { x.Id, x.Code }).ToListAsync();
+        var unknown = codes.Where(c => !sites.Any(x => string.Equals(x.Code, c, StringComparison.OrdinalIgnoreCase))).ToList();
+        if (unknown.Count > 0)
+        {
+            return Result<Added>.Failure("site", $"No site has the code {string.Join(", ", unknown)}. Sites: {string.Join(", ", await db.Sites.OrderBy(x => x.Code).Select(x => x.Code).ToListAsync())}.");
         }
 
         await EnsureRolesAsync(roles);
@@ -69,10 +78,15 @@ public static class AddUser
             return Result<Added>.Failure("role", string.Join(" ", role.Errors.Select(e => e.Description)));
         }
 
+        foreach (var site in sites)
+        {
+            db.StaffSites.Add(new Domain.Access.StaffSite(user.Id, site.Id));
+        }
+
         db.Audit(clock, actor, AuditAction.UserCreated, AuditPurpose.Administration, entityId: user.Id);
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
-        return new Added(user.Id, email, command.Role, generated);
+        return new Added(user.Id, email, command.Role, generated, [.. sites.Select(x => x.Code)]);
     }
 
     public static async Task EnsureRolesAsync(RoleManager<IdentityRole> roles)

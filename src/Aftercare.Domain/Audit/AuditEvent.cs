@@ -36,6 +36,11 @@ public enum AuditAction
     MessagePreferencesChanged,
     FhirRefused,
     AppAuthorised,
+    RecordRefused,
+    BreakGlassOpened,
+    BreakGlassAccess,
+    BreakGlassReviewed,
+    CareTeamChanged,
 }
 
 /// <summary>
@@ -169,4 +174,5 @@ public static class AuditPurpose
     public const string DirectCare = "direct care";
     public const string Administration = "administration";
     public const string Security = "security";
+    public const string EmergencyAccess = "emergency access (break glass)";
 }

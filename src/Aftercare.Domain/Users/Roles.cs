@@ -9,8 +9,11 @@ public static class Roles
     public const string ServiceManager = "service-manager";
     public const string Administrator = "administrator";
 
+    /// <summary>Reviews every use of emergency access (break glass); sees the uses, not the records.</summary>
+    public const string PrivacyLead = "privacy-lead";
+
     public static IReadOnlyList<string> All { get; } =
-        [Clinician, AftercareWorker, Therapist, ServiceManager, Administrator];
+        [Clinician, AftercareWorker, Therapist, ServiceManager, Administrator, PrivacyLead];
 
     /// <summary>Roles that see a person's record to give direct care.</summary>
     public const string DirectCare = Clinician + "," + AftercareWorker + "," + Therapist;
@@ -25,6 +28,7 @@ public static class Roles
         Therapist => "Therapist",
         ServiceManager => "Service manager",
         Administrator => "Administrator",
+        PrivacyLead => "Privacy lead",
         _ => role,
     };
 

@@ -1,3 +1,5 @@
+using Aftercare.Access;
+using Aftercare.App.Access;
 using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.Domain.Audit;
@@ -14,8 +16,8 @@ public static class AccountApi
 
     public static IEndpointRouteBuilder MapAccount(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/signout", SignOutFromPage).RequireAuthorization();
-        var session = app.MapGroup("/api/session");
+        app.MapPost("/signout", SignOutFromPage).RequireAuthorization().WithMetadata(new NoRecordAttribute());
+        var session = app.MapGroup("/api/session").WithMetadata(new NoRecordAttribute());
         session.MapPost("/", StartSession).DisableAntiforgery();
         session.MapDelete("/", EndSession).RequireAuthorization();
         return app;

@@ -1,3 +1,5 @@
+using Aftercare.Access;
+using Aftercare.App.Access;
 using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.Domain.Audit;
@@ -11,7 +13,7 @@ public static class AuditApi
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
         // Only ids and staff emails are in these parameters: no patient data in the URL.
-        app.MapGet("/api/audit", Search).RequireAuthorization(Policies.Administer);
+        app.MapGet("/api/audit", Search).RequireAuthorization(Policies.Administer).WithMetadata(new NoRecordAttribute());
         return app;
     }
 

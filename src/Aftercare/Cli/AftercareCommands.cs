@@ -97,9 +97,10 @@ public static class AftercareCommands
         role.AcceptOnlyFromAmong([.. Roles.All]);
         var name = new Option<string?>("--name") { Description = "The name shown in the application." };
         var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from standard input instead of generating a one-time password." };
+        var sites = new Option<string[]>("--site") { Description = "A site (team) the user works at, by code; repeat for more. People who presented there are in their care (need-to-know)." };
         var add = new Command("add", "Add a user. Without --password-stdin a one-time password is printed and must be changed at first sign-in.")
         {
-            email, role, name, passwordStdin, Db,
+            email, role, name, passwordStdin, sites, Db,
         };
         add.SetAction(async (parse, ct) =>
         {
@@ -121,7 +122,7 @@ public static class AftercareCommands
             var result = await AddUser.Handle(
                 s.GetRequiredService<UserManager<AftercareUser>>(), s.GetRequiredService<RoleManager<IdentityRole>>(),
                 s.GetRequiredService<AftercareDbContext>(), s.GetRequiredService<TimeProvider>(), Actor.System,
-                new AddUser.Command(parse.GetValue(email)!, parse.GetValue(role)!, parse.GetValue(name), password));
+                new AddUser.Command(parse.GetValue(email)!, parse.GetValue(role)!, parse.GetValue(name), password, parse.GetValue(sites) ?? []));
             if (!result.IsSuccess)
             {
                 foreach (var error in result.Errors)
@@ -134,6 +135,14 @@ public static class AftercareCommands
 
             var added = result.Value;
             Console.WriteLine($"Added {added.Email} as {Roles.Describe(added.Role)}.");
+            if (added.Sites.Count > 0)
+            {
+                Console.WriteLine($"Works at: {string.Join(", ", added.Sites)}.");
+            }
+            else if (Roles.DirectCare.Split(',').Contains(added.Role))
+            {
+                Console.WriteLine("No site given: they see only people assigned to them, or whose record they open in an emergency (break glass).");
+            }
             if (added.GeneratedPassword is not null)
             {
                 Console.WriteLine($"One-time password: {added.GeneratedPassword}");

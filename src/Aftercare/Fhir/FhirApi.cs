@@ -1,5 +1,6 @@
 using Aftercare.App;
 using Aftercare.App.Audit;
+using Aftercare.App.Access;
 using Aftercare.App.Data;
 using Aftercare.App.Presentations;
 using Aftercare.Domain;
@@ -30,7 +31,7 @@ public static class FhirApi
 
     public static IEndpointRouteBuilder MapFhir(this IEndpointRouteBuilder app)
     {
-        var fhir = app.MapGroup(FhirRoutes.Base).DisableAntiforgery().AddEndpointFilter(OutsidePatientContext.Refuse);
+        var fhir = app.MapGroup(FhirRoutes.Base).DisableAntiforgery().AddEndpointFilter(OutsideRecordAccess.Refuse).WithMetadata(new Aftercare.Access.RecordCheckedOnAnswerAttribute());
         fhir.MapGet("/metadata", Metadata).AllowAnonymous();
         var read = fhir.MapGroup("").RequireAuthorization(Smart.SmartSetup.FhirRead);
         read.MapGet("/Patient/{id}", ReadPatient);
@@ -605,16 +606,47 @@ public static class FhirApi
         return presentation is null ? null : (presentation, await db.Sites.AsNoTracking().FirstAsync(s => s.Id == presentation.SiteId, ct));
     }
 
+    /// <summary>
+    /// Need-to-know for an answer or a write about these people; returns those opened by breaking
+    /// the glass (audited as such), and throws <see cref="OutsideRecordAccess"/> for anyone else.
+    /// </summary>
+    internal static async Task<List<Guid>> CheckAccess(
+        AftercareDbContext db, TimeProvider clock, HttpContext context, IReadOnlyCollection<Guid> people, string purpose, CancellationToken ct)
+    {
+        // Every answer about people passes here, so this is where need-to-know and a patient-level
+        // token's limit hold, for every resource, read or search.
+        if (context.User.PatientContext() is { } only && people.FirstOrDefault(p => p != only) is var outside && outside != Guid.Empty)
+        {
+            throw new OutsideRecordAccess(outside, "This app was allowed one person's record only (patient/* scopes), and this request reaches beyond it.");
+        }
+
+        // Backend services act for the organisation (registered by an administrator with a role);
+        // the audit trail is read by administrators as ids, not as records.
+        var breakGlass = new List<Guid>();
+        if (!SmartSetup.IsBackendService(context.User) && purpose != AuditPurpose.Administration && context.User.Identity?.IsAuthenticated == true)
+        {
+            var userId = context.User.ToActor().UserId;
+            foreach (var person in people.Distinct())
+            {
+                switch (await RecordAccess.CheckAsync(db, userId, person, clock.GetUtcNow(), ct))
+                {
+                    case Relationship.None:
+                        throw new OutsideRecordAccess(person, "This record is held by another care team. Records are shared on a need-to-know basis; in an emergency, break the glass from the record's page.");
+                    case Relationship.BreakGlass:
+                        breakGlass.Add(person);
+                        break;
+                }
+            }
+        }
+
+        return breakGlass;
+    }
+
     /// <summary>IHE BALP style: one audit event per person whose data was returned, or one for the request when none was.</summary>
     internal static async Task Audit(
         AftercareDbContext db, TimeProvider clock, HttpContext context, AuditAction action, IReadOnlyCollection<Guid> people, string what, CancellationToken ct, string purpose = AuditPurpose.DirectCare)
     {
-        // Every answer about people passes here, so this is where a patient-level token's limit holds.
-        if (context.User.PatientContext() is { } only && people.Any(p => p != only))
-        {
-            throw new OutsidePatientContext();
-        }
-
+        var breakGlass = await CheckAccess(db, clock, context, people, purpose, ct);
         var actor = context.User.Identity?.IsAuthenticated == true ? context.User.ToActor() : new Actor("", "(anonymous FHIR client)", []);
         if (people.Count == 0)
         {
@@ -626,23 +658,26 @@ public static class FhirApi
             db.Audit(clock, actor, action, purpose, person, what);
         }
 
+        foreach (var person in breakGlass)
+        {
+            db.Audit(clock, actor, AuditAction.BreakGlassAccess, AuditPurpose.EmergencyAccess, person, what);
+        }
+
         await db.SaveChangesAsync(ct);
     }
 }
 
 /// <summary>
-/// Thrown when an answer would hold someone other than the person a patient-level SMART token is
-/// limited to. Raised from <see cref="FhirApi.Audit"/>, which every read and search passes before it
-/// answers, so no handler can forget the check; turned into a 403 here, and audited.
+/// Thrown when an answer would hold someone the caller may not see: outside their care team, or
+/// outside a patient-level SMART token's one person. Raised from <see cref="FhirApi.Audit"/>, which
+/// every read and search passes before it answers, so no handler can forget the check; turned into
+/// a 403 here, and audited with the person it would have shown.
 /// </summary>
 #pragma warning disable CA1032, CA1064 // Never leaves the FHIR endpoint filter below.
-internal sealed class OutsidePatientContext : Exception
+internal sealed class OutsideRecordAccess(Guid personId, string reason) : Exception(reason)
 #pragma warning restore CA1032, CA1064
 {
-    public OutsidePatientContext()
-        : base("The answer is outside the token's patient context.")
-    {
-    }
+    public Guid PersonId { get; } = personId;
 
     public static async ValueTask<object?> Refuse(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
@@ -650,16 +685,15 @@ internal sealed class OutsidePatientContext : Exception
         {
             return await next(invocation);
         }
-        catch (OutsidePatientContext)
+        catch (OutsideRecordAccess refused)
         {
             var context = invocation.HttpContext;
             var db = context.RequestServices.GetRequiredService<AftercareDbContext>();
             db.ChangeTracker.Clear();
             db.Audit(context.RequestServices.GetRequiredService<TimeProvider>(), context.User.ToActor(), AuditAction.FhirRefused, AuditPurpose.Security,
-                context.User.PatientContext(), "outside the app's patient context");
+                refused.PersonId, "outside the caller's access");
             await db.SaveChangesAsync(context.RequestAborted);
-            return Outcomes.Fail(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden,
-                "This app was allowed one person's record only (patient/* scopes), and this request reaches beyond it.");
+            return Outcomes.Fail(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden, refused.Message);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Aftercare.App;
+using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.App.Documents;
 using Aftercare.App.Plans;
@@ -87,6 +88,12 @@ public static class PlanWrites
 
     private static async Task<IResult> Save(HttpContext context, AftercareDbContext db, TimeProvider clock, PlanMapping.SafetyPlanWrite write, Guid? planId, int basedOn, CancellationToken ct)
     {
+        if (await db.People.AnyAsync(p => p.Id == write.PersonId, ct)
+            && (await FhirApi.CheckAccess(db, clock, context, [write.PersonId], AuditPurpose.DirectCare, ct)).Count > 0)
+        {
+            db.Audit(clock, context.User.ToActor(), AuditAction.BreakGlassAccess, AuditPurpose.EmergencyAccess, write.PersonId, "fhir write CarePlan");
+        }
+
         var outcome = await SaveSafetyPlan.Handle(db, clock, context.User.ToActor(),
             new SaveSafetyPlan.Command(write.PersonId, planId, basedOn, write.Content, write.Complete, write.AmendmentReason), ct);
         switch (outcome)

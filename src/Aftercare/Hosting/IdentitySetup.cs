@@ -11,6 +11,7 @@ public static class Policies
     public const string DirectCare = "direct-care";
     public const string RegisterPresentations = "register-presentations";
     public const string Administer = "administer";
+    public const string ReviewPrivacy = "review-privacy";
 }
 
 public static class IdentitySetup
@@ -55,7 +56,8 @@ public static class IdentitySetup
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.DirectCare, p => p.RequireRole(Roles.Clinician, Roles.AftercareWorker, Roles.Therapist))
             .AddPolicy(Policies.RegisterPresentations, p => p.RequireRole(Roles.Clinician, Roles.AftercareWorker))
-            .AddPolicy(Policies.Administer, p => p.RequireRole(Roles.Administrator));
+            .AddPolicy(Policies.Administer, p => p.RequireRole(Roles.Administrator))
+            .AddPolicy(Policies.ReviewPrivacy, p => p.RequireRole(Roles.PrivacyLead));
         services.AddCascadingAuthenticationState();
         return services;
     }

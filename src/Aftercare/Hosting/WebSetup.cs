@@ -1,3 +1,4 @@
+using Aftercare.Access;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.FileProviders;
@@ -60,6 +61,7 @@ public static class WebSetup
         app.UseAuthentication();
         app.UsePasswordChangeWhenRequired();
         app.UseAuthorization();
+        app.UseNeedToKnow();
         app.UseAntiforgery();
         return app;
     }

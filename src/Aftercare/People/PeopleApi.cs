@@ -1,3 +1,5 @@
+using Aftercare.Access;
+using Aftercare.App.Access;
 using Aftercare.App.Data;
 using Aftercare.App.People;
 using Aftercare.Domain.People;
@@ -24,8 +26,8 @@ public static class PeopleApi
     {
         var people = app.MapGroup("/api/people").RequireAuthorization(Policies.DirectCare);
         // Search is a POST: names and dates of birth never travel in a URL.
-        people.MapPost("/search", Search);
-        people.MapGet("/{id:guid}", Get);
+        people.MapPost("/search", Search).WithMetadata(new NoRecordAttribute());
+        people.MapGet("/{id:guid}", Get).WithMetadata(new RecordOfAttribute(RecordKind.Person, "id"));
         return app;
     }
 

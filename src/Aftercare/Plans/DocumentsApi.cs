@@ -1,3 +1,5 @@
+using Aftercare.Access;
+using Aftercare.App.Access;
 using Aftercare.App;
 using Aftercare.App.Audit;
 using Aftercare.App.Data;
@@ -16,8 +18,8 @@ public static class DocumentsApi
 {
     public static IEndpointRouteBuilder MapDocuments(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/people/{personId:guid}/safety-plan/pdf", SafetyPlanPdf).RequireAuthorization(Policies.DirectCare);
-        app.MapGet("/shares/{shareId:guid}/pdf", LetterPdf).RequireAuthorization(Policies.DirectCare);
+        app.MapGet("/people/{personId:guid}/safety-plan/pdf", SafetyPlanPdf).RequireAuthorization(Policies.DirectCare).WithMetadata(new RecordOfAttribute(RecordKind.Person, "personId"));
+        app.MapGet("/shares/{shareId:guid}/pdf", LetterPdf).RequireAuthorization(Policies.DirectCare).WithMetadata(new RecordOfAttribute(RecordKind.Share, "shareId"));
         return app;
     }
 

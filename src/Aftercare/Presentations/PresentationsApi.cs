@@ -1,3 +1,5 @@
+using Aftercare.Access;
+using Aftercare.App.Access;
 using Aftercare.App.Data;
 using Aftercare.App.Presentations;
 using Aftercare.Domain.People;
@@ -23,7 +25,7 @@ public static class PresentationsApi
 
     public static IEndpointRouteBuilder MapPresentationsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/presentations", Register).RequireAuthorization(Policies.RegisterPresentations);
+        app.MapPost("/api/presentations", Register).RequireAuthorization(Policies.RegisterPresentations).WithMetadata(new NoRecordAttribute());
         return app;
     }
 

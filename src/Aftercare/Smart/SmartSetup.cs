@@ -1,3 +1,5 @@
+using Aftercare.Access;
+using Aftercare.App.Access;
 using System.Security.Claims;
 using Aftercare.App.Data;
 using Aftercare.Domain.Users;
@@ -73,6 +75,13 @@ public static class SmartSetup
         return services;
     }
 
+    /// <summary>A backend service (client credentials) acting for the organisation, not a member of staff.</summary>
+    public static bool IsBackendService(ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.FindFirstValue(ClaimTypes.NameIdentifier)?.StartsWith("client:", StringComparison.Ordinal) == true;
+    }
+
     /// <summary>A signed-in person is limited by role alone; a token also by its scopes (any one of those that allow it).</summary>
     public static bool ScopeAllows(ClaimsPrincipal user, IReadOnlyCollection<string> allowing)
     {
@@ -84,11 +93,11 @@ public static class SmartSetup
 
     public static IEndpointRouteBuilder MapSmart(this IEndpointRouteBuilder app)
     {
-        app.MapPost(TokenPath, Token).AllowAnonymous().DisableAntiforgery();
+        app.MapPost(TokenPath, Token).AllowAnonymous().DisableAntiforgery().WithMetadata(new NoRecordAttribute());
         // The consent form carries an antiforgery token, checked by AppLaunch itself.
-        app.MapMethods(AppLaunch.AuthorizePath, [HttpMethods.Get, HttpMethods.Post], AppLaunch.Authorize).AllowAnonymous().DisableAntiforgery();
-        app.MapGet("/.well-known/smart-configuration", Configuration).AllowAnonymous();
-        app.MapGet("/fhir/.well-known/smart-configuration", Configuration).AllowAnonymous();
+        app.MapMethods(AppLaunch.AuthorizePath, [HttpMethods.Get, HttpMethods.Post], AppLaunch.Authorize).AllowAnonymous().DisableAntiforgery().WithMetadata(new NoRecordAttribute());
+        app.MapGet("/.well-known/smart-configuration", Configuration).AllowAnonymous().WithMetadata(new NoRecordAttribute());
+        app.MapGet("/fhir/.well-known/smart-configuration", Configuration).AllowAnonymous().WithMetadata(new NoRecordAttribute());
         return app;
     }
 

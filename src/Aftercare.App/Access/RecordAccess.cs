@@ -1,0 +1,79 @@
+using Aftercare.App.Data;
+using Aftercare.Domain.Access;
+using Microsoft.EntityFrameworkCore;
+
+namespace Aftercare.App.Access;
+
+/// <summary>How a member of staff stands to one person's record (issue #6, need-to-know).</summary>
+public enum Relationship
+{
+    /// <summary>Outside the care team: they may learn only that a record exists.</summary>
+    None,
+
+    /// <summary>Staff of a site the person presented to, or assigned to the person.</summary>
+    CareTeam,
+
+    /// <summary>Outside the care team, with emergency access to this one record that has not yet expired.</summary>
+    BreakGlass,
+}
+
+/// <summary>What a record belongs to, found from an id in a route.</summary>
+public enum RecordKind
+{
+    Person,
+    Presentation,
+    Contact,
+    Referral,
+    Share,
+}
+
+/// <summary>
+/// Need-to-know: a person's record is open to their care team (the staff of the sites they
+/// presented to, and staff assigned to them) and, for a few hours, to someone who broke the glass.
+/// One place answers the question, so pages, the JSON API and FHIR cannot disagree.
+/// </summary>
+public static class RecordAccess
+{
+    public static async Task<Relationship> CheckAsync(AftercareDbContext db, string userId, Guid personId, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (await CareTeam(db, userId).AnyAsync(p => p == personId, ct))
+        {
+            return Relationship.CareTeam;
+        }
+
+        return await db.BreakGlassGrants.AnyAsync(g => g.UserId == userId && g.PersonId == personId && g.GrantedAt <= now && g.ExpiresAt > now, ct)
+            ? Relationship.BreakGlass : Relationship.None;
+    }
+
+    /// <summary>The people in this user's care team, as a query to filter lists with.</summary>
+    public static IQueryable<Guid> CareTeam(AftercareDbContext db, string userId)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var bySite = db.Presentations.Where(p => db.StaffSites.Any(s => s.UserId == userId && s.SiteId == p.SiteId)).Select(p => p.PersonId);
+        var assigned = db.CareAssignments.Where(a => a.UserId == userId).Select(a => a.PersonId);
+        return bySite.Union(assigned);
+    }
+
+    /// <summary>The people whose records this user may open now: their care team and their unexpired emergency access.</summary>
+    public static IQueryable<Guid> Open(AftercareDbContext db, string userId, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return CareTeam(db, userId).Union(db.BreakGlassGrants.Where(g => g.UserId == userId && g.GrantedAt <= now && g.ExpiresAt > now).Select(g => g.PersonId));
+    }
+
+    /// <summary>Whose record an id in a route belongs to; null when there is no such thing.</summary>
+    public static async Task<Guid?> OwnerAsync(AftercareDbContext db, RecordKind kind, Guid id, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return kind switch
+        {
+            RecordKind.Person => await db.People.Where(p => p.Id == id).Select(p => (Guid?)p.Id).FirstOrDefaultAsync(ct),
+            RecordKind.Presentation => await db.Presentations.Where(p => p.Id == id).Select(p => (Guid?)p.PersonId).FirstOrDefaultAsync(ct),
+            RecordKind.Contact => await db.Contacts.Where(c => c.Id == id).Select(c => (Guid?)c.PersonId).FirstOrDefaultAsync(ct),
+            RecordKind.Referral => await db.Referrals.Where(r => r.Id == id).Select(r => (Guid?)r.PersonId).FirstOrDefaultAsync(ct),
+            RecordKind.Share => await db.Shares.Where(s => s.Id == id).Select(s => (Guid?)s.PersonId).FirstOrDefaultAsync(ct),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+    }
+}

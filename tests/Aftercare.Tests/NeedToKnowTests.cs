@@ -1,0 +1,337 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aftercare.Access;
+using Aftercare.App.Access;
+using Aftercare.App.Data;
+using Aftercare.App.Demo;
+using Aftercare.App.Users;
+using Aftercare.Domain.Access;
+using Aftercare.Domain.Audit;
+using Aftercare.Domain.Sharing;
+using Aftercare.Domain.Users;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Aftercare.Tests;
+
+/// <summary>
+/// Issue #6, need-to-know, proven from the app's own endpoint list: every page and endpoint is
+/// classified, and every one that shows a record is tried by each relationship a user can have to it.
+/// </summary>
+public sealed class NeedToKnowTests(AftercareApplication app) : IClassFixture<AftercareApplication>
+{
+    private const string Password = "Matrix-Test-Password-1";
+
+    /// <summary>How a caller stands to the record under test.</summary>
+    public enum Caller
+    {
+        OwnTeam,
+        OtherTeam,
+        BreakGlassActive,
+        BreakGlassExpired,
+        ServiceManager,
+        SignedOut,
+    }
+
+    /// <summary>The one person the matrix is tried on, with one of each thing a route can name.</summary>
+    private sealed record Subject(Guid Person, Dictionary<RecordKind, Guid> Ids);
+
+    private static readonly SemaphoreSlim Once = new(1, 1);
+    private static Subject? _subject;
+    private static Dictionary<Caller, HttpClient>? _callers;
+
+    private async Task<(Subject Subject, Dictionary<Caller, HttpClient> Callers)> Setup()
+    {
+        await Once.WaitAsync();
+        try
+        {
+            if (_subject is not null && _callers is not null)
+            {
+                return (_subject, _callers);
+            }
+
+            // A demo person with an episode, a contact and a referral; a letter to their GP is added.
+            var (person, presentation, contact, referral) = await app.Read(async db =>
+            {
+                var r = await db.Referrals.OrderBy(x => x.Id).FirstAsync();
+                var c = await db.Contacts.Where(x => x.PersonId == r.PersonId).OrderBy(x => x.Id).FirstAsync();
+                var p = await db.Presentations.Where(x => x.PersonId == r.PersonId).OrderBy(x => x.Id).FirstAsync();
+                return (r.PersonId, p.Id, c.Id, r.Id);
+            });
+            var share = await app.Read(async db =>
+            {
+                var letter = Share.WithGp(person, "Demo Street Surgery (fictional)",
+                    new Domain.Assessments.ConfidentialityAndConsent(AftercareApplication.Now, "matrix", Domain.Presentations.YesNoUnknown.No, null, Domain.Presentations.YesNoUnknown.Yes),
+                    AftercareApplication.Now, (Guid.NewGuid(), 1), null, "matrix@test", AftercareApplication.Now).Value;
+                db.Shares.Add(letter);
+                await db.SaveChangesAsync();
+                return letter.Id;
+            });
+
+            var active = await AddHillsideUser("matrix.glass.active@test.example");
+            var expired = await AddHillsideUser("matrix.glass.expired@test.example");
+            await app.Read(async db =>
+            {
+                db.BreakGlassGrants.Add(BreakGlassGrant.Open(active, "matrix.glass.active@test.example", person, BreakGlassReason.EmergencyCare, "Matrix test: the person is here now.", AftercareApplication.Now.AddMinutes(-5), BreakGlass.Duration).Value);
+                db.BreakGlassGrants.Add(BreakGlassGrant.Open(expired, "matrix.glass.expired@test.example", person, BreakGlassReason.EmergencyCare, "Matrix test: yesterday's emergency.", AftercareApplication.Now.AddDays(-1), BreakGlass.Duration).Value);
+                await db.SaveChangesAsync();
+                return 0;
+            });
+
+            _subject = new Subject(person, new()
+            {
+                [RecordKind.Person] = person,
+                [RecordKind.Presentation] = presentation,
+                [RecordKind.Contact] = contact,
+                [RecordKind.Referral] = referral,
+                [RecordKind.Share] = share,
+            });
+            _callers = new()
+            {
+                [Caller.OwnTeam] = await app.ClientFor(Roles.Clinician),
+                [Caller.OtherTeam] = await app.ClientFor(app.OtherTeamClinician),
+                [Caller.BreakGlassActive] = await SignIn("matrix.glass.active@test.example"),
+                [Caller.BreakGlassExpired] = await SignIn("matrix.glass.expired@test.example"),
+                [Caller.ServiceManager] = await app.ClientFor(Roles.ServiceManager),
+                [Caller.SignedOut] = app.AnonymousClient(),
+            };
+            return (_subject, _callers);
+        }
+        finally
+        {
+            Once.Release();
+        }
+    }
+
+    private async Task<string> AddHillsideUser(string email)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var s = scope.ServiceProvider;
+        var added = await AddUser.Handle(s.GetRequiredService<UserManager<AftercareUser>>(), s.GetRequiredService<RoleManager<IdentityRole>>(),
+            s.GetRequiredService<AftercareDbContext>(), s.GetRequiredService<TimeProvider>(), App.Actor.System,
+            new AddUser.Command(email, Roles.Clinician, null, Password, [DemoData.OtherTeamSite]));
+        Assert.True(added.IsSuccess, string.Join("; ", added.Errors.Select(e => e.Message)));
+        return added.Value.UserId;
+    }
+
+    private async Task<HttpClient> SignIn(string email)
+    {
+        var client = app.AnonymousClient();
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsJsonAsync("api/session", new { Email = email, Password })).StatusCode);
+        return client;
+    }
+
+    private static bool Refused(HttpResponseMessage response, Guid person) =>
+        response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized
+        || (response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location!.OriginalString is var to
+            && (to.Contains(NeedToKnow.RestrictedPage(person), StringComparison.Ordinal) || to.Contains("/signin", StringComparison.Ordinal) || to.Contains("/denied", StringComparison.Ordinal)));
+
+    private static bool MayOpen(Caller caller) => caller is Caller.OwnTeam or Caller.BreakGlassActive;
+
+    /// <summary>Framework plumbing with no data of its own.</summary>
+    private static readonly string[] Plumbing = ["/_framework/opaque-redirect"];
+
+    private IReadOnlyList<RouteEndpoint> Endpoints() =>
+        [.. app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().Where(e => !Plumbing.Contains(e.RoutePattern.RawText))];
+
+    [Fact]
+    public void Every_page_and_endpoint_is_classified_so_none_can_slip_through()
+    {
+        var unclassified = Endpoints()
+            .Where(e => e.Metadata.GetMetadata<RecordOfAttribute>() is null && e.Metadata.GetMetadata<NoRecordAttribute>() is null && e.Metadata.GetMetadata<RecordCheckedOnAnswerAttribute>() is null)
+            .Select(e => e.RoutePattern.RawText).ToList();
+        Assert.True(unclassified.Count == 0, "Mark these [RecordOf], [NoRecord] or [RecordCheckedOnAnswer]: " + string.Join(", ", unclassified));
+
+        // A route with an id in it either names whose record it is, or is one of the few that show none.
+        var idRoutesWithoutOwner = Endpoints()
+            .Where(e => e.RoutePattern.Parameters.Any(p => p.Name.EndsWith("id", StringComparison.OrdinalIgnoreCase)))
+            .Where(e => e.Metadata.GetMetadata<RecordOfAttribute>() is null && e.Metadata.GetMetadata<RecordCheckedOnAnswerAttribute>() is null)
+            .Select(e => e.RoutePattern.RawText).ToList();
+        Assert.Equal(["/people/{PersonId:guid}/restricted"], idRoutesWithoutOwner);
+    }
+
+    [Fact]
+    public async Task Authorisation_matrix_every_record_page_and_endpoint_for_every_relationship()
+    {
+        var (subject, callers) = await Setup();
+        var failures = new List<string>();
+        foreach (var endpoint in Endpoints().Where(e => e.Metadata.GetOrderedMetadata<RecordOfAttribute>().Count > 0))
+        {
+            var record = endpoint.Metadata.GetOrderedMetadata<RecordOfAttribute>().First(r => endpoint.RoutePattern.Parameters.Any(p => string.Equals(p.Name, r.RouteValue, StringComparison.OrdinalIgnoreCase)));
+            var path = endpoint.RoutePattern.RawText!;
+            foreach (var parameter in endpoint.RoutePattern.Parameters)
+            {
+                path = path.Replace($"{{{parameter.Name}:guid}}", subject.Ids[record.Kind].ToString(), StringComparison.Ordinal);
+            }
+
+            foreach (var (caller, client) in callers)
+            {
+                var response = await client.GetAsync(path.TrimStart('/'));
+                var refused = Refused(response, subject.Person);
+                if (refused == MayOpen(caller))
+                {
+                    failures.Add($"{caller} GET {path}: {(int)response.StatusCode} {response.Headers.Location}");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
+    public async Task Id_swap_another_teams_persons_id_is_refused_and_audited_on_every_route_including_FHIR()
+    {
+        var (subject, callers) = await Setup();
+        var other = callers[Caller.OtherTeam];
+        var own = callers[Caller.OwnTeam];
+        var refusedBefore = await app.Read(db => db.AuditEvents.CountAsync(a => a.PersonId == subject.Person && (a.Action == AuditAction.RecordRefused || a.Action == AuditAction.FhirRefused)));
+        var attempts = 0;
+        var failures = new List<string>();
+
+        // Pages, downloads and the JSON API.
+        foreach (var endpoint in Endpoints().Where(e => e.Metadata.GetOrderedMetadata<RecordOfAttribute>().Count > 0))
+        {
+            var record = endpoint.Metadata.GetOrderedMetadata<RecordOfAttribute>().First(r => endpoint.RoutePattern.Parameters.Any(p => string.Equals(p.Name, r.RouteValue, StringComparison.OrdinalIgnoreCase)));
+            var path = endpoint.RoutePattern.RawText!.Replace($"{{{endpoint.RoutePattern.Parameters[0].Name}:guid}}", subject.Ids[record.Kind].ToString(), StringComparison.Ordinal);
+            attempts++;
+            if (!Refused(await other.GetAsync(path.TrimStart('/')), subject.Person))
+            {
+                failures.Add($"GET {path}");
+            }
+        }
+
+        // FHIR: every read, vread, history and search of the person's resources, with ids the care team can see.
+        var fhirTypes = Endpoints().Select(e => e.RoutePattern.RawText!).Where(r => r.StartsWith("/fhir/", StringComparison.Ordinal) && r.EndsWith("/{id}", StringComparison.Ordinal))
+            .Select(r => r.Split('/')[2]).Distinct().Except(["HealthcareService", "Organization", "Practitioner", "Questionnaire", "AuditEvent"]).ToList();
+        Assert.Contains("Patient", fhirTypes);
+        foreach (var type in fhirTypes)
+        {
+            var search = type == "Patient" ? $"fhir/Patient/{subject.Person}" : $"fhir/{type}?patient=Patient/{subject.Person}";
+            var seen = await own.GetAsync(search);
+            Assert.True(seen.IsSuccessStatusCode, $"{type}: the care team cannot read it ({(int)seen.StatusCode})");
+            var json = JsonDocument.Parse(await seen.Content.ReadAsStringAsync()).RootElement;
+            var id = type == "Patient" ? subject.Person.ToString()
+                : json.TryGetProperty("entry", out var entries) && entries.GetArrayLength() > 0 ? entries[0].GetProperty("resource").GetProperty("id").GetString() : null;
+            var tries = new List<string> { search };
+            if (id is not null && type != "Patient")
+            {
+                tries.Add($"fhir/{type}/{id}");
+            }
+
+            if (id is not null && type is "CarePlan" or "QuestionnaireResponse")
+            {
+                tries.Add($"fhir/{type}/{id}/_history/1");
+            }
+
+            if (id is not null && type == "CarePlan")
+            {
+                tries.Add($"fhir/CarePlan/{id}/_history");
+            }
+
+            foreach (var attempt in tries)
+            {
+                attempts++;
+                var response = await other.GetAsync(attempt);
+                var body = await response.Content.ReadAsStringAsync();
+                // A search that finds nothing for them answers an empty Bundle; anything returned is a leak.
+                var leaked = response.IsSuccessStatusCode
+                    && (JsonDocument.Parse(body).RootElement is var answer && (answer.GetProperty("resourceType").GetString() != "Bundle" || (answer.TryGetProperty("entry", out var returned) && returned.GetArrayLength() > 0)));
+                if (leaked || (id is not null && response.StatusCode != HttpStatusCode.Forbidden))
+                {
+                    failures.Add($"GET {attempt}: {(int)response.StatusCode}");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, "Not refused: " + string.Join("; ", failures));
+        var refusedAfter = await app.Read(db => db.AuditEvents.CountAsync(a => a.PersonId == subject.Person && (a.Action == AuditAction.RecordRefused || a.Action == AuditAction.FhirRefused)));
+        Assert.True(refusedAfter - refusedBefore >= attempts - fhirTypes.Count, $"{refusedAfter - refusedBefore} refusals audited for {attempts} attempts");
+        Assert.True(attempts > 30, $"only {attempts} routes tried");
+    }
+
+    [Fact]
+    public async Task Another_team_finds_only_that_a_record_exists_and_lists_show_no_one_outside_the_care_team()
+    {
+        var (subject, callers) = await Setup();
+        var other = callers[Caller.OtherTeam];
+        var (mrn, names) = await app.Read(async db => (
+            await db.People.Where(p => p.Id == subject.Person).SelectMany(p => p.Identifiers).Where(i => i.Kind == Domain.People.IdentifierKind.Mrn).Select(i => i.Value).FirstAsync(),
+            await db.People.Select(p => p.GivenName + " " + p.FamilyName).ToListAsync()));
+        var found = await other.PostAsJsonAsync("api/people/search", new { IdentifierKind = "Mrn", Identifier = mrn });
+        var match = Assert.Single(JsonDocument.Parse(await found.Content.ReadAsStringAsync()).RootElement.EnumerateArray());
+        Assert.True(match.GetProperty("restricted").GetBoolean());
+        Assert.Equal(App.People.FindPeople.RestrictedLabel, match.GetProperty("displayName").GetString());
+        Assert.Empty(match.GetProperty("identifiers").EnumerateArray());
+
+        // No page the other team can reach names anyone they do not care for.
+        foreach (var page in new[] { "", "worklist", "plans/reviews-due", "people", "services", "presentations/new", $"presentations/new?person={subject.Person}", NeedToKnow.RestrictedPage(subject.Person).TrimStart('/') })
+        {
+            var html = await other.GetStringAsync(page);
+            Assert.DoesNotContain(names, n => html.Contains(n, StringComparison.Ordinal));
+        }
+
+        // The care team sees the same person in full.
+        var ownMatch = JsonDocument.Parse(await (await callers[Caller.OwnTeam].PostAsJsonAsync("api/people/search", new { IdentifierKind = "Mrn", Identifier = mrn })).Content.ReadAsStringAsync()).RootElement[0];
+        Assert.False(ownMatch.GetProperty("restricted").GetBoolean());
+        Assert.Contains(ownMatch.GetProperty("displayName").GetString(), names);
+    }
+
+    [Fact]
+    public async Task Breaking_the_glass_needs_a_reason_and_the_password_opens_one_record_for_hours_and_waits_for_review()
+    {
+        await Setup();
+        var email = "glass.breaker@test.example";
+        var userId = await AddHillsideUser(email);
+        var client = await SignIn(email);
+        var (person, neighbour) = await app.Read(async db =>
+        {
+            var two = await db.People.Where(p => p.Identifiers.Any(i => i.Value.StartsWith("DEMO"))).OrderByDescending(p => p.Id).Take(2).Select(p => p.Id).ToListAsync();
+            return (two[0], two[1]);
+        });
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync($"people/{person}")).StatusCode);
+
+        // No reason, too few words and a wrong password: each is named, nothing is opened.
+        var refused = await client.Post(NeedToKnow.RestrictedPage(person), "break-glass", new Dictionary<string, string> { ["Form.Justification"] = "short", ["Form.Password"] = "not my password" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        var page = await refused.Content.ReadAsStringAsync();
+        Assert.Contains("Choose why you need this record", page, StringComparison.Ordinal);
+        Assert.Contains("Enter your password to confirm it is you", page, StringComparison.Ordinal);
+        Assert.False(await app.Read(db => db.BreakGlassGrants.AnyAsync(g => g.UserId == userId)));
+
+        var opened = await client.Post(NeedToKnow.RestrictedPage(person), "break-glass", new Dictionary<string, string>
+        {
+            ["Form.Reason"] = nameof(BreakGlassReason.PresentedToMyService),
+            ["Form.Justification"] = "They have walked into our community team and asked for help.",
+            ["Form.Password"] = Password,
+        });
+        Assert.Equal(HttpStatusCode.Redirect, opened.StatusCode);
+        Assert.EndsWith($"/people/{person}", opened.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"people/{person}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"fhir/Patient/{person}")).StatusCode);
+
+        // One record only: the next person is still closed.
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync($"people/{neighbour}")).StatusCode);
+        var audit = await app.AuditFor(person);
+        Assert.Contains(audit, a => a.Action == AuditAction.BreakGlassOpened && a.ActorId == userId && a.Purpose == AuditPurpose.EmergencyAccess);
+        Assert.Equal(2, audit.Count(a => a.Action == AuditAction.BreakGlassAccess && a.ActorId == userId));
+
+        // The privacy lead sees it on the queue and signs it off; their own sign-off is audited.
+        var lead = await app.ClientFor(Roles.PrivacyLead);
+        var queue = await lead.GetStringAsync("privacy/break-glass");
+        Assert.Contains("They have walked into our community team and asked for help.", queue, StringComparison.Ordinal);
+        var grant = await app.Read(db => db.BreakGlassGrants.SingleAsync(g => g.UserId == userId));
+        Assert.Equal(HttpStatusCode.Redirect, (await lead.Post("privacy/break-glass", $"review-{grant.Id}", new Dictionary<string, string>
+        {
+            ["Form.GrantId"] = grant.Id.ToString(),
+            ["Form.Outcome"] = nameof(BreakGlassReviewOutcome.Appropriate),
+        })).StatusCode);
+        Assert.NotNull(await app.Read(db => db.BreakGlassGrants.Where(g => g.Id == grant.Id).Select(g => g.ReviewedAt).SingleAsync()));
+        Assert.Contains(await app.AuditFor(person), a => a.Action == AuditAction.BreakGlassReviewed);
+
+        // Clinicians cannot reach the queue; the privacy lead cannot open records.
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("privacy/break-glass")).StatusCode);
+        Assert.True(Refused(await lead.GetAsync($"people/{person}"), person));
+    }
+}
