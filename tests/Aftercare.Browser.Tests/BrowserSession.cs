@@ -88,6 +88,18 @@ public sealed class BrowserSession : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>Signs this demo user in through the sign-in page, as a person does.</summary>
+    public static async Task SignIn(IPage page, Aftercare.App.Demo.DemoData.DemoUser user)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        ArgumentNullException.ThrowIfNull(user);
+        await page.GotoAsync("/signin");
+        await page.GetByLabel("Email address").FillAsync(user.Email);
+        await page.GetByLabel("Password").FillAsync(user.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+    }
+
     /// <summary>An axe scan of the page as it stands: no serious or critical violations.</summary>
     public static async Task AssertAccessible(IPage page)
     {

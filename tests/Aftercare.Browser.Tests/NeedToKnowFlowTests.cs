@@ -1,0 +1,58 @@
+using System.Text.RegularExpressions;
+using Aftercare.Domain.Users;
+
+namespace Aftercare.Browser.Tests;
+
+/// <summary>
+/// Issue #6 as people meet it: a clinician of another team finds that a demo person's record
+/// exists, cannot open it, breaks the glass with a reason, and the privacy lead signs that use off.
+/// </summary>
+public sealed partial class NeedToKnowFlowTests(BrowserSession session) : IClassFixture<BrowserSession>
+{
+    [GeneratedRegex("/people/[0-9a-f-]+/restricted$")]
+    private static partial Regex Restricted();
+
+    [Fact]
+    public async Task A_clinician_of_another_team_breaks_the_glass_and_the_privacy_lead_reviews_it()
+    {
+        var page = await session.NewPage();
+        await BrowserSession.SignIn(page, session.App.OtherTeamClinician);
+
+        // Search: the record exists, and that is all they learn.
+        await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Find a person" }).ClickAsync();
+        await page.GetByLabel("Number", new() { Exact = true }).FillAsync("DEMO0005");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("A record held by another care team")).ToBeVisibleAsync();
+        await BrowserSession.AssertAccessible(page);
+        await BrowserSession.Screenshot(page, "search-other-team");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Emergency access (break the glass)" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(Restricted());
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("This record is held by another care team");
+
+        // Opening it without a reason and the password names both, and opens nothing.
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Open the record") }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Choose why you need this record." })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Enter your password to confirm it is you." })).ToBeVisibleAsync();
+        await BrowserSession.AssertAccessible(page);
+
+        await page.GetByLabel("The person has come to my service").CheckAsync();
+        await page.GetByLabel("In your own words").FillAsync("They walked into the Hillside team this morning asking for help.");
+        await page.GetByLabel("Your password, to confirm it is you").FillAsync(session.App.OtherTeamClinician.Password);
+        await BrowserSession.Screenshot(page, "break-glass");
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Open the record") }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Came back for help").First).ToBeVisibleAsync();
+
+        // The privacy lead sees the use with its reason, and signs it off.
+        var lead = await session.NewPage();
+        await BrowserSession.SignIn(lead, session.App.User(Roles.PrivacyLead));
+        await lead.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Emergency access to review" }).ClickAsync();
+        var use = lead.GetByRole(AriaRole.Region).Filter(new() { HasText = "They walked into the Hillside team this morning asking for help." });
+        await Assertions.Expect(use).ToBeVisibleAsync();
+        await BrowserSession.AssertAccessible(lead);
+        await BrowserSession.Screenshot(lead, "break-glass-review");
+        await use.GetByLabel("Appropriate", new() { Exact = true }).CheckAsync();
+        await use.GetByRole(AriaRole.Button, new() { Name = "Sign off" }).ClickAsync();
+        await Assertions.Expect(lead.GetByRole(AriaRole.Status)).ToHaveTextAsync(new Regex("Nothing to review"));
+        await Assertions.Expect(lead.GetByRole(AriaRole.Table)).ToContainTextAsync(session.App.OtherTeamClinician.Email);
+    }
+}
