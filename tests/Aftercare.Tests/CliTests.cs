@@ -68,7 +68,7 @@ public sealed partial class CliTests(AftercareApplication app) : IClassFixture<A
         Assert.NotEmpty(password);
 
         var client = app.AnonymousClient();
-        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsJsonAsync("api/session", new { email, password })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await app.SignInAsync(client, email, password)).StatusCode);
         Assert.True(await app.Read(db => db.Users.Where(u => u.Email == email).Select(u => u.MustChangePassword).SingleAsync()));
         // Until they choose their own password, every page leads to the password page and the API refuses.
         Assert.Equal("/account/password", (await client.GetAsync("people")).Headers.Location?.OriginalString);
@@ -88,7 +88,7 @@ public sealed partial class CliTests(AftercareApplication app) : IClassFixture<A
         Assert.True(added.Code == 0, added.Err);
         Assert.DoesNotContain("One-time password", added.Out, StringComparison.Ordinal);
         var client = app.AnonymousClient();
-        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsJsonAsync("api/session", new { email, password })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await app.SignInAsync(client, email, password)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("api/audit")).StatusCode);
     }
 

@@ -36,6 +36,10 @@ public enum AuditAction
     MessagePreferencesChanged,
     FhirRefused,
     AppAuthorised,
+    UserDisabled,
+    UserEnabled,
+    UserRoleChanged,
+    AuthenticatorReset,
 }
 
 /// <summary>
