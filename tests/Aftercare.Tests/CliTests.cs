@@ -93,6 +93,30 @@ public sealed partial class CliTests(AftercareApplication app) : IClassFixture<A
     }
 
     [Fact]
+    public async Task Users_disable_set_role_and_remove_role_change_an_account_and_end_its_session()
+    {
+        var email = $"worker-{Guid.NewGuid():N}@example.org";
+        const string password = "Correct-Horse-42-Battery";
+        Assert.Equal(0, (await Aftercare(password, "users", "add", "--email", email, "--role", "aftercare-worker", "--password-stdin", "--db", app.Database)).Code);
+
+        var setRole = await Aftercare(null, "users", "set-role", "--email", email, "--role", "therapist", "--db", app.Database);
+        Assert.True(setRole.Code == 0, setRole.Err);
+        Assert.Contains("Roles now: therapist.", setRole.Out, StringComparison.Ordinal);
+        var removeRole = await Aftercare(null, "users", "remove-role", "--email", email, "--role", "therapist", "--db", app.Database);
+        Assert.Contains("Roles now: none.", removeRole.Out, StringComparison.Ordinal);
+
+        var client = app.AnonymousClient();
+        Assert.Equal(HttpStatusCode.NoContent, (await app.SignInAsync(client, email, password)).StatusCode);
+        var disabled = await Aftercare(null, "users", "disable", "--email", email, "--db", app.Database);
+        Assert.True(disabled.Code == 0, disabled.Err);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.SignInAsync(app.AnonymousClient(), email, password)).StatusCode);
+
+        var unknown = await Aftercare(null, "users", "disable", "--email", "nobody@example.org", "--db", app.Database);
+        Assert.NotEqual(0, unknown.Code);
+        Assert.Contains("--email", unknown.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Clients_add_registers_a_SMART_backend_client_from_its_public_key_set()
     {
         using var rsa = System.Security.Cryptography.RSA.Create(2048);
