@@ -77,6 +77,7 @@ public sealed class AftercareApplication : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        _signingIn.Dispose();
         if (_app is not null)
         {
             await _app.StopAsync();

@@ -54,10 +54,12 @@ public static class AftercareCommands
             AnsiConsole.MarkupLine($"[bold]Aftercare[/] on {Markup.Escape(database.Describe())}");
             if (seeded is not null)
             {
-                AnsiConsole.MarkupLine("[bold]Demo users[/] (synthetic data; passwords and authenticator keys are new at each start):");
+                // Plain lines: Spectre would wrap them at the terminal's width in mid-sentence.
+                Console.WriteLine("Demo users (synthetic data; passwords and authenticator keys are new at each start):");
                 PrintDemoUsers(seeded.Users);
-                AnsiConsole.MarkupLine("Every account signs in with a password, then a 6-digit code: add the key to any authenticator app,");
-                AnsiConsole.MarkupLine("or get a code with [bold]oathtool --totp -b KEY[/] (Debian: apt-get install oathtool).");
+                Console.WriteLine("Each sign-in asks for the password, then a 6-digit code from the key:");
+                Console.WriteLine("add the key to any authenticator app, or run: oathtool --totp -b KEY");
+                Console.WriteLine("(Debian: apt-get install oathtool). Each code works once.");
             }
             else if (!await AnyUserAsync(app))
             {
