@@ -39,7 +39,7 @@ public static partial class Program
         builder.Services.AddSingleton(settings.Clock ?? TimeProvider.System);
         builder.Services.AddAftercareDatabase(settings.ResolveDatabase(builder.Configuration));
         builder.Services.AddAftercareOptions(builder.Configuration);
-        builder.Services.AddAftercareIdentity();
+        builder.Services.AddAftercareIdentity(builder.Configuration);
         builder.Services.AddAftercareWeb();
         builder.Services.AddSmartOnFhir();
 

@@ -22,9 +22,7 @@ public sealed class AftercareWorkerFlowTests(BrowserSession session) : IClassFix
         var page = await session.NewPage();
         var worker = session.App.User(Roles.AftercareWorker);
         await page.GotoAsync("/signin");
-        await page.GetByLabel("Email address").FillAsync(worker.Email);
-        await page.GetByLabel("Password").FillAsync(worker.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await session.SignIn(page, worker);
 
         await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^Worklist") }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Worklist", Level = 1 })).ToBeVisibleAsync();

@@ -41,9 +41,7 @@ public sealed class AppLaunchFlowTests(BrowserSession session) : IClassFixture<B
 
         // The app sends the clinician here; they sign in first and come straight back.
         await page.GotoAsync(authorize);
-        await page.GetByLabel("Email address").FillAsync(clinician.Email);
-        await page.GetByLabel("Password").FillAsync(clinician.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await session.SignIn(page, clinician);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Safety Plan Companion (demo app)");
         await Assertions.Expect(page.GetByText("read that person's record")).ToBeVisibleAsync();
 

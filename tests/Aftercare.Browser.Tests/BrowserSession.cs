@@ -88,16 +88,27 @@ public sealed class BrowserSession : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    /// <summary>Signs this demo user in through the sign-in page, as a person does.</summary>
-    public static async Task SignIn(IPage page, Aftercare.App.Demo.DemoData.DemoUser user)
+    /// <summary>
+    /// Signs in on the sign-in page the browser is on, as a person does: email and password, then
+    /// the code from their authenticator app (computed on the app's fake clock). With
+    /// <paramref name="checkCodePage"/>, the code page is scanned by axe and photographed.
+    /// </summary>
+    public async Task SignIn(IPage page, Aftercare.App.Demo.DemoData.DemoUser user, bool checkCodePage = false)
     {
         ArgumentNullException.ThrowIfNull(page);
         ArgumentNullException.ThrowIfNull(user);
-        await page.GotoAsync("/signin");
         await page.GetByLabel("Email address").FillAsync(user.Email);
         await page.GetByLabel("Password").FillAsync(user.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Enter your code", Level = 1 })).ToBeVisibleAsync();
+        if (checkCodePage)
+        {
+            await AssertAccessible(page);
+            await Screenshot(page, "signin-code");
+        }
+
+        await page.GetByLabel("Code").FillAsync((await App.NextCodeAsync(user.Email))!);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
     }
 
     /// <summary>An axe scan of the page as it stands: no serious or critical violations.</summary>

@@ -19,9 +19,7 @@ public sealed class ClinicianFlowTests(BrowserSession session) : IClassFixture<B
         Assert.EndsWith("/signin?ReturnUrl=%2F", page.Url, StringComparison.Ordinal);
         await BrowserSession.AssertAccessible(page);
         await BrowserSession.Screenshot(page, "signin");
-        await page.GetByLabel("Email address").FillAsync(clinician.Email);
-        await page.GetByLabel("Password").FillAsync(clinician.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await session.SignIn(page, clinician, checkCodePage: true);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Aftercare", Level = 1 })).ToBeVisibleAsync();
         await BrowserSession.AssertAccessible(page);
 
@@ -82,9 +80,7 @@ public sealed class ClinicianFlowTests(BrowserSession session) : IClassFixture<B
         var page = await session.NewPage();
         var worker = session.App.User(Roles.AftercareWorker);
         await page.GotoAsync("/signin");
-        await page.GetByLabel("Email address").FillAsync(worker.Email);
-        await page.GetByLabel("Password").FillAsync(worker.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await session.SignIn(page, worker);
 
         await page.GotoAsync("/presentations/new");
         await NewPerson(page).GetByLabel("MRN", new() { Exact = true }).FillAsync("DEMO0001");

@@ -16,7 +16,8 @@ public sealed partial class NeedToKnowFlowTests(BrowserSession session) : IClass
     public async Task A_clinician_of_another_team_breaks_the_glass_and_the_privacy_lead_reviews_it()
     {
         var page = await session.NewPage();
-        await BrowserSession.SignIn(page, session.App.OtherTeamClinician);
+        await page.GotoAsync("/signin");
+        await session.SignIn(page, session.App.OtherTeamClinician);
 
         // Search: the record exists, and that is all they learn.
         await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Find a person" }).ClickAsync();
@@ -44,7 +45,8 @@ public sealed partial class NeedToKnowFlowTests(BrowserSession session) : IClass
 
         // The privacy lead sees the use with its reason, and signs it off.
         var lead = await session.NewPage();
-        await BrowserSession.SignIn(lead, session.App.User(Roles.PrivacyLead));
+        await lead.GotoAsync("/signin");
+        await session.SignIn(lead, session.App.User(Roles.PrivacyLead));
         await lead.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Emergency access to review" }).ClickAsync();
         var use = lead.GetByRole(AriaRole.Region).Filter(new() { HasText = "They walked into the Hillside team this morning asking for help." });
         await Assertions.Expect(use).ToBeVisibleAsync();

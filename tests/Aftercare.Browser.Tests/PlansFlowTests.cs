@@ -40,9 +40,7 @@ public sealed partial class PlansFlowTests(BrowserSession session) : IClassFixtu
         page.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
         var clinician = session.App.User(Roles.Clinician);
         await page.GotoAsync("/signin");
-        await page.GetByLabel("Email address").FillAsync(clinician.Email);
-        await page.GetByLabel("Password").FillAsync(clinician.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await session.SignIn(page, clinician);
 
         // Find the demo person and open the assessment of their latest presentation.
         await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Find a person" }).ClickAsync();

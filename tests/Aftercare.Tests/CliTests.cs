@@ -68,7 +68,7 @@ public sealed partial class CliTests(AftercareApplication app) : IClassFixture<A
         Assert.NotEmpty(password);
 
         var client = app.AnonymousClient();
-        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsJsonAsync("api/session", new { email, password })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await app.SignInAsync(client, email, password)).StatusCode);
         Assert.True(await app.Read(db => db.Users.Where(u => u.Email == email).Select(u => u.MustChangePassword).SingleAsync()));
         // Until they choose their own password, every page leads to the password page and the API refuses.
         Assert.Equal("/account/password", (await client.GetAsync("people")).Headers.Location?.OriginalString);
@@ -88,8 +88,32 @@ public sealed partial class CliTests(AftercareApplication app) : IClassFixture<A
         Assert.True(added.Code == 0, added.Err);
         Assert.DoesNotContain("One-time password", added.Out, StringComparison.Ordinal);
         var client = app.AnonymousClient();
-        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsJsonAsync("api/session", new { email, password })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await app.SignInAsync(client, email, password)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("api/audit")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Users_disable_set_role_and_remove_role_change_an_account_and_end_its_session()
+    {
+        var email = $"worker-{Guid.NewGuid():N}@example.org";
+        const string password = "Correct-Horse-42-Battery";
+        Assert.Equal(0, (await Aftercare(password, "users", "add", "--email", email, "--role", "aftercare-worker", "--password-stdin", "--db", app.Database)).Code);
+
+        var setRole = await Aftercare(null, "users", "set-role", "--email", email, "--role", "therapist", "--db", app.Database);
+        Assert.True(setRole.Code == 0, setRole.Err);
+        Assert.Contains("Roles now: therapist.", setRole.Out, StringComparison.Ordinal);
+        var removeRole = await Aftercare(null, "users", "remove-role", "--email", email, "--role", "therapist", "--db", app.Database);
+        Assert.Contains("Roles now: none.", removeRole.Out, StringComparison.Ordinal);
+
+        var client = app.AnonymousClient();
+        Assert.Equal(HttpStatusCode.NoContent, (await app.SignInAsync(client, email, password)).StatusCode);
+        var disabled = await Aftercare(null, "users", "disable", "--email", email, "--db", app.Database);
+        Assert.True(disabled.Code == 0, disabled.Err);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.SignInAsync(app.AnonymousClient(), email, password)).StatusCode);
+
+        var unknown = await Aftercare(null, "users", "disable", "--email", "nobody@example.org", "--db", app.Database);
+        Assert.NotEqual(0, unknown.Code);
+        Assert.Contains("--email", unknown.Err, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -119,7 +119,7 @@ public sealed class NeedToKnowTests(AftercareApplication app) : IClassFixture<Af
     private async Task<HttpClient> SignIn(string email)
     {
         var client = app.AnonymousClient();
-        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsJsonAsync("api/session", new { Email = email, Password })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await app.SignInAsync(client, email, Password)).StatusCode);
         return client;
     }
 

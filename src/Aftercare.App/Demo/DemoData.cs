@@ -22,7 +22,8 @@ public static class DemoData
 {
     public const string EmailDomain = "demo.aftercare.example";
 
-    public sealed record DemoUser(string Email, string Role, string Password);
+    /// <summary>A demo user, their password and their authenticator key (both new at each start).</summary>
+    public sealed record DemoUser(string Email, string Role, string Password, string AuthenticatorKey);
 
     public sealed record Seeded(IReadOnlyList<DemoUser> Users, int People, int Presentations);
 
@@ -47,7 +48,7 @@ public static class DemoData
 
     /// <summary>
     /// Seeds sites, one user per role and, once, the synthetic people. Demo users get fresh random
-    /// passwords every time, which are returned so the caller can print them.
+    /// passwords and authenticator keys every time, which are returned so the caller can print them.
     /// </summary>
     public static async Task<Seeded> SeedAsync(
         AftercareDbContext db, UserManager<AftercareUser> users, RoleManager<IdentityRole> roles, TimeProvider clock,
@@ -88,7 +89,11 @@ public static class DemoData
             }
 
             await db.SaveChangesAsync(ct);
-            demoUsers.Add(new DemoUser(email, role, password));
+            // Every account signs in with a second factor; the demo's are set up already, keyed afresh.
+            Check(await users.ResetAuthenticatorKeyAsync(user));
+            Check(await users.SetTwoFactorEnabledAsync(user, true));
+            var key = await users.GetAuthenticatorKeyAsync(user) ?? throw new InvalidOperationException("The authenticator key was not stored.");
+            demoUsers.Add(new DemoUser(email, role, password, key));
         }
 
         var alreadySeeded = await db.People.AnyAsync(p => p.Identifiers.Any(i => i.Kind == IdentifierKind.Mrn && i.Value.StartsWith("DEMO")), ct);

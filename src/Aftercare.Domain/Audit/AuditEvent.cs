@@ -41,6 +41,10 @@ public enum AuditAction
     BreakGlassAccess,
     BreakGlassReviewed,
     CareTeamChanged,
+    UserDisabled,
+    UserEnabled,
+    UserRoleChanged,
+    AuthenticatorReset,
 }
 
 /// <summary>

@@ -2,6 +2,7 @@ using Aftercare.Access;
 using Aftercare.App.Access;
 using Aftercare.App.Audit;
 using Aftercare.App.Data;
+using Aftercare.App.Users;
 using Aftercare.Domain.Audit;
 using Aftercare.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,7 +13,8 @@ namespace Aftercare.Account;
 
 public static class AccountApi
 {
-    public sealed record SignInRequest(string? Email, string? Password);
+    /// <summary>Code: the 6-digit code from the authenticator app, needed by every account.</summary>
+    public sealed record SignInRequest(string? Email, string? Password, string? Code = null);
 
     public static IEndpointRouteBuilder MapAccount(this IEndpointRouteBuilder app)
     {
@@ -23,13 +25,50 @@ public static class AccountApi
         return app;
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> StartSession(
+    /// <summary>
+    /// Password and code in one request. Every refusal is a 401 ProblemDetails written without a
+    /// trace id, so an unknown email and a wrong password get byte-identical answers.
+    /// </summary>
+    public static async Task<Results<NoContent, JsonHttpResult<ProblemDetails>>> StartSession(
         SignInRequest request, SignInManager<AftercareUser> signIn, AftercareDbContext db, TimeProvider clock)
     {
-        var result = await SignInUser.Handle(signIn, db, clock, request.Email, request.Password);
-        return result.IsSuccess
-            ? TypedResults.NoContent()
-            : TypedResults.Problem(title: "Sign-in failed.", detail: SignInUser.Failed, statusCode: StatusCodes.Status401Unauthorized);
+        ArgumentNullException.ThrowIfNull(request);
+        var password = await SignInUser.CheckPassword(signIn, db, clock, request.Email, request.Password);
+        if (!password.IsSuccess)
+        {
+            return Refused(SignInUser.Failed);
+        }
+
+        var user = password.Value.User;
+        if (string.IsNullOrWhiteSpace(request.Code))
+        {
+            if (password.Value.HasAuthenticator)
+            {
+                return Refused(SignInUser.CodeNeeded, "A code is needed.");
+            }
+
+            // Setting up an app through the API, as the page does: the key, then a request with its code.
+            var key = await SignInUser.EnrolmentKey(signIn.UserManager, user);
+            return Refused(SignInUser.EnrolmentNeeded, "An authenticator app is needed.", new Dictionary<string, object?>
+            {
+                ["authenticatorKey"] = key,
+                ["authenticatorUri"] = Authenticator.OtpAuthAddress(user.Email ?? "", key),
+            });
+        }
+
+        var signedIn = await SignInUser.CheckCode(signIn, db, clock, user, request.Code);
+        return signedIn.IsSuccess ? TypedResults.NoContent() : Refused(SignInUser.CodeFailed);
+    }
+
+    private static JsonHttpResult<ProblemDetails> Refused(string detail, string title = "Sign-in failed.", Dictionary<string, object?>? extensions = null)
+    {
+        var problem = new ProblemDetails { Title = title, Detail = detail, Status = StatusCodes.Status401Unauthorized };
+        foreach (var (name, value) in extensions ?? [])
+        {
+            problem.Extensions[name] = value;
+        }
+
+        return TypedResults.Json(problem, contentType: "application/problem+json", statusCode: StatusCodes.Status401Unauthorized);
     }
 
     public static async Task<NoContent> EndSession(HttpContext context, SignInManager<AftercareUser> signIn, AftercareDbContext db, TimeProvider clock)

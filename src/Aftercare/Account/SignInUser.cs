@@ -1,23 +1,40 @@
+using System.Security.Claims;
 using Aftercare.App;
 using Aftercare.App.Audit;
 using Aftercare.App.Data;
+using Aftercare.App.Users;
 using Aftercare.Domain;
 using Aftercare.Domain.Audit;
+using Aftercare.Hosting;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 
 namespace Aftercare.Account;
 
 /// <summary>
-/// Signs a member of staff in. A failure says only that sign-in failed, whether the email is
-/// unknown, the password wrong or the account locked: nothing tells an attacker which.
+/// Signs a member of staff in: a password, then a code from their authenticator app (every role:
+/// see docs/security.md). A failure says only that sign-in failed, whether the email is unknown,
+/// the password wrong or the account locked: nothing tells an attacker which. Wrong codes count
+/// toward the same lockout as wrong passwords. The session cookie is issued only after the code.
 /// </summary>
 public static class SignInUser
 {
     public const string Failed = "Sign-in failed. Check your email address and password. After 5 failed tries the account is locked for 15 minutes.";
 
+    public const string CodeFailed = "Sign-in failed. Check the code in your authenticator app: it changes every 30 seconds and each code works once. After 5 failed tries the account is locked for 15 minutes.";
+
+    public const string CodeNeeded = "Enter the 6-digit code from your authenticator app.";
+
+    public const string EnrolmentNeeded = "Set up an authenticator app first: add this key to it, then sign in again with the code it shows.";
+
+    /// <summary>A password that was right: next, a code (and, for an account without an app yet, setting one up).</summary>
+    public sealed record PasswordAccepted(AftercareUser User, bool HasAuthenticator);
+
     public sealed record SignedIn(bool MustChangePassword);
 
-    public static async Task<Result<SignedIn>> Handle(
+    private static string? _unknownUserHash;
+
+    public static async Task<Result<PasswordAccepted>> CheckPassword(
         SignInManager<AftercareUser> signIn, AftercareDbContext db, TimeProvider clock, string? email, string? password)
     {
         ArgumentNullException.ThrowIfNull(signIn);
@@ -25,27 +42,109 @@ public static class SignInUser
         var user = name.Length == 0 ? null : await signIn.UserManager.FindByEmailAsync(name);
         if (user is null || string.IsNullOrEmpty(password))
         {
+            // As slow as checking a real password, so the time taken does not tell that the account is unknown.
+            var hasher = signIn.UserManager.PasswordHasher;
+            _unknownUserHash ??= hasher.HashPassword(new AftercareUser(), Guid.NewGuid().ToString());
+            hasher.VerifyHashedPassword(new AftercareUser(), _unknownUserHash, password ?? "");
             // What was typed is not recorded: it may not be an email at all, and could be anything.
             db.Audit(clock, new Actor("", "(no such account)", []), AuditAction.SignInFailed, AuditPurpose.Security);
             await db.SaveChangesAsync();
-            return Result<SignedIn>.Failure("email", Failed);
+            return Result<PasswordAccepted>.Failure("email", Failed);
         }
 
-        // The count of wrong passwords (for lockout) and the audit event commit together.
+        // The count of wrong passwords (for lockout) and the audit event commit together. With a
+        // second factor set up, a right password does not reset the count: only a right code does.
         await using var transaction = await db.Database.BeginTransactionAsync();
-        var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
-        var actor = new Actor(user.Id, user.Email ?? name, []);
+        var result = await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
         if (!result.Succeeded)
         {
-            db.Audit(clock, actor, AuditAction.SignInFailed, AuditPurpose.Security, entityId: result.IsLockedOut ? "locked-out" : null);
+            db.Audit(clock, ActorOf(user), AuditAction.SignInFailed, AuditPurpose.Security, entityId: result.IsLockedOut ? "locked-out" : null);
             await db.SaveChangesAsync();
             await transaction.CommitAsync();
-            return Result<SignedIn>.Failure("email", Failed);
+            return Result<PasswordAccepted>.Failure("email", Failed);
         }
 
-        db.Audit(clock, actor, AuditAction.SignedIn, AuditPurpose.Security);
+        await transaction.CommitAsync();
+        var hasAuthenticator = user.TwoFactorEnabled && !string.IsNullOrEmpty(await signIn.UserManager.GetAuthenticatorKeyAsync(user));
+        return new PasswordAccepted(user, hasAuthenticator);
+    }
+
+    /// <summary>The key to set up an app with, made on first asking and kept until the first right code.</summary>
+    public static async Task<string> EnrolmentKey(UserManager<AftercareUser> users, AftercareUser user)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        var key = await users.GetAuthenticatorKeyAsync(user);
+        if (string.IsNullOrEmpty(key))
+        {
+            await users.ResetAuthenticatorKeyAsync(user);
+            key = await users.GetAuthenticatorKeyAsync(user);
+        }
+
+        return key ?? throw new InvalidOperationException("The authenticator key was not stored.");
+    }
+
+    /// <summary>
+    /// The second step: a right code (which also completes setting up an app) issues the session
+    /// cookie; a wrong one counts toward lockout.
+    /// </summary>
+    public static async Task<Result<SignedIn>> CheckCode(
+        SignInManager<AftercareUser> signIn, AftercareDbContext db, TimeProvider clock, AftercareUser user, string? code)
+    {
+        ArgumentNullException.ThrowIfNull(signIn);
+        ArgumentNullException.ThrowIfNull(user);
+        var users = signIn.UserManager;
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        if (await users.IsLockedOutAsync(user))
+        {
+            db.Audit(clock, ActorOf(user), AuditAction.SignInFailed, AuditPurpose.Security, entityId: "locked-out");
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+            return Result<SignedIn>.Failure("code", CodeFailed);
+        }
+
+        if (!await users.VerifyTwoFactorTokenAsync(user, TokenOptions.DefaultAuthenticatorProvider, code ?? ""))
+        {
+            await users.AccessFailedAsync(user);
+            db.Audit(clock, ActorOf(user), AuditAction.SignInFailed, AuditPurpose.Security, entityId: "wrong-code");
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+            return Result<SignedIn>.Failure("code", CodeFailed);
+        }
+
+        if (!user.TwoFactorEnabled)
+        {
+            await users.SetTwoFactorEnabledAsync(user, true);
+        }
+
+        await users.ResetAccessFailedCountAsync(user);
+        var properties = new AuthenticationProperties { IsPersistent = false };
+        properties.Items[IdentitySetup.SignedInAt] = clock.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        await signIn.SignInWithClaimsAsync(user, properties, [new Claim("amr", "mfa")]);
+        await signIn.Context.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
+        db.Audit(clock, ActorOf(user), AuditAction.SignedIn, AuditPurpose.Security);
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
         return new SignedIn(user.MustChangePassword);
     }
+
+    /// <summary>
+    /// Between the two steps a page keeps only who passed the password, in Identity's short-lived
+    /// two-factor cookie: not a session, and no page but the code page reads it.
+    /// </summary>
+    public static Task RememberPasswordStep(HttpContext context, AftercareUser user)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(user);
+        var identity = new ClaimsIdentity(IdentityConstants.TwoFactorUserIdScheme);
+        identity.AddClaim(new Claim(ClaimTypes.Name, user.Id));
+        return context.SignInAsync(IdentityConstants.TwoFactorUserIdScheme, new ClaimsPrincipal(identity));
+    }
+
+    /// <summary>Where to go after signing in: only a path on this site.</summary>
+    public static string Next(bool mustChangePassword, string? returnUrl) =>
+        mustChangePassword ? "/account/password"
+        : !string.IsNullOrEmpty(returnUrl) && Uri.IsWellFormedUriString(returnUrl, UriKind.Relative) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) && !returnUrl.StartsWith("/\\", StringComparison.Ordinal)
+            ? returnUrl : "/";
+
+    private static Actor ActorOf(AftercareUser user) => new(user.Id, user.Email ?? "", []);
 }

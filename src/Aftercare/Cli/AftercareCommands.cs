@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Aftercare.App;
 using Aftercare.App.Audit;
+using Aftercare.Domain;
 using Aftercare.App.Data;
 using Aftercare.App.Users;
 using Aftercare.Domain.Users;
@@ -56,12 +57,12 @@ public static class AftercareCommands
             AnsiConsole.MarkupLine($"[bold]Aftercare[/] on {Markup.Escape(database.Describe())}");
             if (seeded is not null)
             {
-                // Plain aligned lines, not a table: emails must stay whole to be copied.
-                AnsiConsole.MarkupLine("[bold]Demo users[/] (synthetic data; the passwords are new at each start):");
-                foreach (var user in seeded.Users)
-                {
-                    Console.WriteLine($"  {Roles.Describe(user.Role),-22} {user.Email,-42} {user.Password}");
-                }
+                // Plain lines: Spectre would wrap them at the terminal's width in mid-sentence.
+                Console.WriteLine("Demo users (synthetic data; passwords and authenticator keys are new at each start):");
+                PrintDemoUsers(seeded.Users);
+                Console.WriteLine("Each sign-in asks for the password, then a 6-digit code from the key:");
+                Console.WriteLine("add the key to any authenticator app, or run: oathtool --totp -b KEY");
+                Console.WriteLine("(Debian: apt-get install oathtool). Each code works once.");
             }
             else if (!await AnyUserAsync(app))
             {
@@ -151,8 +152,70 @@ public static class AftercareCommands
 
             return 0;
         });
-        var users = new Command("users", "Manage the people who sign in.") { add };
+        var users = new Command("users", "Manage the people who sign in.")
+        {
+            add,
+            UserChange("disable", "Disable a user: they cannot sign in, and a session they have ends within a minute.", email, null,
+                (s, actor) => DisableUser.Handle(s.Users, s.Db, s.Clock, actor, s.Email, disable: true), id => "Disabled."),
+            UserChange("enable", "Enable a disabled user again.", email, null,
+                (s, actor) => DisableUser.Handle(s.Users, s.Db, s.Clock, actor, s.Email, disable: false), id => "Enabled."),
+            UserChange("set-role", "Give a user this role in place of any others. A session they have ends within a minute.", email, role,
+                (s, actor) => ChangeRole.Set(s.Users, s.Db, s.Clock, actor, s.Email, s.Role!), roles => $"Roles now: {string.Join(", ", roles)}."),
+            UserChange("remove-role", "Take a role away from a user. A session they have ends within a minute.", email, role,
+                (s, actor) => ChangeRole.Remove(s.Users, s.Db, s.Clock, actor, s.Email, s.Role!), roles => roles.Count == 0 ? "Roles now: none." : $"Roles now: {string.Join(", ", roles)}."),
+            UserChange("reset-authenticator", "For a lost phone: the old authenticator stops working; at next sign-in they set up an app again.", email, null,
+                (s, actor) => ResetAuthenticator.Handle(s.Users, s.Db, s.Clock, actor, s.Email), id => "Authenticator reset: they set up an app at their next sign-in."),
+        };
         return users;
+    }
+
+    private sealed record UserServices(UserManager<AftercareUser> Users, AftercareDbContext Db, TimeProvider Clock, string Email, string? Role);
+
+    /// <summary>A users subcommand that changes one account by email (and, for some, a role), prints what it did.</summary>
+    private static Command UserChange<T>(
+        string name, string description, Option<string> email, Option<string>? role,
+        Func<UserServices, Actor, Task<Result<T>>> change, Func<T, string> done)
+    {
+        var command = new Command(name, description) { email, Db };
+        if (role is not null)
+        {
+            command.Options.Add(role);
+        }
+
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db) });
+            await Startup.PrepareAsync(app, migrate: true, demo: false, ct);
+            await using var scope = app.Services.CreateAsyncScope();
+            var s = scope.ServiceProvider;
+            var result = await change(
+                new UserServices(s.GetRequiredService<UserManager<AftercareUser>>(), s.GetRequiredService<AftercareDbContext>(), s.GetRequiredService<TimeProvider>(),
+                    parse.GetValue(email)!, role is null ? null : parse.GetValue(role)),
+                Actor.System);
+            if (!result.IsSuccess)
+            {
+                foreach (var error in result.Errors)
+                {
+                    await Console.Error.WriteLineAsync($"--{error.Field}: {error.Message}");
+                }
+
+                return 1;
+            }
+
+            Console.WriteLine($"{parse.GetValue(email)}: {done(result.Value)}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static void PrintDemoUsers(IEnumerable<Aftercare.App.Demo.DemoData.DemoUser> users)
+    {
+        // Plain aligned lines, not a table: emails and keys must stay whole to be copied.
+        Console.WriteLine($"  {"Role",-22} {"Email",-42} {"Password",-24} Authenticator key");
+        foreach (var user in users)
+        {
+            Console.WriteLine($"  {Roles.Describe(user.Role),-22} {user.Email,-42} {user.Password,-24} {user.AuthenticatorKey}");
+        }
     }
 
     private static Command Seed()
@@ -171,10 +234,7 @@ public static class AftercareCommands
             await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db), Demo = true });
             var seeded = await Startup.PrepareAsync(app, migrate: true, demo: true, ct);
             Console.WriteLine($"Seeded {seeded!.People} synthetic people with {seeded.Presentations} presentations.");
-            foreach (var user in seeded.Users)
-            {
-                Console.WriteLine($"{Roles.Describe(user.Role),-22} {user.Email,-45} {user.Password}");
-            }
+            PrintDemoUsers(seeded.Users);
 
             return 0;
         });

@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using Aftercare.App;
 using Aftercare.App.Data;
+using Aftercare.App.Users;
+using Microsoft.AspNetCore.Authentication;
 using Aftercare.Domain.Users;
 using Microsoft.AspNetCore.Identity;
 
@@ -20,8 +22,18 @@ public static class IdentitySetup
 
     public static readonly TimeSpan LockoutPeriod = TimeSpan.FromMinutes(15);
 
-    public static IServiceCollection AddAftercareIdentity(this IServiceCollection services)
+    /// <summary>OWASP's figure for PBKDF2 with HMAC-SHA512, which Identity's V3 hashes use.</summary>
+    public const int PasswordHashIterations = 210_000;
+
+    /// <summary>When the session began, kept in the cookie's properties: sliding renewals keep it.</summary>
+    public const string SignedInAt = "aftercare:signed-in-at";
+
+    public static IServiceCollection AddAftercareIdentity(this IServiceCollection services, IConfiguration configuration)
     {
+        var security = SecurityOptions.From(configuration);
+        services.AddSingleton(security);
+        services.Configure<PasswordHasherOptions>(o => o.IterationCount = PasswordHashIterations);
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromSeconds(security.AccountCheckSeconds));
         services.AddIdentityCore<AftercareUser>(o =>
             {
                 o.Lockout.AllowedForNewUsers = true;
@@ -35,6 +47,8 @@ public static class IdentitySetup
             .AddEntityFrameworkStores<AftercareDbContext>()
             .AddSignInManager()
             .AddDefaultTokenProviders()
+            // Replaces Identity's authenticator provider: the app's clock, and each code accepted once.
+            .AddTokenProvider<Authenticator>(TokenOptions.DefaultAuthenticatorProvider)
             .AddClaimsPrincipalFactory<AftercareClaims>();
 
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
@@ -46,8 +60,26 @@ public static class IdentitySetup
             o.Cookie.Name = "aftercare";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
-            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            // An unattended screen on a ward: the session ends after a while unused, and in any case
+            // some hours after sign-in, however busy.
+            o.ExpireTimeSpan = TimeSpan.FromMinutes(security.InactivityMinutes);
             o.SlidingExpiration = true;
+            o.Events.OnValidatePrincipal = async ctx =>
+            {
+                var now = (ctx.Options.TimeProvider ?? TimeProvider.System).GetUtcNow();
+                if (!ctx.Properties.Items.TryGetValue(SignedInAt, out var at)
+                    || !DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var signedIn)
+                    || now - signedIn > TimeSpan.FromHours(security.SessionHours))
+                {
+                    ctx.RejectPrincipal();
+                    await ctx.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+                    return;
+                }
+
+                // Re-reads the account each AccountCheckSeconds: a changed security stamp (disabled,
+                // roles changed, authenticator reset) ends the session, else roles are read afresh.
+                await SecurityStampValidator.ValidatePrincipalAsync(ctx);
+            };
             // The JSON API answers 401/403; pages redirect to sign-in.
             o.Events.OnRedirectToLogin = ctx => ApiOr(ctx.Request, ctx.Response, StatusCodes.Status401Unauthorized, ctx.RedirectUri);
             o.Events.OnRedirectToAccessDenied = ctx => ApiOr(ctx.Request, ctx.Response, StatusCodes.Status403Forbidden, ctx.RedirectUri);

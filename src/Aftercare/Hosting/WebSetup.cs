@@ -1,6 +1,7 @@
 using Aftercare.Access;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.FileProviders;
 
 namespace Aftercare.Hosting;
@@ -13,6 +14,8 @@ public static class WebSetup
         services.AddSingleton<Documents.PdfRenderer>();
         services.AddAntiforgery(o => o.Cookie.Name = "aftercare-af");
         services.AddProblemDetails();
+        // The limiter's services; its two limits are set where the pipeline uses them (RateLimits.cs).
+        services.AddRateLimiter(_ => { });
         services.AddExceptionHandler<UnexpectedErrorHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         return services;
@@ -30,6 +33,9 @@ public static class WebSetup
     public static WebApplication UseAftercarePipeline(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // Behind a reverse proxy on this machine (loopback only, the default): the client's address
+        // for rate limits and the scheme for HSTS come from X-Forwarded-For and X-Forwarded-Proto.
+        app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });
         app.UseExceptionHandler();
         // Pages answer an empty error status with a page that says what happened; the API keeps ProblemDetails.
         app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), b => b.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true));
@@ -41,6 +47,12 @@ public static class WebSetup
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
             headers.ContentSecurityPolicy = ContentSecurityPolicy(null);
+            if (context.Request.IsHttps)
+            {
+                // Sent on https only (browsers ignore it on http); a year, as HSTS preload lists expect.
+                headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
+            }
+
             if (!context.Request.Path.StartsWithSegments("/assets"))
             {
                 // Exactly what antiforgery sets, so it need not override (and warn).
@@ -58,11 +70,32 @@ public static class WebSetup
         });
         // Routing after status-code pages, so a re-executed /status/404 finds its page.
         app.UseRouting();
+        app.UseSignInRateLimit();
         app.UseAuthentication();
+        app.UseApiRateLimit();
         app.UsePasswordChangeWhenRequired();
         app.UseAuthorization();
         app.UseNeedToKnow();
         app.UseAntiforgery();
+        app.Use(async (context, next) =>
+        {
+            // A form without its token (or with another's) is refused here, plainly, for every
+            // endpoint alike; left to the endpoint, an empty 400 would be re-run as a status page
+            // with the failed check still attached.
+            if (context.Features.Get<Microsoft.AspNetCore.Antiforgery.IAntiforgeryValidationFeature>() is { IsValid: false })
+            {
+                context.Features.Get<IStatusCodePagesFeature>()?.Enabled = false;
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                context.Response.ContentType = "text/html; charset=utf-8";
+                await context.Response.WriteAsync(
+                    "<!doctype html><html lang=\"en\"><head><title>Form not accepted - Aftercare</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head>"
+                    + "<body><main class=\"page\"><h1>Form not accepted</h1><p>This form was not sent from an Aftercare page open in this browser, or the page was open too long. "
+                    + "Nothing was changed. Go back, reload the page and try again.</p><p><a href=\"/\">Back to the start</a></p></main></body></html>");
+                return;
+            }
+
+            await next(context);
+        });
         return app;
     }
 }
