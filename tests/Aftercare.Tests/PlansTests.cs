@@ -146,7 +146,7 @@ public sealed class PlansTests(AftercareApplication app) : IClassFixture<Afterca
 
         var refused = await client.Post($"people/{personId}", "share-gp", []);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
-        Assert.Contains("has not agreed to their plan being shared with their GP", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("has not agreed, or has withdrawn their agreement, to their plan being shared with their GP", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.False(await app.Read(db => db.Shares.AnyAsync(s => s.PersonId == personId)));
         Assert.Contains(await app.AuditFor(personId), e => e.Action == AuditAction.ShareRefused);
     }

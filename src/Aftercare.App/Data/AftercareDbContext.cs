@@ -62,6 +62,10 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
 
     public DbSet<Domain.Access.BreakGlassGrant> BreakGlassGrants => Set<Domain.Access.BreakGlassGrant>();
 
+    public DbSet<Domain.Consent.ConsentDecision> ConsentDecisions => Set<Domain.Consent.ConsentDecision>();
+
+    public DbSet<Domain.Consent.SafeguardingConcern> SafeguardingConcerns => Set<Domain.Consent.SafeguardingConcern>();
+
     /// <summary>
     /// Saves, sealing any new audit events into the hash chain in the same transaction (ADR 0008):
     /// the one the caller began, or one begun here.
@@ -222,6 +226,36 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
             grant.HasIndex(x => new { x.UserId, x.PersonId, x.ExpiresAt });
             grant.HasIndex(x => x.ReviewedAt);
             grant.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Domain.Consent.ConsentDecision>(decision =>
+        {
+            decision.ToTable("ConsentDecisions");
+            decision.HasKey(x => x.Id);
+            decision.Property(x => x.Id).ValueGeneratedNever();
+            decision.Property(x => x.Whom).HasMaxLength(200);
+            decision.Property(x => x.WhatTheyMayKnow).HasMaxLength(Domain.Consent.ConsentDecision.MaxText);
+            decision.Property(x => x.RecordedBy).HasMaxLength(256);
+            decision.Property(x => x.WithdrawnBy).HasMaxLength(256);
+            decision.Property(x => x.WithdrawnNote).HasMaxLength(Domain.Consent.ConsentDecision.MaxText);
+            decision.Ignore(x => x.InForce);
+            decision.HasIndex(x => new { x.PersonId, x.Topic, x.RecordedAt });
+            decision.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Domain.Consent.SafeguardingConcern>(concern =>
+        {
+            concern.ToTable("SafeguardingConcerns");
+            concern.HasKey(x => x.Id);
+            concern.Property(x => x.Id).ValueGeneratedNever();
+            concern.Property(x => x.Concern).HasMaxLength(Domain.Consent.SafeguardingConcern.MaxText);
+            concern.Property(x => x.RaisedBy).HasMaxLength(256);
+            concern.Property(x => x.ReportedTo).HasMaxLength(200);
+            concern.Property(x => x.ReportReference).HasMaxLength(100);
+            concern.Property(x => x.NoReportReason).HasMaxLength(Domain.Consent.SafeguardingConcern.MaxText);
+            concern.Ignore(x => x.Reported);
+            concern.HasIndex(x => new { x.PersonId, x.RaisedAt });
+            concern.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
         });
 
         builder.Entity<AuditEvent>(audit =>

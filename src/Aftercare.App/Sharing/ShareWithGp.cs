@@ -24,9 +24,8 @@ public static class ShareWithGp
             return Result<Share>.Failure("personId", "That person was not found.");
         }
 
-        var assessment = await db.Assessments.AsNoTracking()
-            .Where(a => a.PersonId == personId && a.Status == DocumentStatus.Completed)
-            .OrderByDescending(a => a.UpdatedAt).FirstOrDefaultAsync(ct);
+        // The latest word on consent counts: a withdrawal on the consent page stops the letter at once.
+        var (consent, consentAt, consentSource) = await Consent.Consents.ForGp(db, personId, ct);
         var carePlan = await db.CarePlans.AsNoTracking()
             .Where(p => p.PersonId == personId && p.Status == DocumentStatus.Completed).OrderByDescending(p => p.Id)
             .Select(p => new { p.Id, p.Version }).FirstOrDefaultAsync(ct);
@@ -34,9 +33,9 @@ public static class ShareWithGp
             .Where(p => p.PersonId == personId && p.Status == DocumentStatus.Completed).OrderByDescending(p => p.Id)
             .Select(p => new { p.Id, p.Version }).FirstOrDefaultAsync(ct);
 
-        var share = Share.WithGp(personId, person.GpPractice, assessment?.Content.Consent, assessment?.UpdatedAt,
+        var share = Share.WithGp(personId, person.GpPractice, consent, consentAt,
             carePlan is null ? null : (carePlan.Id, carePlan.Version), safetyPlan is null ? null : (safetyPlan.Id, safetyPlan.Version),
-            actor.Email, clock.GetUtcNow());
+            actor.Email, clock.GetUtcNow(), consentSource);
         if (!share.IsSuccess)
         {
             // A refusal is recorded too: someone tried to share, and why it did not happen.

@@ -41,6 +41,10 @@ public enum AuditAction
     BreakGlassAccess,
     BreakGlassReviewed,
     CareTeamChanged,
+    ConsentRecorded,
+    ConsentWithdrawn,
+    SafeguardingConcernRaised,
+    SharedForSafeguarding,
     UserDisabled,
     UserEnabled,
     UserRoleChanged,
@@ -179,4 +183,5 @@ public static class AuditPurpose
     public const string Administration = "administration";
     public const string Security = "security";
     public const string EmergencyAccess = "emergency access (break glass)";
+    public const string Safeguarding = "safeguarding";
 }

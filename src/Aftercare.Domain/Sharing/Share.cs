@@ -49,7 +49,7 @@ public sealed class Share
     /// </summary>
     public static Result<Share> WithGp(
         Guid personId, string? gpPractice, ConfidentialityAndConsent? consent, DateTimeOffset? consentRecordedAt,
-        (Guid Id, int Version)? carePlan, (Guid Id, int Version)? safetyPlan, string by, DateTimeOffset now)
+        (Guid Id, int Version)? carePlan, (Guid Id, int Version)? safetyPlan, string by, DateTimeOffset now, string? consentSource = null)
     {
         if (consent is null || consentRecordedAt is null)
         {
@@ -60,7 +60,7 @@ public sealed class Share
         if (consent.ShareWithGp != YesNoUnknown.Yes)
         {
             return Result<Share>.Failure("consent",
-                "The person has not agreed to their plan being shared with their GP, so it is not sent. If they change their mind, record it in the assessment.");
+                "The person has not agreed, or has withdrawn their agreement, to their plan being shared with their GP, so it is not sent. If they change their mind, record it on the consent page.");
         }
 
         if (string.IsNullOrWhiteSpace(gpPractice))
@@ -85,9 +85,35 @@ public sealed class Share
             SafetyPlanVersion = safetyPlan?.Version,
             Recipient = gpPractice.Trim(),
             Purpose = "Continuity of care: the GP holds the person's care plan and safety plan.",
-            ConsentBasis = $"The person agreed to share with their GP, recorded in the assessment of {consentRecordedAt.Value.UtcDateTime:d MMMM yyyy}.",
+            ConsentBasis = consentSource is null
+                ? $"The person agreed to share with their GP, recorded in the assessment of {consentRecordedAt.Value.UtcDateTime:d MMMM yyyy}."
+                : $"The person agreed to share with their GP, recorded {consentSource} on {consentRecordedAt.Value.UtcDateTime:d MMMM yyyy}.",
             SharedAt = now,
             SharedBy = by,
+        };
+    }
+
+    /// <summary>True for a share made under a safeguarding duty rather than with consent.</summary>
+    public bool IsSafeguarding => CarePlanId is null && SafetyPlanId is null && ConsentBasis.StartsWith(SafeguardingBasis, StringComparison.Ordinal);
+
+    public const string SafeguardingBasis = "Safeguarding duty";
+
+    /// <summary>A report made under a safeguarding duty: shared without consent, and logged as such.</summary>
+    public static Share ForSafeguarding(Consent.SafeguardingConcern concern, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(concern);
+        return new Share
+        {
+            Id = Guid.CreateVersion7(now),
+            PersonId = concern.PersonId,
+            What = $"A safeguarding concern ({Consent.ConsentLabels.Describe(concern.Kind).ToLowerInvariant()}) and what is needed to act on it",
+            Recipient = concern.ReportedTo ?? throw new InvalidOperationException("Only a reported concern is shared."),
+            Purpose = $"Safeguarding: {Consent.ConsentLabels.Describe(concern.Kind).ToLowerInvariant()}"
+                + (concern.ReportReference is null ? "" : $" (reference {concern.ReportReference})"),
+            ConsentBasis = $"{SafeguardingBasis}: shared without the person's consent, as the organisation's policy "
+                + (concern.ReportMandatory ? "requires." : "allows."),
+            SharedAt = now,
+            SharedBy = concern.RaisedBy,
         };
     }
 }
