@@ -334,4 +334,25 @@ public sealed class NeedToKnowTests(AftercareApplication app) : IClassFixture<Af
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("privacy/break-glass")).StatusCode);
         Assert.True(Refused(await lead.GetAsync($"people/{person}"), person));
     }
+
+    [Fact]
+    public async Task A_colleague_added_to_the_care_team_by_the_team_can_open_the_record_and_no_one_else_can_add_them()
+    {
+        var (subject, callers) = await Setup();
+        var email = "assigned.therapist@test.example";
+        await AddHillsideUser(email);
+        var colleague = await SignIn(email);
+        var page = $"people/{subject.Person}";
+        Assert.True(Refused(await colleague.GetAsync(page), subject.Person));
+
+        // Someone outside the team cannot add themselves or anyone else.
+        Assert.NotEqual(HttpStatusCode.Redirect, (await callers[Caller.BreakGlassActive].Post(page, "care-team", new Dictionary<string, string> { ["Colleague"] = email })).StatusCode);
+        Assert.False(await app.Read(db => db.CareAssignments.AnyAsync(a => a.PersonId == subject.Person)));
+
+        var added = await callers[Caller.OwnTeam].Post(page, "care-team", new Dictionary<string, string> { ["Colleague"] = email });
+        Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await colleague.GetAsync(page)).StatusCode);
+        Assert.Contains(await app.AuditFor(subject.Person), a => a.Action == AuditAction.CareTeamChanged);
+        Assert.Contains("assigned.therapist@test.example", await callers[Caller.OwnTeam].GetStringAsync(page), StringComparison.Ordinal);
+    }
 }
