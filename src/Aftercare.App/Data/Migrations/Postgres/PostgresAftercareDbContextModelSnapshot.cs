@@ -99,26 +99,28 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("EncryptedJustification")
+                        .IsRequired()
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)")
+                        .HasColumnName("Justification");
+
+                    b.Property<string>("EncryptedReviewNote")
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)")
+                        .HasColumnName("ReviewNote");
+
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTimeOffset>("GrantedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("Justification")
-                        .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
-
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
 
                     b.Property<int>("Reason")
                         .HasColumnType("integer");
-
-                    b.Property<string>("ReviewNote")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
 
                     b.Property<int?>("ReviewOutcome")
                         .HasColumnType("integer");
@@ -207,9 +209,10 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("Content")
+                    b.Property<string>("EncryptedContent")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasColumnName("Content");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
@@ -312,16 +315,18 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid");
 
-                    b.Property<string>("AmendmentReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
-
-                    b.Property<string>("Content")
-                        .IsRequired()
-                        .HasColumnType("text");
-
                     b.Property<Guid>("DocumentId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("EncryptedAmendmentReason")
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)")
+                        .HasColumnName("AmendmentReason");
+
+                    b.Property<string>("EncryptedContent")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("Content");
 
                     b.Property<DateTimeOffset>("SavedAt")
                         .HasColumnType("timestamp with time zone");
@@ -352,16 +357,18 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid");
 
-                    b.Property<string>("AmendmentReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
-
-                    b.Property<string>("Content")
-                        .IsRequired()
-                        .HasColumnType("text");
-
                     b.Property<Guid>("DocumentId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("EncryptedAmendmentReason")
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)")
+                        .HasColumnName("AmendmentReason");
+
+                    b.Property<string>("EncryptedContent")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("Content");
 
                     b.Property<DateTimeOffset>("SavedAt")
                         .HasColumnType("timestamp with time zone");
@@ -392,16 +399,18 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid");
 
-                    b.Property<string>("AmendmentReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
-
-                    b.Property<string>("Content")
-                        .IsRequired()
-                        .HasColumnType("text");
-
                     b.Property<Guid>("DocumentId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("EncryptedAmendmentReason")
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)")
+                        .HasColumnName("AmendmentReason");
+
+                    b.Property<string>("EncryptedContent")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("Content");
 
                     b.Property<DateTimeOffset>("SavedAt")
                         .HasColumnType("timestamp with time zone");
@@ -438,27 +447,30 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .HasMaxLength(30)
                         .HasColumnType("character varying(30)");
 
-                    b.Property<string>("Condition")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
+                    b.Property<string>("EncryptedCondition")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("Condition");
+
+                    b.Property<string>("EncryptedName")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("Name");
+
+                    b.Property<string>("EncryptedQuantitySupplied")
+                        .IsRequired()
+                        .HasMaxLength(600)
+                        .HasColumnType("character varying(600)")
+                        .HasColumnName("QuantitySupplied");
 
                     b.Property<string>("Indication")
                         .IsRequired()
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
 
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
-
-                    b.Property<string>("QuantitySupplied")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
 
                     b.Property<DateTimeOffset>("RecordedAt")
                         .HasColumnType("timestamp with time zone");
@@ -484,15 +496,16 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("EncryptedReasonOutsideRange")
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)")
+                        .HasColumnName("ReasonOutsideRange");
+
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
 
                     b.Property<int>("PlannedSessions")
                         .HasColumnType("integer");
-
-                    b.Property<string>("ReasonOutsideRange")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
 
                     b.Property<DateTimeOffset>("RecordedAt")
                         .HasColumnType("timestamp with time zone");
@@ -568,14 +581,6 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
-                    b.Property<string>("Body")
-                        .IsRequired()
-                        .HasMaxLength(4000)
-                        .HasColumnType("character varying(4000)");
-
-                    b.Property<string>("Calendar")
-                        .HasColumnType("text");
-
                     b.Property<string>("Channel")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -590,6 +595,28 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset>("DueAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EncryptedBody")
+                        .IsRequired()
+                        .HasMaxLength(16200)
+                        .HasColumnType("character varying(16200)")
+                        .HasColumnName("Body");
+
+                    b.Property<string>("EncryptedCalendar")
+                        .HasColumnType("text")
+                        .HasColumnName("Calendar");
+
+                    b.Property<string>("EncryptedSubject")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("Subject");
+
+                    b.Property<string>("EncryptedTo")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("To");
 
                     b.Property<Guid?>("EpisodeId")
                         .HasColumnType("uuid");
@@ -618,16 +645,6 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
-
-                    b.Property<string>("Subject")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<string>("To")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
 
                     b.HasKey("Id");
 
@@ -709,9 +726,10 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("Content")
+                    b.Property<string>("EncryptedContent")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasColumnName("Content");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
@@ -756,9 +774,10 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("Content")
+                    b.Property<string>("EncryptedContent")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasColumnName("Content");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
@@ -847,14 +866,15 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .HasMaxLength(30)
                         .HasColumnType("character varying(30)");
 
+                    b.Property<string>("EncryptedMedicalTreatmentNotes")
+                        .HasMaxLength(8200)
+                        .HasColumnType("character varying(8200)")
+                        .HasColumnName("MedicalTreatmentNotes");
+
                     b.Property<string>("MedicalTreatmentNeeded")
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
-
-                    b.Property<string>("MedicalTreatmentNotes")
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)");
 
                     b.Property<string>("Methods")
                         .IsRequired()
@@ -919,10 +939,6 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
-                    b.Property<string>("CloseNote")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
-
                     b.Property<string>("CloseReason")
                         .HasMaxLength(30)
                         .HasColumnType("character varying(30)");
@@ -932,6 +948,16 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset>("DischargedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EncryptedCloseNote")
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)")
+                        .HasColumnName("CloseNote");
+
+                    b.Property<string>("EncryptedOtherPathwayReason")
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)")
+                        .HasColumnName("OtherPathwayReason");
 
                     b.Property<DateTimeOffset>("EnrolledAt")
                         .HasColumnType("timestamp with time zone");
@@ -946,10 +972,6 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset?>("LastReEngagedAt")
                         .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("OtherPathwayReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
 
                     b.Property<string>("PathwayId")
                         .IsRequired()
@@ -994,15 +1016,16 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid");
 
-                    b.Property<string>("Attempts")
-                        .IsRequired()
-                        .HasColumnType("text");
-
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTimeOffset>("DueAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EncryptedAttempts")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("Attempts");
 
                     b.Property<Guid>("EpisodeId")
                         .HasColumnType("uuid");
@@ -1060,6 +1083,17 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("DueBy")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("EncryptedReason")
+                        .IsRequired()
+                        .HasMaxLength(8200)
+                        .HasColumnType("character varying(8200)")
+                        .HasColumnName("Reason");
+
+                    b.Property<string>("EncryptedSteps")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("Steps");
+
                     b.Property<DateTimeOffset?>("LoopClosedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1070,11 +1104,6 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
-
-                    b.Property<string>("Reason")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)");
 
                     b.Property<DateTimeOffset>("SentAt")
                         .HasColumnType("timestamp with time zone");
@@ -1091,10 +1120,6 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(30)
                         .HasColumnType("character varying(30)");
-
-                    b.Property<string>("Steps")
-                        .IsRequired()
-                        .HasColumnType("text");
 
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
@@ -1160,23 +1185,32 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<int?>("CarePlanVersion")
                         .HasColumnType("integer");
 
-                    b.Property<string>("ConsentBasis")
+                    b.Property<string>("EncryptedConsentBasis")
                         .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)");
+                        .HasMaxLength(2200)
+                        .HasColumnType("character varying(2200)")
+                        .HasColumnName("ConsentBasis");
+
+                    b.Property<string>("EncryptedPurpose")
+                        .IsRequired()
+                        .HasMaxLength(1400)
+                        .HasColumnType("character varying(1400)")
+                        .HasColumnName("Purpose");
+
+                    b.Property<string>("EncryptedRecipient")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("Recipient");
+
+                    b.Property<string>("EncryptedWhat")
+                        .IsRequired()
+                        .HasMaxLength(1400)
+                        .HasColumnType("character varying(1400)")
+                        .HasColumnName("What");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
-
-                    b.Property<string>("Purpose")
-                        .IsRequired()
-                        .HasMaxLength(300)
-                        .HasColumnType("character varying(300)");
-
-                    b.Property<string>("Recipient")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
 
                     b.Property<Guid?>("SafetyPlanId")
                         .HasColumnType("uuid");
@@ -1191,11 +1225,6 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
-
-                    b.Property<string>("What")
-                        .IsRequired()
-                        .HasMaxLength(300)
-                        .HasColumnType("character varying(300)");
 
                     b.HasKey("Id");
 

@@ -94,26 +94,28 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("EncryptedJustification")
+                        .IsRequired()
+                        .HasMaxLength(4200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Justification");
+
+                    b.Property<string>("EncryptedReviewNote")
+                        .HasMaxLength(4200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ReviewNote");
+
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("GrantedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Justification")
-                        .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
-
                     b.Property<Guid>("PersonId")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Reason")
                         .HasColumnType("INTEGER");
-
-                    b.Property<string>("ReviewNote")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
 
                     b.Property<int?>("ReviewOutcome")
                         .HasColumnType("INTEGER");
@@ -202,9 +204,10 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<long?>("CompletedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Content")
+                    b.Property<string>("EncryptedContent")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Content");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("TEXT");
@@ -305,16 +308,18 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("AmendmentReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Content")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
                     b.Property<Guid>("DocumentId")
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("EncryptedAmendmentReason")
+                        .HasMaxLength(4200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("AmendmentReason");
+
+                    b.Property<string>("EncryptedContent")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Content");
 
                     b.Property<long>("SavedAt")
                         .HasColumnType("INTEGER");
@@ -345,16 +350,18 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("AmendmentReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Content")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
                     b.Property<Guid>("DocumentId")
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("EncryptedAmendmentReason")
+                        .HasMaxLength(4200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("AmendmentReason");
+
+                    b.Property<string>("EncryptedContent")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Content");
 
                     b.Property<long>("SavedAt")
                         .HasColumnType("INTEGER");
@@ -385,16 +392,18 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("AmendmentReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Content")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
                     b.Property<Guid>("DocumentId")
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("EncryptedAmendmentReason")
+                        .HasMaxLength(4200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("AmendmentReason");
+
+                    b.Property<string>("EncryptedContent")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Content");
 
                     b.Property<long>("SavedAt")
                         .HasColumnType("INTEGER");
@@ -431,26 +440,29 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .HasMaxLength(30)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Condition")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
+                    b.Property<string>("EncryptedCondition")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Condition");
+
+                    b.Property<string>("EncryptedName")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Name");
+
+                    b.Property<string>("EncryptedQuantitySupplied")
+                        .IsRequired()
+                        .HasMaxLength(600)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("QuantitySupplied");
 
                     b.Property<string>("Indication")
                         .IsRequired()
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
                     b.Property<Guid>("PersonId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("QuantitySupplied")
-                        .IsRequired()
-                        .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("RecordedAt")
@@ -477,15 +489,16 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("EncryptedReasonOutsideRange")
+                        .HasMaxLength(4200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ReasonOutsideRange");
+
                     b.Property<Guid>("PersonId")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("PlannedSessions")
                         .HasColumnType("INTEGER");
-
-                    b.Property<string>("ReasonOutsideRange")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
 
                     b.Property<long>("RecordedAt")
                         .HasColumnType("INTEGER");
@@ -561,14 +574,6 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Body")
-                        .IsRequired()
-                        .HasMaxLength(4000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Calendar")
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("Channel")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -583,6 +588,28 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<long>("DueAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("EncryptedBody")
+                        .IsRequired()
+                        .HasMaxLength(16200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Body");
+
+                    b.Property<string>("EncryptedCalendar")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Calendar");
+
+                    b.Property<string>("EncryptedSubject")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Subject");
+
+                    b.Property<string>("EncryptedTo")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("To");
 
                     b.Property<Guid?>("EpisodeId")
                         .HasColumnType("TEXT");
@@ -610,16 +637,6 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(20)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Subject")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("To")
-                        .IsRequired()
-                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -702,9 +719,10 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<long?>("CompletedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Content")
+                    b.Property<string>("EncryptedContent")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Content");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("TEXT");
@@ -749,9 +767,10 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<long?>("CompletedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Content")
+                    b.Property<string>("EncryptedContent")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Content");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("TEXT");
@@ -840,13 +859,14 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .HasMaxLength(30)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("EncryptedMedicalTreatmentNotes")
+                        .HasMaxLength(8200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("MedicalTreatmentNotes");
+
                     b.Property<string>("MedicalTreatmentNeeded")
                         .IsRequired()
                         .HasMaxLength(20)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("MedicalTreatmentNotes")
-                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Methods")
@@ -912,10 +932,6 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("CloseNote")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("CloseReason")
                         .HasMaxLength(30)
                         .HasColumnType("TEXT");
@@ -925,6 +941,16 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<long>("DischargedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("EncryptedCloseNote")
+                        .HasMaxLength(4200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("CloseNote");
+
+                    b.Property<string>("EncryptedOtherPathwayReason")
+                        .HasMaxLength(4200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("OtherPathwayReason");
 
                     b.Property<long>("EnrolledAt")
                         .HasColumnType("INTEGER");
@@ -939,10 +965,6 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<long?>("LastReEngagedAt")
                         .HasColumnType("INTEGER");
-
-                    b.Property<string>("OtherPathwayReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
 
                     b.Property<string>("PathwayId")
                         .IsRequired()
@@ -987,15 +1009,16 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Attempts")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
                     b.Property<long?>("CompletedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("DueAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("EncryptedAttempts")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Attempts");
 
                     b.Property<Guid>("EpisodeId")
                         .HasColumnType("TEXT");
@@ -1053,6 +1076,17 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<long?>("DueBy")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("EncryptedReason")
+                        .IsRequired()
+                        .HasMaxLength(8200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Reason");
+
+                    b.Property<string>("EncryptedSteps")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Steps");
+
                     b.Property<long?>("LoopClosedAt")
                         .HasColumnType("INTEGER");
 
@@ -1062,11 +1096,6 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<string>("Preference")
                         .IsRequired()
                         .HasMaxLength(20)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Reason")
-                        .IsRequired()
-                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("SentAt")
@@ -1083,10 +1112,6 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(30)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Steps")
-                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Version")
@@ -1153,22 +1178,31 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<int?>("CarePlanVersion")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("ConsentBasis")
+                    b.Property<string>("EncryptedConsentBasis")
                         .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("TEXT");
+                        .HasMaxLength(2200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ConsentBasis");
+
+                    b.Property<string>("EncryptedPurpose")
+                        .IsRequired()
+                        .HasMaxLength(1400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Purpose");
+
+                    b.Property<string>("EncryptedRecipient")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Recipient");
+
+                    b.Property<string>("EncryptedWhat")
+                        .IsRequired()
+                        .HasMaxLength(1400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("What");
 
                     b.Property<Guid>("PersonId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Purpose")
-                        .IsRequired()
-                        .HasMaxLength(300)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Recipient")
-                        .IsRequired()
-                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("SafetyPlanId")
@@ -1183,11 +1217,6 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<string>("SharedBy")
                         .IsRequired()
                         .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("What")
-                        .IsRequired()
-                        .HasMaxLength(300)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
