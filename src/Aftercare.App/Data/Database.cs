@@ -57,13 +57,13 @@ public static class DatabaseRegistration
         services.AddFieldEncryption(keysFolder ?? FieldEncryptionRegistration.DefaultKeysFolder(settings, "data"));
         if (settings.Provider == DatabaseProvider.Sqlite)
         {
-            services.AddDbContext<AftercareDbContext, SqliteAftercareDbContext>((sp, o) =>
-                ConfigureSqlite(o, settings.ConnectionString).AddInterceptors(sp.GetRequiredService<FieldEncryption>()));
+            services.AddDbContext<AftercareDbContext, SqliteAftercareDbContext>(o =>
+                ConfigureSqlite(o, settings.ConnectionString).AddInterceptors(FieldEncryptionInterceptor.Instance));
         }
         else
         {
-            services.AddDbContext<AftercareDbContext, PostgresAftercareDbContext>((sp, o) =>
-                ConfigurePostgres(o, settings.ConnectionString).AddInterceptors(sp.GetRequiredService<FieldEncryption>()));
+            services.AddDbContext<AftercareDbContext, PostgresAftercareDbContext>(o =>
+                ConfigurePostgres(o, settings.ConnectionString).AddInterceptors(FieldEncryptionInterceptor.Instance));
         }
 
         return services;

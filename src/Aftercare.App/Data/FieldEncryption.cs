@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -18,7 +19,7 @@ namespace Aftercare.App.Data;
 /// value is protected with the purposes "Aftercare.FieldEncryption", its table, its column and its
 /// row's key, so a ciphertext moved to another row or column does not decrypt: it fails closed.
 /// </summary>
-public sealed class FieldEncryption(IDataProtectionProvider provider) : ISaveChangesInterceptor, IMaterializationInterceptor
+public sealed class FieldEncryption(IDataProtectionProvider provider)
 {
     /// <summary>Every stored ciphertext starts with this, so a value from before encryption is told apart.</summary>
     public const string Prefix = "enc:v1:";
@@ -66,14 +67,8 @@ public sealed class FieldEncryption(IDataProtectionProvider provider) : ISaveCha
         _ => key.ToString()!,
     };
 
-    public object InitializedInstance(MaterializationInterceptionData materializationData, object entity)
+    internal void Open(MaterializationInterceptionData materializationData, EncryptedField[] fields, object entity)
     {
-        var fields = EncryptedFields.For(materializationData.EntityType.ClrType);
-        if (fields.Length == 0)
-        {
-            return entity;
-        }
-
         var entityType = materializationData.EntityType;
         var table = entityType.GetTableName()!;
         var key = materializationData.GetPropertyValue(entityType.FindPrimaryKey()!.Properties[0].Name)!;
@@ -85,24 +80,10 @@ public sealed class FieldEncryption(IDataProtectionProvider provider) : ISaveCha
             field.WritePlaintext(entity, plaintext);
             known[field.StoredName] = plaintext;
         }
-
-        return entity;
-    }
-
-    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
-    {
-        Seal(eventData.Context!);
-        return result;
-    }
-
-    public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Seal(eventData.Context!);
-        return ValueTask.FromResult(result);
     }
 
     /// <summary>Encrypts each field added or changed since it was loaded or last saved.</summary>
-    private void Seal(DbContext db)
+    internal void Seal(DbContext db)
     {
         foreach (var entry in db.ChangeTracker.Entries())
         {
@@ -141,10 +122,18 @@ public sealed class FieldEncryption(IDataProtectionProvider provider) : ISaveCha
     /// Encrypts values written before encryption at rest (an upgraded database), in batches, with
     /// plain SQL so that Aftercare's own loading never has to accept plaintext. Run at every start.
     /// </summary>
-    public async Task<int> EncryptEarlierValuesAsync(AftercareDbContext db, int batchSize = 500, CancellationToken ct = default)
+    public Task<int> EncryptEarlierValuesAsync(AftercareDbContext db, int batchSize = 500, CancellationToken ct = default) =>
+        RewriteAsync(db, batchSize, plaintextOnly: true, (table, column, key, stored) => Protect(table, column, key, stored)!, ct);
+
+    /// <summary>Rewrites every encrypted value under the current default key (`aftercare keys reencrypt`).</summary>
+    public Task<int> ReencryptAsync(AftercareDbContext db, int batchSize = 500, CancellationToken ct = default) =>
+        RewriteAsync(db, batchSize, plaintextOnly: false, (table, column, key, stored) => Protect(table, column, key, Unprotect(table, column, key, stored))!, ct);
+
+    private static async Task<int> RewriteAsync(
+        AftercareDbContext db, int batchSize, bool plaintextOnly, Func<string, string, Guid, string, string> rewrite, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var encrypted = 0;
+        var rewritten = 0;
         await db.Database.OpenConnectionAsync(ct);
         try
         {
@@ -155,27 +144,30 @@ public sealed class FieldEncryption(IDataProtectionProvider provider) : ISaveCha
                 var table = entityType.GetTableName()!;
                 var column = ColumnOf(entityType, field);
                 var keyColumn = entityType.FindPrimaryKey()!.Properties[0].GetColumnName();
+                object? after = null;
                 while (true)
                 {
-                    var batch = await ReadPlaintextAsync(connection, table, column, keyColumn, batchSize, ct);
+                    // Keyset batches: each batch starts after the last key of the one before.
+                    var batch = await ReadBatchAsync(connection, table, column, keyColumn, plaintextOnly, after, batchSize, ct);
                     if (batch.Count == 0)
                     {
                         break;
                     }
 
                     await using var transaction = await connection.BeginTransactionAsync(ct);
-                    foreach (var (key, keyValue, plaintext) in batch)
+                    foreach (var (key, keyValue, stored) in batch)
                     {
                         await using var update = connection.CreateCommand();
                         update.Transaction = transaction;
                         update.CommandText = $"""UPDATE "{table}" SET "{column}" = @value WHERE "{keyColumn}" = @key""";
-                        Add(update, "@value", Protect(table, column, key, plaintext));
+                        Add(update, "@value", rewrite(table, column, key, stored));
                         Add(update, "@key", keyValue);
                         await update.ExecuteNonQueryAsync(ct);
                     }
 
                     await transaction.CommitAsync(ct);
-                    encrypted += batch.Count;
+                    rewritten += batch.Count;
+                    after = batch[^1].KeyValue;
                 }
             }
         }
@@ -184,14 +176,21 @@ public sealed class FieldEncryption(IDataProtectionProvider provider) : ISaveCha
             await db.Database.CloseConnectionAsync();
         }
 
-        return encrypted;
+        return rewritten;
     }
 
-    private static async Task<List<(Guid Key, object KeyValue, string Plaintext)>> ReadPlaintextAsync(
-        DbConnection connection, string table, string column, string keyColumn, int batchSize, CancellationToken ct)
+    private static async Task<List<(Guid Key, object KeyValue, string Stored)>> ReadBatchAsync(
+        DbConnection connection, string table, string column, string keyColumn, bool plaintextOnly, object? after, int batchSize, CancellationToken ct)
     {
         await using var select = connection.CreateCommand();
-        select.CommandText = $"""SELECT "{keyColumn}", "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL AND "{column}" NOT LIKE '{Prefix}%' LIMIT {batchSize}""";
+        var which = plaintextOnly ? $"""AND "{column}" NOT LIKE '{Prefix}%'""" : "";
+        var from = after is null ? "" : $"""AND "{keyColumn}" > @after""";
+        select.CommandText = $"""SELECT "{keyColumn}", "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL {which} {from} ORDER BY "{keyColumn}" LIMIT {batchSize}""";
+        if (after is not null)
+        {
+            Add(select, "@after", after);
+        }
+
         await using var reader = await select.ExecuteReaderAsync(ct);
         var rows = new List<(Guid, object, string)>();
         while (await reader.ReadAsync(ct))
@@ -209,6 +208,43 @@ public sealed class FieldEncryption(IDataProtectionProvider provider) : ISaveCha
         parameter.Value = value ?? DBNull.Value;
         command.Parameters.Add(parameter);
     }
+}
+
+/// <summary>
+/// Hooks <see cref="FieldEncryption"/> into saving and loading. One instance for every context, so
+/// EF Core builds its internal services once; each call finds the application's own
+/// <see cref="FieldEncryption"/> (its keys) through the context's application services.
+/// </summary>
+internal sealed class FieldEncryptionInterceptor : ISaveChangesInterceptor, IMaterializationInterceptor
+{
+    public static readonly FieldEncryptionInterceptor Instance = new();
+
+    public object InitializedInstance(MaterializationInterceptionData materializationData, object entity)
+    {
+        var fields = EncryptedFields.For(materializationData.EntityType.ClrType);
+        if (fields.Length > 0)
+        {
+            Of(materializationData.Context).Open(materializationData, fields, entity);
+        }
+
+        return entity;
+    }
+
+    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        Of(eventData.Context!).Seal(eventData.Context!);
+        return result;
+    }
+
+    public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Of(eventData.Context!).Seal(eventData.Context!);
+        return ValueTask.FromResult(result);
+    }
+
+    private static FieldEncryption Of(DbContext db) =>
+        db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider?.GetService<FieldEncryption>()
+        ?? throw new InvalidOperationException("Field encryption is not registered: use AddAftercareDatabase.");
 }
 
 /// <summary>
