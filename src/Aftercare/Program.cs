@@ -37,7 +37,8 @@ public static partial class Program
         builder.Configuration.AddInMemoryCollection(settings.Overrides);
 
         builder.Services.AddSingleton(settings.Clock ?? TimeProvider.System);
-        builder.Services.AddAftercareDatabase(settings.ResolveDatabase(builder.Configuration));
+        var database = settings.ResolveDatabase(builder.Configuration);
+        builder.Services.AddAftercareDatabase(database, HostSettings.ResolveKeysFolder(builder.Configuration, database));
         builder.Services.AddAftercareOptions(builder.Configuration);
         builder.Services.AddAftercareIdentity(builder.Configuration);
         builder.Services.AddAftercareWeb();

@@ -175,7 +175,6 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
                         v => v.Aggregate(0, (h, m) => HashCode.Combine(h, m)),
                         v => v.ToList()))
                 .HasMaxLength(400);
-            presentation.Property(p => p.MedicalTreatmentNotes).HasMaxLength(2000);
             presentation.Property(p => p.RecordedBy).HasMaxLength(450);
             presentation.Ignore(p => p.TimeToAssessment);
             presentation.HasIndex(p => new { p.PersonId, p.ArrivedAt });
@@ -220,24 +219,20 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
             grant.Property(x => x.Id).ValueGeneratedNever();
             grant.Property(x => x.UserId).HasMaxLength(450);
             grant.Property(x => x.UserEmail).HasMaxLength(256);
-            grant.Property(x => x.Justification).HasMaxLength(Domain.Access.BreakGlassGrant.MaxJustification);
             grant.Property(x => x.ReviewedBy).HasMaxLength(256);
-            grant.Property(x => x.ReviewNote).HasMaxLength(Domain.Access.BreakGlassGrant.MaxJustification);
             grant.HasIndex(x => new { x.UserId, x.PersonId, x.ExpiresAt });
             grant.HasIndex(x => x.ReviewedAt);
             grant.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
         });
 
+        // The free text of consent decisions and safeguarding concerns is encrypted at rest (EncryptedFields).
         builder.Entity<Domain.Consent.ConsentDecision>(decision =>
         {
             decision.ToTable("ConsentDecisions");
             decision.HasKey(x => x.Id);
             decision.Property(x => x.Id).ValueGeneratedNever();
-            decision.Property(x => x.Whom).HasMaxLength(200);
-            decision.Property(x => x.WhatTheyMayKnow).HasMaxLength(Domain.Consent.ConsentDecision.MaxText);
             decision.Property(x => x.RecordedBy).HasMaxLength(256);
             decision.Property(x => x.WithdrawnBy).HasMaxLength(256);
-            decision.Property(x => x.WithdrawnNote).HasMaxLength(Domain.Consent.ConsentDecision.MaxText);
             decision.Ignore(x => x.InForce);
             decision.HasIndex(x => new { x.PersonId, x.Topic, x.RecordedAt });
             decision.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
@@ -248,11 +243,7 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
             concern.ToTable("SafeguardingConcerns");
             concern.HasKey(x => x.Id);
             concern.Property(x => x.Id).ValueGeneratedNever();
-            concern.Property(x => x.Concern).HasMaxLength(Domain.Consent.SafeguardingConcern.MaxText);
             concern.Property(x => x.RaisedBy).HasMaxLength(256);
-            concern.Property(x => x.ReportedTo).HasMaxLength(200);
-            concern.Property(x => x.ReportReference).HasMaxLength(100);
-            concern.Property(x => x.NoReportReason).HasMaxLength(Domain.Consent.SafeguardingConcern.MaxText);
             concern.Ignore(x => x.Reported);
             concern.HasIndex(x => new { x.PersonId, x.RaisedAt });
             concern.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
@@ -305,10 +296,6 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
         {
             share.ToTable("Shares");
             share.HasKey(x => x.Id);
-            share.Property(x => x.What).HasMaxLength(300);
-            share.Property(x => x.Recipient).HasMaxLength(200);
-            share.Property(x => x.Purpose).HasMaxLength(300);
-            share.Property(x => x.ConsentBasis).HasMaxLength(500);
             share.Property(x => x.SharedBy).HasMaxLength(256);
             share.HasIndex(x => x.PersonId);
             share.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
@@ -321,9 +308,7 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
             episode.Property(e => e.PathwayId).HasMaxLength(50);
             episode.Property(e => e.PathwayName).HasMaxLength(200);
             episode.Property(e => e.PathwayVersion).HasMaxLength(50);
-            episode.Property(e => e.OtherPathwayReason).HasMaxLength(1000);
             episode.Property(e => e.EnrolledBy).HasMaxLength(256);
-            episode.Property(e => e.CloseNote).HasMaxLength(1000);
             episode.HasIndex(e => new { e.PersonId, e.Status });
             episode.HasOne<Person>().WithMany().HasForeignKey(e => e.PersonId).OnDelete(DeleteBehavior.Restrict);
             episode.HasOne<Presentation>().WithMany().HasForeignKey(e => e.PresentationId).OnDelete(DeleteBehavior.Restrict);
@@ -335,7 +320,6 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
             contact.HasKey(c => c.Id);
             contact.Property(c => c.Id).ValueGeneratedNever();
             contact.Property(c => c.Version).IsConcurrencyToken();
-            contact.Property(c => c.Attempts).HasJsonConversion();
             contact.HasIndex(c => new { c.Status, c.DueAt });
             contact.HasIndex(c => c.PersonId);
         });
@@ -355,10 +339,8 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
         {
             referral.ToTable("Referrals");
             referral.HasKey(x => x.Id);
-            referral.Property(x => x.Reason).HasMaxLength(2000);
             referral.Property(x => x.SentBy).HasMaxLength(256);
             referral.Property(x => x.Version).IsConcurrencyToken();
-            referral.Property(x => x.Steps).HasJsonConversion();
             referral.Ignore(x => x.IsClosed);
             referral.Ignore(x => x.NextSteps);
             referral.HasIndex(x => new { x.Status, x.DueBy });
@@ -370,7 +352,6 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
         {
             course.ToTable("TherapyCourses");
             course.HasKey(x => x.Id);
-            course.Property(x => x.ReasonOutsideRange).HasMaxLength(1000);
             course.Property(x => x.Therapist).HasMaxLength(200);
             course.Property(x => x.TherapistTraining).HasMaxLength(1000);
             course.Property(x => x.Supervision).HasMaxLength(1000);
@@ -382,9 +363,6 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
         {
             medication.ToTable("Medications");
             medication.HasKey(x => x.Id);
-            medication.Property(x => x.Name).HasMaxLength(200);
-            medication.Property(x => x.Condition).HasMaxLength(200);
-            medication.Property(x => x.QuantitySupplied).HasMaxLength(100);
             medication.Property(x => x.RecordedBy).HasMaxLength(256);
             medication.HasIndex(x => x.PersonId);
             medication.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
@@ -394,9 +372,6 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
         {
             message.ToTable("OutboxMessages");
             message.HasKey(m => m.Id);
-            message.Property(m => m.To).HasMaxLength(200);
-            message.Property(m => m.Subject).HasMaxLength(200);
-            message.Property(m => m.Body).HasMaxLength(4000);
             message.Property(m => m.LastError).HasMaxLength(200);
             message.Property(m => m.ClaimedBy).HasMaxLength(50);
             message.Property(m => m.OptOutToken).HasMaxLength(64);
@@ -413,6 +388,9 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
             preferences.Ignore(p => p.OptedOut);
             preferences.HasOne<Person>().WithOne().HasForeignKey<MessagePreferences>(p => p.PersonId).OnDelete(DeleteBehavior.Restrict);
         });
+
+        // Clinical free text is encrypted at rest, bound to its row and column (ADR 0009).
+        builder.MapEncryptedFields();
 
         // OpenIddict's applications, authorizations, scopes and tokens (SMART on FHIR clients).
         builder.UseOpenIddict();

@@ -46,26 +46,33 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
 
 public static class DatabaseRegistration
 {
-    public static IServiceCollection AddAftercareDatabase(this IServiceCollection services, DatabaseSettings settings)
+    /// <summary>
+    /// The database, with clinical free text encrypted at rest under keys kept in
+    /// <paramref name="keysFolder"/> (by default a "keys" folder beside the SQLite file, or in ./data).
+    /// </summary>
+    public static IServiceCollection AddAftercareDatabase(this IServiceCollection services, DatabaseSettings settings, string? keysFolder = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         services.AddSingleton(settings);
+        services.AddFieldEncryption(keysFolder ?? FieldEncryptionRegistration.DefaultKeysFolder(settings, "data"));
         if (settings.Provider == DatabaseProvider.Sqlite)
         {
-            services.AddDbContext<AftercareDbContext, SqliteAftercareDbContext>(o => ConfigureSqlite(o, settings.ConnectionString));
+            services.AddDbContext<AftercareDbContext, SqliteAftercareDbContext>(o =>
+                ConfigureSqlite(o, settings.ConnectionString).AddInterceptors(FieldEncryptionInterceptor.Instance));
         }
         else
         {
-            services.AddDbContext<AftercareDbContext, PostgresAftercareDbContext>(o => ConfigurePostgres(o, settings.ConnectionString));
+            services.AddDbContext<AftercareDbContext, PostgresAftercareDbContext>(o =>
+                ConfigurePostgres(o, settings.ConnectionString).AddInterceptors(FieldEncryptionInterceptor.Instance));
         }
 
         return services;
     }
 
-    internal static void ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
+    internal static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
         options.UseSqlite(connectionString).AddInterceptors(SqlitePragmas.Instance);
 
-    internal static void ConfigurePostgres(DbContextOptionsBuilder options, string connectionString) =>
+    internal static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder options, string connectionString) =>
         options.UseNpgsql(connectionString);
 
     /// <summary>Applies pending migrations of whichever provider is configured.</summary>

@@ -42,7 +42,6 @@ public static class JsonContent
             doc.ToTable(table);
             doc.HasKey(d => d.Id);
             doc.Property(d => d.Version).IsConcurrencyToken();
-            doc.Property(d => d.Content).HasJsonConversion();
             doc.Property(d => d.UpdatedBy).HasMaxLength(256);
             doc.Property(d => d.Status).HasConversion<string>().HasMaxLength(20);
             doc.HasIndex(d => d.PersonId);
@@ -54,9 +53,7 @@ public static class JsonContent
             revision.HasKey(r => r.Id);
             // Ids are made in the domain: a new revision added to a loaded document is an insert, not an update.
             revision.Property(r => r.Id).ValueGeneratedNever();
-            revision.Property(r => r.Content).HasJsonConversion();
             revision.Property(r => r.SavedBy).HasMaxLength(256);
-            revision.Property(r => r.AmendmentReason).HasMaxLength(1000);
             revision.Property(r => r.Status).HasConversion<string>().HasMaxLength(20);
             revision.HasIndex(r => new { r.DocumentId, r.Version }).IsUnique();
         });

@@ -31,6 +31,7 @@ public static class AftercareCommands
         root.Subcommands.Add(Seed());
         root.Subcommands.Add(Clients());
         root.Subcommands.Add(AuditCommands());
+        root.Subcommands.Add(Keys());
         return root;
     }
 
@@ -349,6 +350,34 @@ public static class AftercareCommands
             return 0;
         });
         return new Command("audit", "Check the audit.") { verify };
+    }
+
+    private static Command Keys()
+    {
+        var rotate = new Command("rotate", "Create a new encryption key and make it the default for new data. Earlier keys are kept and still decrypt older data. Restart running servers to use it at once.") { Db };
+        rotate.SetAction(async (parse, ct) =>
+        {
+            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db) });
+            var key = KeyRing.Rotate(
+                app.Services.GetRequiredService<Microsoft.AspNetCore.DataProtection.KeyManagement.IKeyManager>(),
+                app.Services.GetRequiredService<TimeProvider>());
+            var folder = HostSettings.ResolveKeysFolder(app.Configuration, app.Services.GetRequiredService<DatabaseSettings>());
+            Console.WriteLine($"New key {key.KeyId} is the default from {key.ActivationDate.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z until {key.ExpirationDate.UtcDateTime:yyyy-MM-dd}.");
+            Console.WriteLine($"Keys folder: {folder}. Back it up with the database: data written under any key in it needs that key to be read.");
+            await Task.CompletedTask;
+            return 0;
+        });
+        var reencrypt = new Command("reencrypt", "Rewrite every encrypted value under the current default key (after `keys rotate`, e.g. before retiring an old key).") { Db };
+        reencrypt.SetAction(async (parse, ct) =>
+        {
+            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db) });
+            await Startup.PrepareAsync(app, migrate: false, demo: false, ct);
+            await using var scope = app.Services.CreateAsyncScope();
+            var count = await app.Services.GetRequiredService<FieldEncryption>().ReencryptAsync(scope.ServiceProvider.GetRequiredService<AftercareDbContext>(), ct: ct);
+            Console.WriteLine($"Re-encrypted {count} values under the current key.");
+            return 0;
+        });
+        return new Command("keys", "Manage the keys that encrypt clinical free text at rest.") { rotate, reencrypt };
     }
 
     private static async Task<VerifyAudit.Report> VerifyWithProgressAsync(AftercareDbContext db, VerifyAudit.Anchor? anchor, CancellationToken ct)

@@ -33,4 +33,17 @@ public sealed record HostSettings
         var folder = configuration["Aftercare:DataFolder"] ?? "data";
         return DatabaseSettings.Parse(Path.Combine(folder, Demo ? "aftercare-demo.db" : "aftercare.db"));
     }
+
+    /// <summary>
+    /// Aftercare:DataProtection:KeysFolder, else a "keys" folder beside the SQLite file (or in the
+    /// data folder for PostgreSQL). The keys must be backed up with the database (docs/security.md).
+    /// </summary>
+    public static string ResolveKeysFolder(IConfiguration configuration, DatabaseSettings database)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var configured = configuration["Aftercare:DataProtection:KeysFolder"];
+        return !string.IsNullOrWhiteSpace(configured)
+            ? Path.GetFullPath(configured)
+            : FieldEncryptionRegistration.DefaultKeysFolder(database, configuration["Aftercare:DataFolder"] ?? "data");
+    }
 }

@@ -25,6 +25,8 @@ public static class Startup
 
         // An upgraded database: events from before the audit chain are sealed before any new one.
         await AuditChain.SealEarlierEventsAsync(db, ct);
+        // An upgraded database: clinical free text from before encryption at rest is encrypted (ADR 0009).
+        await services.GetRequiredService<FieldEncryption>().EncryptEarlierValuesAsync(db, ct: ct);
 
         var options = services.GetRequiredService<AftercareOptions>();
         await SiteConfiguration.ApplyAsync(db, options.Sites, ct);

@@ -111,13 +111,18 @@ internal sealed partial class UnexpectedErrorHandler(ILogger<UnexpectedErrorHand
         var reference = httpContext.TraceIdentifier;
         LogUnexpected(logger, exception.GetType().Name, reference, Where(exception));
         httpContext.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        // A value that does not decrypt fails closed (ADR 0009): nothing of the record is shown.
+        var unreadable = Unreadable(exception) is not null;
+        var title = unreadable ? "This record could not be decrypted" : "Something went wrong";
+        var explanation = unreadable
+            ? "Part of this record could not be decrypted; it may have been altered. Nothing of it is shown. Tell your administrator this reference"
+            : "Nothing you entered has been lost that was already saved. Try again; if it keeps happening, tell your administrator this reference";
         if (!httpContext.Request.Path.StartsWithSegments("/api"))
         {
             httpContext.Response.ContentType = "text/html; charset=utf-8";
             await httpContext.Response.WriteAsync(
-                "<!doctype html><html lang=\"en\"><head><title>Something went wrong - Aftercare</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head>"
-                + "<body><main class=\"page\"><h1>Something went wrong</h1><p>Nothing you entered has been lost that was already saved. "
-                + $"Try again; if it keeps happening, tell your administrator this reference: <code>{System.Net.WebUtility.HtmlEncode(reference)}</code>.</p>"
+                $"<!doctype html><html lang=\"en\"><head><title>{title} - Aftercare</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head>"
+                + $"<body><main class=\"page\"><h1>{title}</h1><p>{explanation}: <code>{System.Net.WebUtility.HtmlEncode(reference)}</code>.</p>"
                 + "<p><a href=\"/\">Back to the start</a></p></main></body></html>", cancellationToken);
             return true;
         }
@@ -128,10 +133,23 @@ internal sealed partial class UnexpectedErrorHandler(ILogger<UnexpectedErrorHand
             ProblemDetails =
             {
                 Status = StatusCodes.Status500InternalServerError,
-                Title = "Something went wrong on our side.",
-                Detail = $"Reference {reference}. Nothing was changed by this request unless it said otherwise.",
+                Title = unreadable ? "This record could not be decrypted; it may have been altered." : "Something went wrong on our side.",
+                Detail = unreadable ? $"Reference {reference}. Nothing of the record is shown." : $"Reference {reference}. Nothing was changed by this request unless it said otherwise.",
             },
         });
+    }
+
+    private static App.Data.RecordUnreadableException? Unreadable(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is App.Data.RecordUnreadableException unreadable)
+            {
+                return unreadable;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The exception's frames and those of its inner exceptions: method names, never messages or values.</summary>

@@ -99,26 +99,28 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("EncryptedJustification")
+                        .IsRequired()
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)")
+                        .HasColumnName("Justification");
+
+                    b.Property<string>("EncryptedReviewNote")
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)")
+                        .HasColumnName("ReviewNote");
+
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTimeOffset>("GrantedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("Justification")
-                        .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
-
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
 
                     b.Property<int>("Reason")
                         .HasColumnType("integer");
-
-                    b.Property<string>("ReviewNote")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
 
                     b.Property<int?>("ReviewOutcome")
                         .HasColumnType("integer");
@@ -207,9 +209,10 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("Content")
+                    b.Property<string>("EncryptedContent")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasColumnName("Content");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
@@ -315,6 +318,21 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<bool>("Agreed")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("EncryptedWhatTheyMayKnow")
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)")
+                        .HasColumnName("WhatTheyMayKnow");
+
+                    b.Property<string>("EncryptedWhom")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("Whom");
+
+                    b.Property<string>("EncryptedWithdrawnNote")
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)")
+                        .HasColumnName("WithdrawnNote");
+
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
 
@@ -329,24 +347,12 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<int>("Topic")
                         .HasColumnType("integer");
 
-                    b.Property<string>("WhatTheyMayKnow")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
-
-                    b.Property<string>("Whom")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
                     b.Property<DateTimeOffset?>("WithdrawnAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("WithdrawnBy")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
-
-                    b.Property<string>("WithdrawnNote")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
 
                     b.HasKey("Id");
 
@@ -360,17 +366,29 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid");
 
-                    b.Property<string>("Concern")
+                    b.Property<string>("EncryptedConcern")
                         .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)");
+                        .HasMaxLength(8200)
+                        .HasColumnType("character varying(8200)")
+                        .HasColumnName("Concern");
+
+                    b.Property<string>("EncryptedNoReportReason")
+                        .HasMaxLength(8200)
+                        .HasColumnType("character varying(8200)")
+                        .HasColumnName("NoReportReason");
+
+                    b.Property<string>("EncryptedReportReference")
+                        .HasMaxLength(600)
+                        .HasColumnType("character varying(600)")
+                        .HasColumnName("ReportReference");
+
+                    b.Property<string>("EncryptedReportedTo")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("ReportedTo");
 
                     b.Property<int>("Kind")
                         .HasColumnType("integer");
-
-                    b.Property<string>("NoReportReason")
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
@@ -386,14 +404,6 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<bool>("ReportMandatory")
                         .HasColumnType("boolean");
 
-                    b.Property<string>("ReportReference")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
-
-                    b.Property<string>("ReportedTo")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
                     b.HasKey("Id");
 
                     b.HasIndex("PersonId", "RaisedAt");
@@ -406,16 +416,18 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid");
 
-                    b.Property<string>("AmendmentReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
-
-                    b.Property<string>("Content")
-                        .IsRequired()
-                        .HasColumnType("text");
-
                     b.Property<Guid>("DocumentId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("EncryptedAmendmentReason")
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)")
+                        .HasColumnName("AmendmentReason");
+
+                    b.Property<string>("EncryptedContent")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("Content");
 
                     b.Property<DateTimeOffset>("SavedAt")
                         .HasColumnType("timestamp with time zone");
@@ -446,16 +458,18 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid");
 
-                    b.Property<string>("AmendmentReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
-
-                    b.Property<string>("Content")
-                        .IsRequired()
-                        .HasColumnType("text");
-
                     b.Property<Guid>("DocumentId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("EncryptedAmendmentReason")
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)")
+                        .HasColumnName("AmendmentReason");
+
+                    b.Property<string>("EncryptedContent")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("Content");
 
                     b.Property<DateTimeOffset>("SavedAt")
                         .HasColumnType("timestamp with time zone");
@@ -486,16 +500,18 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid");
 
-                    b.Property<string>("AmendmentReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
-
-                    b.Property<string>("Content")
-                        .IsRequired()
-                        .HasColumnType("text");
-
                     b.Property<Guid>("DocumentId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("EncryptedAmendmentReason")
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)")
+                        .HasColumnName("AmendmentReason");
+
+                    b.Property<string>("EncryptedContent")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("Content");
 
                     b.Property<DateTimeOffset>("SavedAt")
                         .HasColumnType("timestamp with time zone");
@@ -532,27 +548,30 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .HasMaxLength(30)
                         .HasColumnType("character varying(30)");
 
-                    b.Property<string>("Condition")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
+                    b.Property<string>("EncryptedCondition")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("Condition");
+
+                    b.Property<string>("EncryptedName")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("Name");
+
+                    b.Property<string>("EncryptedQuantitySupplied")
+                        .IsRequired()
+                        .HasMaxLength(600)
+                        .HasColumnType("character varying(600)")
+                        .HasColumnName("QuantitySupplied");
 
                     b.Property<string>("Indication")
                         .IsRequired()
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
 
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
-
-                    b.Property<string>("QuantitySupplied")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
 
                     b.Property<DateTimeOffset>("RecordedAt")
                         .HasColumnType("timestamp with time zone");
@@ -578,15 +597,16 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("EncryptedReasonOutsideRange")
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)")
+                        .HasColumnName("ReasonOutsideRange");
+
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
 
                     b.Property<int>("PlannedSessions")
                         .HasColumnType("integer");
-
-                    b.Property<string>("ReasonOutsideRange")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
 
                     b.Property<DateTimeOffset>("RecordedAt")
                         .HasColumnType("timestamp with time zone");
@@ -662,14 +682,6 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
-                    b.Property<string>("Body")
-                        .IsRequired()
-                        .HasMaxLength(4000)
-                        .HasColumnType("character varying(4000)");
-
-                    b.Property<string>("Calendar")
-                        .HasColumnType("text");
-
                     b.Property<string>("Channel")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -684,6 +696,28 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset>("DueAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EncryptedBody")
+                        .IsRequired()
+                        .HasMaxLength(16200)
+                        .HasColumnType("character varying(16200)")
+                        .HasColumnName("Body");
+
+                    b.Property<string>("EncryptedCalendar")
+                        .HasColumnType("text")
+                        .HasColumnName("Calendar");
+
+                    b.Property<string>("EncryptedSubject")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("Subject");
+
+                    b.Property<string>("EncryptedTo")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("To");
 
                     b.Property<Guid?>("EpisodeId")
                         .HasColumnType("uuid");
@@ -712,16 +746,6 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
-
-                    b.Property<string>("Subject")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<string>("To")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
 
                     b.HasKey("Id");
 
@@ -803,9 +827,10 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("Content")
+                    b.Property<string>("EncryptedContent")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasColumnName("Content");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
@@ -850,9 +875,10 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("Content")
+                    b.Property<string>("EncryptedContent")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasColumnName("Content");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
@@ -941,14 +967,15 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .HasMaxLength(30)
                         .HasColumnType("character varying(30)");
 
+                    b.Property<string>("EncryptedMedicalTreatmentNotes")
+                        .HasMaxLength(8200)
+                        .HasColumnType("character varying(8200)")
+                        .HasColumnName("MedicalTreatmentNotes");
+
                     b.Property<string>("MedicalTreatmentNeeded")
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
-
-                    b.Property<string>("MedicalTreatmentNotes")
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)");
 
                     b.Property<string>("Methods")
                         .IsRequired()
@@ -1013,10 +1040,6 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
-                    b.Property<string>("CloseNote")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
-
                     b.Property<string>("CloseReason")
                         .HasMaxLength(30)
                         .HasColumnType("character varying(30)");
@@ -1026,6 +1049,16 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset>("DischargedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EncryptedCloseNote")
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)")
+                        .HasColumnName("CloseNote");
+
+                    b.Property<string>("EncryptedOtherPathwayReason")
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)")
+                        .HasColumnName("OtherPathwayReason");
 
                     b.Property<DateTimeOffset>("EnrolledAt")
                         .HasColumnType("timestamp with time zone");
@@ -1040,10 +1073,6 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset?>("LastReEngagedAt")
                         .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("OtherPathwayReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
 
                     b.Property<string>("PathwayId")
                         .IsRequired()
@@ -1088,15 +1117,16 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid");
 
-                    b.Property<string>("Attempts")
-                        .IsRequired()
-                        .HasColumnType("text");
-
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTimeOffset>("DueAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EncryptedAttempts")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("Attempts");
 
                     b.Property<Guid>("EpisodeId")
                         .HasColumnType("uuid");
@@ -1154,6 +1184,17 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("DueBy")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("EncryptedReason")
+                        .IsRequired()
+                        .HasMaxLength(8200)
+                        .HasColumnType("character varying(8200)")
+                        .HasColumnName("Reason");
+
+                    b.Property<string>("EncryptedSteps")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("Steps");
+
                     b.Property<DateTimeOffset?>("LoopClosedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1164,11 +1205,6 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
-
-                    b.Property<string>("Reason")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)");
 
                     b.Property<DateTimeOffset>("SentAt")
                         .HasColumnType("timestamp with time zone");
@@ -1185,10 +1221,6 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(30)
                         .HasColumnType("character varying(30)");
-
-                    b.Property<string>("Steps")
-                        .IsRequired()
-                        .HasColumnType("text");
 
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
@@ -1254,23 +1286,32 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<int?>("CarePlanVersion")
                         .HasColumnType("integer");
 
-                    b.Property<string>("ConsentBasis")
+                    b.Property<string>("EncryptedConsentBasis")
                         .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)");
+                        .HasMaxLength(2200)
+                        .HasColumnType("character varying(2200)")
+                        .HasColumnName("ConsentBasis");
+
+                    b.Property<string>("EncryptedPurpose")
+                        .IsRequired()
+                        .HasMaxLength(1400)
+                        .HasColumnType("character varying(1400)")
+                        .HasColumnName("Purpose");
+
+                    b.Property<string>("EncryptedRecipient")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("Recipient");
+
+                    b.Property<string>("EncryptedWhat")
+                        .IsRequired()
+                        .HasMaxLength(1400)
+                        .HasColumnType("character varying(1400)")
+                        .HasColumnName("What");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
-
-                    b.Property<string>("Purpose")
-                        .IsRequired()
-                        .HasMaxLength(300)
-                        .HasColumnType("character varying(300)");
-
-                    b.Property<string>("Recipient")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
 
                     b.Property<Guid?>("SafetyPlanId")
                         .HasColumnType("uuid");
@@ -1285,11 +1326,6 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
-
-                    b.Property<string>("What")
-                        .IsRequired()
-                        .HasMaxLength(300)
-                        .HasColumnType("character varying(300)");
 
                     b.HasKey("Id");
 

@@ -94,26 +94,28 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("EncryptedJustification")
+                        .IsRequired()
+                        .HasMaxLength(4200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Justification");
+
+                    b.Property<string>("EncryptedReviewNote")
+                        .HasMaxLength(4200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ReviewNote");
+
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("GrantedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Justification")
-                        .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
-
                     b.Property<Guid>("PersonId")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Reason")
                         .HasColumnType("INTEGER");
-
-                    b.Property<string>("ReviewNote")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
 
                     b.Property<int?>("ReviewOutcome")
                         .HasColumnType("INTEGER");
@@ -202,9 +204,10 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<long?>("CompletedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Content")
+                    b.Property<string>("EncryptedContent")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Content");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("TEXT");
@@ -308,6 +311,21 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<bool>("Agreed")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("EncryptedWhatTheyMayKnow")
+                        .HasMaxLength(4200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("WhatTheyMayKnow");
+
+                    b.Property<string>("EncryptedWhom")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Whom");
+
+                    b.Property<string>("EncryptedWithdrawnNote")
+                        .HasMaxLength(4200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("WithdrawnNote");
+
                     b.Property<Guid>("PersonId")
                         .HasColumnType("TEXT");
 
@@ -322,23 +340,11 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<int>("Topic")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("WhatTheyMayKnow")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Whom")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
                     b.Property<long?>("WithdrawnAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("WithdrawnBy")
                         .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("WithdrawnNote")
-                        .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -353,17 +359,29 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Concern")
+                    b.Property<string>("EncryptedConcern")
                         .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT");
+                        .HasMaxLength(8200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Concern");
+
+                    b.Property<string>("EncryptedNoReportReason")
+                        .HasMaxLength(8200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("NoReportReason");
+
+                    b.Property<string>("EncryptedReportReference")
+                        .HasMaxLength(600)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ReportReference");
+
+                    b.Property<string>("EncryptedReportedTo")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ReportedTo");
 
                     b.Property<int>("Kind")
                         .HasColumnType("INTEGER");
-
-                    b.Property<string>("NoReportReason")
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("TEXT");
@@ -379,14 +397,6 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<bool>("ReportMandatory")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("ReportReference")
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ReportedTo")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
                     b.HasKey("Id");
 
                     b.HasIndex("PersonId", "RaisedAt");
@@ -399,16 +409,18 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("AmendmentReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Content")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
                     b.Property<Guid>("DocumentId")
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("EncryptedAmendmentReason")
+                        .HasMaxLength(4200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("AmendmentReason");
+
+                    b.Property<string>("EncryptedContent")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Content");
 
                     b.Property<long>("SavedAt")
                         .HasColumnType("INTEGER");
@@ -439,16 +451,18 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("AmendmentReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Content")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
                     b.Property<Guid>("DocumentId")
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("EncryptedAmendmentReason")
+                        .HasMaxLength(4200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("AmendmentReason");
+
+                    b.Property<string>("EncryptedContent")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Content");
 
                     b.Property<long>("SavedAt")
                         .HasColumnType("INTEGER");
@@ -479,16 +493,18 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("AmendmentReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Content")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
                     b.Property<Guid>("DocumentId")
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("EncryptedAmendmentReason")
+                        .HasMaxLength(4200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("AmendmentReason");
+
+                    b.Property<string>("EncryptedContent")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Content");
 
                     b.Property<long>("SavedAt")
                         .HasColumnType("INTEGER");
@@ -525,26 +541,29 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .HasMaxLength(30)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Condition")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
+                    b.Property<string>("EncryptedCondition")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Condition");
+
+                    b.Property<string>("EncryptedName")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Name");
+
+                    b.Property<string>("EncryptedQuantitySupplied")
+                        .IsRequired()
+                        .HasMaxLength(600)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("QuantitySupplied");
 
                     b.Property<string>("Indication")
                         .IsRequired()
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
                     b.Property<Guid>("PersonId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("QuantitySupplied")
-                        .IsRequired()
-                        .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("RecordedAt")
@@ -571,15 +590,16 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("EncryptedReasonOutsideRange")
+                        .HasMaxLength(4200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ReasonOutsideRange");
+
                     b.Property<Guid>("PersonId")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("PlannedSessions")
                         .HasColumnType("INTEGER");
-
-                    b.Property<string>("ReasonOutsideRange")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
 
                     b.Property<long>("RecordedAt")
                         .HasColumnType("INTEGER");
@@ -655,14 +675,6 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Body")
-                        .IsRequired()
-                        .HasMaxLength(4000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Calendar")
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("Channel")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -677,6 +689,28 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<long>("DueAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("EncryptedBody")
+                        .IsRequired()
+                        .HasMaxLength(16200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Body");
+
+                    b.Property<string>("EncryptedCalendar")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Calendar");
+
+                    b.Property<string>("EncryptedSubject")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Subject");
+
+                    b.Property<string>("EncryptedTo")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("To");
 
                     b.Property<Guid?>("EpisodeId")
                         .HasColumnType("TEXT");
@@ -704,16 +738,6 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(20)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Subject")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("To")
-                        .IsRequired()
-                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -796,9 +820,10 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<long?>("CompletedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Content")
+                    b.Property<string>("EncryptedContent")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Content");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("TEXT");
@@ -843,9 +868,10 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<long?>("CompletedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Content")
+                    b.Property<string>("EncryptedContent")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Content");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("TEXT");
@@ -934,13 +960,14 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .HasMaxLength(30)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("EncryptedMedicalTreatmentNotes")
+                        .HasMaxLength(8200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("MedicalTreatmentNotes");
+
                     b.Property<string>("MedicalTreatmentNeeded")
                         .IsRequired()
                         .HasMaxLength(20)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("MedicalTreatmentNotes")
-                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Methods")
@@ -1006,10 +1033,6 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("CloseNote")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("CloseReason")
                         .HasMaxLength(30)
                         .HasColumnType("TEXT");
@@ -1019,6 +1042,16 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<long>("DischargedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("EncryptedCloseNote")
+                        .HasMaxLength(4200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("CloseNote");
+
+                    b.Property<string>("EncryptedOtherPathwayReason")
+                        .HasMaxLength(4200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("OtherPathwayReason");
 
                     b.Property<long>("EnrolledAt")
                         .HasColumnType("INTEGER");
@@ -1033,10 +1066,6 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<long?>("LastReEngagedAt")
                         .HasColumnType("INTEGER");
-
-                    b.Property<string>("OtherPathwayReason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
 
                     b.Property<string>("PathwayId")
                         .IsRequired()
@@ -1081,15 +1110,16 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Attempts")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
                     b.Property<long?>("CompletedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("DueAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("EncryptedAttempts")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Attempts");
 
                     b.Property<Guid>("EpisodeId")
                         .HasColumnType("TEXT");
@@ -1147,6 +1177,17 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<long?>("DueBy")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("EncryptedReason")
+                        .IsRequired()
+                        .HasMaxLength(8200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Reason");
+
+                    b.Property<string>("EncryptedSteps")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Steps");
+
                     b.Property<long?>("LoopClosedAt")
                         .HasColumnType("INTEGER");
 
@@ -1156,11 +1197,6 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<string>("Preference")
                         .IsRequired()
                         .HasMaxLength(20)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Reason")
-                        .IsRequired()
-                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("SentAt")
@@ -1177,10 +1213,6 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(30)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Steps")
-                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Version")
@@ -1247,22 +1279,31 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<int?>("CarePlanVersion")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("ConsentBasis")
+                    b.Property<string>("EncryptedConsentBasis")
                         .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("TEXT");
+                        .HasMaxLength(2200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ConsentBasis");
+
+                    b.Property<string>("EncryptedPurpose")
+                        .IsRequired()
+                        .HasMaxLength(1400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Purpose");
+
+                    b.Property<string>("EncryptedRecipient")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Recipient");
+
+                    b.Property<string>("EncryptedWhat")
+                        .IsRequired()
+                        .HasMaxLength(1400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("What");
 
                     b.Property<Guid>("PersonId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Purpose")
-                        .IsRequired()
-                        .HasMaxLength(300)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Recipient")
-                        .IsRequired()
-                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("SafetyPlanId")
@@ -1277,11 +1318,6 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<string>("SharedBy")
                         .IsRequired()
                         .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("What")
-                        .IsRequired()
-                        .HasMaxLength(300)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
