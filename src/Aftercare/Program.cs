@@ -5,6 +5,7 @@ using Aftercare.Cli;
 using Aftercare.Components;
 using Aftercare.Fhir;
 using Aftercare.Hosting;
+using Aftercare.Measures;
 using Aftercare.People;
 using Aftercare.Plans;
 using Aftercare.Presentations;
@@ -54,6 +55,7 @@ public static partial class Program
         app.MapDocuments();
         app.MapSmart();
         app.MapFhir();
+        app.MapMeasures();
         app.MapRazorComponents<AftercareRoot>();
         return app;
     }

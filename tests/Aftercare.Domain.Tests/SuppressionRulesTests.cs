@@ -55,4 +55,31 @@ public sealed class SuppressionRulesTests
             Assert.False(total.Value is not null && hidden == 1, string.Join(",", counts) + $" at {threshold}");
         }
     }
+
+    /// <summary>Rates: neither a small numerator, nor the small rest of a denominator, nor a single hidden cell beside a total.</summary>
+    [Fact]
+    public void No_small_count_or_its_complement_can_be_recovered_from_a_table_of_rates()
+    {
+        var random = new Random(11);
+        for (var trial = 0; trial < 20_000; trial++)
+        {
+            var size = random.Next(1, 6);
+            var denominators = Enumerable.Range(0, size).Select(_ => random.Next(0, 30)).ToArray();
+            var numerators = denominators.Select(d => random.Next(0, d + 1)).ToArray();
+            var threshold = random.Next(2, 8);
+            var (parts, total) = Suppression.Pairs(numerators, denominators, threshold);
+            foreach (var (cell, i) in parts.Select((c, i) => (c, i)))
+            {
+                if (cell.Numerator.Value is { } n)
+                {
+                    Assert.False(Suppression.TooSmall(n, threshold));
+                    Assert.False(Suppression.TooSmall(denominators[i] - n, threshold), $"{n} of {denominators[i]} reveals the rest");
+                    Assert.NotNull(cell.Denominator.Value);
+                }
+            }
+
+            Assert.False(total.Numerator.Value is not null && parts.Count(p => p.Numerator.Suppressed) == 1);
+            Assert.False(total.Numerator.Value is { } t && (Suppression.TooSmall(t, threshold) || Suppression.TooSmall(denominators.Sum() - t, threshold)));
+        }
+    }
 }

@@ -45,6 +45,8 @@ public enum AuditAction
     ConsentWithdrawn,
     SafeguardingConcernRaised,
     SharedForSafeguarding,
+    MeasuresViewed,
+    MeasuresExported,
     UserDisabled,
     UserEnabled,
     UserRoleChanged,

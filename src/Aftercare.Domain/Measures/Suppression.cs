@@ -61,6 +61,43 @@ public static class Suppression
         return ([.. parts.Select((p, j) => new Shown(hidden[j] ? null : p, threshold))], new Shown(total, threshold));
     }
 
+    /// <summary>
+    /// Numerators over denominators across a breakdown (people reached of people enrolled, per
+    /// month). The denominators are a breakdown of their own. A numerator is hidden when it is
+    /// small, when the rest of its denominator is (38 of 40 would reveal the 2 who were not), or when
+    /// its denominator is hidden; and a single hidden numerator beside a shown total hides another.
+    /// </summary>
+    public static (IReadOnlyList<(Shown Numerator, Shown Denominator)> Parts, (Shown Numerator, Shown Denominator) Total) Pairs(
+        IReadOnlyList<int> numerators, IReadOnlyList<int> denominators, int threshold)
+    {
+        ArgumentNullException.ThrowIfNull(numerators);
+        ArgumentNullException.ThrowIfNull(denominators);
+        if (numerators.Count != denominators.Count)
+        {
+            throw new ArgumentException("Each numerator needs its denominator.", nameof(denominators));
+        }
+
+        var (d, dTotal) = Breakdown(denominators, threshold);
+        var n = numerators.ToArray();
+        var hidden = n.Select((x, i) => TooSmall(x, threshold) || TooSmall(denominators[i] - x, threshold) || d[i].Suppressed).ToArray();
+        var total = n.Sum();
+        var totalHidden = dTotal.Suppressed || TooSmall(total, threshold) || TooSmall(denominators.Sum() - total, threshold);
+        if (!totalHidden && hidden.Count(h => h) == 1)
+        {
+            var next = Enumerable.Range(0, n.Length).Where(i => !hidden[i] && n[i] > 0).OrderBy(i => n[i]).Cast<int?>().FirstOrDefault();
+            if (next is { } i)
+            {
+                hidden[i] = true;
+            }
+            else
+            {
+                totalHidden = true;
+            }
+        }
+
+        return ([.. n.Select((x, i) => (new Shown(hidden[i] ? null : x, threshold), d[i]))], (new Shown(totalHidden ? null : total, threshold), dTotal));
+    }
+
     /// <summary>A proportion shown only when both its counts are: a percentage of a hidden count could reveal it.</summary>
     public static double? Rate(Shown numerator, Shown denominator) =>
         numerator.Value is { } n && denominator.Value is { } d && d > 0 ? 100.0 * n / d : null;

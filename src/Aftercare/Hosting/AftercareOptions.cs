@@ -69,6 +69,7 @@ public static class AftercareOptionsRegistration
             throw new PathwayFileException($"Aftercare:ContactTimeOfDay \"{options.ContactTimeOfDay}\" is not a time of day such as 10:00.");
         }
 
+        services.AddSingleton(configuration.GetSection("Aftercare:Measures").Get<App.Measures.MeasuresOptions>() ?? new App.Measures.MeasuresOptions());
         services.AddSingleton(configuration.GetSection("Aftercare:Safeguarding").Get<App.Consent.SafeguardingPolicy>() ?? new App.Consent.SafeguardingPolicy());
         var messaging = configuration.GetSection("Aftercare:Messaging").Get<MessagingOptions>() ?? new MessagingOptions();
         services.AddSingleton(messaging);
