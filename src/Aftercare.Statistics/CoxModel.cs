@@ -10,7 +10,7 @@ public sealed record CoxCoefficient(string Name, double Beta, double StdErr, dou
 /// A fitted Cox model. Hazard ratios compare groups of people; nothing here is a prediction for
 /// any one person (DOMAIN.md rule 1).
 /// </summary>
-/// <param name="NotEstimable">Covariates left out because they do not vary in these rows (e.g. a category nobody is in).</param>
+/// <param name="NotEstimable">Covariates left out because they do not vary in these rows (e.g. a category nobody is in) or repeat what other covariates say.</param>
 public sealed record CoxFit(
     int Count,
     int Events,
@@ -74,8 +74,9 @@ public static class CoxModel
             }
         }
 
-        var kept = Enumerable.Range(0, allP).Where(j => max[j] > min[j]).ToArray();
-        var notEstimable = Enumerable.Range(0, allP).Where(j => !(max[j] > min[j])).Select(j => names[j]).ToList();
+        var varying = Enumerable.Range(0, allP).Where(j => max[j] > min[j]).ToArray();
+        var kept = Independent(covariates, n, allP, varying, means);
+        var notEstimable = Enumerable.Range(0, allP).Where(j => !kept.Contains(j)).Select(j => names[j]).ToList();
         var p = kept.Length;
         var order = KaplanMeier.SortedOrder(time);
         // Descending time, laid out contiguously so the hot loop reads memory in order.
@@ -159,6 +160,46 @@ public static class CoxModel
         var wald = b.DotProduct(info * b);
         return new CoxFit(n, events, coefficients, notEstimable, logLikNull, current.LogLikelihood,
             2 * (current.LogLikelihood - logLikNull), wald, score, p, iterations, converged);
+    }
+
+    /// <summary>
+    /// The columns, in order, that are not linear combinations of earlier ones (as coxph gives NA
+    /// for aliased terms): each column's residual sum of squares after the kept ones, from X'X.
+    /// </summary>
+    private static int[] Independent(ReadOnlySpan<double> covariates, int n, int allP, int[] varying, double[] sums)
+    {
+        var q = varying.Length;
+        var cross = new double[q, q];
+        for (var i = 0; i < n; i++)
+        {
+            for (var a = 0; a < q; a++)
+            {
+                var xa = covariates[(i * allP) + varying[a]] - (sums[varying[a]] / n);
+                for (var b = a; b < q; b++)
+                {
+                    cross[a, b] += xa * (covariates[(i * allP) + varying[b]] - (sums[varying[b]] / n));
+                }
+            }
+        }
+
+        var kept = new List<int>();
+        for (var a = 0; a < q; a++)
+        {
+            var residual = cross[a, a];
+            if (kept.Count > 0)
+            {
+                var k = Matrix<double>.Build.Dense(kept.Count, kept.Count, (r, c) => cross[Math.Min(kept[r], kept[c]), Math.Max(kept[r], kept[c])]);
+                var v = Vector<double>.Build.Dense(kept.Count, r => cross[kept[r], a]);
+                residual -= v.DotProduct(k.Cholesky().Solve(v));
+            }
+
+            if (residual > 1e-8 * cross[a, a])
+            {
+                kept.Add(a);
+            }
+        }
+
+        return [.. kept.Select(a => varying[a])];
     }
 
     private static double[]? Solve(double[,] information, double[] gradient)

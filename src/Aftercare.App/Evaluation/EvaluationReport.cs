@@ -211,6 +211,13 @@ public static class EvaluationReport
         html.Append(Invariant($"<table>\n<caption>{E(caption)}</caption>\n<thead><tr><th scope=\"col\">Compared with the reference</th><th scope=\"col\">Hazard ratio</th><th scope=\"col\">95% CI</th><th scope=\"col\">log HR (SE)</th><th scope=\"col\">p (Wald)</th></tr></thead>\n<tbody>\n"));
         foreach (var c in fit.Coefficients)
         {
+            if (!(c.StdErr < 10))
+            {
+                // Monotone likelihood: no events in one group, so the ratio runs off towards 0 or infinity.
+                html.Append(Invariant($"<tr><th scope=\"row\">{E(c.Name)}</th><td colspan=\"4\">not estimable: too few events in one of the groups</td></tr>\n"));
+                continue;
+            }
+
             html.Append(Invariant($"<tr><th scope=\"row\">{E(c.Name)}</th><td>{c.HazardRatio:F2}</td><td>{c.Lower:F2} to {c.Upper:F2}</td><td>{c.Beta:F3} ({c.StdErr:F3})</td><td>{P(c.P)}</td></tr>\n"));
         }
 
@@ -222,7 +229,7 @@ public static class EvaluationReport
 
         if (fit.NotEstimable.Count > 0)
         {
-            html.Append(Invariant($"Not estimable here (does not vary): {E(string.Join(", ", fit.NotEstimable))}. "));
+            html.Append(Invariant($"Not estimable here (does not vary, or repeats other covariates): {E(string.Join(", ", fit.NotEstimable))}. "));
         }
 
         html.Append(Invariant($"{fit.Count:N0} people, {fit.Events:N0} events. Likelihood-ratio test {fit.LikelihoodRatio:F2} on {fit.DegreesOfFreedom} df, p {P(fit.LikelihoodRatioP)}; Wald test {fit.WaldChiSquare:F2}, p {P(fit.WaldP)}."));
