@@ -17,6 +17,7 @@ namespace Aftercare.Bench;
 
 // Aftercare's benchmarks (see docs/performance.md). Two parts:
 //   dotnet run -c Release --project bench/Aftercare.Bench -- mapping            BenchmarkDotNet, in process
+//   dotnet run -c Release --project bench/Aftercare.Bench -- evaluate           programme evaluation on 1,000,000 synthetic rows
 //   dotnet run -c Release --project bench/Aftercare.Bench -- http --db "Host=…"  load on loopback, ratios to baselines
 public static class BenchProgram
 {
@@ -28,9 +29,16 @@ public static class BenchProgram
             return 0;
         }
 
+        if (args.Length > 0 && args[0] == "evaluate")
+        {
+            var rows = args.SkipWhile(a => a != "--rows").Skip(1).FirstOrDefault() ?? "1000000";
+            await Evaluation.Run(int.Parse(rows, System.Globalization.CultureInfo.InvariantCulture));
+            return 0;
+        }
+
         if (args.Length == 0 || args[0] != "http")
         {
-            Console.Error.WriteLine("usage: Aftercare.Bench mapping | http --db <sqlite path or PostgreSQL connection string> [--requests N] [--clients N]");
+            Console.Error.WriteLine("usage: Aftercare.Bench mapping | evaluate [--rows N] | http --db <sqlite path or PostgreSQL connection string> [--requests N] [--clients N]");
             return 2;
         }
 

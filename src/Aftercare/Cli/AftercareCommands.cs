@@ -32,6 +32,7 @@ public static class AftercareCommands
         root.Subcommands.Add(Clients());
         root.Subcommands.Add(AuditCommands());
         root.Subcommands.Add(Keys());
+        root.Subcommands.Add(EvaluateCommand.Create(Db));
         return root;
     }
 

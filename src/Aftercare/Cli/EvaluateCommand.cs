@@ -1,0 +1,140 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using Aftercare.App.Data;
+using Aftercare.App.Evaluation;
+using Aftercare.Hosting;
+using Spectre.Console;
+
+namespace Aftercare.Cli;
+
+/// <summary>
+/// `aftercare evaluate`: the programme evaluation (issue #7) as a self-contained HTML report, from
+/// the record or from a cohort CSV, and the cohort itself as CSV so a statistician can reproduce it.
+/// </summary>
+public static class EvaluateCommand
+{
+    /// <summary>Base64 key for the pseudonyms (at least 32 bytes). Without it each export gets a new random key that is kept nowhere.</summary>
+    public const string PseudonymKeySetting = "Aftercare:Evaluation:PseudonymKey";
+
+    public static Command Create(Option<string?> db)
+    {
+        var output = new Option<FileInfo?>("--out") { Description = "Write the HTML report here (default: evaluation-report.html, unless only --export-cohort is given)." };
+        var export = new Option<FileInfo?>("--export-cohort") { Description = "Write the analysis cohort as CSV (pseudonymised; columns in docs/evaluation.md)." };
+        var cohort = new Option<FileInfo?>("--cohort") { Description = "Analyse this cohort CSV instead of the database (the shape --export-cohort writes)." };
+        var engagedWithin = new Option<int>("--engaged-within-days")
+        {
+            Description = "Engaged: an aftercare contact reached the person within this many days of the index presentation; follow-up starts then (the landmark).",
+            DefaultValueFactory = _ => 7,
+        };
+        var followUp = new Option<int>("--follow-up-days") { Description = "Longest follow-up after the landmark.", DefaultValueFactory = _ => 365 };
+        engagedWithin.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 90)
+            {
+                result.AddError("--engaged-within-days must be between 1 and 90.");
+            }
+        });
+        followUp.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 3650)
+            {
+                result.AddError("--follow-up-days must be between 1 and 3650.");
+            }
+        });
+        var command = new Command("evaluate", "Evaluate the aftercare programme: time to repeat presentation and to death, engaged and not engaged and by pathway (Kaplan–Meier, log-rank, Cox). Group comparisons only: nothing about any one person.")
+        {
+            output, export, cohort, engagedWithin, followUp, db,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(cohort) is not null && (result.GetValue(export) is not null || result.GetValue(db) is not null))
+            {
+                result.AddError("--cohort analyses a file; it cannot be combined with --db or --export-cohort.");
+            }
+        });
+        command.SetAction(async (parse, ct) =>
+        {
+            var settings = new EvaluationSettings(parse.GetValue(engagedWithin), parse.GetValue(followUp));
+            var exportTo = parse.GetValue(export);
+            var reportTo = parse.GetValue(output) ?? (exportTo is null ? new FileInfo("evaluation-report.html") : null);
+            IReadOnlyList<CohortRow> rows;
+            ReportContext context;
+            if (parse.GetValue(cohort) is { } file)
+            {
+                if (!file.Exists)
+                {
+                    await Console.Error.WriteLineAsync($"--cohort: {file.FullName} was not found.");
+                    return 2;
+                }
+
+                using var reader = file.OpenText();
+                var read = await Step("Reading the cohort…", () => CohortCsv.ReadAsync(reader, ct: ct));
+                if (!read.IsSuccess)
+                {
+                    await Console.Error.WriteLineAsync($"--cohort: {file.Name} cannot be analysed:");
+                    foreach (var error in read.Errors)
+                    {
+                        await Console.Error.WriteLineAsync("  " + error.Message);
+                    }
+
+                    return 1;
+                }
+
+                rows = read.Value;
+                context = new ReportContext($"the cohort file {file.Name}", TimeProvider.System.GetUtcNow(), null, null);
+            }
+            else
+            {
+                await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(db) });
+                await Startup.PrepareAsync(app, migrate: true, demo: false, ct);
+                await using var scope = app.Services.CreateAsyncScope();
+                var clock = app.Services.GetRequiredService<TimeProvider>();
+                var key = app.Configuration[PseudonymKeySetting] is { Length: > 0 } configured ? Convert.FromBase64String(configured) : RandomNumberGenerator.GetBytes(32);
+                if (key.Length < 32)
+                {
+                    await Console.Error.WriteLineAsync($"{PseudonymKeySetting} must be at least 32 bytes, base64-encoded.");
+                    return 2;
+                }
+
+                var extracted = await Step("Drawing the cohort from the record…", () =>
+                    ExtractCohort.Handle(scope.ServiceProvider.GetRequiredService<AftercareDbContext>(), clock.GetUtcNow(), key, settings, ct: ct));
+                rows = extracted.Rows;
+                context = new ReportContext(app.Services.GetRequiredService<DatabaseSettings>().Describe(), clock.GetUtcNow(), settings, extracted);
+                Console.WriteLine($"Cohort: {rows.Count:N0} people (of {extracted.People:N0}); mortality data {(extracted.MortalityLinked ? "linked" : "not linked: no deaths are shown")}.");
+                if (exportTo is not null)
+                {
+                    await using (var writer = new StreamWriter(exportTo.FullName))
+                    {
+                        await CohortCsv.WriteAsync(writer, rows, ct);
+                    }
+
+                    Console.WriteLine($"Cohort written to {exportTo.FullName}.");
+                    Console.WriteLine(app.Configuration[PseudonymKeySetting] is { Length: > 0 }
+                        ? $"Pseudonyms are keyed with {PseudonymKeySetting}: the same person has the same pid in every export made with that key."
+                        : "Pseudonyms are keyed with a new random key that was not kept: they cannot be linked to people or to other exports.");
+                }
+            }
+
+            if (reportTo is null)
+            {
+                return 0;
+            }
+
+            if (rows.Count == 0)
+            {
+                await Console.Error.WriteLineAsync("There is nobody in the cohort yet, so there is nothing to evaluate.");
+                return 1;
+            }
+
+            var result = await Step("Analysing…", () => Task.Run(() => EvaluateProgramme.Run(rows), ct));
+            await File.WriteAllTextAsync(reportTo.FullName, EvaluationReport.Render(result, context), ct);
+            Console.WriteLine($"Report written to {reportTo.FullName}.");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>A spinner with the step's name on a terminal; nothing extra when output is redirected.</summary>
+    private static Task<T> Step<T>(string what, Func<Task<T>> work) =>
+        AnsiConsole.Profile.Capabilities.Interactive ? AnsiConsole.Status().StartAsync(what, _ => work()) : work();
+}
