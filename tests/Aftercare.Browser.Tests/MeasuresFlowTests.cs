@@ -27,5 +27,12 @@ public sealed class MeasuresFlowTests(BrowserSession session) : IClassFixture<Br
         var csv = await File.ReadAllTextAsync(await download.PathAsync());
         Assert.StartsWith("group,measure,", csv, StringComparison.Ordinal);
         Assert.Contains("Came back within 12 months", csv, StringComparison.Ordinal);
+
+        // The programme evaluation, from the dashboard.
+        await page.GetByRole(AriaRole.Link, new() { Name = "the programme evaluation" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Aftercare programme evaluation", Level = 1 })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("svg").First).ToBeVisibleAsync();
+        await BrowserSession.AssertAccessible(page);
+        await BrowserSession.Screenshot(page, "evaluation");
     }
 }

@@ -98,7 +98,10 @@ public static class EvaluateProgramme
                 }
 
                 var fit = FitCox(rows, subset, time, happened, Exposure.Engagement, adjust: true, out _);
-                strata.Add(new StratumResult(stratifier, value, subset.Length, fit.Events, fit["Engaged"]));
+                // With no events in one of the two groups the estimate runs off to zero or infinity
+                // (monotone likelihood): it is not estimable, whatever the iterations stopped at.
+                var bothHadEvents = subset.Any(i => rows[i].Engaged && happened[i]) && subset.Any(i => !rows[i].Engaged && happened[i]);
+                strata.Add(new StratumResult(stratifier, value, subset.Length, fit.Events, bothHadEvents ? fit["Engaged"] : null));
             }
         }
 

@@ -16,7 +16,24 @@ public static class MeasuresCsv
     public static IEndpointRouteBuilder MapMeasures(this IEndpointRouteBuilder app)
     {
         app.MapGet("/measures.csv", Export).RequireAuthorization(Policies.Measures).WithMetadata(new NoRecordAttribute());
+        app.MapGet("/measures/evaluation", Evaluation).RequireAuthorization(Policies.Measures).WithMetadata(new NoRecordAttribute());
         return app;
+    }
+
+    /// <summary>
+    /// The programme evaluation of the whole record, as the self-contained report `aftercare
+    /// evaluate` writes (no script or style, so it passes the CSP). Pseudonyms use a key made for
+    /// this request and kept nowhere; the page shows no ids anyway.
+    /// </summary>
+    public static async Task<IResult> Evaluation(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var settings = new App.Evaluation.EvaluationSettings();
+        var extracted = await App.Evaluation.ExtractCohort.Handle(db, clock.GetUtcNow(), System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), settings, ct: ct);
+        var result = App.Evaluation.EvaluateProgramme.Run(extracted.Rows);
+        db.Audit(clock, context.User.ToActor(), AuditAction.MeasuresViewed, AuditPurpose.Administration, entityId: "programme evaluation");
+        await db.SaveChangesAsync(ct);
+        var html = App.Evaluation.EvaluationReport.Render(result, new App.Evaluation.ReportContext("this service's record", clock.GetUtcNow(), settings, extracted));
+        return Results.Content(html, "text/html; charset=utf-8");
     }
 
     public static async Task<IResult> Export(
