@@ -47,6 +47,7 @@ public enum AuditAction
     SharedForSafeguarding,
     MeasuresViewed,
     MeasuresExported,
+    RegistryExported,
     UserDisabled,
     UserEnabled,
     UserRoleChanged,
