@@ -49,6 +49,11 @@ public enum AuditAction
     UserEnabled,
     UserRoleChanged,
     AuthenticatorReset,
+    FeedbackLinkCreated,
+    FeedbackGiven,
+    FeedbackGivenAnonymously,
+    DeathRecorded,
+    DeathsImported,
 }
 
 /// <summary>

@@ -27,6 +27,12 @@ public sealed class AftercareOptions
     /// <summary>How long a person's private safety-plan link works.</summary>
     public int SafetyPlanLinkDays { get; set; } = 90;
 
+    /// <summary>How long a private link to the feedback form works (it takes one response).</summary>
+    public int FeedbackLinkDays { get; set; } = 30;
+
+    /// <summary>Counts from 1 up to this number less one are shown as "fewer than N" (small-number suppression).</summary>
+    public int SuppressCountsBelow { get; set; } = App.Feedback.SmallNumbers.DefaultThreshold;
+
     /// <summary>The versioned pathway file (DOMAIN.md rule 12); relative paths are from the binary's folder.</summary>
     public string PathwaysFile { get; set; } = "pathways.json";
 

@@ -14,6 +14,9 @@ public static class Policies
     public const string RegisterPresentations = "register-presentations";
     public const string Administer = "administer";
     public const string ReviewPrivacy = "review-privacy";
+
+    /// <summary>Aggregate measures only (service managers): counts, never a person's record.</summary>
+    public const string Aggregates = "aggregates";
 }
 
 public static class IdentitySetup
@@ -89,7 +92,8 @@ public static class IdentitySetup
             .AddPolicy(Policies.DirectCare, p => p.RequireRole(Roles.Clinician, Roles.AftercareWorker, Roles.Therapist))
             .AddPolicy(Policies.RegisterPresentations, p => p.RequireRole(Roles.Clinician, Roles.AftercareWorker))
             .AddPolicy(Policies.Administer, p => p.RequireRole(Roles.Administrator))
-            .AddPolicy(Policies.ReviewPrivacy, p => p.RequireRole(Roles.PrivacyLead));
+            .AddPolicy(Policies.ReviewPrivacy, p => p.RequireRole(Roles.PrivacyLead))
+            .AddPolicy(Policies.Aggregates, p => p.RequireRole(Roles.ServiceManager));
         services.AddCascadingAuthenticationState();
         return services;
     }
