@@ -79,6 +79,13 @@ public sealed class EncryptionTests(AftercareApplication app) : IClassFixture<Af
         {
             ["Form.Reason"] = "EmergencyCare", ["Form.Justification"] = Page("justification"), ["Form.Password"] = app.OtherTeamClinician.Password,
         })).StatusCode);
+        // The person's feedback on the assessment, through the private link's form.
+        var feedbackPage = await (await clinician.Post(assessment, "feedback-link", [new("how", "Show")])).Content.ReadAsStringAsync(Ct);
+        var feedbackLink = System.Text.RegularExpressions.Regex.Match(feedbackPage, "/feedback/[A-Za-z0-9_-]{40,}").Value.TrimStart('/');
+        Assert.Equal(HttpStatusCode.OK, (await app.AnonymousClient().Post(feedbackLink, "feedback", new Dictionary<string, string>
+        {
+            ["listenedTo"] = "Agree", ["comments"] = Page("feedback-comments"), ["anonymous"] = "true",
+        })).StatusCode);
         await app.Read(async db =>
         {
             db.Medications.Add(NewMedication(personId, "Sertraline", "Low mood (fictional)"));

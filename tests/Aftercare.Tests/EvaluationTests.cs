@@ -1,3 +1,4 @@
+using Aftercare.Domain.Mortality;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Aftercare.App.Evaluation;

@@ -1,5 +1,6 @@
 using System.Net;
 using Aftercare.Domain.Users;
+using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.Tests;
 
@@ -97,5 +98,34 @@ public sealed class MeasuresTests(AftercareApplication app) : IClassFixture<Afte
         var csv = await clinician.GetAsync("measures.csv");
         Assert.Equal(HttpStatusCode.Redirect, csv.StatusCode);
         Assert.Contains("/denied", csv.Headers.Location!.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_registry_export_is_de_identified_and_no_row_can_be_singled_out()
+    {
+        var export = await app.Read(db => App.Measures.RegistryExport.Handle(db, app.Clock, app.Services.GetRequiredService<App.LocalTime>(), App.Actor.System,
+            new DateOnly(2024, 11, 1), new DateOnly(2026, 11, 30), 5, default));
+        var rows = Rows(export.Csv).ToList();
+        Assert.Equal(string.Join(',', App.Measures.RegistryExport.Columns), export.Csv.Split('\n')[0]);
+        Assert.Equal(export.Rows, rows.Count);
+        Assert.True(rows.Count > 0);
+
+        // Nothing that names or points at anyone: no identifiers, names, ids or days.
+        var (names, mrns) = await app.Read(async db => (
+            await db.People.Select(p => p.FamilyName).Distinct().ToListAsync(),
+            await db.People.SelectMany(p => p.Identifiers).Select(i => i.Value).ToListAsync()));
+        Assert.DoesNotContain(mrns, m => export.Csv.Contains(m, StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(names, n => export.Csv.Contains(n, StringComparison.Ordinal));
+        Assert.DoesNotMatch(@"[0-9a-f]{8}-[0-9a-f]{4}-", export.Csv);
+        Assert.All(rows, r => Assert.Matches(@"^\d{4}-\d{2}$", r[0]));
+
+        // Every combination that could single someone out is shared by at least 5 rows, or coarsened.
+        foreach (var group in rows.GroupBy(r => (r[0], r[1], r[2], r[3])))
+        {
+            Assert.True(group.Count() >= 5 || group.Key.Item3 == App.Measures.RegistryExport.Suppressed, $"{group.Key} has {group.Count()} rows");
+        }
+
+        Assert.All(rows.GroupBy(r => r[0]), g => Assert.True(g.Count() >= 5));
+        Assert.Contains(await app.Read(db => db.AuditEvents.Where(a => a.Action == Domain.Audit.AuditAction.RegistryExported).ToListAsync()), a => a.PersonId == null);
     }
 }

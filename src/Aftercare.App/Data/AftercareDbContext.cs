@@ -66,6 +66,12 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
 
     public DbSet<Domain.Consent.SafeguardingConcern> SafeguardingConcerns => Set<Domain.Consent.SafeguardingConcern>();
 
+    public DbSet<Domain.Feedback.FeedbackLink> FeedbackLinks => Set<Domain.Feedback.FeedbackLink>();
+
+    public DbSet<Domain.Feedback.FeedbackResponse> FeedbackResponses => Set<Domain.Feedback.FeedbackResponse>();
+
+    public DbSet<Domain.Mortality.Death> Deaths => Set<Domain.Mortality.Death>();
+
     /// <summary>
     /// Saves, sealing any new audit events into the hash chain in the same transaction (ADR 0008):
     /// the one the caller began, or one begun here.
@@ -131,6 +137,10 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
         configurationBuilder.Properties<TherapyType>().HaveConversion<string>().HaveMaxLength(30);
         configurationBuilder.Properties<MedicationClass>().HaveConversion<string>().HaveMaxLength(30);
         configurationBuilder.Properties<Indication>().HaveConversion<string>().HaveMaxLength(40);
+        configurationBuilder.Properties<Domain.Feedback.FeedbackAbout>().HaveConversion<string>().HaveMaxLength(20);
+        configurationBuilder.Properties<Domain.Feedback.Agreement>().HaveConversion<string>().HaveMaxLength(30);
+        configurationBuilder.Properties<Domain.Feedback.WaitingTime>().HaveConversion<string>().HaveMaxLength(30);
+        configurationBuilder.Properties<Domain.Mortality.DeathCause>().HaveConversion<string>().HaveMaxLength(20);
     }
 
     protected override void OnModelCreating(ModelBuilder builder)
@@ -387,6 +397,43 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
             preferences.Property(p => p.Language).HasMaxLength(20);
             preferences.Ignore(p => p.OptedOut);
             preferences.HasOne<Person>().WithOne().HasForeignKey<MessagePreferences>(p => p.PersonId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Domain.Feedback.FeedbackLink>(link =>
+        {
+            link.ToTable("FeedbackLinks");
+            link.HasKey(l => l.Id);
+            link.Property(l => l.Id).ValueGeneratedNever();
+            link.Property(l => l.TokenHash).HasMaxLength(64);
+            link.Property(l => l.CreatedBy).HasMaxLength(256);
+            link.HasIndex(l => l.TokenHash).IsUnique();
+            link.HasIndex(l => l.PersonId);
+            link.HasOne<Person>().WithMany().HasForeignKey(l => l.PersonId).OnDelete(DeleteBehavior.Restrict);
+            link.HasOne<Site>().WithMany().HasForeignKey(l => l.SiteId).OnDelete(DeleteBehavior.Restrict);
+        });
+        builder.Entity<Domain.Feedback.FeedbackResponse>(response =>
+        {
+            // No key to the link: an anonymous response cannot be followed back to the person.
+            response.ToTable("FeedbackResponses");
+            response.HasKey(r => r.Id);
+            response.Property(r => r.Id).ValueGeneratedNever();
+            response.Ignore(r => r.Anonymous);
+            response.HasIndex(r => new { r.SiteId, r.Period });
+            response.HasIndex(r => r.PersonId);
+            response.HasOne<Site>().WithMany().HasForeignKey(r => r.SiteId).OnDelete(DeleteBehavior.Restrict);
+            response.HasOne<Person>().WithMany().HasForeignKey(r => r.PersonId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Domain.Mortality.Death>(death =>
+        {
+            death.ToTable("Deaths");
+            death.HasKey(d => d.Id);
+            death.Property(d => d.Id).ValueGeneratedNever();
+            death.Property(d => d.SourceFile).HasMaxLength(Domain.Mortality.Death.MaxSourceFile);
+            death.Property(d => d.SourceHash).HasMaxLength(64);
+            // One death per person: a second, different one is a conflict to resolve, never a twin.
+            death.HasIndex(d => d.PersonId).IsUnique();
+            death.HasOne<Person>().WithMany().HasForeignKey(d => d.PersonId).OnDelete(DeleteBehavior.Restrict);
         });
 
         // Clinical free text is encrypted at rest, bound to its row and column (ADR 0009).

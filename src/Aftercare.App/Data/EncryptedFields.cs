@@ -61,6 +61,7 @@ public static class EncryptedFields
         Text<SafeguardingConcern>(x => x.ReportedTo, 200),
         Text<SafeguardingConcern>(x => x.ReportReference, 100),
         Text<SafeguardingConcern>(x => x.NoReportReason, SafeguardingConcern.MaxText),
+        Text<Domain.Feedback.FeedbackResponse>(x => x.Comments, Domain.Feedback.FeedbackResponse.MaxComments),
     ];
 
     private static readonly Dictionary<Type, EncryptedField[]> ByType = All.GroupBy(f => f.EntityType).ToDictionary(g => g.Key, g => g.ToArray());

@@ -1,3 +1,4 @@
+using Aftercare.Domain.Mortality;
 using System.Security.Cryptography;
 using Aftercare.App.Data;
 using Aftercare.Domain.People;
@@ -5,16 +6,6 @@ using Aftercare.Domain.Programme;
 using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.App.Evaluation;
-
-/// <summary>The cause of a linked death, as the mortality import records it.</summary>
-public enum DeathCause
-{
-    Suicide,
-
-    /// <summary>Undetermined intent: counted with suicide, as national statistics do (ICD-10 Y10–Y34 with X60–X84).</summary>
-    Undetermined,
-    Other,
-}
 
 /// <summary>A death linked from mortality data.</summary>
 public sealed record LinkedDeath(Guid PersonId, DateOnly Date, DeathCause Cause);
@@ -36,9 +27,17 @@ public static class ExtractCohort
     /// <summary>Where linked deaths come from; null means mortality data are not linked.</summary>
     public delegate Task<IReadOnlyList<LinkedDeath>?> DeathSource(AftercareDbContext db, CancellationToken ct);
 
-    /// <summary>Until the mortality import's table exists, no deaths are linked: the report says so and shows no mortality results.</summary>
+    /// <summary>No deaths linked: the report says so and shows no mortality results.</summary>
     public static Task<IReadOnlyList<LinkedDeath>?> NoMortalityLinked(AftercareDbContext db, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<LinkedDeath>?>(null);
+
+    /// <summary>The deaths imported with `aftercare deaths import`; none imported means mortality is not linked.</summary>
+    public static async Task<IReadOnlyList<LinkedDeath>?> LinkedInDatabase(AftercareDbContext db, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var deaths = await db.Deaths.AsNoTracking().Select(d => new LinkedDeath(d.PersonId, d.DateOfDeath, d.Cause)).ToListAsync(ct);
+        return deaths.Count == 0 ? null : deaths;
+    }
 
     public sealed record PersonFacts(Guid Id, DateOnly DateOfBirth, Sex Sex, PriorPsychiatricHistory History);
 
@@ -58,7 +57,7 @@ public static class ExtractCohort
         var contacts = await db.Contacts.AsNoTracking()
             .Where(c => c.Status == ContactStatus.Done && c.Outcome == ContactOutcome.Reached && c.CompletedAt != null)
             .Select(c => new ContactFacts(c.PersonId, c.EpisodeId, c.CompletedAt!.Value)).ToListAsync(ct);
-        var linked = await (deaths ?? NoMortalityLinked)(db, ct);
+        var linked = await (deaths ?? LinkedInDatabase)(db, ct);
         return Build(people, presentations, episodes, contacts, linked, now, pseudonymKey, settings);
     }
 

@@ -196,11 +196,17 @@ public static class Deaths
         public bool TryGetValue(Guid person, out Death? death) => ByPerson.TryGetValue(person, out death);
     }
 
-    public static Task<LinkedDeaths> For(AftercareDbContext db, IReadOnlyCollection<Guid> people, CancellationToken ct)
+    public static async Task<LinkedDeaths> For(AftercareDbContext db, IReadOnlyCollection<Guid> people, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(people);
-        ct.ThrowIfCancellationRequested();
-        return Task.FromResult(new LinkedDeaths(new Dictionary<Guid, Death>(), Linked: false));
+        if (!await db.Deaths.AnyAsync(ct))
+        {
+            return new LinkedDeaths(new Dictionary<Guid, Death>(), Linked: false);
+        }
+
+        var deaths = await db.Deaths.AsNoTracking().Where(d => people.Contains(d.PersonId)).Select(d => new { d.PersonId, d.DateOfDeath, d.Cause }).ToListAsync(ct);
+        // Undetermined intent counts with suicide, as national statistics do.
+        return new LinkedDeaths(deaths.ToDictionary(d => d.PersonId, d => new Death(d.DateOfDeath, d.Cause is Domain.Mortality.DeathCause.Suicide or Domain.Mortality.DeathCause.Undetermined)), Linked: true);
     }
 }

@@ -52,6 +52,11 @@ public enum AuditAction
     UserEnabled,
     UserRoleChanged,
     AuthenticatorReset,
+    FeedbackLinkCreated,
+    FeedbackGiven,
+    FeedbackGivenAnonymously,
+    DeathRecorded,
+    DeathsImported,
 }
 
 /// <summary>

@@ -24,6 +24,9 @@ public enum MessageKind
 {
     CaringContact,
     AppointmentInvitation,
+
+    /// <summary>A private link to the short feedback form (DOMAIN.md rule 14).</summary>
+    FeedbackInvitation,
 }
 
 /// <summary>

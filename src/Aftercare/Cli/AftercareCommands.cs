@@ -3,6 +3,7 @@ using Aftercare.App;
 using Aftercare.App.Audit;
 using Aftercare.Domain;
 using Aftercare.App.Data;
+using Aftercare.App.Mortality;
 using Aftercare.App.Users;
 using Aftercare.Domain.Users;
 using Aftercare.Hosting;
@@ -33,6 +34,8 @@ public static class AftercareCommands
         root.Subcommands.Add(AuditCommands());
         root.Subcommands.Add(Keys());
         root.Subcommands.Add(EvaluateCommand.Create(Db));
+        root.Subcommands.Add(Deaths());
+        root.Subcommands.Add(Registry());
         return root;
     }
 
@@ -379,6 +382,94 @@ public static class AftercareCommands
             return 0;
         });
         return new Command("keys", "Manage the keys that encrypt clinical free text at rest.") { rotate, reencrypt };
+    }
+
+    private static Command Registry()
+    {
+        var output = new Option<FileInfo>("--out") { Description = "Where to write the CSV.", Required = true };
+        var from = new Option<string?>("--from") { Description = "First month, as 2026-01 (default: 12 months before --to)." };
+        var to = new Option<string?>("--to") { Description = "Last month, as 2026-12 (default: this month)." };
+        var export = new Command("export", "Write a de-identified CSV of presentations for a national registry: months not dates, no ids or free text, rare combinations coarsened (docs/measures.md).") { output, from, to, Db };
+        export.SetAction(async (parse, ct) =>
+        {
+            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db) });
+            await Startup.PrepareAsync(app, migrate: true, demo: false, ct);
+            await using var scope = app.Services.CreateAsyncScope();
+            var s = scope.ServiceProvider;
+            var (filter, _, problems) = new Aftercare.Measures.MeasuresQuery(parse.GetValue(from), parse.GetValue(to), null, null, null, null, null)
+                .Parse(s.GetRequiredService<TimeProvider>().GetUtcNow(), s.GetRequiredService<LocalTime>());
+            if (problems.Count > 0)
+            {
+                await Console.Error.WriteLineAsync(string.Join(" ", problems));
+                return 2;
+            }
+
+            var result = await Aftercare.App.Measures.RegistryExport.Handle(s.GetRequiredService<AftercareDbContext>(), s.GetRequiredService<TimeProvider>(), s.GetRequiredService<LocalTime>(),
+                Actor.System, filter.From, filter.To, s.GetRequiredService<Aftercare.App.Measures.MeasuresOptions>().SuppressBelow, ct);
+            var file = parse.GetValue(output)!;
+            await File.WriteAllTextAsync(file.FullName, result.Csv, ct);
+            Console.WriteLine($"Wrote {result.Rows} presentations ({filter.From:yyyy-MM} to {filter.To:yyyy-MM}) to {file.Name}: {result.Coarsened} coarsened, {result.LeftOut} left out as too rare to publish.");
+            return 0;
+        });
+        return new Command("registry", "Exports for national registries.") { export };
+    }
+
+    private static Command Deaths()
+    {
+        var file = new Argument<FileInfo>("FILE") { Description = $"A CSV file whose first line names the columns {ImportDeaths.Columns} (see docs/measures.md)." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Check the file and report matched, unmatched and conflicting rows; write nothing." };
+        var import = new Command("import", "Link deaths from mortality data. All or nothing: any conflicting row and nothing is written. Prints line numbers and counts, never identifiers.") { file, dryRun, Db };
+        import.SetAction(async (parse, ct) =>
+        {
+            var path = parse.GetValue(file)!;
+            if (!path.Exists)
+            {
+                await Console.Error.WriteLineAsync($"FILE: {path.Name} was not found.");
+                return 2;
+            }
+
+            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db) });
+            await Startup.PrepareAsync(app, migrate: true, demo: false, ct);
+            await using var scope = app.Services.CreateAsyncScope();
+            var s = scope.ServiceProvider;
+            // Whoever runs the binary holds the database's credentials: an administrator (docs/measures.md).
+            var result = await ImportDeaths.Handle(s.GetRequiredService<AftercareDbContext>(), s.GetRequiredService<TimeProvider>(), s.GetRequiredService<LocalTime>(),
+                Actor.System, path.Name, await File.ReadAllBytesAsync(path.FullName, ct), parse.GetValue(dryRun), ct);
+            if (!result.IsSuccess)
+            {
+                foreach (var error in result.Errors)
+                {
+                    await Console.Error.WriteLineAsync($"{path.Name}: {error.Message}");
+                }
+
+                return 2;
+            }
+
+            var report = result.Value;
+            Console.WriteLine($"{report.SourceFile} (sha256 {report.SourceHash[..12]}…): {report.Lines.Count} rows.");
+            Console.WriteLine($"  matched: {report.Count(ImportDeaths.Outcome.Matched)}");
+            Console.WriteLine($"  already present: {report.Count(ImportDeaths.Outcome.AlreadyPresent)}");
+            Console.WriteLine($"  unmatched: {report.Count(ImportDeaths.Outcome.Unmatched)}");
+            Console.WriteLine($"  conflicting: {report.Count(ImportDeaths.Outcome.Conflict)}");
+            foreach (var line in report.Lines.Where(l => l.Outcome is ImportDeaths.Outcome.Conflict or ImportDeaths.Outcome.Unmatched or ImportDeaths.Outcome.AlreadyPresent))
+            {
+                Console.WriteLine($"line {line.Number}: {line.Note}");
+            }
+
+            if (report.HasConflicts)
+            {
+                Console.WriteLine(report.DryRun
+                    ? "Dry run: nothing was written. An import of this file would write nothing until the conflicting lines are put right."
+                    : "Nothing was written: put the conflicting lines right and import the file again.");
+                return 1;
+            }
+
+            Console.WriteLine(report.DryRun
+                ? $"Dry run: nothing was written. An import would record {report.Count(ImportDeaths.Outcome.Matched)} deaths."
+                : report.Written == 0 ? "Nothing new to record." : $"Recorded {report.Written} deaths.");
+            return 0;
+        });
+        return new Command("deaths", "Mortality linkage: deaths from a CSV file (administrators).") { import };
     }
 
     private static async Task<VerifyAudit.Report> VerifyWithProgressAsync(AftercareDbContext db, VerifyAudit.Anchor? anchor, CancellationToken ct)

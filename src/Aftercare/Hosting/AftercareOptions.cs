@@ -27,6 +27,12 @@ public sealed class AftercareOptions
     /// <summary>How long a person's private safety-plan link works.</summary>
     public int SafetyPlanLinkDays { get; set; } = 90;
 
+    /// <summary>How long a private link to the feedback form works (it takes one response).</summary>
+    public int FeedbackLinkDays { get; set; } = 30;
+
+    /// <summary>Counts from 1 up to this number less one are shown as "fewer than N" (small-number suppression).</summary>
+    public int SuppressCountsBelow { get; set; } = App.Feedback.SmallNumbers.DefaultThreshold;
+
     /// <summary>The versioned pathway file (DOMAIN.md rule 12); relative paths are from the binary's folder.</summary>
     public string PathwaysFile { get; set; } = "pathways.json";
 
@@ -69,7 +75,8 @@ public static class AftercareOptionsRegistration
             throw new PathwayFileException($"Aftercare:ContactTimeOfDay \"{options.ContactTimeOfDay}\" is not a time of day such as 10:00.");
         }
 
-        services.AddSingleton(configuration.GetSection("Aftercare:Measures").Get<App.Measures.MeasuresOptions>() ?? new App.Measures.MeasuresOptions());
+        // One threshold for every published count: the dashboard, its CSV, people's experience and the registry export.
+        services.AddSingleton(new App.Measures.MeasuresOptions(options.SuppressCountsBelow));
         services.AddSingleton(configuration.GetSection("Aftercare:Safeguarding").Get<App.Consent.SafeguardingPolicy>() ?? new App.Consent.SafeguardingPolicy());
         var messaging = configuration.GetSection("Aftercare:Messaging").Get<MessagingOptions>() ?? new MessagingOptions();
         services.AddSingleton(messaging);

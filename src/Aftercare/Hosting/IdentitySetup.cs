@@ -14,7 +14,9 @@ public static class Policies
     public const string RegisterPresentations = "register-presentations";
     public const string Administer = "administer";
     public const string ReviewPrivacy = "review-privacy";
-    public const string Measures = "measures";
+
+    /// <summary>Aggregate measures only (service managers): counts, never a person's record.</summary>
+    public const string Aggregates = "aggregates";
 }
 
 public static class IdentitySetup
@@ -91,7 +93,7 @@ public static class IdentitySetup
             .AddPolicy(Policies.RegisterPresentations, p => p.RequireRole(Roles.Clinician, Roles.AftercareWorker))
             .AddPolicy(Policies.Administer, p => p.RequireRole(Roles.Administrator))
             .AddPolicy(Policies.ReviewPrivacy, p => p.RequireRole(Roles.PrivacyLead))
-            .AddPolicy(Policies.Measures, p => p.RequireRole(Roles.ServiceManager));
+            .AddPolicy(Policies.Aggregates, p => p.RequireRole(Roles.ServiceManager));
         services.AddCascadingAuthenticationState();
         return services;
     }

@@ -15,8 +15,8 @@ public static class MeasuresCsv
 {
     public static IEndpointRouteBuilder MapMeasures(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/measures.csv", Export).RequireAuthorization(Policies.Measures).WithMetadata(new NoRecordAttribute());
-        app.MapGet("/measures/evaluation", Evaluation).RequireAuthorization(Policies.Measures).WithMetadata(new NoRecordAttribute());
+        app.MapGet("/measures.csv", Export).RequireAuthorization(Policies.Aggregates).WithMetadata(new NoRecordAttribute());
+        app.MapGet("/measures/evaluation", Evaluation).RequireAuthorization(Policies.Aggregates).WithMetadata(new NoRecordAttribute());
         return app;
     }
 
