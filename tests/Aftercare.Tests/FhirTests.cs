@@ -115,7 +115,7 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
     public async Task A_safety_plan_is_read_out_as_a_CarePlan_with_every_version_kept()
     {
         var client = await app.ClientFor(Roles.AftercareWorker);
-        var personId = await app.Read(db => db.People.OrderByDescending(p => p.Id).Select(p => p.Id).FirstAsync());
+        var personId = await app.Read(db => db.People.Where(p => !db.SafetyPlans.Any(s => s.PersonId == p.Id) && p.Identifiers.Any(i => i.Value.StartsWith("DEMO"))).OrderByDescending(p => p.Id).Select(p => p.Id).FirstAsync());
         Dictionary<string, string> Plan(int version, string words) =>
             new(Domain.Plans.SafetyPlanSections.All.ToDictionary(s => s.ToString(), s => words)) { ["version"] = version.ToString(System.Globalization.CultureInfo.InvariantCulture), ["action"] = "draft" };
         Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"people/{personId}/safety-plan", "safety-plan", Plan(0, "First words"))).StatusCode);
@@ -332,5 +332,30 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync($"fhir/Encounter?patient={personId}&_lastUpdated=yesterday")).StatusCode);
         var recent = FhirJson.Parse(await client.GetStringAsync($"fhir/Encounter?patient={personId}&_lastUpdated=ge2099-01-01")).Value;
         Assert.Equal(0, Assert.IsType<Bundle>(recent).Total);
+    }
+
+    [Fact]
+    public async Task Searches_filter_by_status_where_the_resource_has_one()
+    {
+        var client = await app.ClientFor(Roles.AftercareWorker);
+        var registered = await client.PostAsync("fhir", Json(IntakeBundle(Requests.NewMrn(), Requests.DemoSiteCode, AftercareApplication.Now.AddHours(-2))));
+        var personId = Guid.Parse(Assert.IsType<Bundle>(FhirJson.Parse(await registered.Content.ReadAsStringAsync()).Value).Entry[0].Response.Location.Split('/')[1]);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("fhir/CarePlan", Json(SafetyPlanResource(personId, "Walk")))).StatusCode);
+        async Task<int> Total(string query) => (int)Assert.IsType<Bundle>(FhirJson.Parse(await client.GetStringAsync(query)).Value).Total!;
+        Assert.Equal(1, await Total($"fhir/CarePlan?patient=Patient/{personId}&status=draft"));
+        Assert.Equal(0, await Total($"fhir/CarePlan?patient=Patient/{personId}&status=active"));
+        Assert.Equal(1, await Total($"fhir/CarePlan?patient=Patient/{personId}&status=active,draft"));
+        var encounters = await Total($"fhir/Encounter?patient=Patient/{personId}");
+        Assert.True(encounters > 0);
+        Assert.Equal(encounters, await Total($"fhir/Encounter?patient=Patient/{personId}&status=finished"));
+        Assert.Equal(0, await Total($"fhir/Encounter?patient=Patient/{personId}&status=planned"));
+
+        // Patient has no status: with strict handling, asking for one is refused.
+        using var strict = new HttpRequestMessage(HttpMethod.Get, $"fhir/Condition?patient=Patient/{personId}&status=active");
+        strict.Headers.Add("Prefer", "handling=strict");
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.SendAsync(strict)).StatusCode);
+        var statement = Assert.IsType<CapabilityStatement>(FhirJson.Parse(await client.GetStringAsync("fhir/metadata")).Value);
+        Assert.Contains(statement.Rest[0].Resource.Single(r => r.Type == "Appointment").SearchParam, p => p.Name == "status");
+        Assert.DoesNotContain(statement.Rest[0].Resource.Single(r => r.Type == "Condition").SearchParam, p => p.Name == "status");
     }
 }

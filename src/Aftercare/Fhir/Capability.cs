@@ -67,7 +67,9 @@ public static class Capability
                 new() { Code = CapabilityStatement.TypeRestfulInteraction.SearchType },
             ],
         };
-        foreach (var (name, kind) in parameters.Concat(CommonSearchParameters))
+        // Every patient search of a resource with a status element also takes status (FhirApi.StatusMatches).
+        var status = parameters.Any(p => p.Name == "patient") && FhirApi.HasStatus(type) ? [("status", SearchParamType.Token)] : Array.Empty<(string, SearchParamType)>();
+        foreach (var (name, kind) in parameters.Concat(status).Concat(CommonSearchParameters))
         {
             resource.SearchParam.Add(new CapabilityStatement.SearchParamComponent { Name = name, Type = kind });
         }

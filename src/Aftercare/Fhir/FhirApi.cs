@@ -26,7 +26,7 @@ public static class FhirApi
     public const int MaxBundleEntries = 50;
 
     private static readonly string[] PatientParams = ["identifier", "_lastUpdated", "_count", "_offset"];
-    private static readonly string[] EncounterParams = ["patient", "subject", "date", "_lastUpdated", "_count", "_offset", "_sort"];
+    private static readonly string[] EncounterParams = ["patient", "subject", "date", "status", "_lastUpdated", "_count", "_offset", "_sort"];
     private static readonly string[] ConditionParams = ["patient", "subject", "_lastUpdated", "_count", "_offset"];
 
     public static IEndpointRouteBuilder MapFhir(this IEndpointRouteBuilder app)
@@ -193,6 +193,12 @@ public static class FhirApi
             }
         }
 
+        // Every presentation is a finished Encounter.
+        if (type == "Encounter" && !StatusMatches(context, new Encounter { Status = Encounter.EncounterStatus.Finished }))
+        {
+            query = query.Where(_ => false);
+        }
+
         var sort = context.Request.Query["_sort"].ToString();
         if (sort is not ("" or "date" or "-date"))
         {
@@ -208,7 +214,7 @@ public static class FhirApi
         return FhirJson.Ok(SearchSet(context, total, offset, count, page.Select(x => map(x, sites[x.SiteId]))));
     }
 
-    private static readonly string[] CarePlanParams = ["patient", "subject", "category", "_lastUpdated", "_count", "_offset"];
+    private static readonly string[] CarePlanParams = ["patient", "subject", "category", "status", "_lastUpdated", "_count", "_offset"];
 
     /// <summary>A care plan or safety plan by id, at its current version or (vread) an earlier one.</summary>
     public static async Task<IResult> ReadCarePlan(string id, int? version, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
@@ -291,7 +297,7 @@ public static class FhirApi
             return Outcomes.Invalid(updated.Errors, StatusCodes.Status400BadRequest);
         }
 
-        plans = [.. plans.Where(r => updated.Value(r.Meta?.LastUpdated))];
+        plans = [.. plans.Where(r => updated.Value(r.Meta?.LastUpdated) && StatusMatches(context, r))];
         var (count, offset) = Paging(context);
         await Audit(db, clock, context, AuditAction.DocumentViewed, plans.Count > 0 ? [personId] : [], "fhir search CarePlan", ct);
         return FhirJson.Ok(SearchSet(context, plans.Count, offset, count, plans.Skip(offset).Take(count)));
@@ -367,7 +373,7 @@ public static class FhirApi
     internal static async Task<IResult> SearchByPatient<T>(
         HttpContext context, AftercareDbContext db, TimeProvider clock, string type, Func<Guid, CancellationToken, Task<List<T>>> load, Func<T, Resource> map, CancellationToken ct)
     {
-        if (Unknown(context, PatientOnlyParams) is { } refused)
+        if (Unknown(context, HasStatus(type) ? [.. PatientOnlyParams, "status"] : PatientOnlyParams) is { } refused)
         {
             return refused;
         }
@@ -384,7 +390,7 @@ public static class FhirApi
             return Outcomes.Invalid(updated.Errors, StatusCodes.Status400BadRequest);
         }
 
-        var resources = (await load(personId, ct)).Select(map).Where(r => updated.Value(r.Meta?.LastUpdated)).ToList();
+        var resources = (await load(personId, ct)).Select(map).Where(r => updated.Value(r.Meta?.LastUpdated) && StatusMatches(context, r)).ToList();
         var (count, offset) = Paging(context);
         await Audit(db, clock, context, AuditAction.DocumentViewed, resources.Count > 0 ? [personId] : [], $"fhir search {type}", ct);
         return FhirJson.Ok(SearchSet(context, resources.Count, offset, count, resources.Skip(offset).Take(count)));
@@ -537,6 +543,23 @@ public static class FhirApi
         }
 
         return bundle;
+    }
+
+    /// <summary>Whether a resource type has a <c>status</c> element, and so the <c>status</c> search parameter.</summary>
+    internal static bool HasStatus(string type) =>
+        ModelInfo.ModelInspector.FindClassMapping(type)?.FindMappedElementByName("status") is not null;
+
+    /// <summary><c>status</c> (a token; commas mean "any of"): the resource's own status code, compared exactly.</summary>
+    internal static bool StatusMatches(HttpContext context, Resource resource)
+    {
+        var wanted = context.Request.Query["status"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        if (wanted.Count == 0)
+        {
+            return true;
+        }
+
+        var status = resource.TryGetValue("status", out var value) ? value as PrimitiveType : null;
+        return status?.JsonValue?.ToString() is { } code && wanted.Contains(code);
     }
 
     internal static IResult BadDate(string parameter, string? value) =>
