@@ -106,8 +106,9 @@ public static class MeasuresPg
             return await ServiceMeasures.Compute(db, time, filter, by, 5, default);
         }
 
+        // A digest of every cell, so that two runs (before and after a change) can be compared.
         static string Describe(ServiceMeasures.Report r) =>
-            $"{r.Parts.Count} parts; presentations {r.Measures[0].Total.Numerator}; first 48h {r.Measures.Single(m => m.Key == "first-48h").Total.Percent:F1}%";
+            $"{r.Parts.Count} parts; presentations {r.Measures[0].Total.Numerator}; first 48h {r.Measures.Single(m => m.Key == "first-48h").Total.Percent:F1}%; cells {Digest(r)}";
 
         // Warm the operating system's cache and the JIT, unmeasured: every case below reads warm pages.
         await Measures(new MeasureFilter(From, From), Breakdown.Site);
@@ -150,6 +151,9 @@ public static class MeasuresPg
         Console.WriteLine($"  {"extract + evaluate",-62} {(extract.Elapsed + evaluate.Elapsed) / cohortBase.Elapsed,7:F2}x time of the raw select");
         Console.WriteLine($"peak working set of the process: {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024):N0} MiB; rows read by the raw measures select {rawMeasures:N0}");
     }
+
+    private static string Digest(ServiceMeasures.Report r) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join(";",
+        r.Measures.Select(m => $"{m.Key}:{string.Join(",", m.Parts.Append(m.Total).Select(c => $"{c.Numerator}/{c.Denominator}"))}")))))[..12];
 
     private static string Ratio(Stage s, Stage baseline) =>
         $"{s.Elapsed / baseline.Elapsed,7:F2}x time, {(double)s.PeakWorkingSet / baseline.PeakWorkingSet,5:F2}x peak WS";
