@@ -84,9 +84,10 @@ public static class MeasuresPg
         var stages = new List<Stage>();
         async Task<T> Run<T>(string name, Func<Task<T>> work, Func<T, string> describe)
         {
+            // An aggressive collection gives memory back to the system: each stage's peak starts low.
             GC.Collect();
             GC.WaitForPendingFinalizers();
-            GC.Collect();
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             sampler.Reset();
             var allocated = GC.GetTotalAllocatedBytes(true);
             var clock = Stopwatch.StartNew();
