@@ -19,6 +19,8 @@ namespace Aftercare.Bench;
 //   dotnet run -c Release --project bench/Aftercare.Bench -- mapping            BenchmarkDotNet, in process
 //   dotnet run -c Release --project bench/Aftercare.Bench -- evaluate           programme evaluation on 1,000,000 synthetic rows
 //   dotnet run -c Release --project bench/Aftercare.Bench -- http --db "Host=…"  load on loopback, ratios to baselines
+//   dotnet run -c Release --project bench/Aftercare.Bench -- measures-pg --connection "Host=…" [--seed --people N]
+//                                                         dashboard measures and evaluation on PostgreSQL (bench/run-measures-pg.sh)
 public static class BenchProgram
 {
     public static async Task<int> Main(string[] args)
@@ -36,9 +38,14 @@ public static class BenchProgram
             return 0;
         }
 
+        if (args.Length > 0 && args[0] == "measures-pg")
+        {
+            return await MeasuresPg.Run(args[1..]);
+        }
+
         if (args.Length == 0 || args[0] != "http")
         {
-            Console.Error.WriteLine("usage: Aftercare.Bench mapping | evaluate [--rows N] | http --db <sqlite path or PostgreSQL connection string> [--requests N] [--clients N]");
+            Console.Error.WriteLine("usage: Aftercare.Bench mapping | evaluate [--rows N] | measures-pg --connection <PostgreSQL> [--seed --people N] [--keys folder] | http --db <sqlite path or PostgreSQL connection string> [--requests N] [--clients N]");
             return 2;
         }
 

@@ -116,19 +116,44 @@ public static class ServiceMeasures
             _ => rows.Select(r => r.SiteId.ToString()).Distinct().OrderBy(s => siteNames.GetValueOrDefault(s, s)).ToList(),
         };
 
+        // Each row's part once (-1 when outside the parts), and each lookup grouped once: every
+        // measure is then one pass over the rows, not one per part, and no lookup scans a list.
+        var partIndex = parts.Select((part, i) => (part, i)).ToDictionary(x => x.part, x => x.i, StringComparer.Ordinal);
+        var partOfRow = new int[rows.Count];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            partOfRow[i] = partIndex.GetValueOrDefault(PartOf(rows[i]), -1);
+        }
+
         var episodeByPresentation = episodes.ToDictionary(e => e.PresentationId);
         var reachedByEpisode = reached.GroupBy(c => c.EpisodeId).ToDictionary(g => g.Key, g => g.Min(c => c.CompletedAt!.Value));
+        var plansByPerson = plans.ToLookup(s => s.PersonId, s => s.CompletedAt!.Value);
         bool Reached(Row r, TimeSpan within) => episodeByPresentation.TryGetValue(r.Id, out var e) && reachedByEpisode.TryGetValue(e.Id, out var first) && first - e.DischargedAt <= within;
         bool Repeat(Row r) => byPerson[r.PersonId].Any(at => at < r.ArrivedAt);
         bool CameBackWithinYear(Row r) => byPerson[r.PersonId].Any(at => at > r.ArrivedAt && at <= r.ArrivedAt.AddDays(365));
-        bool PlanSameDay(Row r) => plans.Any(s => s.PersonId == r.PersonId && s.CompletedAt >= r.ArrivedAt && time.ToLocal(s.CompletedAt!.Value).Date == time.ToLocal(r.ArrivedAt).Date);
+        bool PlanSameDay(Row r) => plansByPerson[r.PersonId].Any(completed => completed >= r.ArrivedAt && time.ToLocal(completed).Date == time.ToLocal(r.ArrivedAt).Date);
         bool Died(Row r, bool suicideOnly) => deaths.TryGetValue(r.PersonId, out var d) && d!.On >= DateOnly.FromDateTime(r.ArrivedAt.UtcDateTime)
             && d.On <= DateOnly.FromDateTime(r.ArrivedAt.UtcDateTime.AddDays(365)) && (!suicideOnly || d.Suicide);
 
         Measure Rate(string key, string name, string group, string explanation, Func<Row, bool> counted, Func<Row, bool>? inDenominator = null, bool isRate = true)
         {
-            var denominators = parts.Select(part => rows.Count(r => PartOf(r) == part && (inDenominator?.Invoke(r) ?? true))).ToList();
-            var numerators = parts.Select(part => rows.Count(r => PartOf(r) == part && (inDenominator?.Invoke(r) ?? true) && counted(r))).ToList();
+            var denominators = new int[parts.Count];
+            var numerators = new int[parts.Count];
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var part = partOfRow[i];
+                if (part < 0 || !(inDenominator?.Invoke(rows[i]) ?? true))
+                {
+                    continue;
+                }
+
+                denominators[part]++;
+                if (counted(rows[i]))
+                {
+                    numerators[part]++;
+                }
+            }
+
             if (!isRate)
             {
                 var (counts, total) = Suppression.Breakdown(numerators, threshold);
@@ -140,10 +165,31 @@ public static class ServiceMeasures
         }
 
         var firstPerPerson = rows.GroupBy(r => r.PersonId).Select(g => g.MinBy(r => r.ArrivedAt)!.Id).ToHashSet();
-        var referralParts = parts.Select(part => referrals.Where(x => rows.Any(r => r.PersonId == x.PersonId && PartOf(r) == part && firstPerPerson.Contains(r.Id))).ToList()).ToList();
-        var (closed, allClosed) = Suppression.Pairs(
-            [.. referralParts.Select(l => l.Count(x => x.Status is ReferralStatus.Attended or ReferralStatus.Declined or ReferralStatus.NotReached))],
-            [.. referralParts.Select(l => l.Count)], threshold);
+        // A referral belongs to the part of its person's first presentation in the period.
+        var firstPartByPerson = new Dictionary<Guid, int>();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (partOfRow[i] >= 0 && firstPerPerson.Contains(rows[i].Id))
+            {
+                firstPartByPerson[rows[i].PersonId] = partOfRow[i];
+            }
+        }
+
+        var referralsSent = new int[parts.Count];
+        var referralsClosed = new int[parts.Count];
+        foreach (var referral in referrals)
+        {
+            if (firstPartByPerson.TryGetValue(referral.PersonId, out var part))
+            {
+                referralsSent[part]++;
+                if (referral.Status is ReferralStatus.Attended or ReferralStatus.Declined or ReferralStatus.NotReached)
+                {
+                    referralsClosed[part]++;
+                }
+            }
+        }
+
+        var (closed, allClosed) = Suppression.Pairs(referralsClosed, referralsSent, threshold);
 
         List<Measure> measures =
         [
