@@ -180,7 +180,7 @@ public sealed partial class FeedbackTests(AftercareApplication app) : IClassFixt
         return siteId;
     }
 
-    private static void AssertNothingSmallShown(ShownCount count, int threshold = 5) =>
+    private static void AssertNothingSmallShown(Aftercare.Domain.Measures.Shown count, int threshold = 5) =>
         Assert.True(count.Suppressed || count.Value == 0 || count.Value >= threshold, $"{count.Value} is shown");
 
     [Fact]
@@ -234,7 +234,7 @@ public sealed partial class FeedbackTests(AftercareApplication app) : IClassFixt
                 continue;
             }
 
-            var row = SmallNumbers.Row(counts, 5);
+            var row = Aftercare.Domain.Measures.Suppression.Breakdown(counts, 5).Parts;
             Assert.All(row, c => AssertNothingSmallShown(c));
             Assert.NotEqual(1, row.Count(c => c.Suppressed));
         }

@@ -1,3 +1,4 @@
+using Aftercare.Domain.Measures;
 using Aftercare.App.Data;
 using Aftercare.Domain.Feedback;
 using Microsoft.EntityFrameworkCore;
@@ -18,12 +19,12 @@ public static class ExperienceResults
     /// One site and month. When fewer than the threshold answered, only that is said: no breakdown
     /// (<see cref="Questions"/> is empty).
     /// </summary>
-    public sealed record Group(Guid SiteId, string SiteName, DateOnly Period, ShownCount Responses, IReadOnlyList<Question> Questions);
+    public sealed record Group(Guid SiteId, string SiteName, DateOnly Period, Shown Responses, IReadOnlyList<Question> Questions);
 
     /// <summary>A question's answers, with "Not answered" last, so the row adds up to the responses.</summary>
     public sealed record Question(string Key, string Text, IReadOnlyList<Answer> Answers);
 
-    public sealed record Answer(string Label, ShownCount Count);
+    public sealed record Answer(string Label, Shown Count);
 
     public sealed record Results(Query Query, IReadOnlyList<Group> Groups);
 
@@ -57,12 +58,12 @@ public static class ExperienceResults
             {
                 var count = g.Count();
                 var name = sites.GetValueOrDefault(g.Key.SiteId) ?? "";
-                if (SmallNumbers.IsSmall(count, threshold))
+                if (Suppression.TooSmall(count, threshold))
                 {
-                    return new Group(g.Key.SiteId, name, g.Key.Period, SmallNumbers.One(count, threshold), []);
+                    return new Group(g.Key.SiteId, name, g.Key.Period, Suppression.Alone(count, threshold), []);
                 }
 
-                return new Group(g.Key.SiteId, name, g.Key.Period, SmallNumbers.One(count, threshold),
+                return new Group(g.Key.SiteId, name, g.Key.Period, Suppression.Alone(count, threshold),
                 [
                     Agreements(Questions[0], [.. g.Select(r => r.ListenedTo)], threshold),
                     Agreements(Questions[1], [.. g.Select(r => r.TreatedWithRespect)], threshold),
@@ -81,7 +82,7 @@ public static class ExperienceResults
         where T : struct, Enum
     {
         var counts = choices.Select(c => answers.Count(a => a is { } v && v.Equals(c))).Append(answers.Count(a => a is null)).ToList();
-        var shown = SmallNumbers.Row(counts, threshold);
+        var shown = Suppression.Breakdown(counts, threshold).Parts;
         var labels = choices.Select(label).Append(NotAnswered).ToList();
         return new Question(question.Key, question.Text, [.. labels.Select((l, i) => new Answer(l, shown[i]))]);
     }

@@ -31,7 +31,7 @@ public sealed class AftercareOptions
     public int FeedbackLinkDays { get; set; } = 30;
 
     /// <summary>Counts from 1 up to this number less one are shown as "fewer than N" (small-number suppression).</summary>
-    public int SuppressCountsBelow { get; set; } = App.Feedback.SmallNumbers.DefaultThreshold;
+    public int SuppressCountsBelow { get; set; } = Aftercare.Domain.Measures.Suppression.DefaultThreshold;
 
     /// <summary>The versioned pathway file (DOMAIN.md rule 12); relative paths are from the binary's folder.</summary>
     public string PathwaysFile { get; set; } = "pathways.json";
