@@ -109,10 +109,13 @@ public sealed partial class AppLaunchTests(AftercareApplication app) : IClassFix
 
         // Someone else's record is refused and the refusal is audited; so is writing.
         var refusedBefore = await app.Read(db => db.AuditEvents.CountAsync(a => a.Action == AuditAction.FhirRefused));
+        // Outside its one person the app is answered as if there were no one there (issue 17).
         var elsewhere = await appClient.GetAsync($"fhir/Patient/{other}");
-        Assert.Equal(HttpStatusCode.Forbidden, elsewhere.StatusCode);
-        Assert.Contains("one person's record", await elsewhere.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.Forbidden, (await appClient.GetAsync($"fhir/Encounter?patient=Patient/{other}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode);
+        Assert.Equal($"Patient/{other} was not found.", JsonDocument.Parse(await elsewhere.Content.ReadAsStringAsync()).RootElement.GetProperty("issue")[0].GetProperty("diagnostics").GetString());
+        var search = await appClient.GetAsync($"fhir/Encounter?patient=Patient/{other}");
+        Assert.Equal(HttpStatusCode.OK, search.StatusCode);
+        Assert.Equal(0, JsonDocument.Parse(await search.Content.ReadAsStringAsync()).RootElement.GetProperty("total").GetInt32());
         Assert.Equal(HttpStatusCode.Forbidden, (await appClient.PostAsync("fhir", new StringContent("{\"resourceType\":\"Bundle\",\"type\":\"transaction\"}", Encoding.UTF8, "application/fhir+json"))).StatusCode);
         Assert.Equal(refusedBefore + 3, await app.Read(db => db.AuditEvents.CountAsync(a => a.Action == AuditAction.FhirRefused)));
         Assert.DoesNotContain(await app.AuditFor(other), a => a.Action == AuditAction.PersonViewed && a.Actor == app.User(Roles.Clinician).Email && a.EntityId == "fhir read Patient");

@@ -181,7 +181,7 @@ public sealed class NeedToKnowTests(AftercareApplication app) : IClassFixture<Af
     }
 
     [Fact]
-    public async Task Id_swap_another_teams_persons_id_is_refused_and_audited_on_every_route_including_FHIR()
+    public async Task Id_swap_another_teams_persons_id_is_refused_and_audited_on_every_route_and_FHIR_answers_as_if_it_were_not_there()
     {
         var (subject, callers) = await Setup();
         var other = callers[Caller.OtherTeam];
@@ -235,12 +235,19 @@ public sealed class NeedToKnowTests(AftercareApplication app) : IClassFixture<Af
                 attempts++;
                 var response = await other.GetAsync(attempt);
                 var body = await response.Content.ReadAsStringAsync();
-                // A search that finds nothing for them answers an empty Bundle; anything returned is a leak.
+                // Anything returned is a leak; and so is any answer that differs from the one for a
+                // record that does not exist (a status, a total, a version): issue 17.
                 var leaked = response.IsSuccessStatusCode
                     && (JsonDocument.Parse(body).RootElement is var answer && (answer.GetProperty("resourceType").GetString() != "Bundle" || (answer.TryGetProperty("entry", out var returned) && returned.GetArrayLength() > 0)));
-                if (leaked || (id is not null && response.StatusCode != HttpStatusCode.Forbidden))
+                var (ghostPerson, ghostId) = (Guid.CreateVersion7().ToString(), Guid.CreateVersion7().ToString());
+                var ghost = attempt.Replace(subject.Person.ToString(), ghostPerson, StringComparison.Ordinal);
+                ghost = id is null || id == subject.Person.ToString() ? ghost : ghost.Replace(id, ghostId, StringComparison.Ordinal);
+                var nothing = await other.GetAsync(ghost);
+                var nothingBody = (await nothing.Content.ReadAsStringAsync()).Replace(ghostPerson, subject.Person.ToString(), StringComparison.Ordinal);
+                nothingBody = id is null ? nothingBody : nothingBody.Replace(ghostId, id, StringComparison.Ordinal);
+                if (leaked || response.StatusCode != nothing.StatusCode || body != nothingBody)
                 {
-                    failures.Add($"GET {attempt}: {(int)response.StatusCode}");
+                    failures.Add($"GET {attempt}: {(int)response.StatusCode}, where no such record answers {(int)nothing.StatusCode}{(body != nothingBody ? " with another body" : "")}");
                 }
             }
         }
@@ -264,6 +271,8 @@ public sealed class NeedToKnowTests(AftercareApplication app) : IClassFixture<Af
         Assert.True(match.GetProperty("restricted").GetBoolean());
         Assert.Equal(App.People.FindPeople.RestrictedLabel, match.GetProperty("displayName").GetString());
         Assert.Empty(match.GetProperty("identifiers").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, match.GetProperty("dateOfBirth").ValueKind);
+        Assert.Equal(JsonValueKind.Null, match.GetProperty("presentations").ValueKind);
 
         // No page the other team can reach names anyone they do not care for.
         foreach (var page in new[] { "", "worklist", "plans/reviews-due", "people", "services", "presentations/new", $"presentations/new?person={subject.Person}", NeedToKnow.RestrictedPage(subject.Person).TrimStart('/') })

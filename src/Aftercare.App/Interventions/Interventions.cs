@@ -37,10 +37,11 @@ public static class InterventionRecords
         return course;
     }
 
-    public static async Task<bool> RecordSession(AftercareDbContext db, TimeProvider clock, Actor actor, Guid courseId, CancellationToken ct)
+    /// <summary>A session attended, on a course of this person's: the course id comes from a form, so it is checked against the record.</summary>
+    public static async Task<bool> RecordSession(AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, Guid courseId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var course = await db.TherapyCourses.FirstOrDefaultAsync(c => c.Id == courseId, ct);
+        var course = await db.TherapyCourses.FirstOrDefaultAsync(c => c.Id == courseId && c.PersonId == personId, ct);
         if (course is null)
         {
             return false;

@@ -16,9 +16,10 @@ public static class FindPeople
 
     /// <summary>
     /// One person found. Outside the searcher's care team (<see cref="Restricted"/>), only that a
-    /// record exists: no name, date of birth, identifiers or count (need-to-know).
+    /// record exists: no name, date of birth, identifiers or count (need-to-know); the id only, for
+    /// the two things that can follow (registering a presentation with a reason, breaking the glass).
     /// </summary>
-    public sealed record Match(Guid Id, string DisplayName, DateOnly DateOfBirth, IReadOnlyList<string> Identifiers, int Presentations, bool Restricted = false);
+    public sealed record Match(Guid Id, string DisplayName, DateOnly? DateOfBirth, IReadOnlyList<string> Identifiers, int? Presentations, bool Restricted = false);
 
     public const string RestrictedLabel = "A record held by another care team";
 
@@ -77,7 +78,7 @@ public static class FindPeople
             .Select(p => p.Open
                 ? new Match(p.Id, $"{p.GivenName} {p.FamilyName}", p.DateOfBirth,
                     p.Identifiers.OrderBy(i => i.Kind).Select(i => $"{i.Kind.Describe()} {i.Value}").ToList(), p.Presentations)
-                : new Match(p.Id, RestrictedLabel, default, [], 0, Restricted: true))
+                : new Match(p.Id, RestrictedLabel, null, [], null, Restricted: true))
             .OrderBy(m => m.Restricted)
             .ToList();
         return Result<IReadOnlyList<Match>>.Success(matches);

@@ -1,6 +1,8 @@
+using Aftercare.App.Access;
 using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.Domain;
+using Aftercare.Domain.Access;
 using Aftercare.Domain.Audit;
 using Aftercare.Domain.People;
 using Aftercare.Domain.Presentations;
@@ -12,13 +14,21 @@ namespace Aftercare.App.Presentations;
 /// Registers a presentation after self-harm, for a person already known or for a new person.
 /// A new person whose identifier already belongs to someone is never made into a silent twin:
 /// the clinician is shown who holds it and confirms before anything is saved.
+/// Staff register only at their own sites. Registering for someone whose record another care team
+/// holds makes the registering team part of that person's care, so it is treated as breaking the
+/// glass is: a coded reason and the clinician's own words, audited as emergency access and put on
+/// the privacy lead's review queue (issue 17: registration had opened records with no trace).
+/// Backend services act for the organisation and may register at any site.
 /// </summary>
 public static class RegisterPresentation
 {
     public sealed record NewPerson(PersonDetails Details, string? Mrn, string? NhsNumber);
 
-    /// <summary>Either <see cref="ExistingPersonId"/> or <see cref="NewPerson"/>.</summary>
-    public sealed record Command(Guid? ExistingPersonId, NewPerson? NewPerson, PresentationDetails Presentation);
+    /// <summary>Why a clinician outside the person's care team registers a presentation for them (as for breaking the glass).</summary>
+    public sealed record JoinCare(BreakGlassReason? Reason, string? Justification);
+
+    /// <summary>Either <see cref="ExistingPersonId"/> or <see cref="NewPerson"/>; <see cref="Join"/> when the person's record is held by another team.</summary>
+    public sealed record Command(Guid? ExistingPersonId, NewPerson? NewPerson, PresentationDetails Presentation, JoinCare? Join = null);
 
     public abstract record Outcome;
 
@@ -45,10 +55,15 @@ public static class RegisterPresentation
         ArgumentNullException.ThrowIfNull(command);
         var now = clock.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var siteIds = await db.Sites.Select(s => s.Id).ToListAsync(ct);
+        var siteIds = await SitesOf(db, actor, ct);
         var errors = new List<Error>();
+        if (command.Presentation.SiteId is { } chosenSite && !siteIds.Contains(chosenSite) && await db.Sites.AnyAsync(s => s.Id == chosenSite, ct))
+        {
+            errors.Add(new Error("siteId", "You can register presentations only at your own sites. Choose one of yours, or ask an administrator to add you to this site."));
+        }
 
         Person? person = null;
+        BreakGlassGrant? joined = null;
         DateOnly dateOfBirth;
         if (command.ExistingPersonId is { } existingId)
         {
@@ -60,6 +75,17 @@ public static class RegisterPresentation
             }
 
             dateOfBirth = existing.DateOfBirth;
+            if (!actor.IsBackendService && await RecordAccess.CheckAsync(db, actor.UserId, existingId, now, ct) == Relationship.None)
+            {
+                var grant = BreakGlassGrant.Open(actor.UserId, actor.Email, existingId, command.Join?.Reason, command.Join?.Justification, now, BreakGlass.Duration);
+                if (!grant.IsSuccess)
+                {
+                    // Nothing about the person is said here: not their name, age or anything from their record.
+                    return new Invalid([.. grant.Errors.Select(JoinError), .. errors]);
+                }
+
+                joined = grant.Value;
+            }
         }
         else if (command.NewPerson is { } newPerson)
         {
@@ -97,6 +123,12 @@ public static class RegisterPresentation
 
         var saved = presentation.Value;
         db.Presentations.Add(saved);
+        if (joined is not null)
+        {
+            db.BreakGlassGrants.Add(joined);
+            db.Audit(clock, actor, AuditAction.BreakGlassOpened, AuditPurpose.EmergencyAccess, saved.PersonId, $"{joined.Reason} by registering a presentation");
+        }
+
         db.Audit(clock, actor, AuditAction.PresentationRegistered, AuditPurpose.DirectCare, saved.PersonId, saved.Id.ToString());
         try
         {
@@ -116,6 +148,23 @@ public static class RegisterPresentation
         }
 
         return new Registered(saved.PersonId, saved.Id);
+    }
+
+    private static Error JoinError(Error error) => error.Field switch
+    {
+        "reason" => new Error("joinReason", "This person's record is held by another care team. Choose why you are registering a presentation for them."),
+        "justification" => new Error("joinJustification", error.Message),
+        _ => error,
+    };
+
+    /// <summary>The sites this actor registers at: their own, or every site for a backend service acting for the organisation.</summary>
+    public static async Task<List<Guid>> SitesOf(AftercareDbContext db, Actor actor, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(actor);
+        return actor.IsBackendService
+            ? await db.Sites.Select(s => s.Id).ToListAsync(ct)
+            : await db.StaffSites.Where(s => s.UserId == actor.UserId).Select(s => s.SiteId).ToListAsync(ct);
     }
 
     private static void AddIdentifier(IdentifierKind kind, string? raw, string field, List<PersonIdentifier> into, List<Error> errors)
@@ -147,7 +196,7 @@ public static class RegisterPresentation
                 .FirstOrDefaultAsync(ct);
             if (holder is not null)
             {
-                return await Access.RecordAccess.CheckAsync(db, actor.UserId, holder.Id, clock.GetUtcNow(), ct) == Access.Relationship.None
+                return await RecordAccess.CheckAsync(db, actor.UserId, holder.Id, clock.GetUtcNow(), ct) == Relationship.None
                     ? new IdentifierBelongsToSomeone(holder.Id, "the person", default, $"{kind.Describe()} {value}", Restricted: true)
                     : new IdentifierBelongsToSomeone(holder.Id, $"{holder.GivenName} {holder.FamilyName}", holder.DateOfBirth, $"{kind.Describe()} {value}");
             }

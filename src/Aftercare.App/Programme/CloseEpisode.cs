@@ -7,13 +7,17 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.App.Programme;
 
-/// <summary>Closes an aftercare episode, only with one of the allowed reasons (DOMAIN.md rule 11).</summary>
+/// <summary>
+/// Closes an aftercare episode, only with one of the allowed reasons (DOMAIN.md rule 11). The
+/// episode must belong to the person whose record the request is on: an id posted in a form is
+/// never trusted on its own (issue 17: one team closed another team's episode).
+/// </summary>
 public static class CloseEpisode
 {
-    public static async Task<Result<Episode>> Handle(AftercareDbContext db, TimeProvider clock, Actor actor, Guid episodeId, EpisodeCloseReason? reason, string? note, CancellationToken ct)
+    public static async Task<Result<Episode>> Handle(AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, Guid episodeId, EpisodeCloseReason? reason, string? note, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var episode = await db.Episodes.Include(e => e.Contacts).FirstOrDefaultAsync(e => e.Id == episodeId, ct);
+        var episode = await db.Episodes.Include(e => e.Contacts).FirstOrDefaultAsync(e => e.Id == episodeId && e.PersonId == personId, ct);
         if (episode is null)
         {
             return Result<Episode>.Failure("episode", "That aftercare episode was not found.");

@@ -128,6 +128,13 @@ public static class FhirApi
             people = WhereDate(people, p => p.RegisteredAt, filter);
         }
 
+        // Need-to-know before counting: a record the caller may not open is not counted, paged or
+        // filtered on, so neither the total nor a date bisection says it exists (issue 17).
+        if (OpenTo(context, db, clock) is { } open)
+        {
+            people = people.Where(p => open.Contains(p.Id));
+        }
+
         var (count, offset) = Paging(context);
         var total = await people.CountAsync(ct);
         var page = await people.OrderBy(p => p.Id).Skip(offset).Take(count).ToListAsync(ct);
@@ -173,8 +180,7 @@ public static class FhirApi
             return refused;
         }
 
-        var patient = context.Request.Query["patient"].ToString() is { Length: > 0 } p ? p : context.Request.Query["subject"].ToString();
-        if (!Guid.TryParse(patient.Replace("Patient/", "", StringComparison.Ordinal), out var personId))
+        if (await SearchedPatient(context, db, clock, ct) is not { } personId)
         {
             return Outcomes.Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Required, $"Search {type} by patient (Patient/id).", "patient");
         }
@@ -222,7 +228,7 @@ public static class FhirApi
         var versions = await PlanVersions(db, id, ct);
         if (versions.Count == 0)
         {
-            return Outcomes.NotFound("CarePlan", id);
+            return Outcomes.NotFound("CarePlan", version is null ? id : $"{id}/_history/{version}");
         }
 
         var chosen = version is { } v ? versions.FirstOrDefault(p => p.Meta!.VersionId == v.ToString(System.Globalization.CultureInfo.InvariantCulture)) : versions[0];
@@ -265,8 +271,7 @@ public static class FhirApi
             return refused;
         }
 
-        var patient = context.Request.Query["patient"].ToString() is { Length: > 0 } p ? p : context.Request.Query["subject"].ToString();
-        if (!Guid.TryParse(patient.Replace("Patient/", "", StringComparison.Ordinal), out var personId))
+        if (await SearchedPatient(context, db, clock, ct) is not { } personId)
         {
             return Outcomes.Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Required, "Search CarePlan by patient (Patient/id).", "patient");
         }
@@ -378,8 +383,7 @@ public static class FhirApi
             return refused;
         }
 
-        var patient = context.Request.Query["patient"].ToString() is { Length: > 0 } p ? p : context.Request.Query["subject"].ToString();
-        if (!Guid.TryParse(patient.Replace("Patient/", "", StringComparison.Ordinal), out var personId))
+        if (await SearchedPatient(context, db, clock, ct) is not { } personId)
         {
             return Outcomes.Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Required, $"Search {type} by patient (Patient/id).", "patient");
         }
@@ -630,6 +634,35 @@ public static class FhirApi
     }
 
     /// <summary>
+    /// The person a search is about (<c>patient</c> or <c>subject</c>, as <c>Patient/id</c> or the
+    /// bare id), or null when there is none. Need-to-know is checked here, before anything is
+    /// counted, filtered or paged: someone the caller may not open, and someone who does not exist,
+    /// both end in <see cref="OutsideRecordAccess"/>, which answers as if there were nothing.
+    /// </summary>
+    internal static async Task<Guid?> SearchedPatient(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var patient = context.Request.Query["patient"].ToString() is { Length: > 0 } p ? p : context.Request.Query["subject"].ToString();
+        if (!Guid.TryParse(patient.StartsWith("Patient/", StringComparison.Ordinal) ? patient["Patient/".Length..] : patient, out var personId))
+        {
+            return null;
+        }
+
+        await CheckAccess(db, clock, context, [personId], AuditPurpose.DirectCare, ct);
+        return personId;
+    }
+
+    /// <summary>The people this caller may see, to filter a search by before it counts; null for a backend service, which acts for the organisation.</summary>
+    internal static IQueryable<Guid>? OpenTo(HttpContext context, AftercareDbContext db, TimeProvider clock)
+    {
+        if (context.User.PatientContext() is { } only)
+        {
+            return db.People.Where(p => p.Id == only).Select(p => p.Id);
+        }
+
+        return SmartSetup.IsBackendService(context.User) ? null : RecordAccess.Open(db, context.User.ToActor().UserId, clock.GetUtcNow());
+    }
+
+    /// <summary>
     /// Need-to-know for an answer or a write about these people; returns those opened by breaking
     /// the glass (audited as such), and throws <see cref="OutsideRecordAccess"/> for anyone else.
     /// </summary>
@@ -716,7 +749,30 @@ internal sealed class OutsideRecordAccess(Guid personId, string reason) : Except
             db.Audit(context.RequestServices.GetRequiredService<TimeProvider>(), context.User.ToActor(), AuditAction.FhirRefused, AuditPurpose.Security,
                 refused.PersonId, "outside the caller's access");
             await db.SaveChangesAsync(context.RequestAborted);
-            return Outcomes.Fail(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden, refused.Message);
+            return AsIfNotThere(context, refused.PersonId);
         }
+    }
+
+    /// <summary>
+    /// What someone outside a record is told: exactly what they would be told if it did not exist
+    /// (a 404 for a read or update, an empty page for a search, the subject not found for a create),
+    /// so that no status, count or version reveals that a record, a plan or an episode exists (issue 17).
+    /// </summary>
+    private static IResult AsIfNotThere(HttpContext context, Guid personId)
+    {
+        var segments = (context.Request.Path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var type = segments.Length > 1 ? segments[1] : "";
+        if (context.GetRouteValue("id")?.ToString() is { } id)
+        {
+            return Outcomes.NotFound(type, context.GetRouteValue("version")?.ToString() is { } version ? $"{id}/_history/{version}" : id);
+        }
+
+        if (HttpMethods.IsGet(context.Request.Method))
+        {
+            var (count, offset) = FhirApi.Paging(context);
+            return FhirJson.Ok(FhirApi.SearchSet(context, 0, offset, count, []));
+        }
+
+        return Outcomes.Fail(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, $"Patient/{personId} was not found.", $"{type}.subject");
     }
 }

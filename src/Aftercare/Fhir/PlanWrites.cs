@@ -38,10 +38,19 @@ public static class PlanWrites
         var existing = Guid.TryParse(id, out var g) ? await db.SafetyPlans.AsNoTracking().FirstOrDefaultAsync(p => p.Id == g, ct) : null;
         if (existing is null)
         {
-            return await db.CarePlans.AnyAsync(p => p.Id == g, ct)
-                ? Outcomes.Fail(StatusCodes.Status405MethodNotAllowed, OperationOutcome.IssueType.NotSupported, "Care plans are agreed with the person on their page; only safety plans are updated through FHIR.")
-                : Outcomes.Fail(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, $"CarePlan/{id} was not found. Create a safety plan with POST /fhir/CarePlan; ids are given by the server.");
+            // Need-to-know comes before anything else is said about the plan: outside the record,
+            // a care plan (405) and no plan (404) must read the same (issue 17).
+            if (await db.CarePlans.AsNoTracking().Where(p => p.Id == g).Select(p => (Guid?)p.PersonId).FirstOrDefaultAsync(ct) is not { } owner)
+            {
+                return Outcomes.NotFound("CarePlan", id);
+            }
+
+            await FhirApi.CheckAccess(db, clock, context, [owner], AuditPurpose.DirectCare, ct);
+            return Outcomes.Fail(StatusCodes.Status405MethodNotAllowed, OperationOutcome.IssueType.NotSupported, "Care plans are agreed with the person on their page; only safety plans are updated through FHIR.");
         }
+
+        // Before If-Match: a 412 names the current version, which only the care team may learn.
+        await FhirApi.CheckAccess(db, clock, context, [existing.PersonId], AuditPurpose.DirectCare, ct);
 
         if (IfMatch(context) is not { } basedOn)
         {

@@ -2,6 +2,7 @@ using Aftercare.Access;
 using Aftercare.App.Access;
 using Aftercare.App.Data;
 using Aftercare.App.Presentations;
+using Aftercare.Domain.Access;
 using Aftercare.Domain.People;
 using Aftercare.Domain.Presentations;
 using Aftercare.Hosting;
@@ -19,7 +20,8 @@ public static class PresentationsApi
     public sealed record RegisterRequest(
         Guid? PersonId, NewPersonRequest? NewPerson, DateTimeOffset? ArrivedAt, Guid? SiteId,
         IReadOnlyList<SelfHarmMethod>? Methods, YesNoUnknown AlcoholInvolved, YesNoUnknown MedicalTreatmentNeeded,
-        string? MedicalTreatmentNotes, Disposition Disposition, DateTimeOffset? PsychosocialAssessmentAt);
+        string? MedicalTreatmentNotes, Disposition Disposition, DateTimeOffset? PsychosocialAssessmentAt,
+        BreakGlassReason? JoinReason = null, string? JoinJustification = null);
 
     public sealed record RegisteredResponse(Guid PersonId, Guid PresentationId);
 
@@ -57,6 +59,7 @@ public static class PresentationsApi
             : null;
         return new RegisterPresentation.Command(request.PersonId, newPerson, new PresentationDetails(
             request.ArrivedAt, request.SiteId, request.Methods ?? [], request.AlcoholInvolved, request.MedicalTreatmentNeeded,
-            request.MedicalTreatmentNotes, request.Disposition, request.PsychosocialAssessmentAt));
+            request.MedicalTreatmentNotes, request.Disposition, request.PsychosocialAssessmentAt),
+            request.JoinReason is null && request.JoinJustification is null ? null : new RegisterPresentation.JoinCare(request.JoinReason, request.JoinJustification));
     }
 }

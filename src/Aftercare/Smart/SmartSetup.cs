@@ -79,7 +79,7 @@ public static class SmartSetup
     public static bool IsBackendService(ClaimsPrincipal user)
     {
         ArgumentNullException.ThrowIfNull(user);
-        return user.FindFirstValue(ClaimTypes.NameIdentifier)?.StartsWith("client:", StringComparison.Ordinal) == true;
+        return user.FindFirstValue(ClaimTypes.NameIdentifier)?.StartsWith(App.Actor.BackendServicePrefix, StringComparison.Ordinal) == true;
     }
 
     /// <summary>A signed-in person is limited by role alone; a token also by its scopes (any one of those that allow it).</summary>
@@ -153,7 +153,7 @@ public static class SmartSetup
         identity.SetClaim(Claims.Subject, request.ClientId);
         identity.SetClaim(Claims.ClientId, request.ClientId);
         identity.SetClaim(Claims.Name, $"client:{request.ClientId}");
-        identity.SetClaim(ClaimTypes.NameIdentifier, $"client:{request.ClientId}");
+        identity.SetClaim(ClaimTypes.NameIdentifier, $"{App.Actor.BackendServicePrefix}{request.ClientId}");
         identity.AddClaim(new Claim(Claims.Role, role));
         identity.SetScopes(request.GetScopes());
         identity.SetDestinations(_ => [Destinations.AccessToken]);
