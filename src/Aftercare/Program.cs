@@ -21,6 +21,11 @@ catch (Aftercare.App.Programme.PathwayFileException e)
     await Console.Error.WriteLineAsync("aftercare will not start: " + e.Message);
     return 1;
 }
+catch (SettingsException e)
+{
+    await Console.Error.WriteLineAsync("aftercare will not start: " + e.Message);
+    return 1;
+}
 
 /// <summary>The web application, read as a table of contents.</summary>
 public static partial class Program
@@ -36,6 +41,8 @@ public static partial class Program
             EnvironmentName = settings.Environment,
         });
         builder.Configuration.AddInMemoryCollection(settings.Overrides);
+        // Says nothing about what serves it (issue 17.12c).
+        builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
 
         builder.Services.AddSingleton(settings.Clock ?? TimeProvider.System);
         var database = settings.ResolveDatabase(builder.Configuration);
@@ -43,7 +50,10 @@ public static partial class Program
         builder.Services.AddAftercareOptions(builder.Configuration);
         builder.Services.AddAftercareIdentity(builder.Configuration);
         builder.Services.AddAftercareWeb();
+        builder.Services.AddPublicAddress(builder.Configuration);
         builder.Services.AddSmartOnFhir();
+        // Tests only: a seam to observe a service (e.g. count password checks). Null in production.
+        settings.ConfigureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
 

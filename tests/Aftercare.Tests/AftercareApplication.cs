@@ -25,13 +25,19 @@ public sealed class AftercareApplication : IAsyncLifetime
 
     private readonly Dictionary<string, string?> _extra;
 
+    private readonly Action<IServiceCollection>? _services;
+
     public AftercareApplication()
         : this([])
     {
     }
 
-    /// <summary>With extra settings, e.g. the SMTP server a test started.</summary>
-    internal AftercareApplication(Dictionary<string, string?> settings) => _extra = settings;
+    /// <summary>With extra settings, e.g. the SMTP server a test started; and, if given, a change to the services (to watch one).</summary>
+    internal AftercareApplication(Dictionary<string, string?> settings, Action<IServiceCollection>? services = null)
+    {
+        _extra = settings;
+        _services = services;
+    }
 
     public FakeTimeProvider Clock { get; } = new(Now);
 
@@ -60,7 +66,11 @@ public sealed class AftercareApplication : IAsyncLifetime
                 ["urls"] = "http://127.0.0.1:0", ["Logging:LogLevel:Default"] = "Warning", ["Aftercare:Messaging:RunWorker"] = "false",
                 // Out of the way of every test but the one that proves the 429 (SecurityTests).
                 ["Aftercare:Security:RateLimits:SignInPerMinute"] = "100000", ["Aftercare:Security:RateLimits:ApiPerMinute"] = "100000",
+                ["Aftercare:Security:RateLimits:PrivateLinkPerMinute"] = "100000",
+                // Likewise the throttle of failed sign-ins by address (every test client is 127.0.0.1).
+                ["Aftercare:Security:SignInThrottle:FailuresPerSource"] = "100000", ["Aftercare:Security:SignInThrottle:FailuresPerSourceAndAccount"] = "100000",
             },
+            ConfigureServices = _services,
         };
         foreach (var (key, value) in _extra)
         {
@@ -113,10 +123,27 @@ public sealed class AftercareApplication : IAsyncLifetime
     public DemoData.DemoUser OtherTeamClinician => Users.Single(u => u.Email == DemoData.OtherTeamClinician);
 
     /// <summary>An HTTP client with its own cookie jar, not signed in.</summary>
-    public HttpClient AnonymousClient() => new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+    public HttpClient AnonymousClient()
     {
-        BaseAddress = BaseAddress,
-    };
+        var jar = new CookieContainer();
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
+        _jars.Add(client, jar);
+        return client;
+    }
+
+    /// <summary>A second client holding a copy of the cookies an <see cref="AnonymousClient"/> holds now, as a thief would.</summary>
+    public HttpClient CopyOf(HttpClient client)
+    {
+        var jar = new CookieContainer();
+        foreach (Cookie cookie in _jars.TryGetValue(client, out var from) ? from.GetAllCookies() : [])
+        {
+            jar.Add(new Cookie(cookie.Name, cookie.Value, cookie.Path, cookie.Domain));
+        }
+
+        return new HttpClient(new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
+    }
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpClient, CookieContainer> _jars = [];
 
     /// <summary>
     /// An HTTP client signed in as the demo user with this role. Each role signs in once (a code is

@@ -155,4 +155,30 @@ public sealed partial class AppLaunchTests(AftercareApplication app) : IClassFix
         var refused = await manager.GetAsync(QueryHelpers.AddQueryString("connect/authorize", request!));
         Assert.Contains("error=access_denied", refused.Headers.Location!.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_app_cannot_be_given_the_record_of_someone_outside_the_users_care_team()
+    {
+        await Register("companion-app-3", "launch/patient patient/*.read");
+        var verifier = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var request = Request("companion-app-3", "launch/patient patient/*.read", verifier);
+        var (person, mrn) = await app.Read(async db =>
+        {
+            var first = await db.People.Include(p => p.Identifiers).OrderBy(p => p.Id).FirstAsync();
+            return (first.Id, first.Identifiers.First(i => i.Kind == IdentifierKind.Mrn).Value);
+        });
+
+        // The Hillside clinician has no one in their care: the person is held by another care team.
+        var outsider = await app.ClientFor(app.OtherTeamClinician);
+        var refused = await Answer(outsider, request, "allow", mrn);
+        Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+        var location = refused.Headers.Location!.ToString();
+        Assert.StartsWith(AppLaunch.ConsentPage, location, StringComparison.Ordinal);
+        Assert.Contains("problem=not-in-care-team", location, StringComparison.Ordinal);
+        Assert.DoesNotContain("code=", location, StringComparison.Ordinal);
+        Assert.DoesNotContain(mrn, location, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("held by another care team", await outsider.GetStringAsync(location), StringComparison.Ordinal);
+        Assert.Contains(await app.AuditFor(person), a => a.Action == AuditAction.RecordRefused && a.EntityId == "companion-app-3");
+        Assert.DoesNotContain(await app.AuditFor(person), a => a.Action == AuditAction.AppAuthorised && a.EntityId == "companion-app-3");
+    }
 }

@@ -29,7 +29,7 @@ public static class BreakGlass
         var now = clock.GetUtcNow();
         var grant = BreakGlassGrant.Open(actor.UserId, actor.Email, command.PersonId, command.Reason, command.Justification, now, Duration);
         var user = await users.FindByIdAsync(actor.UserId);
-        if (user is null || await users.IsLockedOutAsync(user))
+        if (user is null || Users.Lockout.IsLocked(user, now))
         {
             return Result<BreakGlassGrant>.Failure("password", "Your account cannot be used now. Ask your administrator.");
         }
@@ -37,7 +37,7 @@ public static class BreakGlass
         // The password is asked for again so that a session left open cannot be used to break the glass.
         if (string.IsNullOrEmpty(command.Password) || !await users.CheckPasswordAsync(user, command.Password))
         {
-            await users.AccessFailedAsync(user);
+            await Users.Lockout.RecordFailureAsync(db, user.Id, now, users.Options.Lockout.MaxFailedAccessAttempts, users.Options.Lockout.DefaultLockoutTimeSpan, ct);
             db.Audit(clock, actor, AuditAction.RecordRefused, AuditPurpose.Security, command.PersonId, "break glass: password not confirmed");
             await db.SaveChangesAsync(ct);
             return Result<BreakGlassGrant>.Failure([.. grant.IsSuccess ? [] : grant.Errors, new Error("password", "Enter your password to confirm it is you.")]);
@@ -53,7 +53,7 @@ public static class BreakGlass
             return Result<BreakGlassGrant>.Failure("person", "There is no such record.");
         }
 
-        await users.ResetAccessFailedCountAsync(user);
+        await Users.Lockout.ResetAsync(db, user, ct);
         db.BreakGlassGrants.Add(grant.Value);
         db.Audit(clock, actor, AuditAction.BreakGlassOpened, AuditPurpose.EmergencyAccess, command.PersonId, $"{grant.Value.Reason} until {grant.Value.ExpiresAt:HH:mm}Z");
         await db.SaveChangesAsync(ct);

@@ -75,12 +75,54 @@ public static class DatabaseRegistration
     internal static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder options, string connectionString) =>
         options.UseNpgsql(connectionString);
 
-    /// <summary>Applies pending migrations of whichever provider is configured.</summary>
+    /// <summary>Applies pending migrations of whichever provider is configured (creating a SQLite file first, owner-only).</summary>
     public static Task MigrateAsync(this AftercareDbContext db, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
+        if (db.Database.IsSqlite())
+        {
+            CreateOwnerOnly(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource);
+        }
+
         return db.Database.MigrateAsync(ct);
     }
+
+    /// <summary>
+    /// A new database file is readable by Aftercare's account only (0600), not by everyone on the
+    /// machine as SQLite's default would leave it (0644; issue 17.12d). SQLite gives its -wal and
+    /// -shm files the database file's permissions.
+    /// </summary>
+    internal static void CreateOwnerOnly(string file)
+    {
+        if (OperatingSystem.IsWindows() || File.Exists(file))
+        {
+            return;
+        }
+
+        try
+        {
+            using var created = new FileStream(file, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (IOException) when (File.Exists(file))
+        {
+            // Another process created it first: it chose its permissions.
+            return;
+        }
+
+        // Made a database now (WAL writes its header): EF Core looks for an existing database
+        // read-only, and a read-only connection cannot switch an empty file to WAL.
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        command.ExecuteNonQuery();
+    }
+
 }
 
 /// <summary>

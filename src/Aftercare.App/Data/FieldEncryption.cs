@@ -297,6 +297,13 @@ public static class FieldEncryptionRegistration
     public static IServiceCollection AddFieldEncryption(this IServiceCollection services, string keysFolder)
     {
         services.AddLogging();
+        // The keys decrypt every clinical note: a new folder is Aftercare's account's alone (0700;
+        // Data Protection would make it 0755). Issue 17.12d.
+        if (!OperatingSystem.IsWindows() && !Directory.Exists(keysFolder))
+        {
+            Directory.CreateDirectory(keysFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         services.AddDataProtection()
             .SetApplicationName("Aftercare")
             .PersistKeysToFileSystem(new DirectoryInfo(keysFolder));

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Aftercare.App.Data;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.App.Users;
 
@@ -15,7 +16,7 @@ namespace Aftercare.App.Users;
 /// reads the injected clock, accepts one step either side, and accepts each step once: the step of
 /// the last accepted code is stored beside the key, and a code of that step or earlier is refused.
 /// </summary>
-public sealed class Authenticator(TimeProvider clock) : IUserTwoFactorTokenProvider<AftercareUser>
+public sealed class Authenticator(TimeProvider clock, AftercareDbContext db) : IUserTwoFactorTokenProvider<AftercareUser>
 {
     public const string TokenProvider = "Aftercare";
 
@@ -51,13 +52,32 @@ public sealed class Authenticator(TimeProvider clock) : IUserTwoFactorTokenProvi
         {
             if (CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(CodeAt(key, step)), Encoding.ASCII.GetBytes(code)))
             {
-                // Saved through the user's concurrency stamp: two requests racing with one code cannot both succeed.
-                var saved = await manager.SetAuthenticationTokenAsync(user, TokenProvider, LastStepToken, step.ToString(CultureInfo.InvariantCulture));
-                return saved.Succeeded;
+                return await ClaimStep(user.Id, stored, step.ToString(CultureInfo.InvariantCulture));
             }
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Moves the last accepted step on from what this request read, in one statement that does
+    /// nothing if another request moved it first: of requests racing with one code exactly one
+    /// wins, and the others are refused as a used code. Identity's own way (the whole account
+    /// written back under its concurrency stamp) raised a concurrency exception, a 500, for the
+    /// losers (issue 17.8).
+    /// </summary>
+    private async Task<bool> ClaimStep(string userId, string? stored, string step)
+    {
+        if (stored is null)
+        {
+            // The first code ever accepted: the row does not exist yet; a second insert finds it there.
+            return await db.Database.ExecuteSqlInterpolatedAsync(
+                $"INSERT INTO \"AspNetUserTokens\" (\"UserId\", \"LoginProvider\", \"Name\", \"Value\") VALUES ({userId}, {TokenProvider}, {LastStepToken}, {step}) ON CONFLICT DO NOTHING") == 1;
+        }
+
+        return await db.UserTokens
+            .Where(t => t.UserId == userId && t.LoginProvider == TokenProvider && t.Name == LastStepToken && t.Value == stored)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.Value, step)) == 1;
     }
 
     public static long StepAt(DateTimeOffset time) => time.ToUnixTimeSeconds() / StepSeconds;

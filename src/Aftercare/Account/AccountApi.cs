@@ -30,10 +30,18 @@ public static class AccountApi
     /// trace id, so an unknown email and a wrong password get byte-identical answers.
     /// </summary>
     public static async Task<Results<NoContent, JsonHttpResult<ProblemDetails>>> StartSession(
-        SignInRequest request, SignInManager<AftercareUser> signIn, AftercareDbContext db, TimeProvider clock)
+        SignInRequest request, HttpContext context, SignInManager<AftercareUser> signIn, AftercareDbContext db, TimeProvider clock, SignInThrottle throttle)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var password = await SignInUser.CheckPassword(signIn, db, clock, request.Email, request.Password);
+        var password = await SignInUser.CheckPassword(signIn, db, clock, throttle, RateLimits.ClientAddress(context), request.Email, request.Password);
+        if (password.Errors is [{ Field: SignInUser.ThrottledField } throttled])
+        {
+            context.Response.Headers.RetryAfter = ((int)throttle.Period.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Json(
+                new ProblemDetails { Title = "Too many requests.", Detail = throttled.Message, Status = StatusCodes.Status429TooManyRequests },
+                contentType: "application/problem+json", statusCode: StatusCodes.Status429TooManyRequests);
+        }
+
         if (!password.IsSuccess)
         {
             return Refused(SignInUser.Failed);
@@ -84,10 +92,19 @@ public static class AccountApi
         return TypedResults.Redirect("/signin?signedout=1");
     }
 
+    /// <summary>
+    /// Deleting the cookie in this browser is not enough: a copy of it (a proxy's log, a shared
+    /// computer, malware) would still work. The account's security stamp changes, so every cookie
+    /// issued before now is refused from the next request on, on every device.
+    /// </summary>
     private static async Task SignOut(HttpContext context, SignInManager<AftercareUser> signIn, AftercareDbContext db, TimeProvider clock)
     {
-        db.Audit(clock, context.User.ToActor(), AuditAction.SignedOut, AuditPurpose.Security);
+        var actor = context.User.ToActor();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        await EndSessions.Handle(db, actor.UserId);
+        db.Audit(clock, actor, AuditAction.SignedOut, AuditPurpose.Security);
         await db.SaveChangesAsync();
+        await transaction.CommitAsync();
         await signIn.SignOutAsync();
     }
 }

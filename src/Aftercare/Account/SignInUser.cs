@@ -8,6 +8,7 @@ using Aftercare.Domain.Audit;
 using Aftercare.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.Account;
 
@@ -32,18 +33,40 @@ public static class SignInUser
 
     public sealed record SignedIn(bool MustChangePassword);
 
+    /// <summary>The field of the failure that means "this address has failed too often": answered 429, not 401.</summary>
+    public const string ThrottledField = "throttled";
+
+    public static string Throttled(TimeSpan retryAfter) =>
+        $"Too many failed sign-ins from this address. Try again in {Math.Max(1, (int)Math.Ceiling(retryAfter.TotalMinutes))} minutes.";
+
     private static string? _unknownUserHash;
 
+    /// <summary>
+    /// The password step. Whatever the outcome (unknown email, wrong password, locked account) the
+    /// password is checked against a hash, so each takes as long as the others, and the answer is
+    /// the same (issue 17.7: a locked account answered in 2 ms, the others in 94). An address that
+    /// has failed too often is refused before any of this, and its attempt reaches no account.
+    /// </summary>
     public static async Task<Result<PasswordAccepted>> CheckPassword(
-        SignInManager<AftercareUser> signIn, AftercareDbContext db, TimeProvider clock, string? email, string? password)
+        SignInManager<AftercareUser> signIn, AftercareDbContext db, TimeProvider clock, SignInThrottle throttle, string source,
+        string? email, string? password)
     {
         ArgumentNullException.ThrowIfNull(signIn);
+        ArgumentNullException.ThrowIfNull(throttle);
         var name = (email ?? "").Trim();
-        var user = name.Length == 0 ? null : await signIn.UserManager.FindByEmailAsync(name);
+        if (throttle.TryBegin(source, name) is { } retryAfter)
+        {
+            db.Audit(clock, new Actor("", "(throttled address)", []), AuditAction.SignInFailed, AuditPurpose.Security, entityId: "throttled");
+            await db.SaveChangesAsync();
+            return Result<PasswordAccepted>.Failure(ThrottledField, Throttled(retryAfter));
+        }
+
+        var users = signIn.UserManager;
+        var user = name.Length == 0 || !CanNormalise(name) ? null : await users.FindByEmailAsync(name);
+        var hasher = users.PasswordHasher;
         if (user is null || string.IsNullOrEmpty(password))
         {
             // As slow as checking a real password, so the time taken does not tell that the account is unknown.
-            var hasher = signIn.UserManager.PasswordHasher;
             _unknownUserHash ??= hasher.HashPassword(new AftercareUser(), Guid.NewGuid().ToString());
             hasher.VerifyHashedPassword(new AftercareUser(), _unknownUserHash, password ?? "");
             // What was typed is not recorded: it may not be an email at all, and could be anything.
@@ -52,21 +75,61 @@ public static class SignInUser
             return Result<PasswordAccepted>.Failure("email", Failed);
         }
 
-        // The count of wrong passwords (for lockout) and the audit event commit together. With a
-        // second factor set up, a right password does not reset the count: only a right code does.
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        var result = await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
-        if (!result.Succeeded)
+        // Checked before the lockout is looked at, locked or not: the same work on every path.
+        var verified = hasher.VerifyHashedPassword(user, user.PasswordHash ?? _unknownUserHash ?? "", password);
+        var locked = Lockout.IsLocked(user, clock.GetUtcNow());
+        if (locked || verified == PasswordVerificationResult.Failed || user.PasswordHash is null)
         {
-            db.Audit(clock, ActorOf(user), AuditAction.SignInFailed, AuditPurpose.Security, entityId: result.IsLockedOut ? "locked-out" : null);
+            // The count of wrong passwords (for lockout) and the audit event commit together. A
+            // locked account's failures do not count, as in Identity.
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            if (!locked)
+            {
+                await Lockout.RecordFailureAsync(db, user.Id, clock.GetUtcNow(), IdentitySetup.MaxFailedSignIns, IdentitySetup.LockoutPeriod);
+            }
+
+            db.Audit(clock, ActorOf(user), AuditAction.SignInFailed, AuditPurpose.Security, entityId: locked ? "locked-out" : null);
             await db.SaveChangesAsync();
             await transaction.CommitAsync();
             return Result<PasswordAccepted>.Failure("email", Failed);
         }
 
-        await transaction.CommitAsync();
-        var hasAuthenticator = user.TwoFactorEnabled && !string.IsNullOrEmpty(await signIn.UserManager.GetAuthenticatorKeyAsync(user));
+        throttle.GiveBack(source, name);
+        if (verified == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            await Rehash(db, user, hasher.HashPassword(user, password));
+        }
+
+        // With a second factor set up, a right password does not reset the count: only a right code does.
+        var hasAuthenticator = user.TwoFactorEnabled && !string.IsNullOrEmpty(await users.GetAuthenticatorKeyAsync(user));
         return new PasswordAccepted(user, hasAuthenticator);
+    }
+
+    /// <summary>
+    /// Identity's lookup normaliser (string.Normalize) throws on text that is not valid Unicode,
+    /// such as U+FFFF: that was a 500 (issue 17.9). Such an email is simply one no account has.
+    /// </summary>
+    private static bool CanNormalise(string text)
+    {
+        try
+        {
+            return text.Normalize().Length >= 0;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A hash made with fewer iterations than now, replaced in one statement that changes nothing if the password changed meanwhile.</summary>
+    private static async Task Rehash(AftercareDbContext db, AftercareUser user, string hash)
+    {
+        var old = user.PasswordHash;
+        await db.Users.Where(u => u.Id == user.Id && u.PasswordHash == old).ExecuteUpdateAsync(s => s.SetProperty(u => u.PasswordHash, hash));
+        var entry = db.Entry(user).Property(u => u.PasswordHash);
+        entry.CurrentValue = hash;
+        entry.OriginalValue = hash;
+        entry.IsModified = false;
     }
 
     /// <summary>The key to set up an app with, made on first asking and kept until the first right code.</summary>
@@ -94,7 +157,7 @@ public static class SignInUser
         ArgumentNullException.ThrowIfNull(user);
         var users = signIn.UserManager;
         await using var transaction = await db.Database.BeginTransactionAsync();
-        if (await users.IsLockedOutAsync(user))
+        if (Lockout.IsLocked(user, clock.GetUtcNow()))
         {
             db.Audit(clock, ActorOf(user), AuditAction.SignInFailed, AuditPurpose.Security, entityId: "locked-out");
             await db.SaveChangesAsync();
@@ -102,9 +165,11 @@ public static class SignInUser
             return Result<SignedIn>.Failure("code", CodeFailed);
         }
 
+        // The code is claimed atomically (Authenticator): of requests racing with one code, one wins
+        // and the others are told the code failed, never 500 (issue 17.8).
         if (!await users.VerifyTwoFactorTokenAsync(user, TokenOptions.DefaultAuthenticatorProvider, code ?? ""))
         {
-            await users.AccessFailedAsync(user);
+            await Lockout.RecordFailureAsync(db, user.Id, clock.GetUtcNow(), IdentitySetup.MaxFailedSignIns, IdentitySetup.LockoutPeriod);
             db.Audit(clock, ActorOf(user), AuditAction.SignInFailed, AuditPurpose.Security, entityId: "wrong-code");
             await db.SaveChangesAsync();
             await transaction.CommitAsync();
@@ -113,10 +178,10 @@ public static class SignInUser
 
         if (!user.TwoFactorEnabled)
         {
-            await users.SetTwoFactorEnabledAsync(user, true);
+            await Lockout.EnableTwoFactorAsync(db, user);
         }
 
-        await users.ResetAccessFailedCountAsync(user);
+        await Lockout.ResetAsync(db, user);
         var properties = new AuthenticationProperties { IsPersistent = false };
         properties.Items[IdentitySetup.SignedInAt] = clock.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         await signIn.SignInWithClaimsAsync(user, properties, [new Claim("amr", "mfa")]);

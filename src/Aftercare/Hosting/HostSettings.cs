@@ -18,6 +18,9 @@ public sealed record HostSettings
 
     public Dictionary<string, string?> Overrides { get; init; } = [];
 
+    /// <summary>Tests only: runs last on the service collection, to wrap a service and watch it. Never set by the CLI.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
     /// <summary>--db, then Aftercare:Database (appsettings or Aftercare__Database), then a file in the data folder.</summary>
     public DatabaseSettings ResolveDatabase(IConfiguration configuration)
     {

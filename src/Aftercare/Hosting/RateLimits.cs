@@ -15,14 +15,26 @@ public static class RateLimits
 {
     private static readonly string[] SignInPaths = ["/signin", "/signin/code", "/api/session", Smart.SmartSetup.TokenPath];
 
+    /// <summary>A person's own pages, opened with the token in their private link and no sign-in.</summary>
+    private static readonly string[] PrivateLinkPaths = ["/my-plan", "/feedback", "/opt-out"];
+
     public static WebApplication UseSignInRateLimit(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var limit = app.Services.GetRequiredService<SecurityOptions>().RateLimits.SignInPerMinute;
+        var limits = app.Services.GetRequiredService<SecurityOptions>().RateLimits;
         app.UseRateLimiter(Options(context =>
-            HttpMethods.IsPost(context.Request.Method) && SignInPaths.Any(p => context.Request.Path.Equals(p, StringComparison.OrdinalIgnoreCase))
-                ? Window("sign-in " + ClientAddress(context), limit)
-                : RateLimitPartition.GetNoLimiter("")));
+        {
+            var path = context.Request.Path;
+            if (HttpMethods.IsPost(context.Request.Method) && SignInPaths.Any(p => path.Equals(p, StringComparison.OrdinalIgnoreCase)))
+            {
+                return Window("sign-in " + ClientAddress(context), limits.SignInPerMinute);
+            }
+
+            // A private link's token is the only key to the page: guessing tokens is slowed per address (issue 17.12e).
+            return PrivateLinkPaths.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase))
+                ? Window("private link " + ClientAddress(context), limits.PrivateLinkPerMinute)
+                : RateLimitPartition.GetNoLimiter("");
+        }));
         return app;
     }
 
@@ -51,7 +63,12 @@ public static class RateLimits
             QueueLimit = 0,
         });
 
-    private static string ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    /// <summary>The connection's address, or the one a reverse proxy on this machine forwarded (WebSetup).</summary>
+    public static string ClientAddress(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    }
 
     private static RateLimiterOptions Options(Func<HttpContext, RateLimitPartition<string>> partition) => new()
     {

@@ -14,6 +14,8 @@ public sealed class SecurityOptions
 
     public RateLimitOptions RateLimits { get; set; } = new();
 
+    public SignInThrottleOptions SignInThrottle { get; set; } = new();
+
     public static SecurityOptions From(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -22,6 +24,7 @@ public sealed class SecurityOptions
         options.AccountCheckSeconds = Math.Clamp(options.AccountCheckSeconds, 1, 60);
         options.InactivityMinutes = Math.Max(1, options.InactivityMinutes);
         options.SessionHours = Math.Max(1, options.SessionHours);
+        options.SignInThrottle.WindowMinutes = Math.Max(1, options.SignInThrottle.WindowMinutes);
         return options;
     }
 }
@@ -34,4 +37,22 @@ public sealed class RateLimitOptions
 
     /// <summary>/api and /fhir requests by one signed-in user (or, unsigned, one client address).</summary>
     public int ApiPerMinute { get; set; } = 600;
+
+    /// <summary>Requests for a person's private-link pages (/my-plan, /feedback, /opt-out) from one client address.</summary>
+    public int PrivateLinkPerMinute { get; set; } = 30;
+}
+
+/// <summary>
+/// Failed sign-ins allowed from one client address before it is answered 429 without the attempt
+/// reaching any account (docs/security.md, "Lockout and throttling").
+/// </summary>
+public sealed class SignInThrottleOptions
+{
+    /// <summary>Failures from one address, whatever the accounts, within the window.</summary>
+    public int FailuresPerSource { get; set; } = 30;
+
+    /// <summary>Failures from one address for one email within the window: below the lockout's 5, so no one address can lock an account.</summary>
+    public int FailuresPerSourceAndAccount { get; set; } = 3;
+
+    public int WindowMinutes { get; set; } = 15;
 }

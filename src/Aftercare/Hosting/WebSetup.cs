@@ -12,7 +12,12 @@ public static class WebSetup
     {
         services.AddRazorComponents();
         services.AddSingleton<Documents.PdfRenderer>();
-        services.AddAntiforgery(o => o.Cookie.Name = "aftercare-af");
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "aftercare-af";
+            // Secure whenever the request came over https (directly, or as the proxy on this machine says): issue 17.12b.
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
         services.AddProblemDetails();
         // The limiter's services; its two limits are set where the pipeline uses them (RateLimits.cs).
         services.AddRateLimiter(_ => { });

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Aftercare.App;
+using Aftercare.App.Access;
 using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.Domain.Audit;
@@ -75,9 +76,18 @@ public static class AppLaunch
                 // The identifier itself never goes into a URL.
                 return Results.Redirect(ConsentPage + QueryOf(request) + "&problem=not-found");
             }
+
+            // Need-to-know holds for apps too: a token limited to one person is still a way into that
+            // record, so only someone in the person's care team may give it (issue 17.12a).
+            if (await RecordAccess.CheckAsync(db, userId, patient.Value, clock.GetUtcNow(), ct) != Relationship.CareTeam)
+            {
+                db.Audit(clock, actor, AuditAction.RecordRefused, AuditPurpose.Security, patient, ClientIdForAudit(request));
+                await db.SaveChangesAsync(ct);
+                return Results.Redirect(ConsentPage + QueryOf(request) + "&problem=not-in-care-team");
+            }
         }
 
-        db.Audit(clock, actor, AuditAction.AppAuthorised, AuditPurpose.DirectCare, patient, (request.ClientId ?? "").Length > 100 ? request.ClientId![..100] : request.ClientId);
+        db.Audit(clock, actor, AuditAction.AppAuthorised, AuditPurpose.DirectCare, patient, ClientIdForAudit(request));
         await db.SaveChangesAsync(ct);
 
         var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
@@ -98,6 +108,8 @@ public static class AppLaunch
         identity.SetDestinations(_ => [Destinations.AccessToken]);
         return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
+
+    private static string? ClientIdForAudit(OpenIddictRequest request) => (request.ClientId ?? "").Length > 100 ? request.ClientId![..100] : request.ClientId;
 
     /// <summary>The person a launch is for, found by MRN or NHS number: only an exact identifier names someone.</summary>
     private static async Task<Guid?> FindPatient(AftercareDbContext db, string identifier, CancellationToken ct)

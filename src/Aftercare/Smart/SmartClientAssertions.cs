@@ -39,7 +39,7 @@ public sealed class SmartClientAssertions : IOpenIddictServerHandler<ValidateTok
         }
 
         // OpenID Connect Core section 9 and SMART name the token endpoint as the audience; the issuer stays valid too.
-        if (context.ValidAudiences.Count > 0 && context.BaseUri is { } baseUri)
+        if (context.ValidAudiences.Count > 0 && (context.Options.Issuer ?? context.BaseUri) is { } baseUri)
         {
             context.ValidAudiences.Add(new Uri(baseUri, SmartSetup.TokenPath.TrimStart('/')).AbsoluteUri);
         }

@@ -3,6 +3,7 @@ using Aftercare.App.Access;
 using System.Security.Claims;
 using Aftercare.App.Data;
 using Aftercare.Domain.Users;
+using Aftercare.Hosting;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
@@ -64,6 +65,8 @@ public static class SmartSetup
                 o.UseAspNetCore();
             });
 
+        // The issuer is the public address, not whatever Host a request carried (issue 17.11).
+        services.AddOptions<OpenIddict.Server.OpenIddictServerOptions>().Configure<PublicAddress>((o, address) => o.Issuer = address.Base);
         services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, FhirAuthorizationResults>();
         services.AddAuthorizationBuilder()
             .AddPolicy(FhirRead, p => p.AddAuthenticationSchemes(Schemes).RequireAuthenticatedUser()
@@ -101,11 +104,12 @@ public static class SmartSetup
         return app;
     }
 
-    public static IResult Configuration(HttpContext context)
+    /// <summary>Names the configured public address only, never the request's Host header (issue 17.11).</summary>
+    public static IResult Configuration(PublicAddress address)
     {
-        var issuer = $"{context.Request.Scheme}://{context.Request.Host}";
+        ArgumentNullException.ThrowIfNull(address);
         return TypedResults.Json(new SmartConfiguration(
-            issuer + "/", issuer + AppLaunch.AuthorizePath, issuer + TokenPath, ["authorization_code", "client_credentials"], ["private_key_jwt", "none"], ["RS384", "ES384", "RS256"],
+            address.Base.AbsoluteUri, address.For(AppLaunch.AuthorizePath), address.For(TokenPath), ["authorization_code", "client_credentials"], ["private_key_jwt", "none"], ["RS384", "ES384", "RS256"],
             [.. ReadScopes.Union(WriteScopes).Union(AppScopes)], ["S256"],
             ["launch-standalone", "context-standalone-patient", "client-public", "client-confidential-asymmetric", "permission-patient", "permission-user", "permission-v1", "permission-v2"]));
     }
