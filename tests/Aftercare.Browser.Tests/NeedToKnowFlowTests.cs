@@ -57,4 +57,39 @@ public sealed partial class NeedToKnowFlowTests(BrowserSession session) : IClass
         await Assertions.Expect(lead.GetByRole(AriaRole.Status)).ToHaveTextAsync(new Regex("Nothing to review"));
         await Assertions.Expect(lead.GetByRole(AriaRole.Table)).ToContainTextAsync(session.App.OtherTeamClinician.Email);
     }
+
+    [Fact]
+    public async Task A_clinician_registering_someone_another_team_holds_is_asked_why_and_sees_nothing_of_them_until_then()
+    {
+        var page = await session.NewPage();
+        await page.GotoAsync("/signin");
+        await session.SignIn(page, session.App.OtherTeamClinician);
+        await page.GotoAsync("/presentations/new");
+        await page.GetByLabel("Number", new() { Exact = true }).FillAsync("DEMO0006");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Register a presentation for them" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("treated as emergency access")).ToBeVisibleAsync();
+        await page.GetByLabel("Arrived at").FillAsync("2026-11-20T08:15");
+        await page.GetByLabel("Overdose of medicines or drugs").CheckAsync();
+
+        // Without a reason nothing is registered, and the error says what is missing.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Register presentation" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("Choose why you are registering") })).ToBeVisibleAsync();
+        await BrowserSession.AssertAccessible(page);
+
+        await page.GetByLabel("The person has come to my service").CheckAsync();
+        await page.GetByLabel("In your own words").FillAsync("They came to the Hillside team this morning and asked for help.");
+        await page.GetByLabel("Arrived at").FillAsync("2026-11-20T08:15");
+        await page.GetByLabel("Overdose of medicines or drugs").CheckAsync();
+        await BrowserSession.Screenshot(page, "register-other-team");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Register presentation" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Came back for help").First).ToBeVisibleAsync();
+
+        // The privacy lead has it to review, with the reason in the clinician's words.
+        var lead = await session.NewPage();
+        await lead.GotoAsync("/signin");
+        await session.SignIn(lead, session.App.User(Roles.PrivacyLead));
+        await lead.GotoAsync("/privacy/break-glass");
+        await Assertions.Expect(lead.GetByText("They came to the Hillside team this morning and asked for help.")).ToBeVisibleAsync();
+    }
 }
