@@ -42,6 +42,35 @@ public sealed class AuditChainTests(AftercareApplication app) : IClassFixture<Af
     }
 
     [Fact]
+    public async Task The_checkpoint_moves_on_with_each_commit_and_never_for_a_rollback()
+    {
+        await EverydayUse();
+        var seal = app.Services.GetRequiredService<AuditSeal>();
+        var before = seal.ReadCheckpoint()!;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AftercareDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync(Ct);
+            db.Audit(app.Clock, new Actor("rollback-test", "rollback@example.org", []), AuditAction.PersonViewed, AuditPurpose.DirectCare);
+            await db.SaveChangesAsync(Ct);
+            await transaction.RollbackAsync(Ct);
+        }
+
+        Assert.Equal(before, seal.ReadCheckpoint());
+        await app.Read(db =>
+        {
+            db.Audit(app.Clock, new Actor("commit-test", "commit@example.org", []), AuditAction.PersonViewed, AuditPurpose.DirectCare);
+            return db.SaveChangesAsync(Ct);
+        });
+
+        var after = seal.ReadCheckpoint()!;
+        Assert.True(after.Genuine);
+        var newest = await app.Read(db => db.AuditEvents.OrderByDescending(e => e.Sequence).FirstAsync(Ct));
+        Assert.Equal((newest.Sequence, newest.Hash), (after.Position, after.Hash));
+        Assert.True((await app.Read(db => VerifyAudit.Handle(db, null, Ct))).IsIntact);
+    }
+
+    [Fact]
     public void The_audit_key_and_checkpoint_are_readable_by_Aftercares_account_only()
     {
         var seal = app.Services.GetRequiredService<AuditSeal>();
