@@ -46,7 +46,10 @@ public static partial class Program
 
         builder.Services.AddSingleton(settings.Clock ?? TimeProvider.System);
         var database = settings.ResolveDatabase(builder.Configuration);
-        builder.Services.AddAftercareDatabase(database, HostSettings.ResolveKeysFolder(builder.Configuration, database));
+        builder.Services.AddAftercareDatabase(database, HostSettings.ResolveKeysFolder(builder.Configuration, database), HostSettings.ResolveKeyCertificate(builder.Configuration));
+        // OpenIddict logs whole authorization requests at Information: the identifier typed on the
+        // SMART consent page and the form token with them. No patient data in logs (ARCHITECTURE.md).
+        builder.Logging.AddFilter("OpenIddict", LogLevel.Warning);
         builder.Services.AddAftercareOptions(builder.Configuration);
         builder.Services.AddAftercareIdentity(builder.Configuration);
         builder.Services.AddAftercareWeb();

@@ -4,6 +4,7 @@ using Aftercare.App.Demo;
 using Aftercare.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
@@ -32,12 +33,19 @@ public sealed class AftercareApplication : IAsyncLifetime
     {
     }
 
-    /// <summary>With extra settings, e.g. the SMTP server a test started; and, if given, a change to the services (to watch one).</summary>
-    internal AftercareApplication(Dictionary<string, string?> settings, Action<IServiceCollection>? services = null)
+    /// <summary>
+    /// With extra settings, e.g. the SMTP server a test started; if given, a change to the services
+    /// (to watch one); and, if given, every log line captured.
+    /// </summary>
+    internal AftercareApplication(Dictionary<string, string?> settings, Action<IServiceCollection>? services = null, CapturedLogs? logs = null)
     {
         _extra = settings;
         _services = services;
+        Logs = logs;
     }
+
+    /// <summary>What the app logged, when it was started with a capture.</summary>
+    public CapturedLogs? Logs { get; }
 
     public FakeTimeProvider Clock { get; } = new(Now);
 
@@ -78,6 +86,12 @@ public sealed class AftercareApplication : IAsyncLifetime
         }
 
         _app = Program.BuildWebApp(host);
+        if (Logs is not null)
+        {
+            // Beside the console, with the app's own filters (levels from configuration and code).
+            _app.Services.GetRequiredService<ILoggerFactory>().AddProvider(Logs);
+        }
+
         var seeded = await Startup.PrepareAsync(_app, migrate: true, demo: true);
         Users = seeded!.Users;
         await _app.StartAsync();
@@ -262,5 +276,52 @@ public sealed class AftercareApplication : IAsyncLifetime
         _sqliteFolder = Path.Combine(Path.GetTempPath(), "aftercare-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_sqliteFolder);
         return Path.Combine(_sqliteFolder, "aftercare.db");
+    }
+}
+
+/// <summary>Every line the app logs, with its category, message, structured values, scopes and exception.</summary>
+public sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+    private IExternalScopeProvider? _scopes;
+
+    public IReadOnlyList<string> Lines => [.. _lines];
+
+    public string All => string.Join("\n", _lines);
+
+    public ILogger CreateLogger(string categoryName) => new Capture(this, categoryName);
+
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Capture(CapturedLogs logs, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => logs._scopes?.Push(state);
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var line = new System.Text.StringBuilder($"{logLevel} {category}: {formatter(state, exception)}");
+            if (state is IEnumerable<KeyValuePair<string, object?>> values)
+            {
+                foreach (var (key, value) in values)
+                {
+                    line.Append(System.Globalization.CultureInfo.InvariantCulture, $" {key}={value}");
+                }
+            }
+
+            logs._scopes?.ForEachScope((scope, text) => text.Append(" scope=").Append(scope), line);
+            if (exception is not null)
+            {
+                line.Append(' ').Append(exception);
+            }
+
+            logs._lines.Enqueue(line.ToString());
+        }
     }
 }

@@ -37,6 +37,53 @@ public sealed class AuditChainTests(AftercareApplication app) : IClassFixture<Af
         var newest = await app.Read(db => db.AuditEvents.OrderByDescending(e => e.Sequence).FirstAsync(Ct));
         Assert.Equal(AuditAction.AuditSearched, newest.Action);
         Assert.Equal(newest.Id, report.LastGood.Id);
+        // Each committed event moved the checkpoint in the keys folder on.
+        Assert.Equal(report.Total, report.Checkpoint);
+    }
+
+    [Fact]
+    public async Task The_checkpoint_moves_on_with_each_commit_and_never_for_a_rollback()
+    {
+        await EverydayUse();
+        var seal = app.Services.GetRequiredService<AuditSeal>();
+        var before = seal.ReadCheckpoint()!;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AftercareDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync(Ct);
+            db.Audit(app.Clock, new Actor("rollback-test", "rollback@example.org", []), AuditAction.PersonViewed, AuditPurpose.DirectCare);
+            await db.SaveChangesAsync(Ct);
+            await transaction.RollbackAsync(Ct);
+        }
+
+        Assert.Equal(before, seal.ReadCheckpoint());
+        await app.Read(db =>
+        {
+            db.Audit(app.Clock, new Actor("commit-test", "commit@example.org", []), AuditAction.PersonViewed, AuditPurpose.DirectCare);
+            return db.SaveChangesAsync(Ct);
+        });
+
+        var after = seal.ReadCheckpoint()!;
+        Assert.True(after.Genuine);
+        var newest = await app.Read(db => db.AuditEvents.OrderByDescending(e => e.Sequence).FirstAsync(Ct));
+        Assert.Equal((newest.Sequence, newest.Hash), (after.Position, after.Hash));
+        Assert.True((await app.Read(db => VerifyAudit.Handle(db, null, Ct))).IsIntact);
+    }
+
+    [Fact]
+    public void The_audit_key_and_checkpoint_are_readable_by_Aftercares_account_only()
+    {
+        var seal = app.Services.GetRequiredService<AuditSeal>();
+        Assert.True(File.Exists(seal.KeyPath), "the key is made at the first start");
+        Assert.StartsWith(Path.GetFullPath(seal.KeysFolder), Path.GetFullPath(seal.KeyPath), StringComparison.Ordinal);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(seal.KeyPath));
+            if (File.Exists(seal.CheckpointPath))
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(seal.CheckpointPath));
+            }
+        }
     }
 
     [Fact]
@@ -198,19 +245,101 @@ public sealed class AuditChainTests(AftercareApplication app) : IClassFixture<Af
     }
 
     [Fact]
-    public async Task Events_cut_from_the_end_are_found_against_a_head_kept_elsewhere()
+    public async Task Events_cut_from_the_end_are_found_against_the_checkpoint_and_a_head_kept_elsewhere()
     {
         await using var copy = await TamperableCopy();
         var intact = await copy.VerifyAsync();
         Assert.True(intact.IsIntact, intact.Broken?.Explanation);
-        var kept = new VerifyAudit.Anchor(intact.LastGood!.Position, intact.LastGood.Hash);
+        Assert.Equal(intact.LastGood!.Position, intact.Checkpoint);
+        var kept = new VerifyAudit.Anchor(intact.LastGood.Position, intact.LastGood.Hash);
         Assert.True((await copy.VerifyAsync(kept)).IsIntact);
 
         await copy.Sql($"""DELETE FROM "AuditEvents" WHERE "Sequence" > {kept.Position - 3}""");
 
-        // The chain alone cannot tell a shorter audit from a younger one; the kept head can.
-        Assert.True((await copy.VerifyAsync()).IsIntact);
+        // The chain alone cannot tell a shorter audit from a younger one; the checkpoint, kept where the database's users cannot write, can.
+        AssertBroken(await copy.VerifyAsync(), Kind.Deleted, kept.Position - 2, lastGood: kept.Position - 3);
         AssertBroken(await copy.VerifyAsync(kept), Kind.Deleted, kept.Position - 2, lastGood: kept.Position - 3);
+    }
+
+    [Fact]
+    public async Task An_emptied_audit_is_found_against_the_checkpoint()
+    {
+        await using var copy = await TamperableCopy();
+        var head = (await copy.VerifyAsync()).LastGood!.Position;
+
+        await copy.Sql("""DELETE FROM "AuditEvents" """);
+
+        var report = await copy.VerifyAsync();
+        Assert.False(report.IsIntact);
+        Assert.Equal(Kind.Deleted, report.Broken!.Kind);
+        Assert.Equal(1, report.Broken.Position);
+        Assert.Null(report.LastGood);
+        Assert.Contains($"position {head}", report.Broken.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_chain_rebuilt_from_a_changed_event_with_recomputed_hashes_is_found()
+    {
+        await using var copy = await TamperableCopy();
+        var k = await Middle(copy);
+        var originals = await copy.Use(db => db.AuditEvents.AsNoTracking().Where(e => e.Sequence >= k).OrderBy(e => e.Sequence).ToListAsync(Ct));
+        // A forger who knows the algorithm changes event k and recomputes every hash after it,
+        // keeping the MACs that were there: they cannot make new ones without the key.
+        var previous = originals[0].PreviousHash;
+        await copy.Sql($"""DELETE FROM "AuditEvents" WHERE "Sequence" >= {k}""");
+        foreach (var original in originals)
+        {
+            var actor = original.Sequence == k ? "someone-else@example.org" : original.Actor;
+            var rebuilt = AuditEvent.Record(original.At, original.ActorId, actor, original.Action, original.Purpose, original.PersonId, original.EntityId);
+            rebuilt.Seal(original.Sequence, previous);
+            previous = rebuilt.Hash;
+            await copy.Use(async db =>
+            {
+                await AuditCopy.InsertAsync(db, rebuilt, original.Id, copiedMac: original.Mac);
+                return 0;
+            });
+        }
+
+        var report = await copy.VerifyAsync();
+
+        AssertBroken(report, Kind.Modified, k, lastGood: k - 1);
+        Assert.Equal(originals[0].Id, report.Broken!.EventId);
+    }
+
+    [Fact]
+    public async Task An_event_appended_with_a_correctly_computed_hash_is_found()
+    {
+        await using var copy = await TamperableCopy();
+        var last = await copy.Use(db => db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence).FirstAsync(Ct));
+        var forged = AuditEvent.Record(last.At, "forger", "forger@example.org", AuditAction.PersonViewed, AuditPurpose.DirectCare, Guid.NewGuid());
+        forged.Seal(last.Sequence + 1, last.Hash);
+        await copy.Use(async db =>
+        {
+            // Even with a MAC copied from a genuine event: a MAC is over its own event's hash.
+            await AuditCopy.InsertAsync(db, forged, last.Id + 1, copiedMac: last.Mac);
+            return 0;
+        });
+
+        var report = await copy.VerifyAsync();
+
+        AssertBroken(report, Kind.Inserted, last.Sequence + 1, lastGood: last.Sequence);
+        Assert.Equal(last.Id + 1, report.Broken!.EventId);
+    }
+
+    [Fact]
+    public async Task An_altered_checkpoint_is_reported_and_a_missing_one_is_not_taken_for_intact()
+    {
+        await using var copy = await TamperableCopy();
+        var checkpoint = await File.ReadAllTextAsync(copy.Seal.CheckpointPath, Ct);
+        var position = (await copy.VerifyAsync()).Checkpoint!.Value;
+        await File.WriteAllTextAsync(copy.Seal.CheckpointPath, checkpoint.Replace($"\"Position\":{position}", $"\"Position\":{position - 5}", StringComparison.Ordinal), Ct);
+
+        var altered = await copy.VerifyAsync();
+        Assert.False(altered.IsIntact);
+        Assert.Contains("checkpoint", altered.Broken!.Explanation, StringComparison.Ordinal);
+
+        File.Delete(copy.Seal.CheckpointPath);
+        Assert.Equal(Kind.NoCheckpoint, (await copy.VerifyAsync()).Broken?.Kind);
     }
 
     [Fact]

@@ -66,11 +66,21 @@ internal sealed class AuditCopy : IAsyncDisposable
         return copy;
     }
 
-    /// <summary>A copy of the shared test database's audit: every event with its id, position and hashes.</summary>
+    /// <summary>
+    /// A copy of the shared test database's audit: every event with its id, position, hashes and
+    /// MAC, the app's audit key, and the checkpoint of the head Aftercare would have written.
+    /// </summary>
     public static async Task<AuditCopy> OfAsync(AftercareApplication app)
     {
         var events = await app.Read(db => db.AuditEvents.AsNoTracking().OrderBy(e => e.Id).ToListAsync());
         var copy = await CreateAsync();
+        var key = app.Services.GetRequiredService<AuditSeal>().KeyPath;
+        if (Path.GetFullPath(key) != Path.GetFullPath(copy.Seal.KeyPath))
+        {
+            Directory.CreateDirectory(copy.Seal.KeysFolder);
+            File.Copy(key, copy.Seal.KeyPath);
+        }
+
         await copy.Use(async db =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync();
@@ -82,8 +92,17 @@ internal sealed class AuditCopy : IAsyncDisposable
             await transaction.CommitAsync();
             return 0;
         });
+        var head = events.Where(e => e.Sequence > 0).MaxBy(e => e.Sequence);
+        if (head is not null)
+        {
+            copy.Seal.Advance(head.Sequence, head.Hash);
+        }
+
         return copy;
     }
+
+    /// <summary>The copy's audit key and checkpoint, in its keys folder.</summary>
+    public AuditSeal Seal => _services.GetRequiredService<AuditSeal>();
 
     public async Task<T> Use<T>(Func<AftercareDbContext, Task<T>> work)
     {
@@ -104,7 +123,7 @@ internal sealed class AuditCopy : IAsyncDisposable
         : """ALTER TABLE "AuditEvents" DISABLE TRIGGER USER;""");
 
     /// <summary>Writes an event row as it stands, past Aftercare's sealing, as a forger would.</summary>
-    public static async Task InsertAsync(AftercareDbContext db, AuditEvent e, long id, string? madeUpHash = null)
+    public static async Task InsertAsync(AftercareDbContext db, AuditEvent e, long id, string? madeUpHash = null, string? copiedMac = null)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(e);
@@ -112,13 +131,13 @@ internal sealed class AuditCopy : IAsyncDisposable
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         command.CommandText = """
-            INSERT INTO "AuditEvents" ("Id", "At", "ActorId", "Actor", "Action", "Purpose", "PersonId", "EntityId", "Sequence", "PreviousHash", "Hash")
-            VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10)
+            INSERT INTO "AuditEvents" ("Id", "At", "ActorId", "Actor", "Action", "Purpose", "PersonId", "EntityId", "Sequence", "PreviousHash", "Hash", "Mac")
+            VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11)
             """;
         // Stored as each provider's mapping stores them: SQLite keeps UTC ticks and upper-case Guid text.
         object at = IsSqlite ? e.At.UtcTicks : e.At;
         object? person = e.PersonId is { } p ? (IsSqlite ? p.ToString().ToUpperInvariant() : p) : null;
-        object?[] values = [id, at, e.ActorId, e.Actor, e.Action.ToString(), e.Purpose, person, e.EntityId, e.Sequence, e.PreviousHash, madeUpHash ?? e.Hash];
+        object?[] values = [id, at, e.ActorId, e.Actor, e.Action.ToString(), e.Purpose, person, e.EntityId, e.Sequence, e.PreviousHash, madeUpHash ?? e.Hash, copiedMac ?? e.Mac];
         for (var i = 0; i < values.Length; i++)
         {
             var parameter = command.CreateParameter();

@@ -19,6 +19,13 @@ public sealed partial class CliTests(AftercareApplication app) : IClassFixture<A
             WorkingDirectory = AppContext.BaseDirectory,
             Environment = { ["DOTNET_NOLOGO"] = "1", ["Logging__LogLevel__Default"] = "Warning" },
         };
+        if (AftercareApplication.Provider == "postgres")
+        {
+            // On PostgreSQL the keys (and the audit's key and checkpoints) are in ./data/keys of the
+            // test run, not of the binary's folder: the CLI must use the same ones as the app.
+            start.Environment["Aftercare__DataProtection__KeysFolder"] = Path.GetFullPath(Path.Combine("data", "keys"));
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "aftercare.dll"));
         foreach (var arg in args)
         {

@@ -23,6 +23,14 @@ public sealed class EncryptionTests(AftercareApplication app) : IClassFixture<Af
     [Fact]
     public async Task Canaries_written_to_every_encrypted_field_never_appear_in_a_raw_database_dump()
     {
+        // Every string column in the model is encrypted or on the allow-list: a new free-text column cannot slip by.
+        var columns = await app.Read(db => Task.FromResult(StringColumns(db)));
+        var encrypted = await app.Read(db => Task.FromResult(EncryptedColumns(db)));
+        var unclassified = columns.Except(encrypted).Except(NotFreeText.Keys).Order().ToList();
+        Assert.True(unclassified.Count == 0, "Neither encrypted (EncryptedFields) nor on the allow-list of columns that are not free text: " + string.Join(", ", unclassified));
+        var stale = NotFreeText.Keys.Where(c => !columns.Contains(c) || encrypted.Contains(c)).ToList();
+        Assert.True(stale.Count == 0, "On the allow-list but no longer a clear string column: " + string.Join(", ", stale));
+
         // Through the app's API and pages: a presentation's treatment notes.
         var notesMarker = Marker("Presentations.MedicalTreatmentNotes.api");
         var (personId, _) = await RegisterPresentationAsync(notesMarker);
@@ -89,6 +97,13 @@ public sealed class EncryptionTests(AftercareApplication app) : IClassFixture<Af
         await app.Read(async db =>
         {
             db.Medications.Add(NewMedication(personId, "Sertraline", "Low mood (fictional)"));
+            if (!await db.MessagePreferences.AnyAsync(p => p.PersonId == personId, Ct))
+            {
+                var preferences = new Domain.Messaging.MessagePreferences(personId);
+                preferences.SetQuietHours(null, null, "cy");
+                db.MessagePreferences.Add(preferences);
+            }
+
             return await db.SaveChangesAsync(Ct);
         });
 
@@ -249,6 +264,165 @@ public sealed class EncryptionTests(AftercareApplication app) : IClassFixture<Af
         }
     }
 
+    [Fact]
+    public async Task Authenticator_keys_are_encrypted_at_rest_and_their_codes_still_sign_in()
+    {
+        // A session for each role: codes made from the keys as the app reads them back.
+        foreach (var user in app.Users)
+        {
+            await app.ClientFor(user);
+        }
+
+        var stored = await app.Read(db => db.UserTokens.Where(t => t.Name == "AuthenticatorKey").Select(t => t.Value!).ToListAsync(Ct));
+        Assert.NotEmpty(stored);
+        Assert.All(stored, value => Assert.StartsWith(FieldEncryption.Prefix, value, StringComparison.Ordinal));
+        var dump = await RawDumpAsync();
+        foreach (var user in app.Users)
+        {
+            Assert.False(dump.Contains(user.AuthenticatorKey, StringComparison.Ordinal), $"The authenticator key of {user.Role} is in the raw database in clear.");
+        }
+
+        // Bound to the account: one account's key copied onto another's does not decrypt.
+        var (first, second) = (app.Users[0], app.Users[1]);
+        await using var scope = app.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<AftercareUser>>();
+        var a = (await users.FindByEmailAsync(first.Email))!;
+        var b = (await users.FindByEmailAsync(second.Email))!;
+        Assert.Equal(first.AuthenticatorKey, await users.GetAuthenticatorKeyAsync(a));
+        var keyOfA = await app.Read(db => db.UserTokens.Where(t => t.UserId == a.Id && t.Name == "AuthenticatorKey").Select(t => t.Value!).SingleAsync(Ct));
+        var encryption = app.Services.GetRequiredService<FieldEncryption>();
+        Assert.Equal(first.AuthenticatorKey, encryption.Unprotect("AspNetUserTokens", "Value", a.Id, keyOfA));
+        Assert.Throws<RecordUnreadableException>(() => encryption.Unprotect("AspNetUserTokens", "Value", b.Id, keyOfA));
+    }
+
+    [Fact]
+    public async Task With_a_certificate_configured_the_key_files_hold_no_master_key_in_clear()
+    {
+        await using var copy = await AuditCopy.CreateAsync();
+        var folder = Path.Combine(Path.GetTempPath(), "aftercare-tests", Guid.NewGuid().ToString("N"));
+        var keys = Path.Combine(folder, "keys");
+        try
+        {
+            Directory.CreateDirectory(folder);
+            var pfx = Path.Combine(folder, "keys.pfx");
+            using (var rsa = System.Security.Cryptography.RSA.Create(2048))
+            {
+                var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+                    "CN=Aftercare key protection (test)", rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+                using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+                await File.WriteAllBytesAsync(pfx, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "test-password"), Ct);
+            }
+
+            var withCertificate = new Dictionary<string, string?>
+            {
+                ["Aftercare:DataProtection:CertificatePath"] = pfx, ["Aftercare:DataProtection:CertificatePassword"] = "test-password",
+            };
+            var medication = await WithHostAsync(copy.Database, keys, async services => await AddMedicationAsync(services, await AddPersonAsync(services), "Written under a protected key"), withCertificate);
+
+            var files = Directory.GetFiles(keys, "key-*.xml");
+            Assert.NotEmpty(files);
+            foreach (var file in files)
+            {
+                var xml = await File.ReadAllTextAsync(file, Ct);
+                Assert.DoesNotContain("<masterKey", xml, StringComparison.Ordinal);
+                Assert.Contains("EncryptedData", xml, StringComparison.Ordinal);
+            }
+
+            // After a restart, the key is decrypted with the certificate and the data read back.
+            var read = await WithHostAsync(copy.Database, keys, async services =>
+            {
+                await using var scope = services.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<AftercareDbContext>();
+                return await db.Medications.AsNoTracking().Where(m => m.Id == medication).Select(m => m.Condition).SingleAsync(Ct);
+            }, withCertificate);
+            Assert.Equal("Written under a protected key", read);
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every string column in the database that is not encrypted, with why it need not be: none is
+    /// free text written by clinicians or the person. Enum names (codes) are recognised by type.
+    /// </summary>
+    private static readonly Dictionary<string, string> NotFreeText = new()
+    {
+        // Identity: staff accounts. Emails and names of staff, hashes, stamps and ids.
+        ["AspNetRoleClaims.ClaimType"] = "claim type (unused)", ["AspNetRoleClaims.ClaimValue"] = "claim value about a role (unused)", ["AspNetRoleClaims.RoleId"] = "id",
+        ["AspNetRoles.ConcurrencyStamp"] = "stamp", ["AspNetRoles.Id"] = "id", ["AspNetRoles.Name"] = "role name", ["AspNetRoles.NormalizedName"] = "role name",
+        ["AspNetUserClaims.ClaimType"] = "claim type", ["AspNetUserClaims.ClaimValue"] = "claim about a staff account", ["AspNetUserClaims.UserId"] = "id",
+        ["AspNetUserLogins.LoginProvider"] = "provider name", ["AspNetUserLogins.ProviderDisplayName"] = "provider name", ["AspNetUserLogins.ProviderKey"] = "external id", ["AspNetUserLogins.UserId"] = "id",
+        ["AspNetUserRoles.RoleId"] = "id", ["AspNetUserRoles.UserId"] = "id",
+        ["AspNetUsers.ConcurrencyStamp"] = "stamp", ["AspNetUsers.DisplayName"] = "staff name", ["AspNetUsers.Email"] = "staff email", ["AspNetUsers.Id"] = "id",
+        ["AspNetUsers.NormalizedEmail"] = "staff email", ["AspNetUsers.NormalizedUserName"] = "staff email", ["AspNetUsers.PasswordHash"] = "PBKDF2 hash",
+        ["AspNetUsers.PhoneNumber"] = "staff phone (unused)", ["AspNetUsers.SecurityStamp"] = "stamp", ["AspNetUsers.UserName"] = "staff email",
+        ["AspNetUserTokens.LoginProvider"] = "provider name", ["AspNetUserTokens.Name"] = "token name", ["AspNetUserTokens.UserId"] = "id",
+        // Authenticator keys are encrypted by AftercareUserStore (see the test above); the other token is the last TOTP step, a number.
+        ["AspNetUserTokens.Value"] = "encrypted authenticator key, or a number",
+        // Staff who did something, by email or id: who, not what about the person.
+        ["AssessmentRevisions.SavedBy"] = "staff email", ["Assessments.UpdatedBy"] = "staff email", ["CarePlanRevisions.SavedBy"] = "staff email", ["CarePlans.UpdatedBy"] = "staff email",
+        ["SafetyPlanRevisions.SavedBy"] = "staff email", ["SafetyPlans.UpdatedBy"] = "staff email", ["BreakGlassGrants.ReviewedBy"] = "staff email", ["BreakGlassGrants.UserEmail"] = "staff email",
+        ["BreakGlassGrants.UserId"] = "id", ["CareAssignments.AssignedBy"] = "staff email", ["CareAssignments.UserId"] = "id", ["ConsentDecisions.RecordedBy"] = "staff email",
+        ["ConsentDecisions.WithdrawnBy"] = "staff email", ["Episodes.EnrolledBy"] = "staff email", ["FeedbackLinks.CreatedBy"] = "staff email", ["Medications.RecordedBy"] = "staff email",
+        ["Presentations.RecordedBy"] = "staff id", ["Referrals.SentBy"] = "staff email", ["SafeguardingConcerns.RaisedBy"] = "staff email", ["SafetyPlanLinks.CreatedBy"] = "staff email",
+        ["Shares.SharedBy"] = "staff email", ["StaffSites.UserId"] = "id", ["TherapyCourses.RecordedBy"] = "staff email",
+        // The audit: ids, staff sign-in names, fixed purposes and hashes only (ADR 0008).
+        ["AuditEvents.Actor"] = "staff email", ["AuditEvents.ActorId"] = "id", ["AuditEvents.EntityId"] = "id", ["AuditEvents.Hash"] = "SHA-256",
+        ["AuditEvents.Mac"] = "HMAC-SHA256", ["AuditEvents.PreviousHash"] = "SHA-256", ["AuditEvents.Purpose"] = "fixed purpose",
+        // Hashes of link tokens, file names and hashes of imports.
+        ["Deaths.SourceFile"] = "import file name", ["Deaths.SourceHash"] = "SHA-256", ["FeedbackLinks.TokenHash"] = "SHA-256", ["SafetyPlanLinks.TokenHash"] = "SHA-256",
+        ["OutboxMessages.OptOutTokenHash"] = "SHA-256",
+        // The outbox's own bookkeeping: a worker's name and the kind of failure, never the message.
+        ["OutboxMessages.ClaimedBy"] = "worker name", ["OutboxMessages.LastError"] = "exception type",
+        // Pathways from configuration (pathways.json), not about the person.
+        ["Episodes.PathwayId"] = "configured code", ["Episodes.PathwayName"] = "configured name", ["Episodes.PathwayVersion"] = "configured version",
+        // Clear by design (ADR 0009): search and matching find people by them.
+        ["People.Email"] = "searched", ["People.FamilyName"] = "searched", ["People.GivenName"] = "searched", ["People.GpPractice"] = "GP practice, clear by design",
+        ["People.Phone"] = "searched", ["PersonIdentifiers.Value"] = "MRN / NHS number, searched",
+        // Self-harm methods as a list of enum names (codes).
+        ["Presentations.Methods"] = "codes",
+        // The service directory and sites, from configuration.
+        ["Services.Code"] = "configured", ["Services.Description"] = "configured", ["Services.Name"] = "configured", ["Services.Phone"] = "configured",
+        ["Sites.Code"] = "configured", ["Sites.Name"] = "configured",
+        // OpenIddict's registrations of SMART clients, and its own records of authorizations and tokens: ids, scopes, statuses,
+        // the staff user as subject; a token's payload, when stored, is a token OpenIddict encrypts itself.
+        ["OpenIddictApplications.ApplicationType"] = "code", ["OpenIddictApplications.ClientId"] = "id", ["OpenIddictApplications.ClientSecret"] = "hash",
+        ["OpenIddictApplications.ClientType"] = "code", ["OpenIddictApplications.ConcurrencyToken"] = "stamp", ["OpenIddictApplications.ConsentType"] = "code",
+        ["OpenIddictApplications.DisplayName"] = "app name", ["OpenIddictApplications.DisplayNames"] = "app names", ["OpenIddictApplications.Id"] = "id",
+        ["OpenIddictApplications.JsonWebKeySet"] = "public keys", ["OpenIddictApplications.Permissions"] = "codes", ["OpenIddictApplications.PostLogoutRedirectUris"] = "app URLs",
+        ["OpenIddictApplications.Properties"] = "settings", ["OpenIddictApplications.RedirectUris"] = "app URLs", ["OpenIddictApplications.Requirements"] = "codes",
+        ["OpenIddictApplications.Settings"] = "settings",
+        ["OpenIddictAuthorizations.ApplicationId"] = "id", ["OpenIddictAuthorizations.ConcurrencyToken"] = "stamp", ["OpenIddictAuthorizations.Id"] = "id",
+        ["OpenIddictAuthorizations.Properties"] = "OpenIddict's", ["OpenIddictAuthorizations.Scopes"] = "codes", ["OpenIddictAuthorizations.Status"] = "code",
+        ["OpenIddictAuthorizations.Subject"] = "staff id", ["OpenIddictAuthorizations.Type"] = "code",
+        ["OpenIddictScopes.ConcurrencyToken"] = "stamp", ["OpenIddictScopes.Description"] = "scope text", ["OpenIddictScopes.Descriptions"] = "scope text",
+        ["OpenIddictScopes.DisplayName"] = "scope name", ["OpenIddictScopes.DisplayNames"] = "scope names", ["OpenIddictScopes.Id"] = "id", ["OpenIddictScopes.Name"] = "code",
+        ["OpenIddictScopes.Properties"] = "OpenIddict's", ["OpenIddictScopes.Resources"] = "codes",
+        ["OpenIddictTokens.ApplicationId"] = "id", ["OpenIddictTokens.AuthorizationId"] = "id", ["OpenIddictTokens.ConcurrencyToken"] = "stamp", ["OpenIddictTokens.Id"] = "id",
+        ["OpenIddictTokens.Payload"] = "token encrypted by OpenIddict", ["OpenIddictTokens.Properties"] = "OpenIddict's", ["OpenIddictTokens.ReferenceId"] = "hash",
+        ["OpenIddictTokens.Status"] = "code", ["OpenIddictTokens.Subject"] = "staff id", ["OpenIddictTokens.Type"] = "code",
+    };
+
+    /// <summary>Every column stored as text, as Table.Column, except enums stored by name (codes, by type).</summary>
+    private static HashSet<string> StringColumns(AftercareDbContext db) =>
+    [
+        .. db.Model.GetEntityTypes().SelectMany(t => t.GetProperties().Select(p => (Table: t.GetTableName(), Property: p)))
+            .Where(x => x.Table is not null && (x.Property.GetValueConverter()?.ProviderClrType ?? x.Property.GetProviderClrType() ?? x.Property.ClrType) == typeof(string))
+            .Where(x => !(Nullable.GetUnderlyingType(x.Property.ClrType) ?? x.Property.ClrType).IsEnum)
+            .Select(x => $"{x.Table}.{x.Property.GetColumnName()}"),
+    ];
+
+    private static HashSet<string> EncryptedColumns(AftercareDbContext db) =>
+    [
+        .. EncryptedFields.All.Select(f => db.Model.FindEntityType(f.EntityType)!).Zip(EncryptedFields.All)
+            .Select(x => $"{x.First.GetTableName()}.{x.First.FindProperty(x.Second.StoredName)!.GetColumnName()}"),
+    ];
+
     /// <summary>
     /// Revisions' content gets its canaries through the forms above. Care plans are not created
     /// here yet: their fields are encrypted by the same code, but no canary is written to them.
@@ -290,7 +464,8 @@ public sealed class EncryptionTests(AftercareApplication app) : IClassFixture<Af
 
             field.WritePlaintext(entity, value);
             await db.SaveChangesAsync(Ct);
-            return db.Entry(entity).Property("Id").CurrentValue;
+            var entry = db.Entry(entity);
+            return entry.Property(entry.Metadata.FindPrimaryKey()!.Properties[0].Name).CurrentValue;
         }
 
         return null;
@@ -339,7 +514,8 @@ public sealed class EncryptionTests(AftercareApplication app) : IClassFixture<Af
 
     private static async Task<string?> ReadBackFromAsync<T>(AftercareDbContext db, EncryptedField field, object key)
         where T : class =>
-        field.ReadPlaintext((await db.Set<T>().AsNoTracking().SingleAsync(e => EF.Property<Guid>(e, "Id") == (Guid)key, Ct))!);
+        field.ReadPlaintext((await db.Set<T>().AsNoTracking()
+            .SingleAsync(e => EF.Property<Guid>(e, db.Model.FindEntityType(typeof(T))!.FindPrimaryKey()!.Properties[0].Name) == (Guid)key, Ct))!);
 
     /// <summary>Everything the database holds, as someone with a copy of its files or a dump would see it.</summary>
     private async Task<string> RawDumpAsync()
@@ -427,16 +603,22 @@ public sealed class EncryptionTests(AftercareApplication app) : IClassFixture<Af
         new(Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlDecode(stored[FieldEncryption.Prefix.Length..]).AsSpan(4, 16));
 
     /// <summary>Starts Aftercare's services on a database and keys folder, as a restart would, and stops them after.</summary>
-    private static async Task<T> WithHostAsync<T>(string database, string keys, Func<IServiceProvider, Task<T>> work)
+    private static async Task<T> WithHostAsync<T>(string database, string keys, Func<IServiceProvider, Task<T>> work, Dictionary<string, string?>? settings = null)
     {
-        await using var host = Program.BuildWebApp(new HostSettings
+        var host = new HostSettings
         {
             Database = database,
             Environment = "Testing",
             Overrides = { ["Logging:LogLevel:Default"] = "Warning", ["Aftercare:DataProtection:KeysFolder"] = keys, ["Aftercare:Messaging:RunWorker"] = "false" },
-        });
-        await Startup.PrepareAsync(host, migrate: true, demo: false, Ct);
-        return await work(host.Services);
+        };
+        foreach (var (key, value) in settings ?? [])
+        {
+            host.Overrides[key] = value;
+        }
+
+        await using var app = Program.BuildWebApp(host);
+        await Startup.PrepareAsync(app, migrate: true, demo: false, Ct);
+        return await work(app.Services);
     }
 
     private static async Task<Guid> AddPersonAsync(IServiceProvider services)

@@ -71,6 +71,31 @@ public sealed class OutboxTests(MessagingFixture fixture) : IClassFixture<Messag
     }
 
     [Fact]
+    public async Task Opt_out_links_are_stored_only_encrypted_and_found_by_their_hash()
+    {
+        var client = await App.ClientFor(Roles.Clinician);
+        var email = $"jordan-{Guid.NewGuid():N}@example.org";
+        var personId = await Enrolled(client, email);
+        App.Clock.Advance(TimeSpan.FromDays(3));
+        await NewWorker().RunOnceAsync(default);
+        var sent = fixture.Smtp.Received().First(m => m.To.Mailboxes.Any(a => a.Address == email));
+        var token = System.Text.RegularExpressions.Regex.Match(sent.TextBody ?? "", "/opt-out/([A-Za-z0-9_-]+)").Groups[1].Value;
+        Assert.NotEmpty(token);
+
+        // At rest: the token only as ciphertext bound to its row, and its SHA-256 to find it by.
+        var stored = await App.Read(db => db.Database.SqlQueryRaw<string>("""SELECT "OptOutToken" AS "Value" FROM "OutboxMessages" """).ToListAsync());
+        Assert.DoesNotContain(stored, value => value.Contains(token, StringComparison.Ordinal));
+        Assert.All(stored, value => Assert.StartsWith(FieldEncryption.Prefix, value, StringComparison.Ordinal));
+        var hashes = await App.Read(db => db.Database.SqlQueryRaw<string>("""SELECT "OptOutTokenHash" AS "Value" FROM "OutboxMessages" """).ToListAsync());
+        Assert.Contains(OutboxMessage.HashToken(token), hashes);
+
+        // The link in the message still stops the messages.
+        var stopped = await App.AnonymousClient().Post($"opt-out/{token}", "opt-out", []);
+        Assert.Contains("You will not get any more messages", await stopped.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.True(await App.Read(db => db.MessagePreferences.AnyAsync(p => p.PersonId == personId && p.OptedOutAt != null)));
+    }
+
+    [Fact]
     public async Task Stopping_the_worker_mid_run_and_starting_another_loses_none_and_doubles_none()
     {
         var client = await App.ClientFor(Roles.AftercareWorker);

@@ -26,9 +26,11 @@ public static class AuditChain
             .FirstOrDefaultAsync(ct);
         var sequence = last?.Sequence ?? 0;
         var previous = last?.Hash ?? AuditEvent.Genesis;
+        var seal = AuditSeal.Of(db);
         foreach (var e in added)
         {
             e.Seal(++sequence, previous);
+            e.Sign(seal.Mac(e.Hash));
             previous = e.Hash;
         }
     }
@@ -55,6 +57,7 @@ public static class AuditChain
 
         long sequence = 0;
         var previous = AuditEvent.Genesis;
+        var seal = AuditSeal.Of(db);
         while (true)
         {
             var batch = await db.AuditEvents.Where(e => e.Sequence <= 0).OrderBy(e => e.Id).Take(BatchSize).ToListAsync(ct);
@@ -66,10 +69,12 @@ public static class AuditChain
             foreach (var e in batch)
             {
                 e.Seal(++sequence, previous);
+                e.Sign(seal.Mac(e.Hash));
                 previous = e.Hash;
             }
 
             await db.SaveChangesAsync(ct);
+            db.NoteSealed(batch[^1]);
             db.ChangeTracker.Clear();
         }
 

@@ -27,6 +27,9 @@ public static class VerifyAudit
 
         /// <summary>Events from before the chain existed are waiting to be sealed (start Aftercare once).</summary>
         NotSealed,
+
+        /// <summary>The chain has events but the keys folder holds no checkpoint of its head (ADR 0012).</summary>
+        NoCheckpoint,
     }
 
     /// <summary>An event, by its chain position, row id and time: never its content.</summary>
@@ -39,6 +42,9 @@ public static class VerifyAudit
     public sealed record Report(long Total, long Checked, EventRef? LastGood, Break? Broken)
     {
         public bool IsIntact => Broken is null;
+
+        /// <summary>The position of the checkpoint in the keys folder that the chain was checked against, if any.</summary>
+        public long? Checkpoint { get; init; }
     }
 
     /// <summary>
@@ -69,6 +75,26 @@ public static class VerifyAudit
         ArgumentNullException.ThrowIfNull(db);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 2);
         var total = await db.AuditEvents.LongCountAsync(ct);
+        var seal = AuditSeal.Of(db);
+        var checkpoint = seal.ReadCheckpoint();
+        if (checkpoint is { Genuine: false })
+        {
+            return new Report(total, 0, null, new Break(BreakKind.Modified, null, null,
+                $"The checkpoint of the chain's head ({Path.GetFileName(seal.CheckpointPath)} in the keys folder) was altered: its MAC does not match. Nothing in the audit can be trusted until this is investigated."));
+        }
+
+        // The heads kept away from the database: the checkpoint Aftercare keeps, and one noted by hand (--expect).
+        var kept = new List<(Anchor Head, string Where)>();
+        if (checkpoint is not null)
+        {
+            kept.Add((new Anchor(checkpoint.Position, checkpoint.Hash), "in the checkpoint in the keys folder"));
+        }
+
+        if (anchor is not null)
+        {
+            kept.Add((anchor, "noted earlier (--expect)"));
+        }
+
         var chain = db.AuditEvents.AsNoTracking().Where(e => e.Sequence > 0);
         long read = 0;
         AuditEvent? before = null;
@@ -81,17 +107,17 @@ public static class VerifyAudit
                 var e = batch[i];
                 read++;
                 var next = i + 1 < batch.Count ? batch[i + 1] : await After(chain, e, ct);
-                var found = await Check(chain, before, previous, e, next, ct);
+                var found = await Check(chain, before, previous, e, next, ct) ?? CheckMac(seal, previous, e, next);
                 if (found is not null)
                 {
                     progress?.Report(read);
-                    return new Report(total, read, found.Value.LastGood is { } good ? Ref(good) : null, found.Value.Broken);
+                    return new Report(total, read, found.Value.LastGood is { } good ? Ref(good) : null, found.Value.Broken) { Checkpoint = checkpoint?.Position };
                 }
 
-                if (anchor is not null && e.Sequence == anchor.Position && e.Hash != anchor.Hash)
+                foreach (var (head, where) in kept.Where(k => k.Head.Position == e.Sequence && k.Head.Hash != e.Hash))
                 {
                     return new Report(total, read, previous is null ? null : Ref(previous), new Break(BreakKind.Modified, e.Sequence, e.Id,
-                        $"Event id {e.Id} at position {e.Sequence} is not the event noted there earlier: the chain was rebuilt from this point or before."));
+                        $"Event id {e.Id} at position {e.Sequence} is not the event {where}: the chain was rebuilt from this point or before.")) { Checkpoint = checkpoint?.Position };
                 }
 
                 before = previous;
@@ -115,13 +141,40 @@ public static class VerifyAudit
                 : new Break(BreakKind.Inserted, null, id, $"{count} events are outside the chain, with no position in it, the first with id {id}: they were added to the table directly."));
         }
 
-        if (anchor is not null && (previous?.Sequence ?? 0) < anchor.Position)
+        var end = previous?.Sequence ?? 0;
+        foreach (var (head, where) in kept.Where(k => end < k.Head.Position))
         {
-            return new Report(total, read, lastGood, new Break(BreakKind.Deleted, (previous?.Sequence ?? 0) + 1, null,
-                $"The chain ends at position {previous?.Sequence ?? 0}, before position {anchor.Position} noted earlier: events were removed from its end."));
+            return new Report(total, read, lastGood, new Break(BreakKind.Deleted, end + 1, null, end == 0
+                ? $"The audit is empty, but the chain reached position {head.Position} {where}: every event was removed."
+                : $"The chain ends at position {end}, before position {head.Position} {where}: events were removed from its end.")) { Checkpoint = checkpoint?.Position };
         }
 
-        return new Report(total, read, lastGood, null);
+        if (checkpoint is null && previous is not null)
+        {
+            return new Report(total, read, lastGood, new Break(BreakKind.NoCheckpoint, null, null,
+                $"There is no checkpoint of the chain's head for this database in the keys folder {seal.KeysFolder}. Aftercare writes one each time it seals events: it was removed, or this is not this database's keys folder."));
+        }
+
+        return new Report(total, read, lastGood, null) { Checkpoint = checkpoint?.Position };
+    }
+
+    /// <summary>
+    /// Null when the event carries the MAC only Aftercare's key makes (ADR 0012). Without it the
+    /// event was not sealed by Aftercare, however correct its hash: added by someone who knows the
+    /// algorithm when the chain passes over it or nothing follows it, otherwise the start of a
+    /// chain rebuilt with recomputed hashes.
+    /// </summary>
+    private static (Break Broken, AuditEvent? LastGood)? CheckMac(AuditSeal seal, AuditEvent? previous, AuditEvent e, AuditEvent? next)
+    {
+        if (seal.MacMatches(e))
+        {
+            return null;
+        }
+
+        var passedOver = next is not null && next.PreviousHash == (previous?.Hash ?? AuditEvent.Genesis);
+        return next is null || passedOver
+            ? (new Break(BreakKind.Inserted, e.Sequence, e.Id, $"Event id {e.Id} at position {e.Sequence} carries no valid MAC: it was never sealed by Aftercare, but added with a hash computed by hand."), previous)
+            : (new Break(BreakKind.Modified, e.Sequence, e.Id, $"Event id {e.Id} at position {e.Sequence} carries no valid MAC: the chain was rebuilt from here with recomputed hashes, or the event was replaced."), previous);
     }
 
     private static EventRef Ref(AuditEvent e) => new(e.Sequence, e.Id, e.At, e.Hash);

@@ -87,14 +87,35 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
         if (Database.CurrentTransaction is not null)
         {
             await AuditChain.SealAsync(this, added, cancellationToken);
-            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            var inCallers = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            NoteSealed(added[^1]);
+            return inCallers;
         }
 
         await using var transaction = await Database.BeginTransactionAsync(cancellationToken);
         await AuditChain.SealAsync(this, added, cancellationToken);
         var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        NoteSealed(added[^1]);
         await transaction.CommitAsync(cancellationToken);
         return saved;
+    }
+
+    /// <summary>The newest event saved in the transaction in hand: the checkpoint moves to it once that commits (ADR 0012).</summary>
+    private (long Position, string Hash)? _sealedHead;
+
+    internal void NoteSealed(AuditEvent newest)
+    {
+        if (_sealedHead is not { } head || newest.Sequence > head.Position)
+        {
+            _sealedHead = (newest.Sequence, newest.Hash);
+        }
+    }
+
+    internal (long Position, string Hash)? TakeSealedHead()
+    {
+        var head = _sealedHead;
+        _sealedHead = null;
+        return head;
     }
 
     /// <summary>Audit events are sealed with a database read, so they are saved asynchronously only.</summary>
@@ -269,6 +290,7 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
             audit.Property(a => a.EntityId).HasMaxLength(100);
             audit.Property(a => a.PreviousHash).HasMaxLength(64);
             audit.Property(a => a.Hash).HasMaxLength(64);
+            audit.Property(a => a.Mac).HasMaxLength(64);
             audit.Ignore(a => a.IsSealed);
             // One event per position: two writers can never fork the chain (ADR 0008).
             audit.HasIndex(a => a.Sequence).IsUnique();
@@ -362,9 +384,6 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
         {
             course.ToTable("TherapyCourses");
             course.HasKey(x => x.Id);
-            course.Property(x => x.Therapist).HasMaxLength(200);
-            course.Property(x => x.TherapistTraining).HasMaxLength(1000);
-            course.Property(x => x.Supervision).HasMaxLength(1000);
             course.Property(x => x.RecordedBy).HasMaxLength(256);
             course.HasIndex(x => x.PersonId);
             course.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
@@ -384,8 +403,9 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
             message.HasKey(m => m.Id);
             message.Property(m => m.LastError).HasMaxLength(200);
             message.Property(m => m.ClaimedBy).HasMaxLength(50);
-            message.Property(m => m.OptOutToken).HasMaxLength(64);
-            message.HasIndex(m => m.OptOutToken).IsUnique();
+            // Null only for messages scheduled before tokens were hashed (a pre-release database).
+            message.Property(m => m.OptOutTokenHash).HasMaxLength(64).IsRequired(false);
+            message.HasIndex(m => m.OptOutTokenHash).IsUnique();
             message.HasIndex(m => new { m.Status, m.DueAt });
             message.HasIndex(m => m.PersonId);
             message.HasOne<Person>().WithMany().HasForeignKey(m => m.PersonId).OnDelete(DeleteBehavior.Restrict);
@@ -394,7 +414,6 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
         {
             preferences.ToTable("MessagePreferences");
             preferences.HasKey(p => p.PersonId);
-            preferences.Property(p => p.Language).HasMaxLength(20);
             preferences.Ignore(p => p.OptedOut);
             preferences.HasOne<Person>().WithOne().HasForeignKey<MessagePreferences>(p => p.PersonId).OnDelete(DeleteBehavior.Restrict);
         });

@@ -37,6 +37,21 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
         return new DatabaseSettings(DatabaseProvider.Sqlite, $"Data Source={full};Pooling=True;Default Timeout=30");
     }
 
+    /// <summary>
+    /// Which database this is, the same however the string is spelled: the SQLite file's full path,
+    /// or PostgreSQL's host, port and database name. Names the audit checkpoint (ADR 0012).
+    /// </summary>
+    public string Identity()
+    {
+        if (Provider == DatabaseProvider.Sqlite)
+        {
+            return "sqlite:" + Path.GetFullPath(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(ConnectionString).DataSource);
+        }
+
+        var postgres = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
+        return $"postgres:{postgres.Host?.ToLowerInvariant()}:{postgres.Port}/{postgres.Database ?? postgres.Username}";
+    }
+
     /// <summary>Where the database lives, for a person to read; a PostgreSQL password is never shown.</summary>
     public string Describe() => Provider == DatabaseProvider.Sqlite
         ? $"SQLite file {ConnectionString.Split(';')[0]["Data Source=".Length..]}"
@@ -50,20 +65,24 @@ public static class DatabaseRegistration
     /// The database, with clinical free text encrypted at rest under keys kept in
     /// <paramref name="keysFolder"/> (by default a "keys" folder beside the SQLite file, or in ./data).
     /// </summary>
-    public static IServiceCollection AddAftercareDatabase(this IServiceCollection services, DatabaseSettings settings, string? keysFolder = null)
+    public static IServiceCollection AddAftercareDatabase(
+        this IServiceCollection services, DatabaseSettings settings, string? keysFolder = null, System.Security.Cryptography.X509Certificates.X509Certificate2? keyCertificate = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         services.AddSingleton(settings);
-        services.AddFieldEncryption(keysFolder ?? FieldEncryptionRegistration.DefaultKeysFolder(settings, "data"));
+        var keys = keysFolder ?? FieldEncryptionRegistration.DefaultKeysFolder(settings, "data");
+        services.AddFieldEncryption(keys, keyCertificate);
+        // The audit's MAC key and head checkpoint live beside the Data Protection keys (ADR 0012).
+        services.AddSingleton(s => new Audit.AuditSeal(keys, settings.Identity(), s.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Audit.AuditSeal>>()));
         if (settings.Provider == DatabaseProvider.Sqlite)
         {
             services.AddDbContext<AftercareDbContext, SqliteAftercareDbContext>(o =>
-                ConfigureSqlite(o, settings.ConnectionString).AddInterceptors(FieldEncryptionInterceptor.Instance));
+                ConfigureSqlite(o, settings.ConnectionString).AddInterceptors(FieldEncryptionInterceptor.Instance, Audit.AuditCheckpointInterceptor.Instance));
         }
         else
         {
             services.AddDbContext<AftercareDbContext, PostgresAftercareDbContext>(o =>
-                ConfigurePostgres(o, settings.ConnectionString).AddInterceptors(FieldEncryptionInterceptor.Instance));
+                ConfigurePostgres(o, settings.ConnectionString).AddInterceptors(FieldEncryptionInterceptor.Instance, Audit.AuditCheckpointInterceptor.Instance));
         }
 
         return services;

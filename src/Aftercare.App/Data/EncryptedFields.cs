@@ -45,6 +45,10 @@ public static class EncryptedFields
         Text<Referral>(x => x.Reason, 2000),
         Json<Referral>(x => x.Steps),
         Text<TherapyCourse>(x => x.ReasonOutsideRange, 1000),
+        // Who gives the therapy, their training and their supervision: free text that can name people.
+        Text<TherapyCourse>(x => x.Therapist, 200),
+        Text<TherapyCourse>(x => x.TherapistTraining, 1000),
+        Text<TherapyCourse>(x => x.Supervision, 1000),
         Text<Medication>(x => x.Name, 200),
         Text<Medication>(x => x.Condition, 200),
         Text<Medication>(x => x.QuantitySupplied, 100),
@@ -52,6 +56,10 @@ public static class EncryptedFields
         Text<OutboxMessage>(x => x.Subject, 200),
         Text<OutboxMessage>(x => x.Body, 4000),
         Text<OutboxMessage>(x => x.Calendar, null),
+        // Kept only until the worker puts it in the link; a link is found by OptOutTokenHash.
+        Text<OutboxMessage>(x => x.OptOutToken, 64),
+        // Typed by staff: a language can say much about a person (and is free text, not a code).
+        Text<MessagePreferences>(x => x.Language, 20),
         Text<BreakGlassGrant>(x => x.Justification, BreakGlassGrant.MaxJustification),
         Text<BreakGlassGrant>(x => x.ReviewNote, BreakGlassGrant.MaxJustification),
         Text<ConsentDecision>(x => x.Whom, 200),

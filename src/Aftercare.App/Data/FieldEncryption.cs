@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
@@ -294,7 +295,11 @@ public static class FieldEncryptionRegistration
     /// ASP.NET Core Data Protection with its key ring in a folder outside the database, under a
     /// fixed application name so keys keep working across restarts and machines sharing the folder.
     /// </summary>
-    public static IServiceCollection AddFieldEncryption(this IServiceCollection services, string keysFolder)
+    /// <param name="certificate">
+    /// When given, each key is encrypted with it at rest (<c>ProtectKeysWithCertificate</c>), and
+    /// keys are decrypted with it without looking in a certificate store.
+    /// </param>
+    public static IServiceCollection AddFieldEncryption(this IServiceCollection services, string keysFolder, X509Certificate2? certificate = null)
     {
         services.AddLogging();
         // The keys decrypt every clinical note: a new folder is Aftercare's account's alone (0700;
@@ -304,9 +309,14 @@ public static class FieldEncryptionRegistration
             Directory.CreateDirectory(keysFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
-        services.AddDataProtection()
+        var protection = services.AddDataProtection()
             .SetApplicationName("Aftercare")
             .PersistKeysToFileSystem(new DirectoryInfo(keysFolder));
+        if (certificate is not null)
+        {
+            protection.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
+        }
+
         services.AddSingleton<FieldEncryption>();
         return services;
     }

@@ -174,7 +174,9 @@ public static class CaringMessages
             return false;
         }
 
-        var message = await db.OutboxMessages.AsNoTracking().FirstOrDefaultAsync(m => m.OptOutToken == token, ct);
+        // Found by the token's hash: the token itself is never compared in the database.
+        var hash = OutboxMessage.HashToken(token);
+        var message = await db.OutboxMessages.AsNoTracking().FirstOrDefaultAsync(m => m.OptOutTokenHash == hash, ct);
         if (message is null)
         {
             return false;

@@ -118,6 +118,25 @@ public sealed class AuditEvent
 
     public bool IsSealed => Hash.Length > 0;
 
+    /// <summary>
+    /// HMAC-SHA256, lower-case hex, of <see cref="Hash"/> under a key kept outside the database
+    /// (ADR 0012): without the key no one can seal an event that verifies, however well they know
+    /// the hash algorithm. Null until sealed.
+    /// </summary>
+    public string? Mac { get; private set; }
+
+    /// <summary>Adds the keyed MAC of the event's hash, once it is sealed.</summary>
+    public void Sign(string mac)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(mac);
+        if (!IsSealed)
+        {
+            throw new InvalidOperationException("An event is signed after it is sealed.");
+        }
+
+        Mac = mac;
+    }
+
     /// <summary>Places the event in the chain after the event whose hash is <paramref name="previousHash"/>.</summary>
     public void Seal(long sequence, string previousHash)
     {

@@ -42,6 +42,7 @@ public sealed class OutboxMessage
         Subject = "";
         Body = "";
         OptOutToken = "";
+        OptOutTokenHash = "";
     }
 
     public Guid Id { get; private set; }
@@ -79,8 +80,18 @@ public sealed class OutboxMessage
 
     public DateTimeOffset? ClaimedUntil { get; private set; }
 
-    /// <summary>The random token in the message's opt-out link; it works without signing in.</summary>
+    /// <summary>
+    /// The random token in the message's opt-out link; it works without signing in. The worker puts
+    /// it in the link when it sends, so it is kept until then, encrypted at rest (ADR 0009).
+    /// </summary>
     public string OptOutToken { get; private set; }
+
+    /// <summary>SHA-256 of <see cref="OptOutToken"/>: a link is found by its hash, never by the token itself.</summary>
+    public string OptOutTokenHash { get; private set; }
+
+    /// <summary>The hash an opt-out link's token is looked up by (upper-case hex, as for safety-plan links).</summary>
+    public static string HashToken(string token) =>
+        Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token ?? "")));
 
     public static Result<OutboxMessage> Schedule(
         Guid personId, Guid? episodeId, MessageKind kind, MessageChannel channel, string? to, string subject, string body, string? calendar, DateTimeOffset dueAt, DateTimeOffset now)
@@ -111,8 +122,14 @@ public sealed class OutboxMessage
             Calendar = calendar,
             DueAt = dueAt,
             Status = MessageStatus.Pending,
-            OptOutToken = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_').TrimEnd('='),
-        };
+        }.WithOptOutToken(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_').TrimEnd('='));
+    }
+
+    private OutboxMessage WithOptOutToken(string token)
+    {
+        OptOutToken = token;
+        OptOutTokenHash = HashToken(token);
+        return this;
     }
 }
 

@@ -330,9 +330,21 @@ public static class AftercareCommands
                 return 2;
             }
 
+            var seal = app.Services.GetRequiredService<AuditSeal>();
+            if (!seal.KeyExists && await db.AuditEvents.AnyAsync(ct))
+            {
+                await Console.Error.WriteLineAsync($"The audit key is not in the keys folder {seal.KeysFolder}: without it no event's MAC can be checked. Give this database's keys folder (Aftercare:DataProtection:KeysFolder).");
+                return 2;
+            }
+
             var anchor = VerifyAudit.Anchor.TryParse(parse.GetValue(expect), out var kept) ? kept : null;
             var report = await VerifyWithProgressAsync(db, anchor, ct);
             Console.WriteLine($"Checked {report.Checked} of {report.Total} audit events on {database.Describe()}.");
+            if (report.Checkpoint is { } checkpoint)
+            {
+                Console.WriteLine($"Checked against the checkpoint of the chain's head in the keys folder (position {checkpoint}).");
+            }
+
             if (report.LastGood is { } good)
             {
                 Console.WriteLine($"Last good event: position {good.Position}, id {good.Id}, at {good.At.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z.");

@@ -49,4 +49,34 @@ public sealed record HostSettings
             ? Path.GetFullPath(configured)
             : FieldEncryptionRegistration.DefaultKeysFolder(database, configuration["Aftercare:DataFolder"] ?? "data");
     }
+
+    /// <summary>
+    /// The certificate that encrypts the Data Protection keys at rest, when
+    /// Aftercare:DataProtection:CertificatePath names a PKCS#12 (.pfx) file with its private key;
+    /// its password is Aftercare:DataProtection:CertificatePassword (best given as the environment
+    /// variable Aftercare__DataProtection__CertificatePassword). Null when none is configured.
+    /// </summary>
+    public static System.Security.Cryptography.X509Certificates.X509Certificate2? ResolveKeyCertificate(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var path = configuration["Aftercare:DataProtection:CertificatePath"];
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return null;
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"Aftercare:DataProtection:CertificatePath: there is no certificate at {Path.GetFullPath(path)}.");
+        }
+
+        var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(
+            path, configuration["Aftercare:DataProtection:CertificatePassword"], System.Security.Cryptography.X509Certificates.X509KeyStorageFlags.EphemeralKeySet);
+        if (!certificate.HasPrivateKey)
+        {
+            throw new InvalidOperationException("Aftercare:DataProtection:CertificatePath: the certificate has no private key, so the keys it protects could not be read back.");
+        }
+
+        return certificate;
+    }
 }

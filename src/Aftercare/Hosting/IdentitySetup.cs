@@ -59,6 +59,8 @@ public static class IdentitySetup
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<AftercareDbContext>()
             .AddPasswordValidator<PasswordPolicy>()
+            // Identity's store, with authenticator keys encrypted at rest.
+            .AddUserStore<AftercareUserStore>()
             .AddSignInManager()
             .AddDefaultTokenProviders()
             // Replaces Identity's authenticator provider: the app's clock, and each code accepted once.

@@ -282,6 +282,10 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<string>("Mac")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<Guid?>("PersonId")
                         .HasColumnType("uuid");
 
@@ -707,6 +711,24 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .HasColumnType("character varying(4200)")
                         .HasColumnName("ReasonOutsideRange");
 
+                    b.Property<string>("EncryptedSupervision")
+                        .IsRequired()
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)")
+                        .HasColumnName("Supervision");
+
+                    b.Property<string>("EncryptedTherapist")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("Therapist");
+
+                    b.Property<string>("EncryptedTherapistTraining")
+                        .IsRequired()
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)")
+                        .HasColumnName("TherapistTraining");
+
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
 
@@ -727,21 +749,6 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<DateOnly>("StartsOn")
                         .HasColumnType("date");
 
-                    b.Property<string>("Supervision")
-                        .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
-
-                    b.Property<string>("Therapist")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<string>("TherapistTraining")
-                        .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
-
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(30)
@@ -759,10 +766,11 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
 
-                    b.Property<string>("Language")
+                    b.Property<string>("EncryptedLanguage")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
+                        .HasMaxLength(280)
+                        .HasColumnType("character varying(280)")
+                        .HasColumnName("Language");
 
                     b.Property<DateTimeOffset?>("OptedOutAt")
                         .HasColumnType("timestamp with time zone");
@@ -812,6 +820,12 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("Calendar");
 
+                    b.Property<string>("EncryptedOptOutToken")
+                        .IsRequired()
+                        .HasMaxLength(456)
+                        .HasColumnType("character varying(456)")
+                        .HasColumnName("OptOutToken");
+
                     b.Property<string>("EncryptedSubject")
                         .IsRequired()
                         .HasMaxLength(1000)
@@ -836,8 +850,7 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
-                    b.Property<string>("OptOutToken")
-                        .IsRequired()
+                    b.Property<string>("OptOutTokenHash")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
@@ -854,7 +867,7 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OptOutToken")
+                    b.HasIndex("OptOutTokenHash")
                         .IsUnique();
 
                     b.HasIndex("PersonId");

@@ -275,6 +275,10 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Mac")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid?>("PersonId")
                         .HasColumnType("TEXT");
 
@@ -700,6 +704,24 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("ReasonOutsideRange");
 
+                    b.Property<string>("EncryptedSupervision")
+                        .IsRequired()
+                        .HasMaxLength(4200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Supervision");
+
+                    b.Property<string>("EncryptedTherapist")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Therapist");
+
+                    b.Property<string>("EncryptedTherapistTraining")
+                        .IsRequired()
+                        .HasMaxLength(4200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("TherapistTraining");
+
                     b.Property<Guid>("PersonId")
                         .HasColumnType("TEXT");
 
@@ -720,21 +742,6 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<DateOnly>("StartsOn")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Supervision")
-                        .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Therapist")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("TherapistTraining")
-                        .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(30)
@@ -752,10 +759,11 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<Guid>("PersonId")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Language")
+                    b.Property<string>("EncryptedLanguage")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("TEXT");
+                        .HasMaxLength(280)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Language");
 
                     b.Property<long?>("OptedOutAt")
                         .HasColumnType("INTEGER");
@@ -805,6 +813,12 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("Calendar");
 
+                    b.Property<string>("EncryptedOptOutToken")
+                        .IsRequired()
+                        .HasMaxLength(456)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("OptOutToken");
+
                     b.Property<string>("EncryptedSubject")
                         .IsRequired()
                         .HasMaxLength(1000)
@@ -829,8 +843,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("OptOutToken")
-                        .IsRequired()
+                    b.Property<string>("OptOutTokenHash")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
@@ -847,7 +860,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OptOutToken")
+                    b.HasIndex("OptOutTokenHash")
                         .IsUnique();
 
                     b.HasIndex("PersonId");

@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Aftercare.Domain.Users;
+using Aftercare.Smart;
+using Microsoft.AspNetCore.WebUtilities;
+using OpenIddict.Abstractions;
+
+namespace Aftercare.Tests;
+
+/// <summary>
+/// Issue 17 point 5: no patient data in logs. The app runs with every category at Information
+/// (as verbose as production allows, and more), while the flows that carry a person's name,
+/// identifiers and clinical text are driven; none of what was typed may reach the log.
+/// </summary>
+public sealed partial class LogTests
+{
+    private const string Callback = "http://127.0.0.1:9/callback";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex FormToken();
+
+    [Fact]
+    public async Task Names_identifiers_and_clinical_text_typed_into_the_app_never_reach_its_log()
+    {
+        var logs = new CapturedLogs();
+        await using var app = new AftercareApplication(new()
+        {
+            ["Logging:LogLevel:Default"] = "Information",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Information",
+            ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Information",
+        }, logs: logs);
+        await app.InitializeAsync();
+
+        var unique = Guid.NewGuid().ToString("N")[..8];
+        var given = $"Zephyrine{unique}";
+        var family = $"Quillfeather{unique}";
+        var mrn = Requests.NewMrn();
+        var nhs = NhsNumber();
+        var notes = $"Treated on the ward after {unique} tablets of a fictional medicine";
+        var account = $"Said the argument with {unique} at home was the last straw";
+        var warningSigns = $"Stops answering {unique} messages";
+
+        // Sign-in (password and code), registration, the record, an assessment and a safety plan.
+        var clinician = await app.ClientFor(Roles.Clinician);
+        var body = JsonSerializer.SerializeToNode(Requests.Presentation(await app.SiteId(), AftercareApplication.Now.AddHours(-3),
+            newPerson: Requests.NewPerson(mrn, given, family, "1993-08-14", nhs)))!;
+        body["medicalTreatmentNotes"] = notes;
+        var registered = await clinician.PostAsJsonAsync("api/presentations", body, Ct);
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        var created = await registered.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        var personId = created.GetProperty("personId").GetGuid();
+        var presentationId = created.GetProperty("presentationId").GetGuid();
+        Assert.Contains(family, await clinician.GetStringAsync($"people/{personId}", Ct), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, (await clinician.Post($"presentations/{presentationId}/assessment", "assessment", PlansTests.Assessment(0, "complete", account: account))).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await clinician.Post($"people/{personId}/safety-plan", "safety-plan", PlansTests.SafetyPlan(0, warningSigns))).StatusCode);
+
+        // Search by identifier, and by name and date of birth.
+        Assert.True((await clinician.PostAsJsonAsync("api/people/search", new { identifierKind = "Mrn", identifier = mrn }, Ct)).IsSuccessStatusCode);
+        Assert.True((await clinician.PostAsJsonAsync("api/people/search", new { identifierKind = "NhsNumber", identifier = nhs }, Ct)).IsSuccessStatusCode);
+        Assert.True((await clinician.PostAsJsonAsync("api/people/search", new { identifierKind = "Mrn", name = family, dateOfBirth = "1993-08-14" }, Ct)).IsSuccessStatusCode);
+
+        // The SMART app launch: the person's MRN typed on the consent page, with the form token.
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var registeredApp = await RegisterClient.HandleApp(scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>(), "log-test-app", "Log test app (demo)", [Callback], ["launch/patient", "patient/*.read"]);
+            Assert.True(registeredApp.IsSuccess);
+        }
+
+        var request = new Dictionary<string, string>
+        {
+            ["response_type"] = "code", ["client_id"] = "log-test-app", ["redirect_uri"] = Callback, ["scope"] = "launch/patient patient/*.read", ["state"] = "state-log",
+            ["code_challenge"] = WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.ASCII.GetBytes("verifier-" + unique + "-0123456789012345678901234567890"))), ["code_challenge_method"] = "S256",
+        };
+        var consent = await clinician.GetAsync(QueryHelpers.AddQueryString("connect/authorize", request!), Ct);
+        Assert.StartsWith(AppLaunch.ConsentPage, consent.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        var page = await clinician.GetStringAsync(consent.Headers.Location.OriginalString, Ct);
+        var formToken = FormToken().Match(page).Groups[1].Value;
+        var allowed = await clinician.PostAsync("connect/authorize", new FormUrlEncodedContent(new Dictionary<string, string>(request)
+        {
+            ["decision"] = "allow", ["identifier"] = mrn, ["__RequestVerificationToken"] = formToken,
+        }), Ct);
+        Assert.StartsWith(Callback, allowed.Headers.Location!.ToString(), StringComparison.Ordinal);
+
+        var log = logs.All;
+        Assert.True(logs.Lines.Count > 20, "the capture sees the app's log");
+        var user = app.User(Roles.Clinician);
+        foreach (var (what, text) in new[]
+        {
+            ("given name", given), ("family name", family), ("MRN", mrn), ("NHS number", nhs), ("treatment notes", notes), ("assessment", account),
+            ("safety plan", warningSigns), ("form token", formToken), ("password", user.Password), ("authenticator key", user.AuthenticatorKey),
+        })
+        {
+            Assert.False(log.Contains(text, StringComparison.OrdinalIgnoreCase), $"The {what} is in the log: {logs.Lines.FirstOrDefault(l => l.Contains(text, StringComparison.OrdinalIgnoreCase))?[..Math.Min(300, logs.Lines.First(l => l.Contains(text, StringComparison.OrdinalIgnoreCase)).Length)]}");
+        }
+
+        // The unique part alone, wherever free text was cut or re-encoded.
+        Assert.DoesNotContain(unique, log, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>A valid NHS number (modulus 11) in the 999 range used for test data.</summary>
+    private static string NhsNumber()
+    {
+        while (true)
+        {
+            var digits = "999" + Random.Shared.Next(0, 1_000_000).ToString("000000", System.Globalization.CultureInfo.InvariantCulture);
+            var sum = digits.Select((c, i) => (c - '0') * (10 - i)).Sum();
+            var check = 11 - (sum % 11);
+            if (check == 10)
+            {
+                continue;
+            }
+
+            return digits + (check == 11 ? 0 : check);
+        }
+    }
+}
