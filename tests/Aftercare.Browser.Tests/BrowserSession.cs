@@ -85,7 +85,12 @@ public sealed class BrowserSession : IAsyncLifetime
             TimezoneId = "Europe/London",
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
         });
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        // A 2-core machine building or testing something else can take longer than Playwright's
+        // 30 s to serve a first page; waiting longer is no timing claim, only patience.
+        page.SetDefaultNavigationTimeout(90_000);
+        page.SetDefaultTimeout(60_000);
+        return page;
     }
 
     /// <summary>

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Aftercare.App.Demo;
@@ -213,13 +212,14 @@ public sealed partial class RecordBoundaryTests(AftercareApplication app) : ICla
             await db.Presentations.Where(p => p.PersonId == held.Person).Select(p => p.ArrivedAt).SingleAsync(),
             await db.SafetyPlans.Where(p => p.PersonId == held.Person).Select(p => p.Id).SingleAsync(),
             await db.CarePlans.Where(p => p.PersonId == held.Person).Select(p => p.Id).SingleAsync()));
-        static StringContent PlanBody() => new("{\"resourceType\":\"CarePlan\",\"status\":\"active\",\"intent\":\"plan\"}", Encoding.UTF8, "application/fhir+json");
+        // A safety plan an outside app would write for the held person: a body that names another team's record.
+        StringContent PlanBody() => FhirTests.Json(FhirTests.SafetyPlanResource(held.Person, "Words of a plan"));
 
         async Task Same(string path, HttpMethod? method = null, params Guid[] ids)
         {
             async Task<(HttpStatusCode, string)> Ask(string p)
             {
-                using var request = new HttpRequestMessage(method ?? HttpMethod.Get, p) { Content = method == HttpMethod.Put ? PlanBody() : null };
+                using var request = new HttpRequestMessage(method ?? HttpMethod.Get, p) { Content = method == HttpMethod.Put || method == HttpMethod.Post ? PlanBody() : null };
                 var response = await outsider.SendAsync(request);
                 return (response.StatusCode, await response.Content.ReadAsStringAsync());
             }
@@ -250,6 +250,11 @@ public sealed partial class RecordBoundaryTests(AftercareApplication app) : ICla
         await Same($"fhir/Patient?identifier={held.Mrn}&_offset=5");
         await Same($"fhir/CarePlan/{safetyPlan}", HttpMethod.Put, safetyPlan);
         await Same($"fhir/CarePlan/{carePlan}", HttpMethod.Put, carePlan);
+        var plans = await app.Read(db => db.SafetyPlans.CountAsync(p => p.PersonId == held.Person));
+        var created = await outsider.PostAsync("fhir/CarePlan", PlanBody());
+        Assert.Equal(HttpStatusCode.NotFound, created.StatusCode);
+        Assert.Contains($"Patient/{held.Person} was not found.", await created.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(plans, await app.Read(db => db.SafetyPlans.CountAsync(p => p.PersonId == held.Person)));
 
         // The care team still gets the real answers.
         var mine = JsonDocument.Parse(await own.GetStringAsync($"fhir/Encounter?patient=Patient/{held.Person}&_offset=1000")).RootElement;
