@@ -90,6 +90,30 @@ public sealed class ProgrammeTests(AftercareApplication app) : IClassFixture<Aft
     }
 
     [Fact]
+    public async Task A_reached_contact_shows_the_whole_check_in_on_the_contact_and_on_the_person_page()
+    {
+        var (client, personId, presentationId) = await Presented("1985-03-14");
+        await client.Post($"presentations/{presentationId}/aftercare", "enrol", new Dictionary<string, string> { ["dischargedAt"] = "2026-11-20T08:00", ["pathwayId"] = "first-contact" });
+        var contact = await app.Read(db => db.Contacts.SingleAsync(c => c.PersonId == personId && c.Kind == ContactKind.FirstContact));
+        var fields = new Dictionary<string, string>
+        {
+            ["version"] = "0", ["at"] = "2026-11-20T09:30", ["channel"] = "Phone", ["outcome"] = "Reached",
+            ["howTheyAreFeeling"] = "Shaky but glad someone rang",
+            ["whatIsGoingOn"] = "Staying with her brother while the flat is sorted",
+            ["notes"] = "Agreed to try the peer support group on Thursday",
+        };
+        Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"contacts/{contact.Id}", "contact", fields)).StatusCode);
+
+        foreach (var page in new[] { $"contacts/{contact.Id}", $"people/{personId}" })
+        {
+            var html = await client.GetStringAsync(page);
+            Assert.Contains("Shaky but glad someone rang", html, StringComparison.Ordinal);
+            Assert.Contains("Staying with her brother while the flat is sorted", html, StringComparison.Ordinal);
+            Assert.Contains("Agreed to try the peer support group on Thursday", html, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task An_unknown_setting_in_the_pathway_file_stops_the_server_and_names_the_line()
     {
         var good = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "pathways.json"));
