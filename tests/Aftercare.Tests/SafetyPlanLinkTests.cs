@@ -1,4 +1,7 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Aftercare.Domain.Plans;
 using Aftercare.Domain.Users;
 
@@ -30,5 +33,38 @@ public sealed class SafetyPlanLinkTests(AftercareApplication app) : IClassFixtur
         var expired = await stranger.GetAsync(link.TrimStart('/'));
         Assert.Equal(HttpStatusCode.Gone, expired.StatusCode);
         Assert.DoesNotContain("Not sleeping", await expired.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private async Task<(HttpClient Client, Guid PersonId)> Presented()
+    {
+        var client = await app.ClientFor(Roles.Clinician);
+        var response = await client.PostAsJsonAsync("api/presentations",
+            Requests.Presentation(await app.SiteId(), AftercareApplication.Now.AddHours(-8), newPerson: Requests.NewPerson(Requests.NewMrn())));
+        return (client, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("personId").GetGuid());
+    }
+
+    private static Dictionary<string, string> Plan(string action, Func<SafetyPlanSection, string> words) =>
+        new(SafetyPlanSections.All.ToDictionary(s => s.ToString(), words)) { ["version"] = "0", ["action"] = action };
+
+    [Fact]
+    public async Task A_draft_safety_plan_cannot_be_sent_to_the_phone()
+    {
+        var (client, personId) = await Presented();
+        var draft = Plan("draft", s => s == SafetyPlanSection.WarningSigns ? "Not sleeping" : "");
+        Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"people/{personId}/safety-plan", "safety-plan", draft)).StatusCode);
+
+        var page = WebUtility.HtmlDecode(await client.GetStringAsync($"people/{personId}/safety-plan"));
+        Assert.DoesNotContain("Create a private link for their phone", page, StringComparison.Ordinal);
+        Assert.Contains("once you save it as the person's plan", page, StringComparison.Ordinal);
+
+        // Posted by hand, there is no such form on the page; and the use case itself refuses a draft with the reason.
+        var posted = await client.Post($"people/{personId}/safety-plan", "create-link", []);
+        Assert.Equal(HttpStatusCode.BadRequest, posted.StatusCode);
+        Assert.DoesNotContain("/my-plan/", await posted.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var refused = await app.Read(db => Aftercare.App.Plans.SafetyPlanLinks.Create(
+            db, app.Clock, new Aftercare.App.Actor("", "clinician@demo.aftercare.example", [Roles.Clinician]), personId, TimeSpan.FromDays(90), default));
+        Assert.False(refused.IsSuccess);
+        Assert.Contains("This safety plan is still a draft", refused.Errors.Single().Message, StringComparison.Ordinal);
+        Assert.False(await app.Read(db => db.SafetyPlanLinks.AnyAsync(l => l.PersonId == personId)));
     }
 }
