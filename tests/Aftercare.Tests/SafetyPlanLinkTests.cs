@@ -67,4 +67,31 @@ public sealed class SafetyPlanLinkTests(AftercareApplication app) : IClassFixtur
         Assert.Contains("This safety plan is still a draft", refused.Errors.Single().Message, StringComparison.Ordinal);
         Assert.False(await app.Read(db => db.SafetyPlanLinks.AnyAsync(l => l.PersonId == personId)));
     }
+
+    [Fact]
+    public async Task On_the_persons_copy_the_text_line_opens_a_message_and_numbers_they_wrote_can_be_tapped()
+    {
+        var (client, personId) = await Presented();
+        var plan = Plan("complete", s => s switch
+        {
+            SafetyPlanSection.PeopleICanAsk => "My sister Jo on 07700 900123, or <b>Sam</b> +44 7700 900456",
+            SafetyPlanSection.Professionals => "Crisis team 0117 496 0000 (evenings)",
+            _ => "My words",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"people/{personId}/safety-plan", "safety-plan", plan)).StatusCode);
+        var created = await client.Post($"people/{personId}/safety-plan", "create-link", []);
+        var link = System.Text.RegularExpressions.Regex.Match(await created.Content.ReadAsStringAsync(), "/my-plan/([A-Za-z0-9_-]+)").Value;
+        Assert.NotEmpty(link);
+
+        var html = await app.AnonymousClient().GetStringAsync(link.TrimStart('/'));
+        // What they wrote is still text, never markup.
+        Assert.Contains("&lt;b&gt;Sam&lt;/b&gt;", html, StringComparison.Ordinal);
+        var mine = WebUtility.HtmlDecode(html);
+        Assert.Contains("<a href=\"sms:85258?&body=SHOUT\">text SHOUT to 85258</a>", mine, StringComparison.Ordinal);
+        Assert.DoesNotContain("tel:85258", mine, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"tel:116123\">116 123</a>", mine, StringComparison.Ordinal);
+        Assert.Contains("My sister Jo on <a href=\"tel:07700900123\">07700 900123</a>", mine, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"tel:+447700900456\">+44 7700 900456</a>", mine, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"tel:01174960000\">0117 496 0000</a> (evenings)", mine, StringComparison.Ordinal);
+    }
 }
