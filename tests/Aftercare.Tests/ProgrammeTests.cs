@@ -114,6 +114,25 @@ public sealed class ProgrammeTests(AftercareApplication app) : IClassFixture<Aft
     }
 
     [Fact]
+    public async Task A_therapy_session_before_the_course_starts_is_refused_with_the_start_date()
+    {
+        var (client, personId, _) = await Presented("1992-07-09");
+        var planned = await client.Post($"people/{personId}", "therapy", new Dictionary<string, string>
+        {
+            ["type"] = "CbtInformed", ["plannedSessions"] = "6", ["startsOn"] = "2026-12-01",
+            ["therapist"] = "Sam Example", ["therapistTraining"] = "CBT diploma", ["supervision"] = "Fortnightly with the lead psychologist",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, planned.StatusCode);
+        var courseId = await app.Read(db => db.TherapyCourses.Where(c => c.PersonId == personId).Select(c => c.Id).SingleAsync());
+
+        // Today is 20 November 2026 on the test clock: eleven days before the course starts.
+        var early = await client.Post($"people/{personId}", $"session-{courseId}", new Dictionary<string, string> { ["courseId"] = courseId.ToString() });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, early.StatusCode);
+        Assert.Contains("This course starts on 1 December 2026", await early.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await app.Read(db => db.TherapyCourses.Where(c => c.Id == courseId).Select(c => c.SessionsAttended).SingleAsync()));
+    }
+
+    [Fact]
     public async Task An_unknown_setting_in_the_pathway_file_stops_the_server_and_names_the_line()
     {
         var good = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "pathways.json"));
