@@ -49,9 +49,16 @@ public sealed class AftercareWorkerFlowTests(BrowserSession session) : IClassFix
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "You reached the person: write how they said they are feeling, first." })).ToBeVisibleAsync();
         await page.GetByLabel("How are they feeling, in their words?").FillAsync("Tired, but glad someone called");
         await page.GetByLabel("What is going on in their life at the moment?").FillAsync("Exams next week; sleeping badly");
+        await page.GetByLabel("Anything else agreed").FillAsync("Will ask the tutor for more time on the essay");
         await page.GetByRole(AriaRole.Button, new() { Name = "Record contact" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("This contact is done.");
+        // The whole check-in stays in sight (issue 11.4), not only the first answer.
+        var tries = page.GetByRole(AriaRole.Region, new() { Name = "Tries so far" });
+        await Assertions.Expect(tries).ToContainTextAsync("Tired, but glad someone called");
+        await Assertions.Expect(tries).ToContainTextAsync("Exams next week; sleeping badly");
+        await Assertions.Expect(tries).ToContainTextAsync("Will ask the tutor for more time on the essay");
         await BrowserSession.AssertAccessible(page);
+        await BrowserSession.Screenshot(page, "contact-check-in");
 
         await page.GotoAsync("/worklist");
         Assert.Equal(dueToday - 1, await Count(page, "Contacts due today and overdue"));

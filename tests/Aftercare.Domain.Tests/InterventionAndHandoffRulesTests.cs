@@ -11,6 +11,20 @@ public sealed class InterventionAndHandoffRulesTests
     private static TherapyDetails Therapy(int sessions, TherapyType type = TherapyType.CbtInformed, string? reason = null) =>
         new(type, sessions, reason, "Therapist Example", "Accredited CBT therapist", "Weekly with the lead psychologist", new DateOnly(2026, 12, 1));
 
+    [Fact]
+    public void Rule9_A_session_before_the_course_starts_is_refused_and_one_on_the_first_day_counts()
+    {
+        var course = TherapyCourse.Plan(Guid.NewGuid(), Therapy(6), SessionRange.Cg133, 30, "therapist", Now).Value;
+
+        var early = course.RecordSessionAttended(new DateOnly(2026, 11, 30));
+        Assert.False(early.IsSuccess);
+        Assert.Contains("This course starts on 1 December 2026", early.Errors.Single().Message, StringComparison.Ordinal);
+        Assert.Equal(0, course.SessionsAttended);
+
+        Assert.True(course.RecordSessionAttended(new DateOnly(2026, 12, 1)).IsSuccess);
+        Assert.Equal(1, course.SessionsAttended);
+    }
+
     [Theory]
     [InlineData(3, true)]
     [InlineData(12, true)]

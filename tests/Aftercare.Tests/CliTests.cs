@@ -9,14 +9,16 @@ namespace Aftercare.Tests;
 /// <summary>The `aftercare` binary, run as a separate process against the test database.</summary>
 public sealed partial class CliTests(AftercareApplication app) : IClassFixture<AftercareApplication>
 {
-    internal static async Task<(int Code, string Out, string Err)> Aftercare(string? stdin, params string[] args)
+    internal static Task<(int Code, string Out, string Err)> Aftercare(string? stdin, params string[] args) => AftercareIn(AppContext.BaseDirectory, stdin, args);
+
+    internal static async Task<(int Code, string Out, string Err)> AftercareIn(string folder, string? stdin, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = folder,
             Environment = { ["DOTNET_NOLOGO"] = "1", ["Logging__LogLevel__Default"] = "Warning" },
         };
         if (AftercareApplication.Provider == "postgres")
@@ -63,6 +65,27 @@ public sealed partial class CliTests(AftercareApplication app) : IClassFixture<A
         var badEmail = await Aftercare(null, "users", "add", "--email", "not an email", "--role", "clinician", "--db", app.Database);
         Assert.NotEqual(0, badEmail.Code);
         Assert.Contains("--email", badEmail.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_db_that_is_not_there_is_an_error_naming_the_path_from_the_current_folder_not_a_new_empty_database()
+    {
+        var folder = Directory.CreateTempSubdirectory("aftercare-cli-").FullName;
+        var csv = Path.Combine(folder, "registry.csv");
+        var missing = await AftercareIn(folder, null, "registry", "export", "--out", csv, "--db", "data/aftercare-demo.db");
+        Assert.NotEqual(0, missing.Code);
+        Assert.Contains(Path.Combine(folder, "data", "aftercare-demo.db"), missing.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("Wrote", missing.Out, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(folder, "data", "aftercare-demo.db")));
+        Assert.False(File.Exists(csv));
+
+        if (AftercareApplication.Provider == "sqlite")
+        {
+            // A relative --db that is there is read from the current folder.
+            var here = await AftercareIn(Path.GetDirectoryName(app.Database)!, null, "registry", "export", "--out", csv, "--db", Path.GetFileName(app.Database));
+            Assert.True(here.Code == 0, here.Err);
+            Assert.True(File.Exists(csv));
+        }
     }
 
     [Fact]

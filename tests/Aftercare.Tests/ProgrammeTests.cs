@@ -90,6 +90,49 @@ public sealed class ProgrammeTests(AftercareApplication app) : IClassFixture<Aft
     }
 
     [Fact]
+    public async Task A_reached_contact_shows_the_whole_check_in_on_the_contact_and_on_the_person_page()
+    {
+        var (client, personId, presentationId) = await Presented("1985-03-14");
+        await client.Post($"presentations/{presentationId}/aftercare", "enrol", new Dictionary<string, string> { ["dischargedAt"] = "2026-11-20T08:00", ["pathwayId"] = "first-contact" });
+        var contact = await app.Read(db => db.Contacts.SingleAsync(c => c.PersonId == personId && c.Kind == ContactKind.FirstContact));
+        var fields = new Dictionary<string, string>
+        {
+            ["version"] = "0", ["at"] = "2026-11-20T09:30", ["channel"] = "Phone", ["outcome"] = "Reached",
+            ["howTheyAreFeeling"] = "Shaky but glad someone rang",
+            ["whatIsGoingOn"] = "Staying with her brother while the flat is sorted",
+            ["notes"] = "Agreed to try the peer support group on Thursday",
+        };
+        Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"contacts/{contact.Id}", "contact", fields)).StatusCode);
+
+        foreach (var page in new[] { $"contacts/{contact.Id}", $"people/{personId}" })
+        {
+            var html = await client.GetStringAsync(page);
+            Assert.Contains("Shaky but glad someone rang", html, StringComparison.Ordinal);
+            Assert.Contains("Staying with her brother while the flat is sorted", html, StringComparison.Ordinal);
+            Assert.Contains("Agreed to try the peer support group on Thursday", html, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_therapy_session_before_the_course_starts_is_refused_with_the_start_date()
+    {
+        var (client, personId, _) = await Presented("1992-07-09");
+        var planned = await client.Post($"people/{personId}", "therapy", new Dictionary<string, string>
+        {
+            ["type"] = "CbtInformed", ["plannedSessions"] = "6", ["startsOn"] = "2026-12-01",
+            ["therapist"] = "Sam Example", ["therapistTraining"] = "CBT diploma", ["supervision"] = "Fortnightly with the lead psychologist",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, planned.StatusCode);
+        var courseId = await app.Read(db => db.TherapyCourses.Where(c => c.PersonId == personId).Select(c => c.Id).SingleAsync());
+
+        // Today is 20 November 2026 on the test clock: eleven days before the course starts.
+        var early = await client.Post($"people/{personId}", $"session-{courseId}", new Dictionary<string, string> { ["courseId"] = courseId.ToString() });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, early.StatusCode);
+        Assert.Contains("This course starts on 1 December 2026", await early.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await app.Read(db => db.TherapyCourses.Where(c => c.Id == courseId).Select(c => c.SessionsAttended).SingleAsync()));
+    }
+
+    [Fact]
     public async Task An_unknown_setting_in_the_pathway_file_stops_the_server_and_names_the_line()
     {
         var good = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "pathways.json"));

@@ -1,4 +1,7 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Aftercare.Domain.Plans;
 using Aftercare.Domain.Users;
 
@@ -30,5 +33,65 @@ public sealed class SafetyPlanLinkTests(AftercareApplication app) : IClassFixtur
         var expired = await stranger.GetAsync(link.TrimStart('/'));
         Assert.Equal(HttpStatusCode.Gone, expired.StatusCode);
         Assert.DoesNotContain("Not sleeping", await expired.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private async Task<(HttpClient Client, Guid PersonId)> Presented()
+    {
+        var client = await app.ClientFor(Roles.Clinician);
+        var response = await client.PostAsJsonAsync("api/presentations",
+            Requests.Presentation(await app.SiteId(), AftercareApplication.Now.AddHours(-8), newPerson: Requests.NewPerson(Requests.NewMrn())));
+        return (client, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("personId").GetGuid());
+    }
+
+    private static Dictionary<string, string> Plan(string action, Func<SafetyPlanSection, string> words) =>
+        new(SafetyPlanSections.All.ToDictionary(s => s.ToString(), words)) { ["version"] = "0", ["action"] = action };
+
+    [Fact]
+    public async Task A_draft_safety_plan_cannot_be_sent_to_the_phone()
+    {
+        var (client, personId) = await Presented();
+        var draft = Plan("draft", s => s == SafetyPlanSection.WarningSigns ? "Not sleeping" : "");
+        Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"people/{personId}/safety-plan", "safety-plan", draft)).StatusCode);
+
+        var page = WebUtility.HtmlDecode(await client.GetStringAsync($"people/{personId}/safety-plan"));
+        Assert.DoesNotContain("Create a private link for their phone", page, StringComparison.Ordinal);
+        Assert.Contains("once you save it as the person's plan", page, StringComparison.Ordinal);
+
+        // Posted by hand, there is no such form on the page; and the use case itself refuses a draft with the reason.
+        var posted = await client.Post($"people/{personId}/safety-plan", "create-link", []);
+        Assert.Equal(HttpStatusCode.BadRequest, posted.StatusCode);
+        Assert.DoesNotContain("/my-plan/", await posted.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var refused = await app.Read(db => Aftercare.App.Plans.SafetyPlanLinks.Create(
+            db, app.Clock, new Aftercare.App.Actor("", "clinician@demo.aftercare.example", [Roles.Clinician]), personId, TimeSpan.FromDays(90), default));
+        Assert.False(refused.IsSuccess);
+        Assert.Contains("This safety plan is still a draft", refused.Errors.Single().Message, StringComparison.Ordinal);
+        Assert.False(await app.Read(db => db.SafetyPlanLinks.AnyAsync(l => l.PersonId == personId)));
+    }
+
+    [Fact]
+    public async Task On_the_persons_copy_the_text_line_opens_a_message_and_numbers_they_wrote_can_be_tapped()
+    {
+        var (client, personId) = await Presented();
+        var plan = Plan("complete", s => s switch
+        {
+            SafetyPlanSection.PeopleICanAsk => "My sister Jo on 07700 900123, or <b>Sam</b> +44 7700 900456",
+            SafetyPlanSection.Professionals => "Crisis team 0117 496 0000 (evenings)",
+            _ => "My words",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"people/{personId}/safety-plan", "safety-plan", plan)).StatusCode);
+        var created = await client.Post($"people/{personId}/safety-plan", "create-link", []);
+        var link = System.Text.RegularExpressions.Regex.Match(await created.Content.ReadAsStringAsync(), "/my-plan/([A-Za-z0-9_-]+)").Value;
+        Assert.NotEmpty(link);
+
+        var html = await app.AnonymousClient().GetStringAsync(link.TrimStart('/'));
+        // What they wrote is still text, never markup.
+        Assert.Contains("&lt;b&gt;Sam&lt;/b&gt;", html, StringComparison.Ordinal);
+        var mine = WebUtility.HtmlDecode(html);
+        Assert.Contains("<a href=\"sms:85258?&body=SHOUT\">text SHOUT to 85258</a>", mine, StringComparison.Ordinal);
+        Assert.DoesNotContain("tel:85258", mine, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"tel:116123\">116 123</a>", mine, StringComparison.Ordinal);
+        Assert.Contains("My sister Jo on <a href=\"tel:07700900123\">07700 900123</a>", mine, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"tel:+447700900456\">+44 7700 900456</a>", mine, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"tel:01174960000\">0117 496 0000</a> (evenings)", mine, StringComparison.Ordinal);
     }
 }

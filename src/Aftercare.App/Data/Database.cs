@@ -29,12 +29,30 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
             return new DatabaseSettings(DatabaseProvider.Postgres, trimmed);
         }
 
+        var full = SqliteFile(trimmed)!;
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        return new DatabaseSettings(DatabaseProvider.Sqlite, $"Data Source={full};Pooling=True;Default Timeout=30");
+    }
+
+    /// <summary>
+    /// The full path of the SQLite file a value names (relative paths are from the current
+    /// folder), or null for a PostgreSQL connection string.
+    /// </summary>
+    public static string? SqliteFile(string value)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(value);
+        var trimmed = value.Trim();
+        if (trimmed.Contains("Host=", StringComparison.OrdinalIgnoreCase)
+            || trimmed.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
+            || trimmed.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
         var path = trimmed.StartsWith("Data Source=", StringComparison.OrdinalIgnoreCase)
             ? trimmed["Data Source=".Length..].Split(';')[0]
             : trimmed;
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        return new DatabaseSettings(DatabaseProvider.Sqlite, $"Data Source={full};Pooling=True;Default Timeout=30");
+        return Path.GetFullPath(path);
     }
 
     /// <summary>

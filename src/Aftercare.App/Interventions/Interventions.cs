@@ -38,19 +38,25 @@ public static class InterventionRecords
     }
 
     /// <summary>A session attended, on a course of this person's: the course id comes from a form, so it is checked against the record.</summary>
-    public static async Task<bool> RecordSession(AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, Guid courseId, CancellationToken ct)
+    public static async Task<Result<TherapyCourse>> RecordSession(AftercareDbContext db, TimeProvider clock, LocalTime time, Actor actor, Guid personId, Guid courseId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(time);
         var course = await db.TherapyCourses.FirstOrDefaultAsync(c => c.Id == courseId && c.PersonId == personId, ct);
         if (course is null)
         {
-            return false;
+            return Result<TherapyCourse>.Failure("", "That course of therapy was not found in this person's record.");
         }
 
-        course.RecordSessionAttended();
+        var attended = course.RecordSessionAttended(DateOnly.FromDateTime(time.ToLocal(clock.GetUtcNow())));
+        if (!attended.IsSuccess)
+        {
+            return attended;
+        }
+
         db.Audit(clock, actor, AuditAction.InterventionRecorded, AuditPurpose.DirectCare, course.PersonId, $"{course.Id} session {course.SessionsAttended}");
         await db.SaveChangesAsync(ct);
-        return true;
+        return attended;
     }
 
     public static async Task<Result<Medication>> RecordMedication(

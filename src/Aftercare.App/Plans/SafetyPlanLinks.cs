@@ -2,6 +2,7 @@ using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.Domain;
 using Aftercare.Domain.Audit;
+using Aftercare.Domain.Documents;
 using Aftercare.Domain.Plans;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,6 +11,9 @@ namespace Aftercare.App.Plans;
 /// <summary>The person's private read-only link to their own safety plan: create, revoke, open.</summary>
 public static class SafetyPlanLinks
 {
+    public const string DraftMessage =
+        "This safety plan is still a draft. A private link is for the plan agreed with the person: finish it together and choose \"Save the person's plan\", then create the link.";
+
     public sealed record Created(Guid LinkId, string Token, DateTimeOffset ExpiresAt);
 
     public static async Task<Result<Created>> Create(AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, TimeSpan lifetime, CancellationToken ct)
@@ -19,7 +23,13 @@ public static class SafetyPlanLinks
         var plan = await db.SafetyPlans.AsNoTracking().Where(p => p.PersonId == personId).OrderByDescending(p => p.Id).FirstOrDefaultAsync(ct);
         if (plan is null)
         {
-            return Result<Created>.Failure("safetyPlan", "Write the safety plan with the person first.");
+            return Result<Created>.Failure("", "Write the safety plan with the person first.");
+        }
+
+        // DOMAIN.md rule 7: the link is the person's own copy of the plan agreed with them, never a half-written draft.
+        if (plan.Status != DocumentStatus.Completed)
+        {
+            return Result<Created>.Failure("", DraftMessage);
         }
 
         var now = clock.GetUtcNow();

@@ -124,8 +124,15 @@ public sealed class TherapyCourse
         };
     }
 
-    public Result<TherapyCourse> RecordSessionAttended()
+    /// <summary>A session attended on <paramref name="today"/> (the service's local date): never before the course has started.</summary>
+    public Result<TherapyCourse> RecordSessionAttended(DateOnly today)
     {
+        if (today < StartsOn)
+        {
+            return Result<TherapyCourse>.Failure("",
+                $"This course starts on {StartsOn.ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture)}. Record a session once it has happened, on or after that day.");
+        }
+
         SessionsAttended++;
         return this;
     }

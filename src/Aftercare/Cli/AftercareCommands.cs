@@ -20,7 +20,7 @@ public static class AftercareCommands
 
     private static readonly Option<string?> Db = new("--db")
     {
-        Description = "A SQLite file path or a PostgreSQL connection string (Host=...). Default: data/aftercare.db, or the Aftercare:Database setting.",
+        Description = "A SQLite file path or a PostgreSQL connection string (Host=...). Relative paths are from the folder you are in. Default: data/aftercare.db there, or the Aftercare:Database setting. Except for serve and migrate, the database must exist.",
     };
 
     public static RootCommand Create()
@@ -121,7 +121,7 @@ public static class AftercareCommands
                 }
             }
 
-            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db) });
+            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db), MustExist = true });
             await Startup.PrepareAsync(app, migrate: true, demo: false, ct);
             await using var scope = app.Services.CreateAsyncScope();
             var s = scope.ServiceProvider;
@@ -189,7 +189,7 @@ public static class AftercareCommands
 
         command.SetAction(async (parse, ct) =>
         {
-            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db) });
+            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db), MustExist = true });
             await Startup.PrepareAsync(app, migrate: true, demo: false, ct);
             await using var scope = app.Services.CreateAsyncScope();
             var s = scope.ServiceProvider;
@@ -236,7 +236,7 @@ public static class AftercareCommands
         });
         command.SetAction(async (parse, ct) =>
         {
-            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db), Demo = true });
+            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db), Demo = true, MustExist = true });
             var seeded = await Startup.PrepareAsync(app, migrate: true, demo: true, ct);
             Console.WriteLine($"Seeded {seeded!.People} synthetic people with {seeded.Presentations} presentations.");
             PrintDemoUsers(seeded.Users);
@@ -271,7 +271,7 @@ public static class AftercareCommands
                 return 1;
             }
 
-            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db) });
+            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db), MustExist = true });
             await Startup.PrepareAsync(app, migrate: true, demo: false, ct);
             await using var scope = app.Services.CreateAsyncScope();
             var applications = scope.ServiceProvider.GetRequiredService<OpenIddict.Abstractions.IOpenIddictApplicationManager>();
@@ -314,7 +314,7 @@ public static class AftercareCommands
         var verify = new Command("verify", "Check the audit's hash chain: report any event modified, deleted, inserted or reordered, and the last good one. Exits 0 when intact.") { expect, Db };
         verify.SetAction(async (parse, ct) =>
         {
-            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db) });
+            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db), MustExist = true });
             var database = app.Services.GetRequiredService<DatabaseSettings>();
             if (database.Provider == DatabaseProvider.Sqlite && !File.Exists(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.ConnectionString).DataSource))
             {
@@ -373,7 +373,7 @@ public static class AftercareCommands
         var rotate = new Command("rotate", "Create a new encryption key and make it the default for new data. Earlier keys are kept and still decrypt older data. Restart running servers to use it at once.") { Db };
         rotate.SetAction(async (parse, ct) =>
         {
-            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db) });
+            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db), MustExist = true });
             var key = KeyRing.Rotate(
                 app.Services.GetRequiredService<Microsoft.AspNetCore.DataProtection.KeyManagement.IKeyManager>(),
                 app.Services.GetRequiredService<TimeProvider>());
@@ -386,7 +386,7 @@ public static class AftercareCommands
         var reencrypt = new Command("reencrypt", "Rewrite every encrypted value under the current default key (after `keys rotate`, e.g. before retiring an old key).") { Db };
         reencrypt.SetAction(async (parse, ct) =>
         {
-            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db) });
+            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db), MustExist = true });
             await Startup.PrepareAsync(app, migrate: false, demo: false, ct);
             await using var scope = app.Services.CreateAsyncScope();
             var count = await app.Services.GetRequiredService<FieldEncryption>().ReencryptAsync(scope.ServiceProvider.GetRequiredService<AftercareDbContext>(), ct: ct);
@@ -404,7 +404,7 @@ public static class AftercareCommands
         var export = new Command("export", "Write a de-identified CSV of presentations for a national registry: months not dates, no ids or free text, rare combinations coarsened (docs/measures.md).") { output, from, to, Db };
         export.SetAction(async (parse, ct) =>
         {
-            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db) });
+            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db), MustExist = true });
             await Startup.PrepareAsync(app, migrate: true, demo: false, ct);
             await using var scope = app.Services.CreateAsyncScope();
             var s = scope.ServiceProvider;
@@ -440,7 +440,7 @@ public static class AftercareCommands
                 return 2;
             }
 
-            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db) });
+            await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db), MustExist = true });
             await Startup.PrepareAsync(app, migrate: true, demo: false, ct);
             await using var scope = app.Services.CreateAsyncScope();
             var s = scope.ServiceProvider;

@@ -58,8 +58,28 @@ public sealed class AftercareOptions
     public string? ChromiumPath { get; set; }
 }
 
-/// <summary>A crisis line as configured for the site.</summary>
-public sealed record CrisisLine(string Name, string Number, string Hours);
+/// <summary>
+/// A crisis line as configured for the site. A line with <see cref="Text"/> takes text messages,
+/// not calls: its link opens a message to the number with that word already written.
+/// </summary>
+public sealed record CrisisLine(string Name, string Number, string Hours, string? Text = null)
+{
+    /// <summary>What to do, as the person reads it: the number, or "text SHOUT to 85258".</summary>
+    public string HowToReach => Text is null ? Number : $"text {Text} to {Number}";
+
+    /// <summary>
+    /// tel: to call, or sms: with the body; "sms:85258?&amp;body=SHOUT" is the form both iOS and
+    /// Android phones read.
+    /// </summary>
+    public string Href
+    {
+        get
+        {
+            var digits = Number.Replace(" ", "", StringComparison.Ordinal);
+            return Text is null ? $"tel:{digits}" : $"sms:{digits}?&body={Uri.EscapeDataString(Text)}";
+        }
+    }
+}
 
 public static class AftercareOptionsRegistration
 {

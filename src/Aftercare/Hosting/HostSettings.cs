@@ -12,6 +12,12 @@ public sealed record HostSettings
 
     public bool Demo { get; init; }
 
+    /// <summary>
+    /// For every command but serve and migrate: the database must already be there, so that a
+    /// mistyped --db is an error rather than a new empty database and a report of nothing.
+    /// </summary>
+    public bool MustExist { get; init; }
+
     public string Environment { get; init; } = Environments.Production;
 
     public TimeProvider? Clock { get; init; }
@@ -28,13 +34,16 @@ public sealed record HostSettings
         var configured = Database
             ?? configuration["Aftercare:Database"]
             ?? configuration.GetConnectionString("Aftercare");
-        if (!string.IsNullOrWhiteSpace(configured))
+        var folder = configuration["Aftercare:DataFolder"] ?? "data";
+        var value = !string.IsNullOrWhiteSpace(configured) ? configured : Path.Combine(folder, Demo ? "aftercare-demo.db" : "aftercare.db");
+        if (MustExist && DatabaseSettings.SqliteFile(value) is { } file && !File.Exists(file))
         {
-            return DatabaseSettings.Parse(configured);
+            throw new SettingsException(
+                $"there is no database at {file} (relative paths are from the folder you are in, {Directory.GetCurrentDirectory()}). "
+                + "Check --db; `aftercare migrate --db PATH` creates a new one.");
         }
 
-        var folder = configuration["Aftercare:DataFolder"] ?? "data";
-        return DatabaseSettings.Parse(Path.Combine(folder, Demo ? "aftercare-demo.db" : "aftercare.db"));
+        return DatabaseSettings.Parse(value);
     }
 
     /// <summary>
