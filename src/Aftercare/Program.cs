@@ -21,6 +21,11 @@ catch (Aftercare.App.Programme.PathwayFileException e)
     await Console.Error.WriteLineAsync("aftercare will not start: " + e.Message);
     return 1;
 }
+catch (DatabaseNotFoundException e)
+{
+    await Console.Error.WriteLineAsync("aftercare: " + e.Message);
+    return 1;
+}
 catch (SettingsException e)
 {
     await Console.Error.WriteLineAsync("aftercare will not start: " + e.Message);

@@ -74,7 +74,7 @@ public sealed partial class CliTests(AftercareApplication app) : IClassFixture<A
         var csv = Path.Combine(folder, "registry.csv");
         var missing = await AftercareIn(folder, null, "registry", "export", "--out", csv, "--db", "data/aftercare-demo.db");
         Assert.NotEqual(0, missing.Code);
-        Assert.Contains(Path.Combine(folder, "data", "aftercare-demo.db"), missing.Err, StringComparison.Ordinal);
+        Assert.Contains($"aftercare: there is no database at {Path.Combine(folder, "data", "aftercare-demo.db")}", missing.Err, StringComparison.Ordinal);
         Assert.DoesNotContain("Wrote", missing.Out, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(folder, "data", "aftercare-demo.db")));
         Assert.False(File.Exists(csv));

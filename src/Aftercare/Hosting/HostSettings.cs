@@ -38,7 +38,7 @@ public sealed record HostSettings
         var value = !string.IsNullOrWhiteSpace(configured) ? configured : Path.Combine(folder, Demo ? "aftercare-demo.db" : "aftercare.db");
         if (MustExist && DatabaseSettings.SqliteFile(value) is { } file && !File.Exists(file))
         {
-            throw new SettingsException(
+            throw new DatabaseNotFoundException(
                 $"there is no database at {file} (relative paths are from the folder you are in, {Directory.GetCurrentDirectory()}). "
                 + "Check --db; `aftercare migrate --db PATH` creates a new one.");
         }
@@ -87,5 +87,24 @@ public sealed record HostSettings
         }
 
         return certificate;
+    }
+}
+
+/// <summary>A command was pointed at a database that is not there: it stops, naming the path, rather than make an empty one.</summary>
+public sealed class DatabaseNotFoundException : Exception
+{
+    public DatabaseNotFoundException()
+        : base("There is no database there.")
+    {
+    }
+
+    public DatabaseNotFoundException(string message)
+        : base(message)
+    {
+    }
+
+    public DatabaseNotFoundException(string message, Exception innerException)
+        : base(message, innerException)
+    {
     }
 }
