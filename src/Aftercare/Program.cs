@@ -55,6 +55,9 @@ public static partial class Program
         // OpenIddict logs whole authorization requests at Information: the identifier typed on the
         // SMART consent page and the form token with them. No patient data in logs (ARCHITECTURE.md).
         builder.Logging.AddFilter("OpenIddict", LogLevel.Warning);
+        // The request line ("Request starting GET /fhir/Patient?identifier=…") carries a FHIR
+        // search's query string: an MRN or NHS number. Never logged, whatever Information is set to.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Services.AddAftercareOptions(builder.Configuration);
         builder.Services.AddAftercareIdentity(builder.Configuration);
         builder.Services.AddAftercareWeb();

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Aftercare.Domain.Users;
+using Microsoft.EntityFrameworkCore;
 using Aftercare.Smart;
 using Microsoft.AspNetCore.WebUtilities;
 using OpenIddict.Abstractions;
@@ -60,6 +61,56 @@ public sealed partial class LogTests
         Assert.Contains(family, await clinician.GetStringAsync($"people/{personId}", Ct), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Redirect, (await clinician.Post($"presentations/{presentationId}/assessment", "assessment", PlansTests.Assessment(0, "complete", account: account))).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await clinician.Post($"people/{personId}/safety-plan", "safety-plan", PlansTests.SafetyPlan(0, warningSigns))).StatusCode);
+
+        // The rest of the record through its own forms, each carrying the unique marker: aftercare
+        // and a contact's check-in, a therapy course and a medication, a referral, a care plan,
+        // consent and safeguarding, a GP letter, emergency access by another team, and FHIR reads.
+        Assert.Equal(HttpStatusCode.Redirect, (await clinician.Post($"presentations/{presentationId}/aftercare", "enrol", new Dictionary<string, string>
+        {
+            ["dischargedAt"] = London.Local(AftercareApplication.Now.AddHours(-1)), ["pathwayId"] = "adults", ["reason"] = $"Prefers the adults' pathway ({unique})",
+        })).StatusCode);
+        var contact = await app.Read(db => db.Contacts.Where(c => c.PersonId == personId).OrderBy(c => c.DueAt).Select(c => new { c.Id, c.Version }).FirstAsync(Ct));
+        Assert.Equal(HttpStatusCode.Redirect, (await (await app.ClientFor(Roles.AftercareWorker)).Post($"contacts/{contact.Id}", "contact", new Dictionary<string, string>
+        {
+            ["version"] = contact.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), ["at"] = London.Local(AftercareApplication.Now.AddMinutes(-10)),
+            ["channel"] = "Phone", ["outcome"] = "Reached", ["howTheyAreFeeling"] = $"A bit lighter {unique}", ["whatIsGoingOn"] = $"Back at work {unique}", ["notes"] = $"Call again {unique}",
+        })).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await clinician.Post($"people/{personId}", "therapy", new Dictionary<string, string>
+        {
+            ["type"] = "ProblemSolving", ["plannedSessions"] = "6", ["startsOn"] = "2026-11-20", ["therapist"] = $"Therapist {unique}",
+            ["therapistTraining"] = $"Course {unique}", ["supervision"] = $"Fortnightly {unique}",
+        })).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await clinician.Post($"people/{personId}", "medication", new Dictionary<string, string>
+        {
+            ["class"] = "Ssri", ["name"] = $"Sertraline {unique}", ["indication"] = "Depression", ["condition"] = $"Low mood {unique}",
+            ["quantitySupplied"] = "14 tablets", ["toxicityConsidered"] = "true",
+        })).StatusCode);
+        var service = await app.Read(db => db.Services.Select(x => x.Id).FirstAsync(Ct));
+        Assert.Equal(HttpStatusCode.Redirect, (await clinician.Post($"people/{personId}", "refer", new Dictionary<string, string>
+        {
+            ["serviceId"] = service.ToString(), ["preference"] = "NonClinical", ["reason"] = $"Would like peer support {unique}",
+        })).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await clinician.Post($"people/{personId}/care-plan", "care-plan", new Dictionary<string, string>
+        {
+            ["version"] = "0", ["action"] = "draft", ["longTermGoals"] = $"Back to college {unique}", ["goal-0-goal"] = $"Sleep {unique}", ["goal-0-steps"] = $"Steps {unique}",
+        }.Append(new("aims", "PreventEscalation")))).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await clinician.Post($"people/{personId}/consent", "consent", new Dictionary<string, string>
+        {
+            ["Decision.Topic"] = "InvolveFamilyOrCarers", ["Decision.Agreed"] = "yes", ["Decision.Whom"] = $"Sister {unique}", ["Decision.WhatTheyMayKnow"] = $"The plan {unique}",
+        })).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await clinician.Post($"people/{personId}/consent", "safeguarding", new Dictionary<string, string>
+        {
+            ["Concern.Kind"] = "AdultSupportAndProtection", ["Concern.Text"] = $"A worry {unique}", ["Concern.NoReportReason"] = $"Agreed with them {unique}",
+        })).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await clinician.Post($"people/{personId}", "share-gp", [])).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await (await app.ClientFor(app.OtherTeamClinician)).Post($"people/{personId}/restricted", "break-glass", new Dictionary<string, string>
+        {
+            ["Form.Reason"] = "EmergencyCare", ["Form.Justification"] = $"They are here now {unique}", ["Form.Password"] = app.OtherTeamClinician.Password,
+        })).StatusCode);
+        foreach (var read in new[] { $"fhir/Patient/{personId}", $"fhir/Encounter?patient=Patient/{personId}", $"fhir/CarePlan?patient=Patient/{personId}", $"fhir/Patient?identifier={mrn}" })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await clinician.GetAsync(read, Ct)).StatusCode);
+        }
 
         // Search by identifier, and by name and date of birth.
         Assert.True((await clinician.PostAsJsonAsync("api/people/search", new { identifierKind = "Mrn", identifier = mrn }, Ct)).IsSuccessStatusCode);
