@@ -4,8 +4,26 @@
 # once, starts a throwaway PostgreSQL on a loopback port in a temporary folder, runs every test
 # project (the integration tests on SQLite and on PostgreSQL, the browser tests on SQLite), stops
 # what it started, and ends with one line: "N passed, N failed" (and ", N skipped" if any).
+#
+# While working (issue 12.6; never in CI, which runs everything):
+#   ./test.sh fast                 the domain tests and the integration tests on SQLite only
+#   ./test.sh --class NAME         one test class (full name, e.g. Aftercare.Tests.ConsentTests) in
+#                                  every project that has it, on both databases and in the browser
+#   ./test.sh fast --class NAME    that class on SQLite only
 set -uo pipefail
 cd "$(dirname "$0")"
+fast=0
+filter=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    fast) fast=1 ;;
+    --class|-class|--method|-method)
+      [ $# -ge 2 ] || { echo "$1 needs a name (e.g. $1 Aftercare.Tests.ConsentTests)."; exit 2; }
+      filter=("-${1##*-}" "$2"); shift ;;
+    *) echo "Unknown argument: $1. Use: ./test.sh [fast] [--class NAME | --method NAME]"; exit 2 ;;
+  esac
+  shift
+done
 root=$PWD
 results="$root/artifacts/test-results"
 rm -rf "$results" && mkdir -p "$results"
@@ -38,6 +56,7 @@ if ! dotnet build Aftercare.slnx -nologo -clp:ErrorsOnly -v:quiet; then
 fi
 
 # --- A throwaway PostgreSQL ---------------------------------------------------------------------
+if [ $fast = 0 ]; then
 pgdir=$(mktemp -d /tmp/aftercare-pg.XXXXXX)
 pgport=$(( 20000 + RANDOM % 20000 ))
 as_pg=()
@@ -59,6 +78,7 @@ if "${as_pg[@]}" "$PGBIN/initdb" -D "$pgdir/data" -U postgres --auth=trust -E UT
 else
   echo "PostgreSQL did not start:"; tail -20 "$pgdir"/*.log 2>/dev/null
 fi
+fi
 
 # --- Run the test projects ----------------------------------------------------------------------
 bin="$root/artifacts/bin"
@@ -66,7 +86,7 @@ crashed=0
 run() { # name, executable, then environment assignments
   local name=$1 exe=$2; shift 2
   say "Tests: $name"
-  env "$@" "$exe" -noColor -noLogo -xml "$results/$name.xml"
+  env "$@" "$exe" -noColor -noLogo -xml "$results/$name.xml" "${filter[@]}"
   local code=$?
   if [ ! -s "$results/$name.xml" ]; then
     echo "$name did not report results (exit $code)."
@@ -76,14 +96,16 @@ run() { # name, executable, then environment assignments
 
 run domain "$bin/Aftercare.Domain.Tests/debug/Aftercare.Domain.Tests"
 run integration-sqlite "$bin/Aftercare.Tests/debug/Aftercare.Tests" AFTERCARE_TEST_DB=sqlite
-if [ $postgres_ok = 1 ]; then
+if [ $fast = 1 ]; then
+  say "Fast: PostgreSQL and the browser tests are left out (CI runs them)"
+elif [ $postgres_ok = 1 ]; then
   run integration-postgres "$bin/Aftercare.Tests/debug/Aftercare.Tests" AFTERCARE_TEST_DB=postgres \
     "AFTERCARE_TEST_POSTGRES=Host=127.0.0.1;Port=$pgport;Username=postgres;Database=postgres;Pooling=true"
 else
   echo "The PostgreSQL run could not start: counted as a failure."
   crashed=$((crashed + 1))
 fi
-run browser "$bin/Aftercare.Browser.Tests/debug/Aftercare.Browser.Tests" AFTERCARE_TEST_DB=sqlite
+[ $fast = 1 ] || run browser "$bin/Aftercare.Browser.Tests/debug/Aftercare.Browser.Tests" AFTERCARE_TEST_DB=sqlite
 
 # --- Sum up -------------------------------------------------------------------------------------
 sum() { # attribute
