@@ -117,7 +117,12 @@ public sealed partial class PlansFlowTests(BrowserSession session) : IClassFixtu
         await BrowserSession.AssertAccessible(page);
         foreach (var section in SafetyPlanSections.All)
         {
-            var words = section == SafetyPlanSection.WarningSigns ? "Not sleeping, staying in my room. " + Payload : $"My words for {section.Title().ToLowerInvariant()}.";
+            var words = section switch
+            {
+                SafetyPlanSection.WarningSigns => "Not sleeping, staying in my room. " + Payload,
+                SafetyPlanSection.PeopleICanAsk => "My sister Jo on 07700 900123.",
+                _ => $"My words for {section.Title().ToLowerInvariant()}.",
+            };
             await page.GetByLabel($"{(int)section + 1}. {section.Title()}").FillAsync(words);
         }
 
@@ -143,12 +148,31 @@ public sealed partial class PlansFlowTests(BrowserSession session) : IClassFixtu
         await page.GetByRole(AriaRole.Button, new() { Name = "Create a private link for their phone" }).ClickAsync();
         var link = await page.GetByLabel("Private link").InputValueAsync();
         Assert.Matches("/my-plan/[A-Za-z0-9_-]{40,}$", link);
+        // Or the person scans it: the same choice of text, email or by hand as the feedback link.
+        await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { Name = "QR code of the private link" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Group, new() { Name = "How to give it" }).GetByLabel("Text message")).ToBeVisibleAsync();
+        await BrowserSession.AssertAccessible(page);
         var phone = await session.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true, Locale = "en-GB" });
         var mine = await phone.NewPageAsync();
         mine.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
         await mine.GotoAsync(link);
         await Assertions.Expect(mine.GetByRole(AriaRole.Heading, new() { Name = $"{given}'s safety plan" })).ToBeVisibleAsync();
         await Assertions.Expect(mine.GetByRole(AriaRole.Link, new() { Name = "116 123" })).ToHaveAttributeAsync("href", "tel:116123");
+
+        // "If you need help now" first: crisis lines, the people they can ask and their team, on the first screen, each one tap away.
+        var help = mine.GetByRole(AriaRole.Region, new() { Name = "If you need help now" });
+        await Assertions.Expect(help.GetByRole(AriaRole.Link, new() { Name = "116 123" })).ToHaveAttributeAsync("href", "tel:116123");
+        await Assertions.Expect(help.GetByRole(AriaRole.Link, new() { Name = "text SHOUT to 85258" })).ToHaveAttributeAsync("href", "sms:85258?&body=SHOUT");
+        await Assertions.Expect(help.GetByRole(AriaRole.Link, new() { Name = "07700 900123" })).ToHaveAttributeAsync("href", "tel:07700900123");
+        await Assertions.Expect(help.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^01632 960\\d{3}$") })).ToHaveAttributeAsync("href", new Regex("^tel:01632960\\d{3}$"));
+        foreach (var target in new[] { help.GetByRole(AriaRole.Heading, new() { Name = "If you need help now" }), help.GetByRole(AriaRole.Link, new() { Name = "116 123" }), help.GetByRole(AriaRole.Link, new() { Name = "07700 900123" }) })
+        {
+            var box = await target.BoundingBoxAsync();
+            Assert.True(box is not null && box.Y + box.Height <= 844, $"within the first 844 px of a 390 px phone (at {box?.Y})");
+        }
+
+        var sections = await mine.Locator("section h2").AllInnerTextsAsync();
+        Assert.Equal("If you need help now", sections[0]);
         await BrowserSession.AssertAccessible(mine);
         await BrowserSession.Screenshot(mine, "safety-plan-phone");
 
@@ -169,6 +193,11 @@ public sealed partial class PlansFlowTests(BrowserSession session) : IClassFixtu
         var letter = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download the letter (PDF)" }).ClickAsync());
         var letterText = Squash(await PdfText(letter));
         Assert.Contains(Squash("Care plan and safety plan for"), letterText, StringComparison.Ordinal);
+        // From the team, with its phone, signed by name and role: never a sign-in email.
+        Assert.Matches("Telephone:01632960\\d{3}", letterText);
+        Assert.Contains(Squash("Demo Clinician (assesses)"), letterText, StringComparison.Ordinal);
+        Assert.Contains(Squash("Clinician, "), letterText, StringComparison.Ordinal);
+        Assert.DoesNotContain("@demo.aftercare.example", letterText, StringComparison.Ordinal);
         Assert.Contains(Squash(Payload), letterText, StringComparison.Ordinal);
 
         // Everything is on the timeline.

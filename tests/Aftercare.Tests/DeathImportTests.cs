@@ -117,6 +117,24 @@ public sealed class DeathImportTests(AftercareApplication app) : IClassFixture<A
     }
 
     [Fact]
+    public async Task One_death_reads_as_one_death_not_1_deaths()
+    {
+        var a = await Person("Fictional-Juniper");
+        var file = File("one-death.csv", "identifier,system,date_of_death,cause", $"mrn:{a.Mrn},,{Day(-3)},other");
+
+        var dry = await Import(file, dryRun: true);
+        Assert.True(dry.Code == 0, dry.Out + dry.Err);
+        Assert.Contains(": 1 row.", dry.Out, StringComparison.Ordinal);
+        Assert.Contains("An import would record 1 death.", dry.Out, StringComparison.Ordinal);
+
+        var run = await Import(file, dryRun: false);
+        Assert.True(run.Code == 0, run.Out + run.Err);
+        Assert.Contains("Recorded 1 death.", run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("1 deaths", dry.Out + run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("1 rows", dry.Out + run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_clean_file_is_imported_and_audited_and_importing_it_again_finds_it_already_present()
     {
         var (a, b) = (await Person("Fictional-Hazel"), await Person("Fictional-Ivy"));

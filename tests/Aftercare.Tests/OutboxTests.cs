@@ -4,6 +4,7 @@ using System.Text.Json;
 using Aftercare.App;
 using Aftercare.App.Data;
 using Aftercare.App.Messaging;
+using Aftercare.App.Programme;
 using Aftercare.Domain.Messaging;
 using Aftercare.Domain.Users;
 using Microsoft.EntityFrameworkCore;
@@ -217,8 +218,103 @@ public sealed class OutboxTests(MessagingFixture fixture) : IClassFixture<Messag
         Assert.Equal("Bearer test-key", authorization);
         using var json = JsonDocument.Parse(body);
         Assert.Equal("07700 900123", json.RootElement.GetProperty("to").GetString());
-        Assert.StartsWith("Thinking of you today Stop: http://aftercare.test/opt-out/", json.RootElement.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith($"Thinking of you today - {Team.Name}, {Team.Phone} Stop: http://aftercare.test/opt-out/", json.RootElement.GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.Equal(MessageStatus.Sent, await App.Read(db => db.OutboxMessages.Where(m => m.PersonId == personId).Select(m => m.Status).SingleAsync()));
+    }
+
+    /// <summary>The demo team the tests' people present to (Requests.DemoSiteCode), with its fictional number.</summary>
+    private static Aftercare.App.Sites.SiteSetting Team => Aftercare.App.Demo.DemoData.Sites[0];
+
+    private async Task SendEverythingDue()
+    {
+        while (await NewWorker().RunOnceAsync(default) > 0)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task Every_caring_message_of_every_pathway_names_the_persons_team_and_its_number()
+    {
+        var client = await App.ClientFor(Roles.Clinician);
+        var pathways = App.Services.GetRequiredService<AftercareSettings>().Pathways.Pathways;
+        var people = new List<(string Pathway, string Address, bool Email, int Expected)>();
+        foreach (var pathway in pathways)
+        {
+            // By email where the pathway offers it, else by text: each template reaches the person as they prefer.
+            var email = pathway.Channels.Contains(Domain.People.ContactChannel.Email);
+            if (!email && !pathway.Channels.Contains(Domain.People.ContactChannel.TextMessage))
+            {
+                continue; // calls and letters only (older adults): Aftercare sends nothing itself
+            }
+
+            var address = email ? $"team-{Guid.NewGuid():N}@example.org" : $"07700 900{Random.Shared.Next(100, 999)}";
+            var person = new
+            {
+                givenName = "Quinn", familyName = "Example", dateOfBirth = "1990-02-02", sex = "Female", phone = email ? null : address, email = email ? address : null,
+                preferredChannel = email ? "Email" : "TextMessage", gpPractice = "Demo Street Surgery (fictional)", priorPsychiatricHistory = "No", mrn = Requests.NewMrn(), nhsNumber = (string?)null,
+            };
+            var response = await client.PostAsJsonAsync("api/presentations", Requests.Presentation(await App.SiteId(), App.Clock.GetUtcNow().AddHours(-6), newPerson: person));
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            var personId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("personId").GetGuid();
+            var presentationId = await App.Read(db => db.Presentations.Where(p => p.PersonId == personId).Select(p => p.Id).SingleAsync());
+            var enrolled = await client.Post($"presentations/{presentationId}/aftercare", "enrol", new Dictionary<string, string>
+            {
+                ["dischargedAt"] = London.Local(App.Clock.GetUtcNow().AddHours(-1)), ["pathwayId"] = pathway.Id, ["reason"] = "Agreed with the person for this test",
+            });
+            Assert.Equal(HttpStatusCode.Redirect, enrolled.StatusCode);
+            Assert.Equal(pathway.CaringMessages.Count, await App.Read(db => db.OutboxMessages.CountAsync(m => m.PersonId == personId && m.Kind == MessageKind.CaringContact)));
+            people.Add((pathway.Id, address, email, pathway.CaringMessages.Count));
+        }
+
+        Assert.True(people.Count >= 4, "every pathway with messages was tried");
+        App.Clock.Advance(TimeSpan.FromDays(200));
+        await SendEverythingDue();
+
+        foreach (var (pathway, address, email, expected) in people)
+        {
+            var texts = email
+                ? fixture.Smtp.Received().Where(m => m.To.Mailboxes.Any(a => a.Address == address)).Select(m => m.TextBody ?? "").ToList()
+                : fixture.Sms.Received.Select(r => JsonDocument.Parse(r.Body).RootElement).Where(j => j.GetProperty("to").GetString() == address).Select(j => j.GetProperty("text").GetString() ?? "").ToList();
+            Assert.True(texts.Count == expected, $"{pathway}: {texts.Count} of {expected} messages arrived");
+            Assert.All(texts, text =>
+            {
+                Assert.Contains(Team.Name, text, StringComparison.Ordinal);
+                Assert.Contains(Team.Phone!, text, StringComparison.Ordinal);
+            });
+        }
+    }
+
+    [Fact]
+    public async Task A_message_not_sent_says_why_on_the_persons_record()
+    {
+        var client = await App.ClientFor(Roles.Clinician);
+
+        // The person stops them by the link in a message.
+        var byLink = await Enrolled(client, $"why-link-{Guid.NewGuid():N}@example.org");
+        var token = await App.Read(db => db.OutboxMessages.Where(m => m.PersonId == byLink).Select(m => m.OptOutToken).FirstAsync());
+        await App.AnonymousClient().Post($"opt-out/{token}", "opt-out", []);
+
+        // Staff record that the person wants none.
+        var asked = await Enrolled(client, $"why-asked-{Guid.NewGuid():N}@example.org");
+        Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"people/{asked}", "message-preferences", new Dictionary<string, string> { ["optedOut"] = "true", ["language"] = "en" })).StatusCode);
+
+        // The episode closes.
+        var closed = await Enrolled(client, $"why-closed-{Guid.NewGuid():N}@example.org");
+        var episode = await App.Read(db => db.Episodes.Where(e => e.PersonId == closed).Select(e => e.Id).SingleAsync());
+        var closing = await client.Post($"people/{closed}", $"close-{episode}", new Dictionary<string, string> { ["episodeId"] = episode.ToString(), ["reason"] = "PersonDeclined", ["note"] = "Did not want aftercare" });
+        Assert.True(closing.StatusCode == HttpStatusCode.Redirect, await closing.Content.ReadAsStringAsync());
+
+        foreach (var (personId, why) in new[]
+        {
+            (byLink, "Not sent: the person opted out by the link in a message"),
+            (asked, "Not sent: the person asked for no messages"),
+            (closed, "Not sent: the aftercare episode was closed"),
+        })
+        {
+            var page = WebUtility.HtmlDecode(await client.GetStringAsync($"people/{personId}"));
+            Assert.Contains(why, page, StringComparison.Ordinal);
+            Assert.DoesNotContain("<td>Not sent</td>", page, StringComparison.Ordinal);
+        }
     }
 
     private async Task<Aftercare.Domain.Result<OutboxMessage>> CaringMessagesFor(Guid personId)

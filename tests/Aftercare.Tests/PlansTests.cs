@@ -170,4 +170,44 @@ public sealed class PlansTests(AftercareApplication app) : IClassFixture<Afterca
         Assert.DoesNotContain(Payload, print, StringComparison.Ordinal);
         Assert.Contains(await app.AuditFor(personId), e => e.Action == AuditAction.SharedWithGp);
     }
+
+    [Fact]
+    public async Task The_GP_letter_comes_from_the_team_with_its_address_and_phone_and_is_signed_by_name_and_role_not_email()
+    {
+        var (client, personId, presentationId) = await NewPersonWithPresentation();
+        await client.Post($"presentations/{presentationId}/assessment", "assessment", Assessment(0, "complete"));
+        await client.Post($"people/{personId}/safety-plan", "safety-plan", SafetyPlan(0, "Not sleeping"));
+        Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"people/{personId}", "share-gp", [])).StatusCode);
+        var share = await app.Read(db => db.Shares.SingleAsync(s => s.PersonId == personId));
+
+        var page = WebUtility.HtmlDecode(await client.GetStringAsync($"shares/{share.Id}"));
+        var letter = page[page.IndexOf("<article class=\"letter\">", StringComparison.Ordinal)..page.IndexOf("</article>", StringComparison.Ordinal)];
+        var team = Aftercare.App.Demo.DemoData.Sites[0]; // the site the person presented to
+        var from = letter[letter.IndexOf("<address class=\"letter__from\">", StringComparison.Ordinal)..];
+        Assert.Contains(team.Name, from[..from.IndexOf("</address>", StringComparison.Ordinal)], StringComparison.Ordinal);
+        Assert.Contains(team.Address!, letter, StringComparison.Ordinal);
+        Assert.Contains($"Telephone: <a href=\"{team.Tel}\">{team.Phone}</a>", letter, StringComparison.Ordinal);
+        var signature = letter[letter.IndexOf("With thanks,", StringComparison.Ordinal)..];
+        var clinician = await app.Read(db => db.Users.Where(u => u.Email == app.User(Roles.Clinician).Email).Select(u => u.DisplayName).SingleAsync());
+        Assert.Contains(clinician, signature, StringComparison.Ordinal);
+        Assert.Contains($"Clinician, {team.Name}", signature, StringComparison.Ordinal);
+        Assert.DoesNotContain("@demo.aftercare.example", letter, StringComparison.Ordinal);
+
+        // The PDF is the same component, printed by Chromium where it is installed.
+        var pdf = await client.GetAsync($"shares/{share.Id}/pdf");
+        Assert.True(pdf.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, pdf.StatusCode.ToString());
+    }
+
+    [Fact]
+    public async Task The_persons_plan_names_their_team_with_a_number_to_tap()
+    {
+        var (client, personId, _) = await NewPersonWithPresentation();
+        await client.Post($"people/{personId}/safety-plan", "safety-plan", SafetyPlan(0, "Not sleeping"));
+        var team = Aftercare.App.Demo.DemoData.Sites[0];
+        var print = WebUtility.HtmlDecode(await client.GetStringAsync($"people/{personId}/safety-plan/print"));
+        Assert.Contains("My aftercare team", print, StringComparison.Ordinal);
+        Assert.Contains(team.Name, print, StringComparison.Ordinal);
+        Assert.Contains($"<a href=\"{team.Tel}\">{team.Phone}</a>", print, StringComparison.Ordinal);
+        Assert.Contains(team.Hours!, print, StringComparison.Ordinal);
+    }
 }

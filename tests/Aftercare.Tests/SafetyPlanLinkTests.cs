@@ -94,4 +94,62 @@ public sealed class SafetyPlanLinkTests(AftercareApplication app) : IClassFixtur
         Assert.Contains("<a href=\"tel:+447700900456\">+44 7700 900456</a>", mine, StringComparison.Ordinal);
         Assert.Contains("<a href=\"tel:01174960000\">0117 496 0000</a> (evenings)", mine, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_private_link_is_shown_with_a_QR_code_or_sent_by_text_or_email_as_the_feedback_link_is()
+    {
+        var (client, personId) = await Presented();
+        Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"people/{personId}/safety-plan", "safety-plan", Plan("complete", _ => "My words"))).StatusCode);
+
+        // Shown by hand: the link, and a QR code their phone's camera opens.
+        var page = await client.GetStringAsync($"people/{personId}/safety-plan");
+        Assert.Contains("How to give it", page, StringComparison.Ordinal);
+        var shown = WebUtility.HtmlDecode(await (await client.Post($"people/{personId}/safety-plan", "create-link", new Dictionary<string, string> { ["how"] = "Show" })).Content.ReadAsStringAsync());
+        Assert.Matches("value=\"http://[^\"]+/my-plan/[A-Za-z0-9_-]{40,}\"", shown);
+        Assert.Matches("<img class=\"qr\" src=\"data:image/png;base64,[A-Za-z0-9+/=]{100,}\" alt=\"QR code of the private link\"", shown);
+
+        // By text: queued through the outbox with the link, and the link opens the plan.
+        var texted = WebUtility.HtmlDecode(await (await client.Post($"people/{personId}/safety-plan", "create-link", new Dictionary<string, string> { ["how"] = "Sms" })).Content.ReadAsStringAsync());
+        Assert.Contains("A private link to the safety plan is queued to Robin by text message.", texted, StringComparison.Ordinal);
+        Assert.DoesNotContain("/my-plan/", texted, StringComparison.Ordinal);
+        var message = await app.Read(db => db.OutboxMessages.SingleAsync(m => m.PersonId == personId && m.Kind == Aftercare.Domain.Messaging.MessageKind.SafetyPlanLink));
+        Assert.Equal(("07700 900123", Aftercare.Domain.Messaging.MessageChannel.Sms), (message.To, message.Channel));
+        var sentLink = System.Text.RegularExpressions.Regex.Match(message.Body, "/my-plan/[A-Za-z0-9_-]+").Value;
+        Assert.Contains("My words", await app.AnonymousClient().GetStringAsync(sentLink.TrimStart('/')), StringComparison.Ordinal);
+
+        // By email, to someone with no email address: refused beside the choice, and no link is made.
+        var links = await app.Read(db => db.SafetyPlanLinks.CountAsync(l => l.PersonId == personId));
+        var refused = await client.Post($"people/{personId}/safety-plan", "create-link", new Dictionary<string, string> { ["how"] = "Email" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        var html = WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync());
+        Assert.Contains("The person has no email address", html, StringComparison.Ordinal);
+        Assert.Matches("href=\"[^\"]*#how\"", html);
+        Assert.Equal(links, await app.Read(db => db.SafetyPlanLinks.CountAsync(l => l.PersonId == personId)));
+    }
+
+    [Fact]
+    public async Task On_a_phone_the_help_now_block_comes_before_the_plan_with_the_people_they_can_ask_and_their_team()
+    {
+        var (client, personId) = await Presented();
+        var plan = Plan("complete", s => s switch
+        {
+            SafetyPlanSection.PeopleICanAsk => "My sister Jo on 07700 900123",
+            SafetyPlanSection.WarningSigns => "Not sleeping",
+            _ => "My words",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"people/{personId}/safety-plan", "safety-plan", plan)).StatusCode);
+        var created = await client.Post($"people/{personId}/safety-plan", "create-link", []);
+        var link = System.Text.RegularExpressions.Regex.Match(await created.Content.ReadAsStringAsync(), "/my-plan/([A-Za-z0-9_-]+)").Value;
+
+        var mine = WebUtility.HtmlDecode(await app.AnonymousClient().GetStringAsync(link.TrimStart('/')));
+        var help = mine.IndexOf("If you need help now", StringComparison.Ordinal);
+        Assert.True(help > 0 && help < mine.IndexOf("1. My warning signs", StringComparison.Ordinal), "the help block comes before the plan");
+        var block = mine[help..mine.IndexOf("1. My warning signs", StringComparison.Ordinal)];
+        Assert.Contains("<a href=\"tel:116123\">116 123</a>", block, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"sms:85258?&body=SHOUT\">text SHOUT to 85258</a>", block, StringComparison.Ordinal);
+        Assert.Contains("My sister Jo on <a href=\"tel:07700900123\">07700 900123</a>", block, StringComparison.Ordinal);
+        var team = Aftercare.App.Demo.DemoData.Sites[0];
+        Assert.Contains(team.Name, block, StringComparison.Ordinal);
+        Assert.Contains($"<a href=\"{team.Tel}\">{team.Phone}</a>", block, StringComparison.Ordinal);
+    }
 }

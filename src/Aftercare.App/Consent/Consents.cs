@@ -111,8 +111,7 @@ public static class Consents
         await db.SaveChangesAsync(ct);
         if (topic == ConsentTopic.ReceiveMessages && !agreed)
         {
-            await db.OutboxMessages.Where(m => m.PersonId == personId && m.Status == MessageStatus.Pending)
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Cancelled), ct);
+            await Messaging.CaringMessages.CancelAllPending(db, personId, NotSentBecause.ConsentWithdrawn, ct);
         }
 
         await transaction.CommitAsync(ct);

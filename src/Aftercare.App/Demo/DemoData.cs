@@ -29,10 +29,23 @@ public static class DemoData
 
     public static IReadOnlyList<SiteSetting> Sites { get; } =
     [
-        new("DEMO-N", "Northgate General Hospital (demo)"),
-        new("DEMO-R", "Riverside Infirmary (demo)"),
-        new("DEMO-S", "St Example's Hospital (demo)"),
-        new(OtherTeamSite, "Hillside Community Team (demo)"),
+        // Ofcom's drama range (01632 960xxx) and fictional streets: nobody real is rung or written to.
+        new("DEMO-N", "Northgate General Hospital (demo)")
+        {
+            Phone = "01632 960101", Address = "Liaison and Aftercare Team, Northgate General Hospital, 1 Example Road, Northgate NG0 0AA (demo)", Hours = "every day, 8am to 8pm",
+        },
+        new("DEMO-R", "Riverside Infirmary (demo)")
+        {
+            Phone = "01632 960202", Address = "Aftercare Team, Riverside Infirmary, 2 Sample Lane, Riverside RV0 0BB (demo)", Hours = "Monday to Friday, 9am to 5pm",
+        },
+        new("DEMO-S", "St Example's Hospital (demo)")
+        {
+            Phone = "01632 960303", Address = "Aftercare Team, St Example's Hospital, 3 Fictional Street, Exampleton EX0 0CC (demo)", Hours = "Monday to Saturday, 9am to 6pm",
+        },
+        new(OtherTeamSite, "Hillside Community Team (demo)")
+        {
+            Phone = "01632 960404", Address = "Hillside Community Team, 4 Madeup Avenue, Hillside HS0 0DD (demo)", Hours = "Monday to Friday, 9am to 5pm",
+        },
     ];
 
     /// <summary>A team no demo person has presented to: its clinician shows need-to-know and breaking the glass.</summary>

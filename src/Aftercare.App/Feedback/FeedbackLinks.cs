@@ -91,17 +91,9 @@ public static class FeedbackLinks
     private static async Task<Result<OutboxMessage>> Invitation(
         AftercareDbContext db, Guid personId, Guid? episodeId, FeedbackAbout about, MessageChannel channel, string url, DateTimeOffset now, CancellationToken ct)
     {
-        var person = await db.People.AsNoTracking().FirstAsync(p => p.Id == personId, ct);
-        var preferences = await db.MessagePreferences.AsNoTracking().FirstOrDefaultAsync(p => p.PersonId == personId, ct);
-        if (preferences?.OptedOut == true)
-        {
-            return Result<OutboxMessage>.Failure("how", "The person has opted out of messages; nothing is sent. Show them the link instead, if they would like it.");
-        }
-
         var what = about == FeedbackAbout.Assessment ? "your recent assessment" : "your recent contact with the aftercare team";
         var body = $"How was {what}? Your answers help us improve, and you can give them anonymously. It takes two minutes: {url}";
-        return OutboxMessage.Schedule(personId, episodeId, MessageKind.FeedbackInvitation, channel, CaringMessages.AddressFor(person, channel),
-            "How was your care?", body, null, now, now);
+        return await CaringMessages.LinkMessage(db, personId, episodeId, MessageKind.FeedbackInvitation, channel, "How was your care?", body, now, ct);
     }
 
     /// <summary>What the form shows: what it asks about, where, and until when the link works.</summary>

@@ -64,12 +64,26 @@ public static class CaringMessages
         return scheduled;
     }
 
-    /// <summary>Cancels what is still waiting for an episode (its schedule restarted or closed).</summary>
-    public static Task<int> CancelPending(AftercareDbContext db, Guid episodeId, CancellationToken ct)
+    /// <summary>
+    /// Cancels what is still waiting for an episode: closed (saved as closed before this is called),
+    /// or its schedule restarted. Each message keeps why, for staff to read.
+    /// </summary>
+    public static async Task<int> CancelPending(AftercareDbContext db, Guid episodeId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        return db.OutboxMessages.Where(m => m.EpisodeId == episodeId && m.Status == MessageStatus.Pending)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Cancelled), ct);
+        var closed = await db.Episodes.AnyAsync(e => e.Id == episodeId && e.Status == EpisodeStatus.Closed, ct);
+        var why = (closed ? NotSentBecause.EpisodeClosed : NotSentBecause.ScheduleRestarted).ToString();
+        return await db.OutboxMessages.Where(m => m.EpisodeId == episodeId && m.Status == MessageStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Cancelled).SetProperty(m => m.LastError, why), ct);
+    }
+
+    /// <summary>Cancels everything still waiting for a person, saying why (they opted out, or withdrew consent).</summary>
+    public static Task<int> CancelAllPending(AftercareDbContext db, Guid personId, NotSentBecause why, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var reason = why.ToString();
+        return db.OutboxMessages.Where(m => m.PersonId == personId && m.Status == MessageStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Cancelled).SetProperty(m => m.LastError, reason), ct);
     }
 
     /// <summary>An email invitation, with an iCalendar file, to a contact agreed with the person.</summary>
@@ -88,6 +102,26 @@ public static class CaringMessages
         var ics = new CalendarSerializer().SerializeToString(calendar);
         return OutboxMessage.Schedule(person.Id, episodeId, MessageKind.AppointmentInvitation, MessageChannel.Email, person.Email,
             "Your next aftercare check-in", $"As agreed, your aftercare team will be in touch on {when}. The invitation is attached.", ics, now, now);
+    }
+
+    /// <summary>
+    /// A private link to the person by text or email (the feedback form, their safety plan), to add
+    /// to the unit of work in hand. Refused, with what to do instead, if they opted out of messages.
+    /// </summary>
+    public static async Task<Result<OutboxMessage>> LinkMessage(
+        AftercareDbContext db, Guid personId, Guid? episodeId, MessageKind kind, MessageChannel channel, string subject, string body, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var person = await db.People.AsNoTracking().FirstAsync(p => p.Id == personId, ct);
+        var preferences = await db.MessagePreferences.AsNoTracking().FirstOrDefaultAsync(p => p.PersonId == personId, ct);
+        if (preferences?.OptedOut == true)
+        {
+            return Result<OutboxMessage>.Failure("how", "The person has opted out of messages; nothing is sent. Show them the link instead, if they would like it.");
+        }
+
+        // The form's choice is "how": a missing address is told beside it.
+        var message = OutboxMessage.Schedule(personId, episodeId, kind, channel, AddressFor(person, channel), subject, body, null, now, now);
+        return message.IsSuccess ? message : Result<OutboxMessage>.Failure([.. message.Errors.Select(e => e.Field == "channel" ? e with { Field = "how" } : e)]);
     }
 
     /// <summary>A message written now by a member of staff, sent by the worker.</summary>
@@ -157,8 +191,7 @@ public static class CaringMessages
         await db.SaveChangesAsync(ct);
         if (optedOut)
         {
-            await db.OutboxMessages.Where(m => m.PersonId == personId && m.Status == MessageStatus.Pending)
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Cancelled), ct);
+            await CancelAllPending(db, personId, NotSentBecause.OptedOut, ct);
         }
 
         await transaction.CommitAsync(ct);
@@ -194,8 +227,7 @@ public static class CaringMessages
         db.Audit(clock, new Actor("", "(the person, by opt-out link)", []), AuditAction.MessagesOptedOut, AuditPurpose.DirectCare, message.PersonId);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
-        await db.OutboxMessages.Where(m => m.PersonId == message.PersonId && m.Status == MessageStatus.Pending)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Cancelled), ct);
+        await CancelAllPending(db, message.PersonId, NotSentBecause.OptedOutByLink, ct);
         await transaction.CommitAsync(ct);
         return true;
     }

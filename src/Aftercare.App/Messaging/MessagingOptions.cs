@@ -3,10 +3,26 @@ namespace Aftercare.App.Messaging;
 /// <summary>How caring messages leave Aftercare (section Aftercare:Messaging).</summary>
 public sealed class MessagingOptions
 {
-    /// <summary>The address people's links point at, e.g. https://aftercare.example.nhs.uk.</summary>
-    public string PublicBaseUrl { get; set; } = "http://127.0.0.1:5000";
+    /// <summary>
+    /// The address people's links point at, e.g. https://aftercare.example.nhs.uk. Empty (the
+    /// default): Aftercare:PublicBaseUrl, or else the address the server listens on (--urls).
+    /// </summary>
+    public string PublicBaseUrl { get; set; } = "";
+
+    /// <summary>Where links point when <see cref="PublicBaseUrl"/> is empty; set by the host.</summary>
+    public Func<string>? ResolveBaseUrl { get; set; }
+
+    /// <summary>The base of every link in a message, without a trailing slash.</summary>
+    public string LinkBase => (string.IsNullOrWhiteSpace(PublicBaseUrl) ? ResolveBaseUrl?.Invoke() ?? "http://127.0.0.1:5000" : PublicBaseUrl).TrimEnd('/');
 
     public SmtpOptions Smtp { get; init; } = new();
+
+    /// <summary>
+    /// Whether messages on a channel can leave: an SMTP host for email, a gateway for texts. Until
+    /// then the worker leaves them waiting, untried, and the person's record says why.
+    /// </summary>
+    public bool CanSend(Aftercare.Domain.Messaging.MessageChannel channel) =>
+        channel == Aftercare.Domain.Messaging.MessageChannel.Email ? !string.IsNullOrWhiteSpace(Smtp.Host) : !string.IsNullOrWhiteSpace(Sms.GatewayUrl);
 
     public SmsOptions Sms { get; init; } = new();
 

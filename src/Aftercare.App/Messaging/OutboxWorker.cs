@@ -15,7 +15,7 @@ namespace Aftercare.App.Messaging;
 /// who has opted out, nor after their episode has closed.
 /// </summary>
 public sealed partial class OutboxWorker(
-    IServiceScopeFactory scopes, TimeProvider clock, MessagingOptions options, LocalTime time, ILogger<OutboxWorker> logger,
+    IServiceScopeFactory scopes, TimeProvider clock, MessagingOptions options, LocalTime time, Sites.SiteTeams teams, ILogger<OutboxWorker> logger,
     [FromKeyedServices(MessageChannel.Email)] IMessageSender email, [FromKeyedServices(MessageChannel.Sms)] IMessageSender sms) : BackgroundService
 {
     private readonly string _name = $"worker-{Guid.NewGuid():N}"[..20];
@@ -60,8 +60,22 @@ public sealed partial class OutboxWorker(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AftercareDbContext>();
         var now = clock.GetUtcNow();
-        var due = await db.OutboxMessages.AsNoTracking()
-            .Where(m => m.Status == MessageStatus.Pending && m.DueAt <= now && (m.ClaimedUntil == null || m.ClaimedUntil < now))
+        // A channel with nowhere to send (no SMTP host, no SMS gateway) is not tried: its messages
+        // wait, with no failed tries counted, until it is configured.
+        var (canEmail, canText) = (email.IsConfigured, sms.IsConfigured);
+        if (!canEmail && !canText)
+        {
+            return 0;
+        }
+
+        var pending = db.OutboxMessages.AsNoTracking().Where(m => m.Status == MessageStatus.Pending && m.DueAt <= now && (m.ClaimedUntil == null || m.ClaimedUntil < now));
+        if (canEmail != canText)
+        {
+            var only = canEmail ? MessageChannel.Email : MessageChannel.Sms;
+            pending = pending.Where(m => m.Channel == only);
+        }
+
+        var due = await pending
             .OrderBy(m => m.DueAt).Select(m => m.Id).Take(50).ToListAsync(stoppingToken);
         var sent = 0;
         foreach (var id in due)
@@ -99,7 +113,8 @@ public sealed partial class OutboxWorker(
             && await db.Episodes.AnyAsync(e => e.Id == episode && e.Status == EpisodeStatus.Closed, ct);
         if (preferences?.OptedOut == true || episodeClosed)
         {
-            return await Finish(db, id, MessageStatus.Cancelled, message.Attempts, null, null, ct);
+            var why = preferences?.OptedOut == true ? NotSentBecause.OptedOut : NotSentBecause.EpisodeClosed;
+            return await Finish(db, id, MessageStatus.Cancelled, message.Attempts, why.ToString(), null, ct);
         }
 
         if (preferences is not null)
@@ -118,7 +133,9 @@ public sealed partial class OutboxWorker(
         try
         {
             var sender = message.Channel == MessageChannel.Email ? email : sms;
-            await sender.SendAsync(message, $"{options.PublicBaseUrl.TrimEnd('/')}/opt-out/{message.OptOutToken}", ct);
+            // Signed by the team of the person's care, with its number: a caring message says whom to call.
+            var team = await teams.ForPersonAsync(db, message.PersonId, message.EpisodeId, ct);
+            await sender.SendAsync(message.SignedOff(MessageText.SignOff(team, message.Channel)), $"{options.LinkBase}/opt-out/{message.OptOutToken}", ct);
         }
         catch (Exception e)
         {

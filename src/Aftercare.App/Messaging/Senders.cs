@@ -11,11 +11,16 @@ namespace Aftercare.App.Messaging;
 public interface IMessageSender
 {
     Task SendAsync(OutboxMessage message, string optOutUrl, CancellationToken ct);
+
+    /// <summary>Whether there is anywhere to send to; until there is, messages wait untried.</summary>
+    bool IsConfigured => true;
 }
 
 /// <summary>Email over SMTP with MailKit. The Message-ID is the outbox id, so a resend is recognisable.</summary>
 public sealed class SmtpSender(MessagingOptions options) : IMessageSender
 {
+    public bool IsConfigured => options.CanSend(MessageChannel.Email);
+
     public async Task SendAsync(OutboxMessage message, string optOutUrl, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -57,6 +62,8 @@ public sealed class SmtpSender(MessagingOptions options) : IMessageSender
 /// </summary>
 public sealed class HttpSmsSender(HttpClient http, MessagingOptions options) : IMessageSender
 {
+    public bool IsConfigured => options.CanSend(MessageChannel.Sms);
+
     public async Task SendAsync(OutboxMessage message, string optOutUrl, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(message);

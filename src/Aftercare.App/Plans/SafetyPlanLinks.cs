@@ -1,8 +1,10 @@
 using Aftercare.App.Audit;
 using Aftercare.App.Data;
+using Aftercare.App.Messaging;
 using Aftercare.Domain;
 using Aftercare.Domain.Audit;
 using Aftercare.Domain.Documents;
+using Aftercare.Domain.Messaging;
 using Aftercare.Domain.Plans;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,9 +16,21 @@ public static class SafetyPlanLinks
     public const string DraftMessage =
         "This safety plan is still a draft. A private link is for the plan agreed with the person: finish it together and choose \"Save the person's plan\", then create the link.";
 
-    public sealed record Created(Guid LinkId, string Token, DateTimeOffset ExpiresAt);
+    public const string Path = "my-plan/";
 
-    public static async Task<Result<Created>> Create(AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, TimeSpan lifetime, CancellationToken ct)
+    /// <summary>A new link; the token is in hand only now. SentBy: queued to the person by text or email.</summary>
+    public sealed record Created(Guid LinkId, string Token, DateTimeOffset ExpiresAt, MessageChannel? SentBy = null);
+
+    /// <summary>Makes a private link to the person's agreed plan, to show them now.</summary>
+    public static Task<Result<Created>> Create(AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, TimeSpan lifetime, CancellationToken ct) =>
+        Create(db, clock, actor, personId, lifetime, null, null, ct);
+
+    /// <summary>
+    /// Makes a private link to the person's agreed plan. With a channel, the link is queued to them
+    /// through the outbox in the same transaction (as the feedback link is), signed by their team.
+    /// </summary>
+    public static async Task<Result<Created>> Create(
+        AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, TimeSpan lifetime, MessageChannel? sendBy, string? publicBaseUrl, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(actor);
@@ -36,8 +50,22 @@ public static class SafetyPlanLinks
         var (link, token) = SafetyPlanLink.Create(plan.Id, personId, lifetime, actor.Email, now);
         db.SafetyPlanLinks.Add(link);
         db.Audit(clock, actor, AuditAction.SafetyPlanLinkCreated, AuditPurpose.DirectCare, personId, link.Id.ToString());
+        if (sendBy is { } channel)
+        {
+            var url = $"{(publicBaseUrl ?? "").TrimEnd('/')}/{Path}{token}";
+            var message = await CaringMessages.LinkMessage(db, personId, null, MessageKind.SafetyPlanLink, channel, "Your safety plan",
+                $"Your safety plan, as we made it together, is here to keep on your phone: {url}", now, ct);
+            if (!message.IsSuccess)
+            {
+                return Result<Created>.Failure(message.Errors);
+            }
+
+            db.OutboxMessages.Add(message.Value);
+            db.Audit(clock, actor, AuditAction.MessageQueued, AuditPurpose.DirectCare, personId, message.Value.Id.ToString());
+        }
+
         await db.SaveChangesAsync(ct);
-        return new Created(link.Id, token, link.ExpiresAt);
+        return new Created(link.Id, token, link.ExpiresAt, sendBy);
     }
 
     public static async Task<bool> Revoke(AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, Guid linkId, CancellationToken ct)
@@ -55,7 +83,7 @@ public static class SafetyPlanLinks
         return true;
     }
 
-    public sealed record Opened(string GivenName, SafetyPlanContent Content, DateTimeOffset UpdatedAt, DateTimeOffset ExpiresAt);
+    public sealed record Opened(Guid PersonId, string GivenName, SafetyPlanContent Content, DateTimeOffset UpdatedAt, DateTimeOffset ExpiresAt);
 
     /// <summary>
     /// The plan behind a token, or null when the token is unknown, expired or revoked: the same
@@ -82,6 +110,6 @@ public static class SafetyPlanLinks
         var name = await db.People.Where(p => p.Id == link.PersonId).Select(p => p.GivenName).FirstAsync(ct);
         db.Audit(clock, new Actor("", "(the person, by private link)", []), AuditAction.SafetyPlanOpenedByLink, AuditPurpose.DirectCare, link.PersonId, link.Id.ToString());
         await db.SaveChangesAsync(ct);
-        return new Opened(name, plan.Content, plan.UpdatedAt, link.ExpiresAt);
+        return new Opened(link.PersonId, name, plan.Content, plan.UpdatedAt, link.ExpiresAt);
     }
 }

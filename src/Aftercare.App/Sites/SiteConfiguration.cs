@@ -4,8 +4,25 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.App.Sites;
 
-/// <summary>A site as configured in appsettings (Aftercare:Sites).</summary>
-public sealed record SiteSetting(string Code, string Name);
+/// <summary>
+/// A site as configured in appsettings (Aftercare:Sites), with the team people reach there: its
+/// phone number, address and opening hours. These are configuration, printed on the person's plan,
+/// signed under every caring message and at the head of the letter to the GP.
+/// </summary>
+public sealed record SiteSetting(string Code, string Name)
+{
+    /// <summary>The team's number, as people dial it (e.g. "01632 960100").</summary>
+    public string? Phone { get; init; }
+
+    /// <summary>The team's postal address, on one line or with commas.</summary>
+    public string? Address { get; init; }
+
+    /// <summary>When the phone is answered, as people read it (e.g. "Monday to Friday, 9am to 5pm").</summary>
+    public string? Hours { get; init; }
+
+    /// <summary>tel: for the team's number, or null when none is configured.</summary>
+    public string? Tel => string.IsNullOrWhiteSpace(Phone) ? null : "tel:" + new string([.. Phone.Where(c => char.IsAsciiDigit(c) || c == '+')]);
+}
 
 /// <summary>Sites are configuration: the configured list is added to the database at start-up.</summary>
 public static class SiteConfiguration

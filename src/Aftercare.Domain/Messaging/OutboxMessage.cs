@@ -16,8 +16,42 @@ public enum MessageStatus
     /// <summary>Gave up after the configured tries; staff see it on the person's record.</summary>
     Failed,
 
-    /// <summary>Not sent: the person opted out, or the episode closed, before it was due.</summary>
+    /// <summary>Not sent: the person opted out, or the episode closed or restarted, before it was due (<see cref="OutboxMessage.NotSentReason"/> says which).</summary>
     Cancelled,
+}
+
+/// <summary>Why a message was not sent. Kept by name in <see cref="OutboxMessage.LastError"/> of a cancelled message.</summary>
+public enum NotSentBecause
+{
+    /// <summary>Staff recorded that the person wants no caring messages.</summary>
+    OptedOut,
+
+    /// <summary>The person followed the stop link in one of their messages.</summary>
+    OptedOutByLink,
+
+    /// <summary>The person withdrew their consent to receive messages.</summary>
+    ConsentWithdrawn,
+
+    /// <summary>The aftercare episode closed before the message was due.</summary>
+    EpisodeClosed,
+
+    /// <summary>The person came back and their schedule restarted: its messages replace these.</summary>
+    ScheduleRestarted,
+}
+
+public static class NotSentReasons
+{
+    /// <summary>What staff read in the message's state: "Not sent" always says why.</summary>
+    public static string Label(NotSentBecause? why) => why switch
+    {
+        NotSentBecause.OptedOut => "Not sent: the person asked for no messages",
+        NotSentBecause.OptedOutByLink => "Not sent: the person opted out by the link in a message",
+        NotSentBecause.ConsentWithdrawn => "Not sent: the person withdrew consent to messages",
+        NotSentBecause.EpisodeClosed => "Not sent: the aftercare episode was closed",
+        NotSentBecause.ScheduleRestarted => "Not sent: the schedule restarted when the person came back",
+        // Cancelled before reasons were kept: every cause then was one of the above.
+        _ => "Not sent: stopped before it was due (the person opted out, or the episode closed or restarted)",
+    };
 }
 
 public enum MessageKind
@@ -27,6 +61,9 @@ public enum MessageKind
 
     /// <summary>A private link to the short feedback form (DOMAIN.md rule 14).</summary>
     FeedbackInvitation,
+
+    /// <summary>The private link to the person's own safety plan (DOMAIN.md rule 7).</summary>
+    SafetyPlanLink,
 }
 
 /// <summary>
@@ -70,8 +107,15 @@ public sealed class OutboxMessage
 
     public int Attempts { get; private set; }
 
-    /// <summary>Why the last try failed: the kind of failure only, never the message or address.</summary>
+    /// <summary>
+    /// Why the last try failed: the kind of failure only, never the message or address. For a
+    /// cancelled message, why it was not sent (a <see cref="NotSentBecause"/> name).
+    /// </summary>
     public string? LastError { get; private set; }
+
+    /// <summary>Why a cancelled message was not sent; null for any other, or when it was cancelled before reasons were kept.</summary>
+    public NotSentBecause? NotSentReason =>
+        Status == MessageStatus.Cancelled && Enum.TryParse<NotSentBecause>(LastError, out var why) && Enum.IsDefined(why) ? why : null;
 
     public DateTimeOffset? SentAt { get; private set; }
 
@@ -92,6 +136,21 @@ public sealed class OutboxMessage
     /// <summary>The hash an opt-out link's token is looked up by (upper-case hex, as for safety-plan links).</summary>
     public static string HashToken(string token) =>
         Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token ?? "")));
+
+    /// <summary>
+    /// The message as it leaves: a copy with the team's sign-off after the body. The stored message
+    /// keeps the body as written, and the copy is never saved.
+    /// </summary>
+    public OutboxMessage SignedOff(string signOff)
+    {
+        var copy = (OutboxMessage)MemberwiseClone();
+        if (!string.IsNullOrWhiteSpace(signOff))
+        {
+            copy.Body = Channel == MessageChannel.Email ? $"{Body}\n\n{signOff.Trim()}" : $"{Body} {signOff.Trim()}";
+        }
+
+        return copy;
+    }
 
     public static Result<OutboxMessage> Schedule(
         Guid personId, Guid? episodeId, MessageKind kind, MessageChannel channel, string? to, string subject, string body, string? calendar, DateTimeOffset dueAt, DateTimeOffset now)

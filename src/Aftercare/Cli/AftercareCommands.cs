@@ -458,7 +458,7 @@ public static class AftercareCommands
             }
 
             var report = result.Value;
-            Console.WriteLine($"{report.SourceFile} (sha256 {report.SourceHash[..12]}…): {report.Lines.Count} rows.");
+            Console.WriteLine($"{report.SourceFile} (sha256 {report.SourceHash[..12]}…): {Words.Count(report.Lines.Count, "row")}.");
             Console.WriteLine($"  matched: {report.Count(ImportDeaths.Outcome.Matched)}");
             Console.WriteLine($"  already present: {report.Count(ImportDeaths.Outcome.AlreadyPresent)}");
             Console.WriteLine($"  unmatched: {report.Count(ImportDeaths.Outcome.Unmatched)}");
@@ -477,8 +477,8 @@ public static class AftercareCommands
             }
 
             Console.WriteLine(report.DryRun
-                ? $"Dry run: nothing was written. An import would record {report.Count(ImportDeaths.Outcome.Matched)} deaths."
-                : report.Written == 0 ? "Nothing new to record." : $"Recorded {report.Written} deaths.");
+                ? $"Dry run: nothing was written. An import would record {Words.Count(report.Count(ImportDeaths.Outcome.Matched), "death")}."
+                : report.Written == 0 ? "Nothing new to record." : $"Recorded {Words.Count(report.Written, "death")}.");
             return 0;
         });
         return new Command("deaths", "Mortality linkage: deaths from a CSV file (administrators).") { import };

@@ -98,8 +98,20 @@ public static class AftercareOptionsRegistration
         // One threshold for every published count: the dashboard, its CSV, people's experience and the registry export.
         services.AddSingleton(new App.Measures.MeasuresOptions(options.SuppressCountsBelow));
         services.AddSingleton(configuration.GetSection("Aftercare:Safeguarding").Get<App.Consent.SafeguardingPolicy>() ?? new App.Consent.SafeguardingPolicy());
+        services.AddSingleton(new SiteTeams(options.Sites));
         var messaging = configuration.GetSection("Aftercare:Messaging").Get<MessagingOptions>() ?? new MessagingOptions();
-        services.AddSingleton(messaging);
+        // Links in messages point where people reach the server: Aftercare:Messaging:PublicBaseUrl, else
+        // Aftercare:PublicBaseUrl, else the address it listens on (--urls), read when the first link is made.
+        services.AddSingleton(sp =>
+        {
+            if (string.IsNullOrWhiteSpace(messaging.PublicBaseUrl))
+            {
+                var address = sp.GetRequiredService<PublicAddress>();
+                messaging.ResolveBaseUrl = () => address.Base.AbsoluteUri;
+            }
+
+            return messaging;
+        });
         services.AddKeyedSingleton<IMessageSender, SmtpSender>(MessageChannel.Email);
         services.AddHttpClient<HttpSmsSender>();
         services.AddKeyedTransient<IMessageSender>(MessageChannel.Sms, (sp, _) => sp.GetRequiredService<HttpSmsSender>());

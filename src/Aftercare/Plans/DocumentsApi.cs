@@ -5,6 +5,7 @@ using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.App.Plans;
 using Aftercare.App.Sharing;
+using Aftercare.App.Sites;
 using Aftercare.Documents;
 using Aftercare.Domain.Audit;
 using Aftercare.Hosting;
@@ -24,7 +25,7 @@ public static class DocumentsApi
     }
 
     public static async Task<Results<FileContentHttpResult, NotFound, ProblemHttpResult>> SafetyPlanPdf(
-        Guid personId, HttpContext context, AftercareDbContext db, TimeProvider clock, LocalTime time, AftercareOptions options, PdfRenderer pdf, CancellationToken ct)
+        Guid personId, HttpContext context, AftercareDbContext db, TimeProvider clock, LocalTime time, AftercareOptions options, SiteTeams teams, PdfRenderer pdf, CancellationToken ct)
     {
         if (!pdf.Available)
         {
@@ -44,6 +45,7 @@ public static class DocumentsApi
             [nameof(SafetyPlanDocument.Content)] = view.Plan.Content,
             [nameof(SafetyPlanDocument.Updated)] = time.FormatDate(view.Plan.UpdatedAt),
             [nameof(SafetyPlanDocument.CrisisLines)] = options.CrisisLines,
+            [nameof(SafetyPlanDocument.Team)] = await teams.ForPersonAsync(db, personId, null, ct),
         }, ct);
         db.Audit(clock, actor, AuditAction.SafetyPlanPrinted, AuditPurpose.DirectCare, personId, $"{view.Plan.Id} v{view.Plan.Version}");
         await db.SaveChangesAsync(ct);
@@ -52,14 +54,14 @@ public static class DocumentsApi
     }
 
     public static async Task<Results<FileContentHttpResult, NotFound, ProblemHttpResult>> LetterPdf(
-        Guid shareId, HttpContext context, AftercareDbContext db, TimeProvider clock, LocalTime time, PdfRenderer pdf, CancellationToken ct)
+        Guid shareId, HttpContext context, AftercareDbContext db, TimeProvider clock, LocalTime time, SiteTeams teams, PdfRenderer pdf, CancellationToken ct)
     {
         if (!pdf.Available)
         {
             return NoChromium();
         }
 
-        var letter = await GetShare.Handle(db, clock, context.User.ToActor(), shareId, ct);
+        var letter = await GetShare.Handle(db, clock, context.User.ToActor(), teams, shareId, ct);
         if (letter is null)
         {
             return TypedResults.NotFound();
@@ -71,7 +73,9 @@ public static class DocumentsApi
             [nameof(GpLetterDocument.Recipient)] = letter.Share.Recipient,
             [nameof(GpLetterDocument.Date)] = time.FormatDate(letter.Share.SharedAt),
             [nameof(GpLetterDocument.ConsentBasis)] = letter.Share.ConsentBasis,
-            [nameof(GpLetterDocument.From)] = letter.Share.SharedBy,
+            [nameof(GpLetterDocument.SignedBy)] = letter.SignedBy,
+            [nameof(GpLetterDocument.SignerRole)] = letter.SignerRole,
+            [nameof(GpLetterDocument.Team)] = letter.Team,
             [nameof(GpLetterDocument.CarePlan)] = letter.CarePlan,
             [nameof(GpLetterDocument.SafetyPlan)] = letter.SafetyPlan,
         }, ct);
