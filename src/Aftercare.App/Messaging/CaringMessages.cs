@@ -64,12 +64,21 @@ public static class CaringMessages
         return scheduled;
     }
 
-    /// <summary>Cancels what is still waiting for an episode (its schedule restarted or closed).</summary>
-    public static Task<int> CancelPending(AftercareDbContext db, Guid episodeId, CancellationToken ct)
+    /// <summary>Why an episode's waiting messages were not sent, as staff read it after "Not sent: ".</summary>
+    public const string ScheduleRestarted = "the schedule was restarted";
+
+    /// <inheritdoc cref="ScheduleRestarted"/>
+    public const string EpisodeClosed = "the aftercare episode closed";
+
+    /// <summary>
+    /// Cancels what is still waiting for an episode (its schedule restarted or closed), keeping why
+    /// in words a person can read (issue 11: "Not sent" said nothing about why).
+    /// </summary>
+    public static Task<int> CancelPending(AftercareDbContext db, Guid episodeId, string why, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         return db.OutboxMessages.Where(m => m.EpisodeId == episodeId && m.Status == MessageStatus.Pending)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Cancelled), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Cancelled).SetProperty(m => m.LastError, why), ct);
     }
 
     /// <summary>An email invitation, with an iCalendar file, to a contact agreed with the person.</summary>
