@@ -136,8 +136,9 @@ public sealed class ProgrammeTests(AftercareApplication app) : IClassFixture<Aft
             ["_handler"] = "enrol", ["__RequestVerificationToken"] = token,
             ["dischargedAt"] = Local(arrivedFirst.AddHours(5)), ["pathwayId"] = "first-contact", ["preference"] = "NoPreference",
         }));
-        Assert.False(posted.IsSuccessStatusCode);
-        Assert.NotEqual(HttpStatusCode.Redirect, posted.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, posted.StatusCode);
+        Assert.Contains("is in aftercare from a later discharge (Fri 20 Nov 2026, 08:00): only a presentation after it can restart the schedule.",
+            WebUtility.HtmlDecode(await posted.Content.ReadAsStringAsync()), StringComparison.Ordinal);
         var episode = await app.Read(db => db.Episodes.Include(e => e.Contacts).SingleAsync(e => e.PersonId == personId));
         Assert.Equal((0, newer), (episode.ReEngagements, episode.PresentationId));
         Assert.DoesNotContain(episode.Contacts, c => c.Status == ContactStatus.Superseded);
