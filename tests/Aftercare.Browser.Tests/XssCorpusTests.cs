@@ -104,7 +104,11 @@ public sealed partial class XssCorpusTests(BrowserSession session) : IClassFixtu
         // Aftercare: enrolment, a contact made, a referral and a step in its handoff.
         await clinician.GotoAsync(person);
         await clinician.Locator("a[href$='/aftercare']").First.ClickAsync();
-        await Store(clinician, "enrol", async form => await form.Locator("[name=dischargedAt]").FillAsync(Local(now.AddHours(-1))));
+        await Store(clinician, "enrol", async form =>
+        {
+            await form.Locator("[name=dischargedAt]").FillAsync(Local(now.AddHours(-1)));
+            await form.Locator("[name=preference][value=NoPreference]").CheckAsync();
+        });
         var contact = await clinician.Locator("a[href^='/contacts/']").First.GetAttributeAsync("href");
         await clinician.GotoAsync(contact!);
         await Store(clinician, "contact", async form =>

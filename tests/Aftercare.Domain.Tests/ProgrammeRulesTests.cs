@@ -78,7 +78,7 @@ public sealed class ProgrammeRulesTests
     public void Rule11_A_contact_not_reached_is_retried_then_escalated_and_the_episode_never_closes_by_itself()
     {
         var episode = Episode.Enrol(Guid.NewGuid(), Guid.NewGuid(), Now.AddHours(-10), Now, Set.Find("adults")!, "test", Set.Find("adults"), null, TenAm, "worker", Now).Value;
-        var first = episode.Contacts.Single(c => c.Kind == ContactKind.FirstContact);
+        var first = episode.Contacts.First(c => c.Kind == ContactKind.FollowUp);
         var rules = new RetryRules(24, 3);
         var at = Now.AddHours(5);
         for (var i = 0; i < 3; i++)
@@ -110,11 +110,90 @@ public sealed class ProgrammeRulesTests
         var episode = Episode.Enrol(Guid.NewGuid(), Guid.NewGuid(), Now.AddHours(-10), Now, Set.Find("adults")!, "test", Set.Find("adults"), null, TenAm, "worker", Now).Value;
         var before = episode.Contacts.Count;
         var later = Now.AddDays(20);
-        Assert.True(episode.ReEngage(later, Set.Find("adults")!, TenAm, later).IsSuccess);
+        Assert.True(episode.ReEngage(later.AddHours(-6), later, Set.Find("adults")!, "test", Set.Find("adults"), null, TenAm, later).IsSuccess);
         Assert.Equal(1, episode.ReEngagements);
         Assert.Equal(later.AddHours(48), episode.FirstContactDueBy);
         Assert.All(episode.Contacts.Take(before), c => Assert.Equal(ContactStatus.Superseded, c.Status));
         Assert.Equal(2, episode.Contacts.Count(c => c.Kind == ContactKind.FirstContact));
+    }
+
+    [Fact]
+    public void Rule12_A_restart_on_another_pathway_than_the_suggested_one_without_a_reason_is_refused_and_changes_nothing()
+    {
+        var episode = Episode.Enrol(Guid.NewGuid(), Guid.NewGuid(), Now.AddHours(-10), Now, Set.Find("first-contact")!, "test", Set.Find("first-contact"), null, TenAm, "worker", Now).Value;
+        var later = Now.AddDays(20);
+        var refused = episode.ReEngage(later.AddHours(-6), later, Set.Find("young-people")!, "test", Set.Find("first-contact"), " ", TenAm, later);
+        Assert.Equal("reason", Assert.Single(refused.Errors).Field);
+        Assert.Equal("first-contact", episode.PathwayId);
+        Assert.Equal(0, episode.ReEngagements);
+        Assert.Equal(Now.AddHours(48), episode.FirstContactDueBy);
+        Assert.All(episode.Contacts, c => Assert.Equal(ContactStatus.Due, c.Status));
+    }
+
+    [Fact]
+    public void Rule12_A_restart_puts_the_person_on_the_chosen_pathway_with_its_own_first_contact_deadline()
+    {
+        var episode = Episode.Enrol(Guid.NewGuid(), Guid.NewGuid(), Now.AddHours(-10), Now, Set.Find("adults")!, "test", Set.Find("adults"), null, TenAm, "worker", Now).Value;
+        var later = Now.AddDays(20);
+        var restarted = episode.ReEngage(later.AddHours(-6), later, Set.Find("older-adults")!, "test-2", Set.Find("adults"), "Moved in with his parents, who want to be involved", TenAm, later);
+        Assert.True(restarted.IsSuccess);
+        Assert.Equal(("older-adults", "older-adults", "test-2"), (episode.PathwayId, episode.PathwayName, episode.PathwayVersion));
+        Assert.Equal("Moved in with his parents, who want to be involved", episode.OtherPathwayReason);
+        Assert.Equal(later.AddHours(24), episode.FirstContactDueBy);
+        Assert.Equal(later.AddHours(24), episode.Contacts.Single(c => c.Kind == ContactKind.FirstContact && c.Status == ContactStatus.Due).DueAt);
+
+        // Back on the suggested pathway: no reason is needed, and the old one is not kept.
+        Assert.True(episode.ReEngage(later.AddDays(10), later.AddDays(10).AddHours(5), Set.Find("adults")!, "test-2", Set.Find("adults"), null, TenAm, later.AddDays(10).AddHours(6)).IsSuccess);
+        Assert.Null(episode.OtherPathwayReason);
+    }
+
+    [Fact]
+    public void Rule2_Only_a_presentation_after_the_discharge_the_schedule_runs_from_restarts_it()
+    {
+        var episode = Episode.Enrol(Guid.NewGuid(), Guid.NewGuid(), Now.AddHours(-10), Now, Set.Find("adults")!, "test", Set.Find("adults"), null, TenAm, "worker", Now).Value;
+        Assert.False(episode.CanRestartFrom(Now.AddDays(-30)));
+        var refused = episode.ReEngage(Now.AddDays(-30), Now.AddDays(-29), Set.Find("adults")!, "test", Set.Find("adults"), null, TenAm, Now.AddDays(1));
+        Assert.Equal("presentationId", Assert.Single(refused.Errors).Field);
+        Assert.Equal(0, episode.ReEngagements);
+        Assert.True(episode.CanRestartFrom(Now.AddDays(2)));
+    }
+
+    [Fact]
+    public void Rule11_A_first_contact_not_reached_is_tried_again_before_its_48_hour_deadline()
+    {
+        // Discharged 30 hours ago: 18 hours are left, so "try again in 24 hours" would miss the deadline.
+        var discharged = Now.AddHours(-30);
+        var episode = Episode.Enrol(Guid.NewGuid(), Guid.NewGuid(), discharged.AddHours(-6), discharged, Set.Find("adults")!, "test", Set.Find("adults"), null, TenAm, "worker", Now).Value;
+        var first = episode.Contacts.Single(c => c.Kind == ContactKind.FirstContact);
+        Assert.True(first.Record(new ContactAttempt(Now, ContactChannel.Phone, ContactOutcome.NotReached, null, null, null, "worker"), RetryRules.Default, Now).IsSuccess);
+        Assert.Equal(Now.AddHours(9), first.DueAt);
+        Assert.Equal(discharged.AddHours(48), first.Deadline);
+
+        // Past the deadline it is already late: tried again within 4 hours, not a day.
+        var late = discharged.AddHours(50);
+        Assert.True(first.Record(new ContactAttempt(late, ContactChannel.Phone, ContactOutcome.NotReached, null, null, null, "worker"), RetryRules.Default, late).IsSuccess);
+        Assert.Equal(late.AddHours(RetryRules.AfterDeadlineRetryHours), first.DueAt);
+    }
+
+    [Fact]
+    public void Rule11_Tries_not_reached_a_minute_apart_need_a_reason_before_they_count_towards_escalation()
+    {
+        var episode = Episode.Enrol(Guid.NewGuid(), Guid.NewGuid(), Now.AddHours(-10), Now, Set.Find("adults")!, "test", Set.Find("adults"), null, TenAm, "worker", Now).Value;
+        var first = episode.Contacts.Single(c => c.Kind == ContactKind.FirstContact);
+        ContactAttempt NotReached(DateTimeOffset at, string? why = null) => new(at, ContactChannel.Phone, ContactOutcome.NotReached, null, null, null, "worker", why);
+        Assert.True(first.Record(NotReached(Now), RetryRules.Default, Now).IsSuccess);
+        var refused = first.Record(NotReached(Now.AddMinutes(1)), RetryRules.Default, Now.AddMinutes(1));
+        Assert.Equal("whyTriedAgainSoon", Assert.Single(refused.Errors).Field);
+        Assert.Equal(1, first.NotReachedCount);
+        Assert.True(first.Record(NotReached(Now.AddMinutes(2), "Tried her work number too"), RetryRules.Default, Now.AddMinutes(2)).IsSuccess);
+        Assert.Equal("Tried her work number too", first.Attempts[^1].WhyTriedAgainSoon);
+        Assert.True(first.Record(NotReached(Now.AddMinutes(40)), RetryRules.Default, Now.AddMinutes(40)).IsSuccess);
+        Assert.Equal(3, first.NotReachedCount);
+
+        // Reaching the person straight after a missed call needs no reason: they called back.
+        var second = episode.Contacts.First(c => c.Kind == ContactKind.FollowUp);
+        Assert.True(second.Record(NotReached(Now), RetryRules.Default, Now).IsSuccess);
+        Assert.True(second.Record(new ContactAttempt(Now.AddMinutes(3), ContactChannel.Phone, ContactOutcome.Reached, "Better today", null, null, "worker"), RetryRules.Default, Now.AddMinutes(3)).IsSuccess);
     }
 
     [Fact]

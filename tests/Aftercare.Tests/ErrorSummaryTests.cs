@@ -46,7 +46,7 @@ public sealed partial class ErrorSummaryTests(AftercareApplication app) : IClass
             Requests.Presentation(await app.SiteId(), AftercareApplication.Now.AddHours(-8), newPerson: Requests.NewPerson(Requests.NewMrn(), dob: "1988-02-11")));
         var personId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("personId").GetGuid();
         var presentationId = await app.Read(db => db.Presentations.Where(p => p.PersonId == personId).Select(p => p.Id).SingleAsync());
-        await client.Post($"presentations/{presentationId}/aftercare", "enrol", new Dictionary<string, string> { ["dischargedAt"] = "2026-11-20T08:00", ["pathwayId"] = "first-contact" });
+        await client.Post($"presentations/{presentationId}/aftercare", "enrol", new Dictionary<string, string> { ["dischargedAt"] = "2026-11-20T08:00", ["pathwayId"] = "first-contact", ["preference"] = "NoPreference" });
         var episodeId = await app.Read(db => db.Episodes.Where(e => e.PersonId == personId).Select(e => e.Id).SingleAsync());
         var contactId = await app.Read(db => db.Contacts.Where(c => c.PersonId == personId && c.Kind == ContactKind.FirstContact).Select(c => c.Id).SingleAsync());
 

@@ -66,7 +66,7 @@ public sealed class FhirCareRecordTests(AftercareApplication app) : IClassFixtur
         Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"people/{personId}", "share-gp", [])).StatusCode);
         var enrolled = await client.Post($"presentations/{presentationId}/aftercare", "enrol", new Dictionary<string, string>
         {
-            ["dischargedAt"] = London.Local(AftercareApplication.Now.AddHours(-1)), ["pathwayId"] = "first-contact", ["reason"] = "",
+            ["dischargedAt"] = London.Local(AftercareApplication.Now.AddHours(-1)), ["pathwayId"] = "first-contact", ["reason"] = "", ["preference"] = "NoPreference",
         });
         Assert.Equal(HttpStatusCode.Redirect, enrolled.StatusCode);
         var token = await app.Read(db => db.OutboxMessages.Where(m => m.PersonId == personId).Select(m => m.OptOutToken).FirstAsync());

@@ -73,6 +73,7 @@ public sealed class HandoffTests(AftercareApplication app) : IClassFixture<After
         {
             ["dischargedAt"] = London.Local(app.Clock.GetUtcNow().AddHours(-1)),
             ["pathwayId"] = "young-people",
+            ["preference"] = "NoPreference",
         });
         Assert.Equal(HttpStatusCode.Redirect, enrolled.StatusCode);
         var services = await app.Read(db => db.Referrals.Where(r => r.PersonId == personId).Join(db.Services, r => r.ServiceId, s => s.Id, (r, s) => s.Code).ToListAsync());

@@ -38,6 +38,7 @@ public sealed class OutboxTests(MessagingFixture fixture) : IClassFixture<Messag
             ["dischargedAt"] = London.Local(App.Clock.GetUtcNow().AddHours(-1)),
             ["pathwayId"] = "first-contact",
             ["reason"] = "",
+            ["preference"] = "NoPreference",
         });
         Assert.Equal(HttpStatusCode.Redirect, enrolled.StatusCode);
         return personId;

@@ -32,7 +32,7 @@ public sealed partial class RecordBoundaryTests(AftercareApplication app) : ICla
         var presentation = await app.Read(db => db.Presentations.Where(p => p.PersonId == person).Select(p => p.Id).SingleAsync());
         var enrolled = await client.Post($"presentations/{presentation}/aftercare", "enrol", new Dictionary<string, string>
         {
-            ["dischargedAt"] = London.Local(AftercareApplication.Now.AddHours(-1)), ["pathwayId"] = "first-contact", ["reason"] = "",
+            ["dischargedAt"] = London.Local(AftercareApplication.Now.AddHours(-1)), ["pathwayId"] = "first-contact", ["reason"] = "", ["preference"] = "NoPreference",
         });
         Assert.True(enrolled.StatusCode == HttpStatusCode.Redirect, System.Text.RegularExpressions.Regex.Match(await enrolled.Content.ReadAsStringAsync(), "field-error[^<]*<span[^<]*</span>([^<]*)").Value);
         Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"people/{person}", "therapy", new Dictionary<string, string>

@@ -65,16 +65,15 @@ public static class CaringMessages
     }
 
     /// <summary>
-    /// Cancels what is still waiting for an episode: closed (saved as closed before this is called),
-    /// or its schedule restarted. Each message keeps why, for staff to read.
+    /// Cancels what is still waiting for an episode (its schedule restarted, or it closed), keeping
+    /// why by name, for staff to read as "Not sent: …" (issue 11: "Not sent" said nothing about why).
     /// </summary>
-    public static async Task<int> CancelPending(AftercareDbContext db, Guid episodeId, CancellationToken ct)
+    public static Task<int> CancelPending(AftercareDbContext db, Guid episodeId, NotSentBecause why, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var closed = await db.Episodes.AnyAsync(e => e.Id == episodeId && e.Status == EpisodeStatus.Closed, ct);
-        var why = (closed ? NotSentBecause.EpisodeClosed : NotSentBecause.ScheduleRestarted).ToString();
-        return await db.OutboxMessages.Where(m => m.EpisodeId == episodeId && m.Status == MessageStatus.Pending)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Cancelled).SetProperty(m => m.LastError, why), ct);
+        var reason = why.ToString();
+        return db.OutboxMessages.Where(m => m.EpisodeId == episodeId && m.Status == MessageStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Cancelled).SetProperty(m => m.LastError, reason), ct);
     }
 
     /// <summary>Cancels everything still waiting for a person, saying why (they opted out, or withdrew consent).</summary>

@@ -32,7 +32,7 @@ public static class CloseEpisode
         db.Audit(clock, actor, AuditAction.EpisodeClosed, AuditPurpose.DirectCare, episode.PersonId, $"{episode.Id} {reason}");
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
-        await Messaging.CaringMessages.CancelPending(db, episode.Id, ct);
+        await Messaging.CaringMessages.CancelPending(db, episode.Id, Aftercare.Domain.Messaging.NotSentBecause.EpisodeClosed, ct);
         await transaction.CommitAsync(ct);
         return closed;
     }

@@ -7,7 +7,8 @@ namespace Aftercare.App.Programme;
 /// <summary>What an aftercare worker has to do: first contacts, contacts due and overdue, escalations.</summary>
 public static class Worklist
 {
-    public sealed record Item(Guid ContactId, Guid PersonId, string Name, ContactKind Kind, DateTimeOffset DueAt, int NotReached, DateTimeOffset? EscalatedAt, Guid SiteId, string Pathway);
+    /// <param name="Deadline">When the contact had to be made by; for a first contact, the 48-hour deadline a retry does not move.</param>
+    public sealed record Item(Guid ContactId, Guid PersonId, string Name, ContactKind Kind, DateTimeOffset DueAt, int NotReached, DateTimeOffset? EscalatedAt, Guid SiteId, string Pathway, DateTimeOffset Deadline);
 
     public sealed record Lists(IReadOnlyList<Item> FirstContacts, IReadOnlyList<Item> DueToday, IReadOnlyList<Item> Escalated)
     {
@@ -31,9 +32,9 @@ public static class Worklist
             where c.Status == ContactStatus.Due && e.Status == EpisodeStatus.Active && (c.DueAt <= horizon || c.EscalatedAt != null)
                 && (siteId == null || pr.SiteId == siteId)
                 && careTeam.Contains(c.PersonId)
-            select new { c.Id, c.PersonId, p.GivenName, p.FamilyName, c.Kind, c.DueAt, c.NotReachedCount, c.EscalatedAt, pr.SiteId, e.PathwayName };
+            select new { c.Id, c.PersonId, p.GivenName, p.FamilyName, c.Kind, c.DueAt, c.NotReachedCount, c.EscalatedAt, pr.SiteId, e.PathwayName, c.OriginallyDueAt };
         var items = (await query.ToListAsync(ct))
-            .Select(x => new Item(x.Id, x.PersonId, $"{x.GivenName} {x.FamilyName}", x.Kind, x.DueAt, x.NotReachedCount, x.EscalatedAt, x.SiteId, x.PathwayName))
+            .Select(x => new Item(x.Id, x.PersonId, $"{x.GivenName} {x.FamilyName}", x.Kind, x.DueAt, x.NotReachedCount, x.EscalatedAt, x.SiteId, x.PathwayName, x.OriginallyDueAt))
             .ToList();
         var escalated = items.Where(i => i.EscalatedAt is not null).OrderBy(i => i.EscalatedAt).ToList();
         var open = items.Where(i => i.EscalatedAt is null).ToList();
@@ -41,5 +42,21 @@ public static class Worklist
             [.. open.Where(i => i.Kind == ContactKind.FirstContact).OrderBy(i => i.DueAt)],
             [.. open.Where(i => i.Kind != ContactKind.FirstContact && i.DueAt <= endOfToday).OrderBy(i => i.DueAt)],
             escalated);
+    }
+
+    /// <summary>
+    /// The time left to a deadline in whole hours, as a worker reads it: "31 hours left", "less
+    /// than an hour left", "overdue by 3 hours" (issue 11: the worklist gave no sense of the 48 hours).
+    /// </summary>
+    public static string TimeLeft(DateTimeOffset deadline, DateTimeOffset now)
+    {
+        var left = deadline - now;
+        var hours = (int)Math.Floor(Math.Abs(left.TotalHours));
+        if (left >= TimeSpan.Zero)
+        {
+            return hours == 0 ? "less than an hour left" : $"{Words.Count(hours, "hour")} left";
+        }
+
+        return hours == 0 ? "overdue by less than an hour" : $"overdue by {Words.Count(hours, "hour")}";
     }
 }

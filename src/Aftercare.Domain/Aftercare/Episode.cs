@@ -133,20 +133,7 @@ public sealed class Episode
     {
         ArgumentNullException.ThrowIfNull(pathway);
         ArgumentNullException.ThrowIfNull(dayAfter);
-        var errors = new Errors();
-        if (dischargedAt is not { } discharged)
-        {
-            errors.Add("dischargedAt", "Enter when the person was discharged.");
-        }
-        else
-        {
-            errors.AddIf(discharged < arrivedAt, "dischargedAt", "Discharge is before the person arrived.");
-            errors.AddIf(discharged > now.AddDays(14), "dischargedAt", "Discharge is more than 14 days ahead; enrol nearer the time.");
-        }
-
-        var otherThanSuggested = suggested is not null && suggested.Id != pathway.Id;
-        errors.AddIf(otherThanSuggested && string.IsNullOrWhiteSpace(reason), "reason",
-            $"You chose another pathway than the one suggested ({suggested?.Name}): say why.");
+        var errors = Check(arrivedAt, dischargedAt, pathway, suggested, reason, now);
         if (errors.Any)
         {
             return Result<Episode>.Failure(errors.List);
@@ -157,28 +144,49 @@ public sealed class Episode
             Id = Guid.CreateVersion7(now),
             PersonId = personId,
             PresentationId = presentationId,
-            PathwayId = pathway.Id,
-            PathwayName = pathway.Name,
-            PathwayVersion = pathwayVersion,
-            OtherPathwayReason = otherThanSuggested ? reason!.Trim() : null,
             EnrolledAt = now,
             EnrolledBy = by,
             Status = EpisodeStatus.Active,
         };
+        episode.TakePathway(pathway, pathwayVersion, suggested, reason);
         episode.Schedule(pathway, dischargedAt!.Value.ToUniversalTime(), dayAfter, now);
         return episode;
     }
 
     /// <summary>
-    /// DOMAIN.md rule 2: the person came back for help during the episode. The schedule restarts
-    /// from the new discharge; what was still due is superseded, nothing is lost.
+    /// Whether a presentation that began at <paramref name="arrivedAt"/> can restart this episode's
+    /// schedule: only a presentation after the discharge the current schedule runs from is a new
+    /// one (issue 11: a restart was offered, and accepted, from an older presentation).
     /// </summary>
-    public Result<Episode> ReEngage(DateTimeOffset dischargedAt, Pathway pathway, Func<DateTimeOffset, int, DateTimeOffset> dayAfter, DateTimeOffset now)
+    public bool CanRestartFrom(DateTimeOffset arrivedAt) => Status == EpisodeStatus.Active && arrivedAt > DischargedAt;
+
+    /// <summary>
+    /// DOMAIN.md rule 2: the person came back for help during the episode. The schedule restarts
+    /// from the new discharge by the same rules as an enrolment (rule 12: the pathway suggested
+    /// for their age and history, a reason to choose another); the episode takes the chosen
+    /// pathway, and what was still due is superseded, nothing is lost.
+    /// </summary>
+    public Result<Episode> ReEngage(
+        DateTimeOffset arrivedAt, DateTimeOffset? dischargedAt, Pathway pathway, string pathwayVersion, Pathway? suggested, string? reason,
+        Func<DateTimeOffset, int, DateTimeOffset> dayAfter, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(pathway);
+        ArgumentNullException.ThrowIfNull(dayAfter);
         if (Status != EpisodeStatus.Active)
         {
             return Result<Episode>.Failure("episode", "This episode is closed; enrol the person again.");
+        }
+
+        if (!CanRestartFrom(arrivedAt))
+        {
+            return Result<Episode>.Failure("presentationId",
+                "This presentation is not newer than the discharge the aftercare schedule runs from, so it cannot restart it. Restart from the person's latest presentation.");
+        }
+
+        var errors = Check(arrivedAt, dischargedAt, pathway, suggested, reason, now);
+        if (errors.Any)
+        {
+            return Result<Episode>.Failure(errors.List);
         }
 
         foreach (var contact in Contacts.Where(c => c.Status == ContactStatus.Due))
@@ -188,7 +196,8 @@ public sealed class Episode
 
         ReEngagements++;
         LastReEngagedAt = now;
-        Schedule(pathway, dischargedAt.ToUniversalTime(), dayAfter, now);
+        TakePathway(pathway, pathwayVersion, suggested, reason);
+        Schedule(pathway, dischargedAt!.Value.ToUniversalTime(), dayAfter, now);
         return this;
     }
 
@@ -215,6 +224,36 @@ public sealed class Episode
         }
 
         return this;
+    }
+
+    /// <summary>The rules an enrolment and a restart share: a discharge after arrival, not far ahead, and a reason for another pathway.</summary>
+    private static Errors Check(DateTimeOffset arrivedAt, DateTimeOffset? dischargedAt, Pathway pathway, Pathway? suggested, string? reason, DateTimeOffset now)
+    {
+        var errors = new Errors();
+        if (dischargedAt is not { } discharged)
+        {
+            errors.Add("dischargedAt", "Enter when the person was discharged.");
+        }
+        else
+        {
+            errors.AddIf(discharged < arrivedAt, "dischargedAt", "Discharge is before the person arrived.");
+            errors.AddIf(discharged > now.AddDays(14), "dischargedAt", "Discharge is more than 14 days ahead; enrol nearer the time.");
+        }
+
+        // DOMAIN.md rule 12: the pathway follows age and history; choosing another is a decision to explain.
+        errors.AddIf(IsOtherThanSuggested(pathway, suggested) && string.IsNullOrWhiteSpace(reason), "reason",
+            $"You chose another pathway than the one suggested ({suggested?.Name}): say why.");
+        return errors;
+    }
+
+    private static bool IsOtherThanSuggested(Pathway pathway, Pathway? suggested) => suggested is not null && suggested.Id != pathway.Id;
+
+    private void TakePathway(Pathway pathway, string pathwayVersion, Pathway? suggested, string? reason)
+    {
+        PathwayId = pathway.Id;
+        PathwayName = pathway.Name;
+        PathwayVersion = pathwayVersion;
+        OtherPathwayReason = IsOtherThanSuggested(pathway, suggested) ? reason!.Trim() : null;
     }
 
     private void Schedule(Pathway pathway, DateTimeOffset discharged, Func<DateTimeOffset, int, DateTimeOffset> dayAfter, DateTimeOffset now)

@@ -3,13 +3,47 @@ using Aftercare.Domain.People;
 namespace Aftercare.Domain.Programme;
 
 /// <summary>One try at a contact: who, how, what came of it, and the person's own news first.</summary>
+/// <param name="WhyTriedAgainSoon">
+/// Why a try not reached follows the one before within <see cref="RetryRules.SoonAfterMinutes"/>
+/// minutes (another number, a call back that was missed): three tries a minute apart are one try.
+/// </param>
 public sealed record ContactAttempt(
-    DateTimeOffset At, ContactChannel Channel, ContactOutcome Outcome, string? HowTheyAreFeeling, string? WhatIsGoingOn, string? Notes, string By);
+    DateTimeOffset At, ContactChannel Channel, ContactOutcome Outcome, string? HowTheyAreFeeling, string? WhatIsGoingOn, string? Notes, string By,
+    string? WhyTriedAgainSoon = null);
 
 /// <summary>Retry rules for a contact the person did not answer.</summary>
 public sealed record RetryRules(int RetryAfterHours, int TriesBeforeEscalation)
 {
     public static RetryRules Default { get; } = new(24, 3);
+
+    /// <summary>A try not reached this soon after the one before needs a reason: escalation counts real tries.</summary>
+    public const int SoonAfterMinutes = 15;
+
+    /// <summary>A first contact past its deadline is tried again within this many hours at most: it is already late.</summary>
+    public const int AfterDeadlineRetryHours = 4;
+
+    /// <summary>
+    /// When to try again after a try not reached. A first contact keeps its deadline (NG225: within
+    /// 48 hours of discharge): the next try falls halfway to the deadline, never later than the
+    /// usual retry; past the deadline, within <see cref="AfterDeadlineRetryHours"/> hours. Other
+    /// contacts: after the usual retry.
+    /// </summary>
+    public DateTimeOffset NextTry(ContactKind kind, DateTimeOffset deadline, DateTimeOffset now)
+    {
+        var usual = TimeSpan.FromHours(RetryAfterHours);
+        if (kind != ContactKind.FirstContact)
+        {
+            return now + usual;
+        }
+
+        if (deadline <= now)
+        {
+            return now + TimeSpan.FromHours(Math.Min(RetryAfterHours, AfterDeadlineRetryHours));
+        }
+
+        var halfway = (deadline - now) / 2;
+        return now + (halfway < usual ? halfway : usual);
+    }
 }
 
 /// <summary>
@@ -63,6 +97,9 @@ public sealed class ScheduledContact
 
     public bool IsOverdue(DateTimeOffset now) => Status == ContactStatus.Due && DueAt < now;
 
+    /// <summary>When the contact had to be made by: for a first contact, 48 hours (the pathway's hours) after discharge; a retry does not move it.</summary>
+    public DateTimeOffset Deadline => OriginallyDueAt;
+
     public Result<ScheduledContact> Record(ContactAttempt attempt, RetryRules rules, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(attempt);
@@ -74,14 +111,18 @@ public sealed class ScheduledContact
         errors.AddIf(!Enum.IsDefined(attempt.Channel), "channel", "Choose how you tried to make contact.");
         errors.AddIf(attempt.Outcome == ContactOutcome.Reached && string.IsNullOrWhiteSpace(attempt.HowTheyAreFeeling),
             "howTheyAreFeeling", "You reached the person: write how they said they are feeling, first.");
-        errors.AddIf((attempt.HowTheyAreFeeling?.Length ?? 0) + (attempt.WhatIsGoingOn?.Length ?? 0) + (attempt.Notes?.Length ?? 0) > 8000,
+        errors.AddIf(attempt.Outcome == ContactOutcome.NotReached
+            && Attempts.Any(a => (attempt.At - a.At).Duration() < TimeSpan.FromMinutes(RetryRules.SoonAfterMinutes))
+            && string.IsNullOrWhiteSpace(attempt.WhyTriedAgainSoon),
+            "whyTriedAgainSoon", $"This try is within {RetryRules.SoonAfterMinutes} minutes of the last one: say why you tried again so soon (for instance, another number), or enter when you really tried.");
+        errors.AddIf((attempt.HowTheyAreFeeling?.Length ?? 0) + (attempt.WhatIsGoingOn?.Length ?? 0) + (attempt.Notes?.Length ?? 0) + (attempt.WhyTriedAgainSoon?.Length ?? 0) > 8000,
             "notes", "The note is too long (at most 8000 characters in all).");
         if (errors.Any)
         {
             return Result<ScheduledContact>.Failure(errors.List);
         }
 
-        Attempts.Add(attempt);
+        Attempts.Add(string.IsNullOrWhiteSpace(attempt.WhyTriedAgainSoon) ? attempt with { WhyTriedAgainSoon = null } : attempt with { WhyTriedAgainSoon = attempt.WhyTriedAgainSoon.Trim() });
         Version++;
         if (attempt.Outcome == ContactOutcome.NotReached)
         {
@@ -92,7 +133,7 @@ public sealed class ScheduledContact
                 EscalatedAt ??= now;
             }
 
-            DueAt = now.AddHours(rules.RetryAfterHours);
+            DueAt = rules.NextTry(Kind, Deadline, now);
             return this;
         }
 

@@ -150,7 +150,7 @@ public static class CareRecordMapping
             Description = $"{contact.Kind.Describe()} in aftercare",
             Start = contact.DueAt,
             End = contact.DueAt,
-            Comment = contact.NotReachedCount > 0 ? $"Not reached {contact.NotReachedCount} time(s); tried again." : null,
+            Comment = contact.NotReachedCount > 0 ? $"Not reached {Aftercare.App.Words.Times(contact.NotReachedCount)}; tried again." : null,
         };
         appointment.SupportingInformation.Add(new ResourceReference($"EpisodeOfCare/{contact.EpisodeId}"));
         appointment.Participant.Add(new Appointment.ParticipantComponent
