@@ -2,9 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Aftercare.Domain.Documents;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Aftercare.App.Data;
 
@@ -18,18 +15,6 @@ public static class JsonContent
     {
         Converters = { new JsonStringEnumConverter() },
     };
-
-    public static PropertyBuilder<T> HasJsonConversion<T>(this PropertyBuilder<T> property)
-        where T : class
-    {
-        ArgumentNullException.ThrowIfNull(property);
-        return property.HasConversion(
-            new ValueConverter<T, string>(v => JsonSerializer.Serialize(v, Options), v => JsonSerializer.Deserialize<T>(v, Options)!),
-            new ValueComparer<T>(
-                (a, b) => JsonSerializer.Serialize(a, Options) == JsonSerializer.Serialize(b, Options),
-                v => JsonSerializer.Serialize(v, Options).GetHashCode(StringComparison.Ordinal),
-                v => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(v, Options), Options)!));
-    }
 
     /// <summary>Maps a versioned document and its revisions table; Version guards against lost updates.</summary>
     public static void MapVersionedDocument<TDocument, TContent>(this ModelBuilder builder, string table, string revisionsTable)
