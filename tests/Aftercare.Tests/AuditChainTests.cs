@@ -343,42 +343,6 @@ public sealed class AuditChainTests(AftercareApplication app) : IClassFixture<Af
     }
 
     [Fact]
-    public async Task Events_written_before_the_chain_are_sealed_in_order_on_upgrade()
-    {
-        // A database as the version before the chain left it.
-        await using var copy = await AuditCopy.CreateAsync(all => all[all.ToList().FindIndex(m => m.EndsWith("_AuditChain", StringComparison.Ordinal)) - 1]);
-        var at = AftercareApplication.Now.AddDays(-30);
-        await copy.Use(async db =>
-        {
-            for (var i = 1; i <= 12; i++)
-            {
-                var time = AuditCopy.IsSqlite ? (object)at.AddMinutes(i).UtcTicks : at.AddMinutes(i);
-                await db.Database.ExecuteSqlRawAsync(
-                    """INSERT INTO "AuditEvents" ("Id", "At", "ActorId", "Actor", "Action", "Purpose") VALUES ({0}, {1}, 'u1', 'clinician@example.org', 'PersonViewed', 'direct care')""",
-                    i * 3, time);
-            }
-
-            await db.Database.MigrateAsync(Ct);
-            return 0;
-        });
-        Assert.Equal(Kind.NotSealed, (await copy.VerifyAsync()).Broken?.Kind);
-
-        Assert.Equal(12, await copy.Use(db => AuditChain.SealEarlierEventsAsync(db, Ct)));
-        Assert.Equal(0, await copy.Use(db => AuditChain.SealEarlierEventsAsync(db, Ct)));
-        await copy.Use(async db =>
-        {
-            db.Audit(TimeProvider.System, Actor.System, AuditAction.UserCreated, AuditPurpose.Administration);
-            return await db.SaveChangesAsync(Ct);
-        });
-
-        var report = await copy.VerifyAsync();
-        Assert.True(report.IsIntact, report.Broken?.Explanation);
-        Assert.Equal(13, report.Checked);
-        var ids = await copy.Use(db => db.AuditEvents.OrderBy(e => e.Sequence).Select(e => e.Id).ToListAsync(Ct));
-        Assert.Equal([.. Enumerable.Range(1, 12).Select(i => (long)i * 3)], ids.Take(12));
-    }
-
-    [Fact]
     public async Task The_CLI_reports_an_intact_chain_and_exits_zero()
     {
         await EverydayUse();

@@ -3,8 +3,6 @@ using Aftercare.App.Data;
 using Aftercare.Domain.Audit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
 
 namespace Aftercare.Tests;
@@ -12,7 +10,7 @@ namespace Aftercare.Tests;
 /// <summary>
 /// A separate database of the same provider as the test run, migrated by Aftercare's own
 /// migrations, for work that must not touch the shared test database: a copy of its audit to
-/// tamper with, or an older schema to upgrade.
+/// tamper with, or a database to restart against.
 /// </summary>
 internal sealed class AuditCopy : IAsyncDisposable
 {
@@ -33,8 +31,8 @@ internal sealed class AuditCopy : IAsyncDisposable
 
     public static bool IsSqlite => AftercareApplication.Provider != "postgres";
 
-    /// <summary>An empty database, migrated up to <paramref name="migration"/> (all of them when null).</summary>
-    public static async Task<AuditCopy> CreateAsync(Func<IReadOnlyList<string>, string>? migration = null)
+    /// <summary>An empty, migrated database.</summary>
+    public static async Task<AuditCopy> CreateAsync()
     {
         AuditCopy copy;
         if (IsSqlite)
@@ -59,8 +57,7 @@ internal sealed class AuditCopy : IAsyncDisposable
 
         await copy.Use(async db =>
         {
-            var target = migration?.Invoke([.. db.Database.GetMigrations()]);
-            await db.GetService<IMigrator>().MigrateAsync(target);
+            await db.Database.MigrateAsync();
             return 0;
         });
         return copy;

@@ -209,24 +209,6 @@ public sealed class EncryptionTests(AftercareApplication app) : IClassFixture<Af
     }
 
     [Fact]
-    public async Task Plaintext_from_before_encryption_is_encrypted_by_the_upgrade_step_and_reads_back()
-    {
-        var (_, presentationId) = await RegisterPresentationAsync(Marker("before"));
-        var earlier = Marker("written before encryption at rest");
-        await SetStoredAsync("Presentations", "MedicalTreatmentNotes", presentationId, earlier);
-        // Until the upgrade step has run, plaintext is not accepted as if it were a sealed value.
-        await Assert.ThrowsAsync<RecordUnreadableException>(() => app.Read(db => db.Presentations.SingleAsync(p => p.Id == presentationId, Ct)));
-
-        var encrypted = await app.Read(db => app.Services.GetRequiredService<FieldEncryption>().EncryptEarlierValuesAsync(db, batchSize: 2, ct: Ct));
-
-        Assert.True(encrypted >= 1);
-        var stored = await StoredAsync("Presentations", "MedicalTreatmentNotes", presentationId);
-        Assert.StartsWith(FieldEncryption.Prefix, stored, StringComparison.Ordinal);
-        Assert.DoesNotContain(earlier, stored, StringComparison.Ordinal);
-        Assert.Equal(earlier, await app.Read(db => db.Presentations.Where(p => p.Id == presentationId).Select(p => p.MedicalTreatmentNotes).SingleAsync(Ct)));
-    }
-
-    [Fact]
     public async Task After_key_rotation_and_a_restart_old_and_new_data_both_read_back()
     {
         await using var copy = await AuditCopy.CreateAsync();

@@ -25,9 +25,6 @@ public static class VerifyAudit
         /// <summary>Events are in a different order from the order they were written in.</summary>
         Reordered,
 
-        /// <summary>Events from before the chain existed are waiting to be sealed (start Aftercare once).</summary>
-        NotSealed,
-
         /// <summary>The chain has events but the keys folder holds no checkpoint of its head (ADR 0012).</summary>
         NoCheckpoint,
     }
@@ -136,9 +133,8 @@ public static class VerifyAudit
         if (outside is { } id)
         {
             var count = total - read;
-            return new Report(total, read, lastGood, previous is null
-                ? new Break(BreakKind.NotSealed, null, id, $"{count} events written before the chain existed are not sealed yet. Start Aftercare once, or run `aftercare migrate`, to seal them.")
-                : new Break(BreakKind.Inserted, null, id, $"{count} events are outside the chain, with no position in it, the first with id {id}: they were added to the table directly."));
+            return new Report(total, read, lastGood,
+                new Break(BreakKind.Inserted, null, id, $"{count} events are outside the chain, with no position in it, the first with id {id}: they were added to the table directly."));
         }
 
         var end = previous?.Sequence ?? 0;

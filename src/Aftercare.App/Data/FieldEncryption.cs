@@ -22,7 +22,7 @@ namespace Aftercare.App.Data;
 /// </summary>
 public sealed class FieldEncryption(IDataProtectionProvider provider)
 {
-    /// <summary>Every stored ciphertext starts with this, so a value from before encryption is told apart.</summary>
+    /// <summary>Every stored ciphertext starts with this, so a value written past Aftercare in clear is told apart.</summary>
     public const string Prefix = "enc:v1:";
 
     private readonly IDataProtector _root = provider.CreateProtector("Aftercare.FieldEncryption");
@@ -119,19 +119,12 @@ public sealed class FieldEncryption(IDataProtectionProvider provider)
     private static string ColumnOf(IReadOnlyEntityType entityType, EncryptedField field) =>
         entityType.FindProperty(field.StoredName)!.GetColumnName();
 
-    /// <summary>
-    /// Encrypts values written before encryption at rest (an upgraded database), in batches, with
-    /// plain SQL so that Aftercare's own loading never has to accept plaintext. Run at every start.
-    /// </summary>
-    public Task<int> EncryptEarlierValuesAsync(AftercareDbContext db, int batchSize = 500, CancellationToken ct = default) =>
-        RewriteAsync(db, batchSize, plaintextOnly: true, (table, column, key, stored) => Protect(table, column, key, stored)!, ct);
-
     /// <summary>Rewrites every encrypted value under the current default key (`aftercare keys reencrypt`).</summary>
     public Task<int> ReencryptAsync(AftercareDbContext db, int batchSize = 500, CancellationToken ct = default) =>
-        RewriteAsync(db, batchSize, plaintextOnly: false, (table, column, key, stored) => Protect(table, column, key, Unprotect(table, column, key, stored))!, ct);
+        RewriteAsync(db, batchSize, (table, column, key, stored) => Protect(table, column, key, Unprotect(table, column, key, stored))!, ct);
 
     private static async Task<int> RewriteAsync(
-        AftercareDbContext db, int batchSize, bool plaintextOnly, Func<string, string, Guid, string, string> rewrite, CancellationToken ct)
+        AftercareDbContext db, int batchSize, Func<string, string, Guid, string, string> rewrite, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         var rewritten = 0;
@@ -149,7 +142,7 @@ public sealed class FieldEncryption(IDataProtectionProvider provider)
                 while (true)
                 {
                     // Keyset batches: each batch starts after the last key of the one before.
-                    var batch = await ReadBatchAsync(connection, table, column, keyColumn, plaintextOnly, after, batchSize, ct);
+                    var batch = await ReadBatchAsync(connection, table, column, keyColumn, after, batchSize, ct);
                     if (batch.Count == 0)
                     {
                         break;
@@ -181,12 +174,11 @@ public sealed class FieldEncryption(IDataProtectionProvider provider)
     }
 
     private static async Task<List<(Guid Key, object KeyValue, string Stored)>> ReadBatchAsync(
-        DbConnection connection, string table, string column, string keyColumn, bool plaintextOnly, object? after, int batchSize, CancellationToken ct)
+        DbConnection connection, string table, string column, string keyColumn, object? after, int batchSize, CancellationToken ct)
     {
         await using var select = connection.CreateCommand();
-        var which = plaintextOnly ? $"""AND "{column}" NOT LIKE '{Prefix}%'""" : "";
         var from = after is null ? "" : $"""AND "{keyColumn}" > @after""";
-        select.CommandText = $"""SELECT "{keyColumn}", "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL {which} {from} ORDER BY "{keyColumn}" LIMIT {batchSize}""";
+        select.CommandText = $"""SELECT "{keyColumn}", "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL {from} ORDER BY "{keyColumn}" LIMIT {batchSize}""";
         if (after is not null)
         {
             Add(select, "@after", after);

@@ -1,10 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Aftercare.Domain.Documents;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Aftercare.App.Data;
 
@@ -18,44 +13,4 @@ public static class JsonContent
     {
         Converters = { new JsonStringEnumConverter() },
     };
-
-    public static PropertyBuilder<T> HasJsonConversion<T>(this PropertyBuilder<T> property)
-        where T : class
-    {
-        ArgumentNullException.ThrowIfNull(property);
-        return property.HasConversion(
-            new ValueConverter<T, string>(v => JsonSerializer.Serialize(v, Options), v => JsonSerializer.Deserialize<T>(v, Options)!),
-            new ValueComparer<T>(
-                (a, b) => JsonSerializer.Serialize(a, Options) == JsonSerializer.Serialize(b, Options),
-                v => JsonSerializer.Serialize(v, Options).GetHashCode(StringComparison.Ordinal),
-                v => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(v, Options), Options)!));
-    }
-
-    /// <summary>Maps a versioned document and its revisions table; Version guards against lost updates.</summary>
-    public static void MapVersionedDocument<TDocument, TContent>(this ModelBuilder builder, string table, string revisionsTable)
-        where TDocument : VersionedDocument<TContent>
-        where TContent : class
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Entity<TDocument>(doc =>
-        {
-            doc.ToTable(table);
-            doc.HasKey(d => d.Id);
-            doc.Property(d => d.Version).IsConcurrencyToken();
-            doc.Property(d => d.UpdatedBy).HasMaxLength(256);
-            doc.Property(d => d.Status).HasConversion<string>().HasMaxLength(20);
-            doc.HasIndex(d => d.PersonId);
-            doc.HasMany(d => d.Revisions).WithOne().HasForeignKey(r => r.DocumentId).OnDelete(DeleteBehavior.Cascade);
-        });
-        builder.Entity<Revision<TContent>>(revision =>
-        {
-            revision.ToTable(revisionsTable);
-            revision.HasKey(r => r.Id);
-            // Ids are made in the domain: a new revision added to a loaded document is an insert, not an update.
-            revision.Property(r => r.Id).ValueGeneratedNever();
-            revision.Property(r => r.SavedBy).HasMaxLength(256);
-            revision.Property(r => r.Status).HasConversion<string>().HasMaxLength(20);
-            revision.HasIndex(r => new { r.DocumentId, r.Version }).IsUnique();
-        });
-    }
 }

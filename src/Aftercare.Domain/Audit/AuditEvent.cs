@@ -105,8 +105,8 @@ public sealed class AuditEvent
     public string Purpose { get; private set; }
 
     /// <summary>
-    /// The event's position in the chain, from 1, with no gaps. Zero or less until it is sealed
-    /// (events written before the chain existed are sealed once, on upgrade).
+    /// The event's position in the chain, from 1, with no gaps. Zero until it is sealed, in the
+    /// transaction that saves it.
     /// </summary>
     public long Sequence { get; private set; }
 

@@ -25,10 +25,6 @@ public static class Startup
 
         // The audit's MAC key is made at the first start, beside the Data Protection keys (ADR 0012).
         services.GetRequiredService<AuditSeal>().EnsureKey();
-        // An upgraded database: events from before the audit chain are sealed before any new one.
-        await AuditChain.SealEarlierEventsAsync(db, ct);
-        // An upgraded database: clinical free text from before encryption at rest is encrypted (ADR 0009).
-        await services.GetRequiredService<FieldEncryption>().EncryptEarlierValuesAsync(db, ct: ct);
 
         var options = services.GetRequiredService<AftercareOptions>();
         await SiteConfiguration.ApplyAsync(db, options.Sites, ct);

@@ -119,11 +119,14 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
 
-                    b.Property<int>("Reason")
-                        .HasColumnType("integer");
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
-                    b.Property<int?>("ReviewOutcome")
-                        .HasColumnType("integer");
+                    b.Property<string>("ReviewOutcome")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<DateTimeOffset?>("ReviewedAt")
                         .HasColumnType("timestamp with time zone");
@@ -222,8 +225,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -257,8 +260,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("Action")
                         .IsRequired()
-                        .HasMaxLength(40)
-                        .HasColumnType("character varying(40)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<string>("Actor")
                         .IsRequired()
@@ -348,8 +351,10 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
-                    b.Property<int>("Topic")
-                        .HasColumnType("integer");
+                    b.Property<string>("Topic")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<DateTimeOffset?>("WithdrawnAt")
                         .HasColumnType("timestamp with time zone");
@@ -391,8 +396,10 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .HasColumnType("character varying(1000)")
                         .HasColumnName("ReportedTo");
 
-                    b.Property<int>("Kind")
-                        .HasColumnType("integer");
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
@@ -443,8 +450,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<int>("Version")
                         .HasColumnType("integer");
@@ -485,8 +492,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<int>("Version")
                         .HasColumnType("integer");
@@ -527,8 +534,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<int>("Version")
                         .HasColumnType("integer");
@@ -548,8 +555,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("About")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<Guid>("AboutId")
                         .HasColumnType("uuid");
@@ -598,8 +605,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("About")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<Guid?>("AboutId")
                         .HasColumnType("uuid");
@@ -613,12 +620,12 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("InvolvedInDecisions")
-                        .HasMaxLength(30)
-                        .HasColumnType("character varying(30)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<string>("ListenedTo")
-                        .HasMaxLength(30)
-                        .HasColumnType("character varying(30)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<DateOnly>("Period")
                         .HasColumnType("date");
@@ -630,12 +637,12 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.Property<string>("TreatedWithRespect")
-                        .HasMaxLength(30)
-                        .HasColumnType("character varying(30)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<string>("Wait")
-                        .HasMaxLength(30)
-                        .HasColumnType("character varying(30)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.HasKey("Id");
 
@@ -654,8 +661,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("Class")
                         .IsRequired()
-                        .HasMaxLength(30)
-                        .HasColumnType("character varying(30)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<string>("EncryptedCondition")
                         .HasMaxLength(1000)
@@ -676,8 +683,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("Indication")
                         .IsRequired()
-                        .HasMaxLength(40)
-                        .HasColumnType("character varying(40)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
@@ -751,8 +758,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("Type")
                         .IsRequired()
-                        .HasMaxLength(30)
-                        .HasColumnType("character varying(30)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.HasKey("Id");
 
@@ -797,8 +804,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("Channel")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<string>("ClaimedBy")
                         .HasMaxLength(50)
@@ -843,14 +850,15 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("Kind")
                         .IsRequired()
-                        .HasMaxLength(30)
-                        .HasColumnType("character varying(30)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<string>("LastError")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
                     b.Property<string>("OptOutTokenHash")
+                        .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
@@ -862,8 +870,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.HasKey("Id");
 
@@ -884,8 +892,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("Cause")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<DateOnly>("DateOfDeath")
                         .HasColumnType("date");
@@ -947,21 +955,21 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("PreferredChannel")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<string>("PriorPsychiatricHistory")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<DateTimeOffset>("RegisteredAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Sex")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.HasKey("Id");
 
@@ -995,8 +1003,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -1040,8 +1048,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -1111,16 +1119,16 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("AlcoholInvolved")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<DateTimeOffset>("ArrivedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Disposition")
                         .IsRequired()
-                        .HasMaxLength(30)
-                        .HasColumnType("character varying(30)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<string>("EncryptedMedicalTreatmentNotes")
                         .HasMaxLength(8200)
@@ -1129,8 +1137,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("MedicalTreatmentNeeded")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<string>("Methods")
                         .IsRequired()
@@ -1196,8 +1204,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.Property<string>("CloseReason")
-                        .HasMaxLength(30)
-                        .HasColumnType("character varying(30)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<DateTimeOffset?>("ClosedAt")
                         .HasColumnType("timestamp with time zone");
@@ -1255,8 +1263,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.HasKey("Id");
 
@@ -1291,8 +1299,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("Kind")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<int>("NotReachedCount")
                         .HasColumnType("integer");
@@ -1301,16 +1309,16 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Outcome")
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
@@ -1358,8 +1366,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("Preference")
                         .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<DateTimeOffset>("SentAt")
                         .HasColumnType("timestamp with time zone");
@@ -1374,8 +1382,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(30)
-                        .HasColumnType("character varying(30)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
@@ -1409,8 +1417,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.Property<string>("Kind")
                         .IsRequired()
-                        .HasMaxLength(40)
-                        .HasColumnType("character varying(40)");
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -2007,8 +2015,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.OwnsMany("Aftercare.Domain.People.PersonIdentifier", "Identifiers", b1 =>
                         {
                             b1.Property<string>("Kind")
-                                .HasMaxLength(20)
-                                .HasColumnType("character varying(20)");
+                                .HasMaxLength(50)
+                                .HasColumnType("character varying(50)");
 
                             b1.Property<string>("Value")
                                 .HasMaxLength(20)

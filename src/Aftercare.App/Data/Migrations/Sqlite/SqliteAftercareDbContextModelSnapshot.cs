@@ -114,11 +114,14 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<Guid>("PersonId")
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("Reason")
-                        .HasColumnType("INTEGER");
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
 
-                    b.Property<int?>("ReviewOutcome")
-                        .HasColumnType("INTEGER");
+                    b.Property<string>("ReviewOutcome")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
 
                     b.Property<long?>("ReviewedAt")
                         .HasColumnType("INTEGER");
@@ -217,7 +220,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(20)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("UpdatedAt")
@@ -250,7 +253,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("Action")
                         .IsRequired()
-                        .HasMaxLength(40)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Actor")
@@ -341,8 +344,10 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("Topic")
-                        .HasColumnType("INTEGER");
+                    b.Property<string>("Topic")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
 
                     b.Property<long?>("WithdrawnAt")
                         .HasColumnType("INTEGER");
@@ -384,8 +389,10 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("ReportedTo");
 
-                    b.Property<int>("Kind")
-                        .HasColumnType("INTEGER");
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("TEXT");
@@ -436,7 +443,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(20)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Version")
@@ -478,7 +485,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(20)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Version")
@@ -520,7 +527,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(20)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Version")
@@ -541,7 +548,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("About")
                         .IsRequired()
-                        .HasMaxLength(20)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("AboutId")
@@ -591,7 +598,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("About")
                         .IsRequired()
-                        .HasMaxLength(20)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("AboutId")
@@ -606,11 +613,11 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("InvolvedInDecisions")
-                        .HasMaxLength(30)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ListenedTo")
-                        .HasMaxLength(30)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<DateOnly>("Period")
@@ -623,11 +630,11 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("TreatedWithRespect")
-                        .HasMaxLength(30)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Wait")
-                        .HasMaxLength(30)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -647,7 +654,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("Class")
                         .IsRequired()
-                        .HasMaxLength(30)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("EncryptedCondition")
@@ -669,7 +676,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("Indication")
                         .IsRequired()
-                        .HasMaxLength(40)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("PersonId")
@@ -744,7 +751,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("Type")
                         .IsRequired()
-                        .HasMaxLength(30)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -790,7 +797,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("Channel")
                         .IsRequired()
-                        .HasMaxLength(20)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ClaimedBy")
@@ -836,7 +843,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("Kind")
                         .IsRequired()
-                        .HasMaxLength(30)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("LastError")
@@ -844,6 +851,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("OptOutTokenHash")
+                        .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
@@ -855,7 +863,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(20)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -877,7 +885,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("Cause")
                         .IsRequired()
-                        .HasMaxLength(20)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<DateOnly>("DateOfDeath")
@@ -940,12 +948,12 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("PreferredChannel")
                         .IsRequired()
-                        .HasMaxLength(20)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("PriorPsychiatricHistory")
                         .IsRequired()
-                        .HasMaxLength(20)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("RegisteredAt")
@@ -953,7 +961,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("Sex")
                         .IsRequired()
-                        .HasMaxLength(20)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -988,7 +996,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(20)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("UpdatedAt")
@@ -1033,7 +1041,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(20)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("UpdatedAt")
@@ -1104,7 +1112,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("AlcoholInvolved")
                         .IsRequired()
-                        .HasMaxLength(20)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("ArrivedAt")
@@ -1112,7 +1120,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("Disposition")
                         .IsRequired()
-                        .HasMaxLength(30)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("EncryptedMedicalTreatmentNotes")
@@ -1122,7 +1130,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("MedicalTreatmentNeeded")
                         .IsRequired()
-                        .HasMaxLength(20)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Methods")
@@ -1189,7 +1197,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("CloseReason")
-                        .HasMaxLength(30)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("ClosedAt")
@@ -1248,7 +1256,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(20)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -1284,7 +1292,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("Kind")
                         .IsRequired()
-                        .HasMaxLength(20)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("NotReachedCount")
@@ -1294,7 +1302,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Outcome")
-                        .HasMaxLength(20)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("PersonId")
@@ -1302,7 +1310,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(20)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Version")
@@ -1351,7 +1359,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("Preference")
                         .IsRequired()
-                        .HasMaxLength(20)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("SentAt")
@@ -1367,7 +1375,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(30)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Version")
@@ -1402,7 +1410,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.Property<string>("Kind")
                         .IsRequired()
-                        .HasMaxLength(40)
+                        .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Name")
@@ -1996,7 +2004,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.OwnsMany("Aftercare.Domain.People.PersonIdentifier", "Identifiers", b1 =>
                         {
                             b1.Property<string>("Kind")
-                                .HasMaxLength(20)
+                                .HasMaxLength(50)
                                 .HasColumnType("TEXT");
 
                             b1.Property<string>("Value")
