@@ -56,16 +56,15 @@ public sealed class MeasureValuesTests(AftercareApplication app) : IClassFixture
 
     private const string Query = "from=2023-12&to=2023-12&by=AgeBand";
 
-    private bool _built;
-
+    // xUnit makes a new instance per test; the fixture (and its database) is shared, so the cohort is built once.
     private async Task Build()
     {
-        if (_built)
+        var end = December.AddDays(31);
+        if (await app.Read(db => db.Presentations.AnyAsync(p => p.ArrivedAt >= December && p.ArrivedAt < end)))
         {
             return;
         }
 
-        _built = true;
         var clinician = await app.ClientFor(Roles.Clinician);
         var site = await app.SiteId();
         async Task<(Guid Person, Guid Presentation)> Present(DateTimeOffset at, string dob, DateTimeOffset? assessed, Guid? person = null)
