@@ -1,4 +1,6 @@
 using Aftercare.Domain.Users;
+using Aftercare.Tests;
+using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.Browser.Tests;
 
@@ -34,5 +36,51 @@ public sealed class MeasuresFlowTests(BrowserSession session) : IClassFixture<Br
         await Assertions.Expect(page.Locator("svg").First).ToBeVisibleAsync();
         await BrowserSession.AssertAccessible(page);
         await BrowserSession.Screenshot(page, "evaluation");
+    }
+
+    /// <summary>
+    /// Issue 11: the dashboard's numbers are the seeded truth, a hidden count says why (never
+    /// "fewer than 5" for a group of 5 or more), and the evaluation page sits in the site's layout
+    /// with the same small-number rule.
+    /// </summary>
+    [Fact]
+    public async Task A_service_manager_reads_the_true_numbers_and_the_evaluation_in_the_site_layout_with_no_small_number_shown()
+    {
+        var page = await session.NewPage();
+        await page.GotoAsync("/signin");
+        await session.SignIn(page, session.App.User(Roles.ServiceManager));
+        await page.GotoAsync("/measures?from=2026-01&to=2026-12&by=Site");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Service measures", Level = 1 })).ToBeVisibleAsync();
+
+        var from = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var to = new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var truth = await session.App.Read(async db => (await db.Presentations.Where(p => p.ArrivedAt >= from && p.ArrivedAt < to)
+            .Join(db.Sites, p => p.SiteId, s => s.Id, (p, s) => new { s.Name, Assessed = p.PsychosocialAssessmentAt != null }).ToListAsync())
+            .GroupBy(p => p.Name).ToDictionary(g => g.Key, g => (Assessed: g.Count(p => p.Assessed), Of: g.Count())));
+        var headers = await page.Locator("table.measures").First.Locator("thead th").AllInnerTextsAsync();
+        var presentations = await page.Locator("table.measures").First.Locator("tbody tr").First.Locator("td").AllInnerTextsAsync();
+        var assessed = page.Locator("table.measures").Nth(1).Locator("tbody tr").First.Locator("td");
+        for (var i = 1; i < headers.Count - 1; i++)
+        {
+            var (n, d) = truth[headers[i]];
+            Assert.Equal(d.ToString(System.Globalization.CultureInfo.InvariantCulture), presentations[i - 1]);
+            var cell = await assessed.Nth(i - 1).InnerTextAsync();
+            Assert.Contains($" of {d}", cell, StringComparison.Ordinal);
+            Assert.True(cell.StartsWith($"{n} of", StringComparison.Ordinal) || (n is > 0 and < 5 ? cell.StartsWith("fewer than 5", StringComparison.Ordinal) : cell.StartsWith("5 or more", StringComparison.Ordinal)),
+                $"{headers[i]}: {n} of {d} shown as {cell}");
+        }
+
+        await BrowserSession.AssertAccessible(page);
+        await BrowserSession.Screenshot(page, "measures-by-site");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "the programme evaluation" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Aftercare programme evaluation", Level = 1 })).ToBeVisibleAsync();
+        // The site's own layout and navigation, not a bare page.
+        await Assertions.Expect(page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Service measures" })).ToBeVisibleAsync();
+        var text = await page.Locator("main").InnerTextAsync();
+        Assert.DoesNotMatch(@"(?<![\d.,])[1-4] (engaged|people|events)\b", text);
+        Assert.Contains("as on the service measures", text, StringComparison.Ordinal);
+        await BrowserSession.AssertAccessible(page);
+        await BrowserSession.Screenshot(page, "evaluation-in-layout");
     }
 }

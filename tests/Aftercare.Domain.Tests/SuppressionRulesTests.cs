@@ -83,3 +83,137 @@ public sealed class SuppressionRulesTests
         }
     }
 }
+
+/// <summary>Issue 11: a number hidden only to protect a small one is labelled for what it is, never as small.</summary>
+public sealed class SuppressionLabelRulesTests
+{
+    [Fact]
+    public void A_group_where_everyone_was_assessed_is_not_shown_as_fewer_than_5()
+    {
+        // As reported: Riverside 11 of 11 assessed beside a site with 3 of 19. The 3 is small; 11 is
+        // hidden only so that the 3 cannot be worked out from the total: it is "5 or more", never "fewer than 5".
+        var (parts, total) = Suppression.Pairs([11, 3, 30], [11, 19, 40], 5);
+        Assert.Equal("5 or more", parts[0].Numerator.Label);
+        Assert.True(parts[0].Numerator.Protective);
+        Assert.Contains("so that a small number cannot be worked out", parts[0].Numerator.ToString(), StringComparison.Ordinal);
+        Assert.Equal(">=5", parts[0].Numerator.ForCsv());
+        Assert.Equal("11", parts[0].Denominator.Label);
+        Assert.Equal("fewer than 5", parts[1].Numerator.Label);
+        Assert.Equal("<5", parts[1].Numerator.ForCsv());
+        Assert.Equal(30, parts[2].Numerator.Value);
+        Assert.Equal(44, total.Numerator.Value);
+        Assert.Equal(70, total.Denominator.Value);
+    }
+
+    [Fact]
+    public void Twelve_of_thirteen_is_hidden_as_5_or_more_because_the_one_left_is_small()
+    {
+        var (parts, total) = Suppression.Pairs([12, 20], [13, 30], 5);
+        Assert.Equal("5 or more", parts[0].Numerator.Label);
+        Assert.Equal("5 or more", parts[1].Numerator.Label); // else 12 would be 32 - 20
+        Assert.Equal(32, total.Numerator.Value);
+    }
+
+    [Theory]
+    [InlineData(5, false)] // exactly the threshold: shown
+    [InlineData(4, true)]
+    [InlineData(1, true)]
+    [InlineData(0, false)] // zero reveals no one
+    public void A_count_is_hidden_from_1_to_4_and_shown_at_exactly_5(int count, bool hidden)
+    {
+        var shown = Suppression.Alone(count, 5);
+        Assert.Equal(hidden, shown.Suppressed);
+        Assert.Equal(hidden ? "fewer than 5" : count.ToString(System.Globalization.CultureInfo.InvariantCulture), shown.Label);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void A_rate_whose_remainder_is_1_to_4_hides_the_numerator_as_5_or_more(int remainder)
+    {
+        var (parts, _) = Suppression.Pairs([20 - remainder, 10], [20, 30], 5);
+        Assert.True(parts[0].Numerator.Protective, $"{20 - remainder} of 20");
+        Assert.Equal("5 or more", parts[0].Numerator.Label);
+        Assert.Null(Suppression.Rate(parts[0].Numerator, parts[0].Denominator));
+    }
+
+    [Fact]
+    public void A_remainder_of_exactly_5_is_shown()
+    {
+        var (parts, total) = Suppression.Pairs([15, 10], [20, 30], 5);
+        Assert.Equal([15, 10], parts.Select(p => p.Numerator.Value));
+        Assert.Equal(25, total.Numerator.Value);
+    }
+
+    [Fact]
+    public void A_part_with_no_one_in_it_shows_0_of_0_and_no_rate()
+    {
+        var (parts, total) = Suppression.Pairs([0, 10], [0, 30], 5);
+        Assert.Equal(0, parts[0].Numerator.Value);
+        Assert.Equal(0, parts[0].Denominator.Value);
+        Assert.Null(Suppression.Rate(parts[0].Numerator, parts[0].Denominator));
+        Assert.Equal(10, total.Numerator.Value);
+    }
+
+    [Fact]
+    public void A_small_number_beside_a_hidden_5_cannot_be_worked_out_from_the_labels()
+    {
+        // 1 + 5 + 20 = 26. Hiding 1 ("fewer than 5") and 5 ("5 or more") would leave 6 to share:
+        // the only way is 1 and 5, so the 20 is hidden too.
+        var (parts, total) = Suppression.Breakdown([1, 5, 20], 5);
+        Assert.Equal(["fewer than 5", "5 or more", "5 or more"], parts.Select(p => p.Label));
+        Assert.Equal(26, total.Value);
+    }
+
+    [Fact]
+    public void A_total_below_5_is_fewer_than_5_and_so_is_every_part()
+    {
+        var (parts, total) = Suppression.Breakdown([2, 0, 1], 5);
+        Assert.Equal(["fewer than 5", "0", "fewer than 5"], parts.Select(p => p.Label));
+        Assert.Equal("fewer than 5", total.Label);
+        Assert.False(total.Protective);
+    }
+
+    /// <summary>
+    /// Exhaustively for small tables: with the labels telling "fewer than 5" (1..4) from "5 or more",
+    /// no hidden count is left with one possible value, and no hidden count of 5 or more is called small.
+    /// </summary>
+    [Fact]
+    public void No_hidden_count_can_be_pinned_down_even_knowing_which_are_small()
+    {
+        var random = new Random(13);
+        for (var trial = 0; trial < 20_000; trial++)
+        {
+            var counts = Enumerable.Range(0, random.Next(1, 6)).Select(_ => random.Next(0, 25)).ToArray();
+            var threshold = random.Next(3, 8); // at 2, "fewer than 2" is 1 by its label alone
+            var (parts, total) = Suppression.Breakdown(counts, threshold);
+            foreach (var (p, c) in parts.Zip(counts))
+            {
+                Assert.True(p.Value == c || (p.Suppressed && (c >= threshold) == p.Protective), $"{c} shown as {p}");
+            }
+
+            if (total.Value is { } t)
+            {
+                var hidden = parts.Select(p => p.Suppressed).ToArray();
+                var rest = t - parts.Where(p => !p.Suppressed).Sum(p => p.Value!.Value);
+                // What the labels say: "fewer than T" is 1..T-1, "T or more" is T..rest.
+                (int Low, int High) Range(int i) => counts[i] >= threshold ? (threshold, rest) : (1, threshold - 1);
+                for (var i = 0; i < counts.Length; i++)
+                {
+                    if (!hidden[i])
+                    {
+                        continue;
+                    }
+
+                    // The others can add up to any whole number between the sums of their ends.
+                    var others = Enumerable.Range(0, counts.Length).Where(j => j != i && hidden[j]).ToList();
+                    var (low, high) = (others.Sum(j => Range(j).Low), others.Sum(j => Range(j).High));
+                    var values = Enumerable.Range(Range(i).Low, Math.Max(0, Range(i).High - Range(i).Low + 1)).Count(v => rest - v >= low && rest - v <= high);
+                    Assert.True(values > 1, $"{string.Join(",", counts)} at {threshold}: part {i} is pinned");
+                }
+            }
+        }
+    }
+}

@@ -58,16 +58,17 @@ public sealed class MeasuresTests(AftercareApplication app) : IClassFixture<Afte
         foreach (var row in rows)
         {
             var (numerator, denominator) = (row[3], row[4]);
-            Assert.True(numerator is "<5" or "0" || int.Parse(numerator, System.Globalization.CultureInfo.InvariantCulture) >= 5, string.Join(",", row));
-            Assert.True(denominator is "" or "<5" or "0" || int.Parse(denominator, System.Globalization.CultureInfo.InvariantCulture) >= 5, string.Join(",", row));
+            Assert.True(numerator is "<5" or ">=5" or "0" || int.Parse(numerator, System.Globalization.CultureInfo.InvariantCulture) >= 5, string.Join(",", row));
+            Assert.True(denominator is "" or "<5" or ">=5" or "0" || int.Parse(denominator, System.Globalization.CultureInfo.InvariantCulture) >= 5, string.Join(",", row));
             if (int.TryParse(numerator, out var n) && int.TryParse(denominator, out var d))
             {
                 Assert.True(d - n is 0 or >= 5, $"{n} of {d} reveals the rest: {string.Join(",", row)}");
             }
 
-            if (numerator == "<5" || denominator == "<5")
+            if (numerator is "<5" or ">=5" || denominator is "<5" or ">=5")
             {
                 Assert.Equal("", row[5]);
+                Assert.NotEqual("", row[6]); // the note says what is hidden and why
             }
         }
 
@@ -76,6 +77,49 @@ public sealed class MeasuresTests(AftercareApplication app) : IClassFixture<Afte
         var measures = rows.Where(r => r[0] == group).Select(r => r[1]).ToHashSet();
         Assert.Contains("In contact by 7 days", measures);
         Assert.Contains("Died within 12 months (any cause)", measures);
+    }
+
+    /// <summary>
+    /// The reported case, on the demo data: Jan–Dec 2026 by site. Any site whose count is hidden
+    /// only to protect a small one (its count and its remainder are both 5 or more) reads "5 or
+    /// more", never "fewer than 5" (Riverside read "fewer than 5 of 11" when 11 of 11 were assessed).
+    /// </summary>
+    [Fact]
+    public async Task A_group_where_everyone_was_assessed_is_not_shown_as_fewer_than_5()
+    {
+        var manager = await app.ClientFor(Roles.ServiceManager);
+        var report = await app.Read(db => App.Measures.ServiceMeasures.Compute(db, app.Services.GetRequiredService<App.LocalTime>(),
+            new App.Measures.MeasureFilter(new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31)), App.Measures.Breakdown.Site, 5, default));
+        var truth = await app.Read(async db =>
+        {
+            var from = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+            var to = new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero);
+            return (await db.Presentations.Where(p => p.ArrivedAt >= from && p.ArrivedAt < to).Select(p => new { p.SiteId, Assessed = p.PsychosocialAssessmentAt != null }).ToListAsync())
+                .GroupBy(p => p.SiteId).ToDictionary(g => g.Key, g => (Assessed: g.Count(p => p.Assessed), Of: g.Count()));
+        });
+        var names = await app.Read(db => db.Sites.ToDictionaryAsync(s => s.Name, s => s.Id));
+        var assessed = report.Measures.Single(m => m.Key == "assessed");
+        var csv = Rows(await manager.GetStringAsync("measures.csv?from=2026-01&to=2026-12&by=Site")).Where(r => r[1] == "Psychosocial assessment").ToDictionary(r => r[2]);
+        var html = await manager.GetStringAsync("measures?from=2026-01&to=2026-12&by=Site");
+        foreach (var (site, cell) in report.Parts.Zip(assessed.Parts))
+        {
+            var (n, d) = truth[names[site]];
+            if (cell.Numerator.Suppressed)
+            {
+                var small = n is > 0 and < 5;
+                Assert.Equal(small ? "fewer than 5" : "5 or more", cell.Numerator.Label);
+                Assert.Equal(small ? "<5" : ">=5", csv[site][3]);
+            }
+            else
+            {
+                Assert.Equal(n, cell.Numerator.Value);
+            }
+
+            Assert.Equal(d.ToString(System.Globalization.CultureInfo.InvariantCulture), csv[site][4]);
+        }
+
+        Assert.DoesNotContain(report.Parts.Zip(assessed.Parts), p => p.Second.Numerator.Label == "fewer than 5" && truth[names[p.First]].Assessed >= 5);
+        Assert.Contains("Psychosocial assessment", html, StringComparison.Ordinal);
     }
 
     [Fact]

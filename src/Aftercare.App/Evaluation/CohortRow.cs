@@ -32,14 +32,7 @@ public static class CohortCategories
     public static IReadOnlyList<string> PsychHistory { get; } = ["no", "yes", "unknown"];
 
     /// <summary>The age bands of the pathways (DOMAIN.md rule 12): young people, young adults, adults, older adults.</summary>
-    public static string AgeBand(int age) => age switch
-    {
-        < 18 => "0-17",
-        < 25 => "18-24",
-        < 45 => "25-44",
-        < 65 => "45-64",
-        _ => "65+",
-    };
+    public static string AgeBand(int age) => Domain.People.AgeBand.Of(age).Code;
 
     public static string Describe(string ageBand) => ageBand switch
     {

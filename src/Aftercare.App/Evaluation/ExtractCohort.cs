@@ -128,7 +128,7 @@ public static class ExtractCohort
             var diedInFollowUp = deathAt is { } at && at <= end;
             rows.Add(new CohortRow(
                 Pseudonym(hmac, person.Id),
-                CohortCategories.AgeBand(AgeOn(person.DateOfBirth, DateOnly.FromDateTime(index.ArrivedAt.UtcDateTime))),
+                AgeBand.Of(person.DateOfBirth, DateOnly.FromDateTime(index.ArrivedAt.UtcDateTime)).Code,
                 person.Sex switch { Sex.Female => "female", Sex.Male => "male", Sex.Other => "other", _ => "unknown" },
                 person.History switch { PriorPsychiatricHistory.Yes => "yes", PriorPsychiatricHistory.No => "no", _ => "unknown" },
                 engaged,
@@ -158,10 +158,4 @@ public static class ExtractCohort
     private static int Days(DateTimeOffset from, DateTimeOffset to) => (int)Math.Max(0, Math.Ceiling((to - from).TotalDays));
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
-
-    private static int AgeOn(DateOnly birth, DateOnly day)
-    {
-        var age = day.Year - birth.Year;
-        return birth.AddYears(age) > day ? age - 1 : age;
-    }
 }

@@ -56,13 +56,12 @@ public static class RegistryExport
         var rows = raw.Select(r =>
         {
             var local = DateOnly.FromDateTime(time.ToLocal(r.ArrivedAt));
-            var age = local.Year - r.DateOfBirth.Year - (r.DateOfBirth.AddYears(local.Year - r.DateOfBirth.Year) > local ? 1 : 0);
             episodeByPresentation.TryGetValue(r.Id, out var episode);
             var within48 = episode is null ? "not enrolled"
                 : Yes(firstReached.TryGetValue(episode.Id, out var first) && first - episode.DischargedAt <= TimeSpan.FromHours(48));
             return new[]
             {
-                local.ToString("yyyy-MM", CultureInfo.InvariantCulture), sites[r.SiteId], AgeBands.Of(age), r.Sex.ToString().ToLowerInvariant(), r.History.ToString().ToLowerInvariant(),
+                local.ToString("yyyy-MM", CultureInfo.InvariantCulture), sites[r.SiteId], Domain.People.AgeBand.Of(r.DateOfBirth, local).Label, r.Sex.ToString().ToLowerInvariant(), r.History.ToString().ToLowerInvariant(),
                 string.Join(';', r.Methods.Select(m => m.Icd10()).Distinct().Order(StringComparer.Ordinal)), r.Alcohol.ToString().ToLowerInvariant(), r.Treatment.ToString().ToLowerInvariant(),
                 r.Disposition.ToString(), Yes(r.AssessedAt is not null), Yes(r.AssessedAt is { } a && a - r.ArrivedAt <= TimeSpan.FromHours(4)),
                 Yes(earliest[r.PersonId] < r.ArrivedAt), Yes(episode is not null), within48,

@@ -51,11 +51,7 @@ public sealed class Person
 
     public string DisplayName => $"{GivenName} {FamilyName}";
 
-    public int AgeOn(DateOnly day)
-    {
-        var age = day.Year - DateOfBirth.Year;
-        return DateOfBirth.AddYears(age) > day ? age - 1 : age;
-    }
+    public int AgeOn(DateOnly day) => Age.On(DateOfBirth, day);
 
     /// <summary>Checks every field and returns all the problems at once, or the new person.</summary>
     public static Result<Person> Register(

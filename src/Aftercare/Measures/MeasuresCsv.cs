@@ -16,24 +16,7 @@ public static class MeasuresCsv
     public static IEndpointRouteBuilder MapMeasures(this IEndpointRouteBuilder app)
     {
         app.MapGet("/measures.csv", Export).RequireAuthorization(Policies.Aggregates).WithMetadata(new NoRecordAttribute());
-        app.MapGet("/measures/evaluation", Evaluation).RequireAuthorization(Policies.Aggregates).WithMetadata(new NoRecordAttribute());
         return app;
-    }
-
-    /// <summary>
-    /// The programme evaluation of the whole record, as the self-contained report `aftercare
-    /// evaluate` writes (no script or style, so it passes the CSP). Pseudonyms use a key made for
-    /// this request and kept nowhere; the page shows no ids anyway.
-    /// </summary>
-    public static async Task<IResult> Evaluation(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
-    {
-        var settings = new App.Evaluation.EvaluationSettings();
-        var extracted = await App.Evaluation.ExtractCohort.Handle(db, clock.GetUtcNow(), System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), settings, ct: ct);
-        var result = App.Evaluation.EvaluateProgramme.Run(extracted.Rows);
-        db.Audit(clock, context.User.ToActor(), AuditAction.MeasuresViewed, AuditPurpose.Administration, entityId: "programme evaluation");
-        await db.SaveChangesAsync(ct);
-        var html = App.Evaluation.EvaluationReport.Render(result, new App.Evaluation.ReportContext("this service's record", clock.GetUtcNow(), settings, extracted));
-        return Results.Content(html, "text/html; charset=utf-8");
     }
 
     public static async Task<IResult> Export(
@@ -52,23 +35,46 @@ public static class MeasuresCsv
         return Results.File(Encoding.UTF8.GetBytes(Write(report)), "text/csv; charset=utf-8", $"aftercare-measures-{filter.From:yyyy-MM}-to-{filter.To:yyyy-MM}.csv");
     }
 
-    /// <summary>One row per measure and part: numerator, denominator and percentage, with "&lt;N" where suppressed.</summary>
+    /// <summary>
+    /// One row per measure and part: numerator, denominator and percentage, with "&lt;5" where a count
+    /// is small and "&gt;=5" where it is 5 or more but hidden so that a small number cannot be worked
+    /// out; the note column says which, in words, on every row that hides something.
+    /// </summary>
     public static string Write(ServiceMeasures.Report report)
     {
         ArgumentNullException.ThrowIfNull(report);
         var csv = new StringBuilder();
-        csv.Append("group,measure,").Append(Quote(report.By.ToString().ToLowerInvariant())).Append(",numerator,denominator,percent\n");
+        csv.Append("group,measure,").Append(Quote(report.By.ToString().ToLowerInvariant())).Append(",numerator,denominator,percent,note\n");
         foreach (var measure in report.Measures)
         {
             foreach (var (part, cell) in report.Parts.Zip(measure.Parts).Append(("All", measure.Total)))
             {
                 csv.Append(Quote(measure.Group)).Append(',').Append(Quote(measure.Name)).Append(',').Append(Quote(part)).Append(',')
                     .Append(cell.Numerator.ForCsv()).Append(',').Append(measure.IsRate ? cell.Denominator.ForCsv() : "").Append(',')
-                    .Append(measure.IsRate && cell.Percent is { } p ? p.ToString("0.0", CultureInfo.InvariantCulture) : "").Append('\n');
+                    .Append(measure.IsRate && cell.Percent is { } p ? p.ToString("0.0", CultureInfo.InvariantCulture) : "").Append(',')
+                    .Append(Quote(Note(cell.Numerator, measure.IsRate ? cell.Denominator : null))).Append('\n');
             }
         }
 
         return csv.ToString();
+    }
+
+    /// <summary>The legend, on the row it explains: what each hidden count is and why it is hidden.</summary>
+    public static string Note(Domain.Measures.Shown numerator, Domain.Measures.Shown? denominator)
+    {
+        static string Say(string which, Domain.Measures.Shown count) => $"{which} {count.ForCsv()}: {count.Label}, {count.Reason}";
+        var notes = new List<string>();
+        if (numerator.Suppressed)
+        {
+            notes.Add(Say("numerator", numerator));
+        }
+
+        if (denominator is { Suppressed: true } d)
+        {
+            notes.Add(Say("denominator", d));
+        }
+
+        return string.Join("; ", notes);
     }
 
     // Quoted, and a leading =, +, - or @ neutralised so a spreadsheet never runs it as a formula.
