@@ -138,7 +138,7 @@ public sealed class AuditTests(AftercareApplication app) : IClassFixture<Afterca
         Assert.Contains($"personId={person}", byMrn.Headers.Location!.OriginalString, StringComparison.Ordinal);
         var unknown = await admin.Post("audit", "audit-search", new Dictionary<string, string> { ["identifier"] = "NOBODY-" + Requests.NewMrn() });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
-        Assert.Contains(SearchAudit.NoOneWithIdentifier, await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("No one has that MRN or NHS number.", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
