@@ -38,10 +38,25 @@ public sealed partial class NeedToKnowFlowTests(BrowserSession session) : IClass
 
         await page.GetByLabel("The person has come to my service").CheckAsync();
         await page.GetByLabel("In your own words").FillAsync("They walked into the Hillside team this morning asking for help.");
+
+        // A wrong password is not the same as none.
+        await page.GetByLabel("Your password, to confirm it is you").FillAsync("not my password");
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Open the record") }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^That password is not right") })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Enter your password to confirm it is you." })).ToHaveCountAsync(0);
+
         await page.GetByLabel("Your password, to confirm it is you").FillAsync(session.App.OtherTeamClinician.Password);
         await BrowserSession.Screenshot(page, "break-glass");
         await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Open the record") }).ClickAsync();
         await Assertions.Expect(page.GetByText("Came back for help").First).ToBeVisibleAsync();
+
+        // Every page of the record says it is open under emergency access, and until when.
+        var banner = page.GetByRole(AriaRole.Note, new() { Name = "Emergency access" });
+        await Assertions.Expect(banner).ToContainTextAsync(new Regex("Emergency access: open until [0-9]{2}:[0-9]{2} (today|tomorrow), for the reason you gave"));
+        await BrowserSession.AssertAccessible(page);
+        await BrowserSession.Screenshot(page, "break-glass-banner");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Safety plan", Exact = true }).ClickAsync();
+        await Assertions.Expect(banner).ToBeVisibleAsync();
 
         // The privacy lead sees the use with its reason, and signs it off.
         var lead = await session.NewPage();
@@ -52,6 +67,26 @@ public sealed partial class NeedToKnowFlowTests(BrowserSession session) : IClass
         await Assertions.Expect(use).ToBeVisibleAsync();
         await BrowserSession.AssertAccessible(lead);
         await BrowserSession.Screenshot(lead, "break-glass-review");
+
+        // "See the audit" is a link to it: this person, this member of staff, those days.
+        await use.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^The audit of this use") }).ClickAsync();
+        await Assertions.Expect(lead.GetByRole(AriaRole.Heading, new() { Name = "Audit", Level = 1 })).ToBeVisibleAsync();
+        var events = lead.GetByRole(AriaRole.Table, new() { Name = "Audit events, newest first" });
+        await Assertions.Expect(events).ToContainTextAsync("Page opened under emergency access");
+        await Assertions.Expect(events).ToContainTextAsync("Emergency access opened (broke the glass)");
+        await BrowserSession.AssertAccessible(lead);
+        await BrowserSession.Screenshot(lead, "audit-of-a-use");
+
+        // Searching by MRN finds the same person, and the MRN is not in the address.
+        await lead.GetByLabel("Person's MRN or NHS number").FillAsync("DEMO0005");
+        await lead.GetByLabel("User (email contains)").FillAsync("");
+        await lead.GetByRole(AriaRole.Button, new() { Name = "Search the audit" }).ClickAsync();
+        await Assertions.Expect(events).ToContainTextAsync("Page opened under emergency access");
+        Assert.DoesNotContain("DEMO0005", lead.Url, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("personId=", lead.Url, StringComparison.Ordinal);
+        await BrowserSession.AssertAccessible(lead);
+
+        await lead.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Emergency access to review" }).ClickAsync();
         await use.GetByLabel("Appropriate", new() { Exact = true }).CheckAsync();
         await use.GetByRole(AriaRole.Button, new() { Name = "Sign off" }).ClickAsync();
         // Other tests in this class may leave their own uses to review (registering someone another

@@ -75,7 +75,10 @@ public sealed partial class PlansFlowTests(BrowserSession session) : IClassFixtu
         await page.GetByLabel("Agreed risk 1").FillAsync("Urges to take an overdose when alone at night");
         await page.GetByLabel("Agreed risk 2").FillAsync("Drinking heavily at weekends");
         await page.GetByRole(AriaRole.Button, new() { Name = "Complete assessment" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Saved as version 1, completed");
+        // Completing says so and offers the plans that follow from it.
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("The assessment is completed (version 1)");
+        await Assertions.Expect(page.GetByRole(AriaRole.Status).GetByRole(AriaRole.Link, new() { Name = "Make the care plan" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status).GetByRole(AriaRole.Link, new() { Name = "Make the safety plan" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByLabel("In the person's own words")).ToHaveValueAsync(new Regex(Regex.Escape(Payload)));
         await BrowserSession.AssertAccessible(page);
         await BrowserSession.Screenshot(page, "assessment");

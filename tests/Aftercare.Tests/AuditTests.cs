@@ -69,8 +69,10 @@ public sealed class AuditTests(AftercareApplication app) : IClassFixture<Afterca
         Assert.All(rows, r => Assert.Equal(person, r.GetProperty("personId").GetGuid()));
         Assert.Contains(rows, r => r.GetProperty("actor").GetString() == app.User(Roles.Clinician).Email);
 
+        // Actions read as words, not code names.
         var html = await admin.GetStringAsync($"audit?personId={person}");
-        Assert.Contains("PersonViewed", html, StringComparison.Ordinal);
+        Assert.Contains("<td>Record opened</td>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(">PersonViewed<", html, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, (await clinician.GetAsync("api/audit")).StatusCode);
         var denied = await clinician.GetAsync("audit");
         Assert.Equal("/denied", denied.Headers.Location?.AbsolutePath);
@@ -85,5 +87,109 @@ public sealed class AuditTests(AftercareApplication app) : IClassFixture<Afterca
         var events = await app.Read(db => db.AuditEvents.Where(a => a.Action == AuditAction.PeopleSearched).ToListAsync());
         Assert.Equal(before + 1, events.Count);
         Assert.DoesNotContain(events, e => (e.EntityId ?? "").Contains("Fictional", StringComparison.Ordinal));
+    }
+
+    private async Task<(Guid Person, string Nhs, string Mrn)> RegisteredWithNhsNumber(HttpClient client)
+    {
+        var nhs = NhsNumber();
+        var mrn = Requests.NewMrn();
+        var response = await client.PostAsJsonAsync("api/presentations",
+            Requests.Presentation(await app.SiteId(), AftercareApplication.Now.AddHours(-3), newPerson: Requests.NewPerson(mrn, nhs: nhs)));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return ((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("personId").GetGuid(), nhs, mrn);
+    }
+
+    /// <summary>A valid NHS number (modulus 11) not yet used in this database.</summary>
+    private static string NhsNumber()
+    {
+        while (true)
+        {
+            var digits = Enumerable.Range(0, 9).Select(_ => Random.Shared.Next(0, 10)).ToArray();
+            var check = 11 - (digits.Select((d, i) => d * (10 - i)).Sum() % 11);
+            if (check == 10) continue;
+            return string.Concat(digits) + (check == 11 ? 0 : check);
+        }
+    }
+
+    [Fact]
+    public async Task An_audit_search_by_NHS_number_finds_the_persons_events_without_the_number_in_the_address()
+    {
+        var clinician = await app.ClientFor(Roles.Clinician);
+        var (person, nhs, mrn) = await RegisteredWithNhsNumber(clinician);
+        await clinician.GetStringAsync($"people/{person}");
+        var admin = await app.ClientFor(Roles.Administrator);
+
+        // Typed as people type it, with spaces: posted, resolved to the person, and only their record id in the address.
+        var spaced = $"{nhs[..3]} {nhs[3..6]} {nhs[6..]}";
+        var found = await admin.Post("audit", "audit-search", new Dictionary<string, string> { ["identifier"] = spaced });
+        Assert.Equal(HttpStatusCode.Redirect, found.StatusCode);
+        var address = found.Headers.Location!.OriginalString;
+        Assert.DoesNotContain(nhs, address.Replace("%20", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain(nhs[..3], address, StringComparison.Ordinal);
+        Assert.Contains($"personId={person}", address, StringComparison.Ordinal);
+
+        var html = await admin.GetStringAsync(address.TrimStart('/'));
+        Assert.Contains("<td>Record opened</td>", html, StringComparison.Ordinal);
+        Assert.Contains("<td>Person registered</td>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(nhs, html, StringComparison.Ordinal);
+
+        // The MRN works the same way; one no one has is said so, and nothing is searched.
+        var byMrn = await admin.Post("audit", "audit-search", new Dictionary<string, string> { ["identifier"] = mrn.ToLowerInvariant() });
+        Assert.Contains($"personId={person}", byMrn.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        var unknown = await admin.Post("audit", "audit-search", new Dictionary<string, string> { ["identifier"] = "NOBODY-" + Requests.NewMrn() });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
+        Assert.Contains("No one has that MRN or NHS number.", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_audit_search_by_user_and_dates_shows_only_that_users_events_in_those_days()
+    {
+        var therapist = await app.ClientFor(Roles.Therapist);
+        var person = await app.Read(db => db.People.OrderBy(p => p.Id).Select(p => p.Id).FirstAsync());
+        await therapist.GetAsync($"people/{person}");
+        var email = app.User(Roles.Therapist).Email;
+        var admin = await app.ClientFor(Roles.Administrator);
+        var day = AftercareApplication.Now.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        var found = await admin.Post("audit", "audit-search", new Dictionary<string, string> { ["actor"] = email, ["from"] = day, ["to"] = day });
+        Assert.Equal(HttpStatusCode.Redirect, found.StatusCode);
+        var html = await admin.GetStringAsync(found.Headers.Location!.OriginalString.TrimStart('/'));
+        var users = System.Text.RegularExpressions.Regex.Matches(html, @"<tr>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>").Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(users);
+        Assert.All(users, u => Assert.Equal(email, u));
+
+        // The day before has none of today's; an end before the start is refused.
+        var before = AftercareApplication.Now.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var none = await admin.GetStringAsync($"audit?actor={Uri.EscapeDataString(email)}&to={before}");
+        Assert.Contains("No events match.", none, StringComparison.Ordinal);
+        var backwards = await admin.Post("audit", "audit-search", new Dictionary<string, string> { ["from"] = day, ["to"] = before });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, backwards.StatusCode);
+        Assert.Contains("The end date is before the start date.", await backwards.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_privacy_lead_reads_the_audit_and_a_clinician_still_cannot()
+    {
+        var lead = await app.ClientFor(Roles.PrivacyLead);
+        Assert.Equal(HttpStatusCode.OK, (await lead.GetAsync("audit")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await lead.GetAsync("api/audit")).StatusCode);
+        Assert.Contains("href=\"/audit\"", await lead.GetStringAsync(""), StringComparison.Ordinal);
+        var clinician = await app.ClientFor(Roles.Clinician);
+        Assert.Equal(HttpStatusCode.Forbidden, (await clinician.GetAsync("api/audit")).StatusCode);
+        Assert.Equal("/denied", (await clinician.GetAsync("audit")).Headers.Location?.AbsolutePath);
+    }
+
+    [Fact]
+    public void Every_audit_action_reads_as_words()
+    {
+        foreach (var action in Enum.GetValues<AuditAction>())
+        {
+            var label = AuditWords.Label(action);
+            Assert.NotEqual(action.ToString(), label);
+            Assert.Matches("^[A-Z]", label);
+            Assert.DoesNotMatch("[a-z][A-Z]", label);
+        }
+
+        Assert.Equal("Emergency access reviewed", AuditWords.Label(AuditAction.BreakGlassReviewed));
     }
 }

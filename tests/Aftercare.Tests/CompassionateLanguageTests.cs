@@ -65,6 +65,7 @@ public sealed partial class CompassionateLanguageTests(AftercareApplication app)
                 $"fhir/Communication?patient={person}", $"fhir/Consent?patient={person}", $"fhir/DocumentReference?patient={person}", "fhir/Practitioner", "fhir/Organization"],
             [Roles.Administrator] = ["", "audit", "api/audit", "fhir/AuditEvent"],
             [Roles.ServiceManager] = ["", "denied"],
+            [Roles.PrivacyLead] = ["", "privacy/break-glass", "audit"],
             [""] = ["my-plan/not-a-real-link", "signin", "opt-out/not-a-real-token"],
         };
 

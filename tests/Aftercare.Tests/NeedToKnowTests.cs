@@ -306,7 +306,7 @@ public sealed class NeedToKnowTests(AftercareApplication app) : IClassFixture<Af
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
         var page = await refused.Content.ReadAsStringAsync();
         Assert.Contains("Choose why you need this record", page, StringComparison.Ordinal);
-        Assert.Contains("Enter your password to confirm it is you", page, StringComparison.Ordinal);
+        Assert.Contains("That password is not right.", page, StringComparison.Ordinal);
         Assert.False(await app.Read(db => db.BreakGlassGrants.AnyAsync(g => g.UserId == userId)));
 
         var opened = await client.Post(NeedToKnow.RestrictedPage(person), "break-glass", new Dictionary<string, string>
@@ -363,5 +363,64 @@ public sealed class NeedToKnowTests(AftercareApplication app) : IClassFixture<Af
         Assert.Equal(HttpStatusCode.OK, (await colleague.GetAsync(page)).StatusCode);
         Assert.Contains(await app.AuditFor(subject.Person), a => a.Action == AuditAction.CareTeamChanged);
         Assert.Contains("assigned.therapist@test.example", await callers[Caller.OwnTeam].GetStringAsync(page), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_reads_differently_from_an_empty_one_when_breaking_the_glass()
+    {
+        var (subject, _) = await Setup();
+        var email = "glass.password@test.example";
+        await AddHillsideUser(email);
+        var client = await SignIn(email);
+        var fields = new Dictionary<string, string>
+        {
+            ["Form.Reason"] = nameof(BreakGlassReason.EmergencyCare),
+            ["Form.Justification"] = "They are in our emergency department now and cannot say what they took.",
+        };
+
+        var empty = await (await client.Post(NeedToKnow.RestrictedPage(subject.Person), "break-glass", fields)).Content.ReadAsStringAsync();
+        Assert.Contains(BreakGlass.EnterPassword, empty, StringComparison.Ordinal);
+        Assert.DoesNotContain("That password is not right", empty, StringComparison.Ordinal);
+
+        var wrong = await (await client.Post(NeedToKnow.RestrictedPage(subject.Person), "break-glass", new Dictionary<string, string>(fields) { ["Form.Password"] = "not my password" })).Content.ReadAsStringAsync();
+        Assert.Contains("That password is not right.", wrong, StringComparison.Ordinal);
+        Assert.Contains("after 5 failed tries", wrong, StringComparison.Ordinal);
+        Assert.DoesNotContain(BreakGlass.EnterPassword, wrong, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_page_of_a_record_opened_in_an_emergency_says_so_and_when_it_ends()
+    {
+        var (subject, callers) = await Setup();
+        var grant = await app.Read(db => db.BreakGlassGrants.SingleAsync(g => g.UserEmail == "matrix.glass.active@test.example"));
+        var until = TimeZoneInfo.ConvertTime(grant.ExpiresAt, London.Zone).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var page in new[] { $"people/{subject.Person}", $"presentations/{subject.Ids[RecordKind.Presentation]}/assessment", $"people/{subject.Person}/safety-plan", $"referrals/{subject.Ids[RecordKind.Referral]}" })
+        {
+            var html = await callers[Caller.BreakGlassActive].GetStringAsync(page);
+            Assert.Contains($"Emergency access: open until {until} today, for the reason you gave", html, StringComparison.Ordinal);
+        }
+
+        // The care team's own view of the same record carries no such banner.
+        Assert.DoesNotContain("Emergency access: open until", await callers[Caller.OwnTeam].GetStringAsync($"people/{subject.Person}"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_privacy_lead_opens_the_audit_of_a_use_they_review()
+    {
+        var (subject, callers) = await Setup();
+        await callers[Caller.BreakGlassActive].GetStringAsync($"people/{subject.Person}");
+        var lead = await app.ClientFor(Roles.PrivacyLead);
+        var queue = await lead.GetStringAsync("privacy/break-glass");
+        var link = System.Text.RegularExpressions.Regex.Match(queue,
+            $"href=\"(/audit\\?personId={subject.Person}&amp;actor=matrix.glass.active%40test.example[^\"]*)\"").Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(link), "no link to the audit of the use");
+        Assert.DoesNotContain("see the audit", queue, StringComparison.Ordinal);
+
+        var audit = await lead.GetAsync(System.Net.WebUtility.HtmlDecode(link).TrimStart('/'));
+        Assert.Equal(HttpStatusCode.OK, audit.StatusCode);
+        var html = await audit.Content.ReadAsStringAsync();
+        Assert.Contains("<td>Page opened under emergency access</td>", html, StringComparison.Ordinal);
+        Assert.Contains("<td>matrix.glass.active@test.example</td>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<td>matrix.glass.expired@test.example</td>", html, StringComparison.Ordinal);
     }
 }

@@ -17,6 +17,11 @@ public static class BreakGlass
 {
     public static readonly TimeSpan Duration = TimeSpan.FromHours(4);
 
+    public const string EnterPassword = "Enter your password to confirm it is you.";
+
+    public static string WrongPassword(int tries, TimeSpan lockout) =>
+        $"That password is not right. Enter the password you sign in with; after {Words.Count(tries, "failed try")} your account is locked for {Words.Count((int)lockout.TotalMinutes, "minute")}.";
+
     public sealed record Command(Guid PersonId, BreakGlassReason? Reason, string? Justification, string? Password);
 
     public static async Task<Result<BreakGlassGrant>> Open(
@@ -35,12 +40,17 @@ public static class BreakGlass
         }
 
         // The password is asked for again so that a session left open cannot be used to break the glass.
-        if (string.IsNullOrEmpty(command.Password) || !await users.CheckPasswordAsync(user, command.Password))
+        if (string.IsNullOrEmpty(command.Password))
+        {
+            return Result<BreakGlassGrant>.Failure([.. grant.IsSuccess ? [] : grant.Errors, new Error("password", EnterPassword)]);
+        }
+
+        if (!await users.CheckPasswordAsync(user, command.Password))
         {
             await Users.Lockout.RecordFailureAsync(db, user.Id, now, users.Options.Lockout.MaxFailedAccessAttempts, users.Options.Lockout.DefaultLockoutTimeSpan, ct);
             db.Audit(clock, actor, AuditAction.RecordRefused, AuditPurpose.Security, command.PersonId, "break glass: password not confirmed");
             await db.SaveChangesAsync(ct);
-            return Result<BreakGlassGrant>.Failure([.. grant.IsSuccess ? [] : grant.Errors, new Error("password", "Enter your password to confirm it is you.")]);
+            return Result<BreakGlassGrant>.Failure([.. grant.IsSuccess ? [] : grant.Errors, new Error("password", WrongPassword(users.Options.Lockout.MaxFailedAccessAttempts, users.Options.Lockout.DefaultLockoutTimeSpan))]);
         }
 
         if (!grant.IsSuccess)

@@ -46,6 +46,15 @@ public static class RecordAccess
             ? Relationship.BreakGlass : Relationship.None;
     }
 
+    /// <summary>This user's open emergency access to this record that lasts longest, if any.</summary>
+    public static Task<BreakGlassGrant?> OpenGrantAsync(AftercareDbContext db, string userId, Guid personId, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return db.BreakGlassGrants.AsNoTracking()
+            .Where(g => g.UserId == userId && g.PersonId == personId && g.GrantedAt <= now && g.ExpiresAt > now)
+            .OrderByDescending(g => g.ExpiresAt).FirstOrDefaultAsync(ct);
+    }
+
     /// <summary>The people in this user's care team, as a query to filter lists with.</summary>
     public static IQueryable<Guid> CareTeam(AftercareDbContext db, string userId)
     {

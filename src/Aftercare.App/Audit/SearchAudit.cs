@@ -1,11 +1,15 @@
 using Aftercare.App.Data;
 using Aftercare.Domain;
 using Aftercare.Domain.Audit;
+using Aftercare.Domain.People;
 using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.App.Audit;
 
-/// <summary>Administrators search the audit: by user, person, action and period.</summary>
+/// <summary>
+/// Administrators and the privacy lead search the audit: by user, person (their record id, or an
+/// MRN or NHS number resolved here, so that it never travels in an address), action and period.
+/// </summary>
 public static class SearchAudit
 {
     public const int PageSize = 200;
@@ -16,7 +20,36 @@ public static class SearchAudit
 
     public sealed record Page(IReadOnlyList<Row> Rows, bool More);
 
-    public static async Task<Result<Page>> Handle(AftercareDbContext db, TimeProvider clock, Actor actor, Query query, CancellationToken ct)
+    public const string NoOneWithIdentifier = "No one has that MRN or NHS number. Check it, or search by the person's record id.";
+
+    /// <summary>
+    /// The person with this MRN or NHS number (spaces and dashes as people type them), or null.
+    /// Only whom the identifier belongs to is used: the audit search records the record id, never the number.
+    /// </summary>
+    public static async Task<Guid?> PersonWithIdentifier(AftercareDbContext db, string? identifier, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (string.IsNullOrWhiteSpace(identifier))
+        {
+            return null;
+        }
+
+        foreach (var kind in Enum.GetValues<IdentifierKind>())
+        {
+            var value = PersonIdentifier.Normalise(kind, identifier);
+            var found = await db.People.AsNoTracking().Where(p => p.Identifiers.Any(i => i.Kind == kind && i.Value == value))
+                .Select(p => (Guid?)p.Id).Take(2).ToListAsync(ct);
+            if (found.Count == 1)
+            {
+                return found[0];
+            }
+        }
+
+        return null;
+    }
+
+    /// <param name="time">When given, the dates are the service's own days; otherwise UTC days.</param>
+    public static async Task<Result<Page>> Handle(AftercareDbContext db, TimeProvider clock, Actor actor, Query query, CancellationToken ct, LocalTime? time = null)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(query);
@@ -44,13 +77,13 @@ public static class SearchAudit
 
         if (query.From is { } from)
         {
-            var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            var start = time?.FromLocal(from.ToDateTime(TimeOnly.MinValue)) ?? new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
             events = events.Where(e => e.At >= start);
         }
 
         if (query.To is { } to)
         {
-            var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            var end = time?.FromLocal(to.AddDays(1).ToDateTime(TimeOnly.MinValue)) ?? new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
             events = events.Where(e => e.At < end);
         }
 

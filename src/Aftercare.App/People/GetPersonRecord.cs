@@ -16,7 +16,11 @@ public static class GetPersonRecord
         IReadOnlyList<DocumentEntry> Documents);
 
     /// <summary>An assessment, plan or share on the person's timeline.</summary>
-    public sealed record DocumentEntry(DateTimeOffset At, string Kind, string Title, string Href, Guid? PresentationId);
+    public sealed record DocumentEntry(DateTimeOffset At, string Kind, string Title, string Href, Guid? PresentationId, bool Completed = true);
+
+    public const string Assessment = "Assessment";
+    public const string CarePlan = "Care plan";
+    public const string SafetyPlan = "Safety plan";
 
     /// <summary>Returns null when no such person exists (nothing is audited then: there was nothing to see).</summary>
     public static async Task<PersonRecord?> Handle(AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, CancellationToken ct)
@@ -34,19 +38,19 @@ public static class GetPersonRecord
         var documents = new List<DocumentEntry>();
         documents.AddRange((await db.Assessments.AsNoTracking().Where(a => a.PersonId == personId)
                 .Select(a => new { a.PresentationId, a.Status, a.Version, a.UpdatedAt }).ToListAsync(ct))
-            .Select(a => new DocumentEntry(a.UpdatedAt, "Assessment",
+            .Select(a => new DocumentEntry(a.UpdatedAt, Assessment,
                 $"Psychosocial assessment, {(a.Status == DocumentStatus.Completed ? "completed" : "draft")} (version {a.Version})",
-                $"/presentations/{a.PresentationId}/assessment", a.PresentationId)));
+                $"/presentations/{a.PresentationId}/assessment", a.PresentationId, a.Status == DocumentStatus.Completed)));
         documents.AddRange((await db.CarePlans.AsNoTracking().Where(p => p.PersonId == personId)
                 .Select(p => new { p.Status, p.Version, p.UpdatedAt, p.ReviewBy }).ToListAsync(ct))
-            .Select(p => new DocumentEntry(p.UpdatedAt, "Care plan",
+            .Select(p => new DocumentEntry(p.UpdatedAt, CarePlan,
                 p.Status == DocumentStatus.Completed ? $"Care plan agreed (version {p.Version}), review by {p.ReviewBy:d MMM yyyy}" : $"Care plan, draft (version {p.Version})",
-                $"/people/{personId}/care-plan", null)));
+                $"/people/{personId}/care-plan", null, p.Status == DocumentStatus.Completed)));
         documents.AddRange((await db.SafetyPlans.AsNoTracking().Where(p => p.PersonId == personId)
                 .Select(p => new { p.Status, p.Version, p.UpdatedAt }).ToListAsync(ct))
-            .Select(p => new DocumentEntry(p.UpdatedAt, "Safety plan",
+            .Select(p => new DocumentEntry(p.UpdatedAt, SafetyPlan,
                 p.Status == DocumentStatus.Completed ? $"Safety plan, the person's copy (version {p.Version})" : $"Safety plan, draft (version {p.Version})",
-                $"/people/{personId}/safety-plan", null)));
+                $"/people/{personId}/safety-plan", null, p.Status == DocumentStatus.Completed)));
         documents.AddRange((await db.Shares.AsNoTracking().Where(x => x.PersonId == personId).ToListAsync(ct))
             .Select(x => new DocumentEntry(x.SharedAt, "Shared", $"Shared with {x.Recipient}: {x.What}", $"/shares/{x.Id}", null)));
         db.Audit(clock, actor, AuditAction.PersonViewed, AuditPurpose.DirectCare, personId);

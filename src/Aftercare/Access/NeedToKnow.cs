@@ -42,6 +42,9 @@ public static class NeedToKnow
 {
     public static string RestrictedPage(Guid personId) => $"/people/{personId}/restricted";
 
+    /// <summary>Where this request's emergency access (a BreakGlassGrant) is kept for the page to show.</summary>
+    public const string EmergencyAccessKey = "aftercare:emergency-access";
+
     public static IApplicationBuilder UseNeedToKnow(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         // A page with several routes names each route's id; the one in this request's route counts.
@@ -75,6 +78,12 @@ public static class NeedToKnow
             db.Audit(clock, actor, AuditAction.BreakGlassAccess, AuditPurpose.EmergencyAccess, personId, what);
             await db.SaveChangesAsync(context.RequestAborted);
             db.ChangeTracker.Clear();
+            // The layout says so on every page of the record, with when it ends (EmergencyAccessBanner).
+            if (await RecordAccess.OpenGrantAsync(db, actor.UserId, personId, clock.GetUtcNow(), context.RequestAborted) is { } grant)
+            {
+                context.Items[EmergencyAccessKey] = grant;
+            }
+
             await next(context);
             return;
         }

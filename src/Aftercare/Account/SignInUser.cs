@@ -20,6 +20,10 @@ namespace Aftercare.Account;
 /// </summary>
 public static class SignInUser
 {
+    public const string EnterEmail = "Enter your email address.";
+
+    public const string EnterPassword = "Enter your password.";
+
     public const string Failed = "Sign-in failed. Check your email address and password. After 5 failed tries the account is locked for 15 minutes.";
 
     public const string CodeFailed = "Sign-in failed. Check the code in your authenticator app: it changes every 30 seconds and each code works once. After 5 failed tries the account is locked for 15 minutes.";
@@ -54,6 +58,17 @@ public static class SignInUser
         ArgumentNullException.ThrowIfNull(signIn);
         ArgumentNullException.ThrowIfNull(throttle);
         var name = (email ?? "").Trim();
+
+        // A field left empty is said as such: that depends only on what was typed, so it tells
+        // nothing about any account, and no password was tried (nothing counts toward a lockout).
+        if (name.Length == 0 || string.IsNullOrEmpty(password))
+        {
+            List<Error> blank = [];
+            if (name.Length == 0) blank.Add(new Error("email", EnterEmail));
+            if (string.IsNullOrEmpty(password)) blank.Add(new Error("password", EnterPassword));
+            return Result<PasswordAccepted>.Failure(blank);
+        }
+
         if (throttle.TryBegin(source, name) is { } retryAfter)
         {
             db.Audit(clock, new Actor("", "(throttled address)", []), AuditAction.SignInFailed, AuditPurpose.Security, entityId: "throttled");

@@ -1,4 +1,5 @@
 using Aftercare.Access;
+using Aftercare.App;
 using Aftercare.App.Access;
 using Aftercare.App.Audit;
 using Aftercare.App.Data;
@@ -13,15 +14,15 @@ public static class AuditApi
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
         // Only ids and staff emails are in these parameters: no patient data in the URL.
-        app.MapGet("/api/audit", Search).RequireAuthorization(Policies.Administer).WithMetadata(new NoRecordAttribute());
+        app.MapGet("/api/audit", Search).RequireAuthorization(Policies.ReadAudit).WithMetadata(new NoRecordAttribute());
         return app;
     }
 
     public static async Task<Results<Ok<SearchAudit.Page>, ValidationProblem>> Search(
-        HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct,
+        HttpContext context, AftercareDbContext db, TimeProvider clock, LocalTime time, CancellationToken ct,
         string? actor = null, Guid? personId = null, AuditAction? action = null, DateOnly? from = null, DateOnly? to = null)
     {
-        var result = await SearchAudit.Handle(db, clock, context.User.ToActor(), new SearchAudit.Query(actor, personId, action, from, to), ct);
+        var result = await SearchAudit.Handle(db, clock, context.User.ToActor(), new SearchAudit.Query(actor, personId, action, from, to), ct, time);
         return result.IsSuccess ? TypedResults.Ok(result.Value) : TypedResults.ValidationProblem(result.Errors.ToDictionary());
     }
 }

@@ -339,7 +339,7 @@ public static class AftercareCommands
 
             var anchor = VerifyAudit.Anchor.TryParse(parse.GetValue(expect), out var kept) ? kept : null;
             var report = await VerifyWithProgressAsync(db, anchor, ct);
-            Console.WriteLine($"Checked {report.Checked} of {report.Total} audit events on {database.Describe()}.");
+            Console.WriteLine($"Checked {report.Checked} of {Words.Count((int)Math.Min(report.Total, int.MaxValue), "audit event")} on {database.Describe()}.");
             if (report.Checkpoint is { } checkpoint)
             {
                 Console.WriteLine($"Checked against the checkpoint of the chain's head in the keys folder (position {checkpoint}).");
@@ -352,12 +352,11 @@ public static class AftercareCommands
 
             if (report.Broken is { } broken)
             {
-                var where = broken.Position is { } position ? $" at position {position}" : "";
-                await Console.Error.WriteLineAsync($"Audit chain BROKEN{where}: {broken.Kind}. {broken.Explanation}");
+                await Console.Error.WriteLineAsync($"{AuditWords.Verdict(report)} {broken.Explanation}");
                 return 1;
             }
 
-            Console.WriteLine("Audit chain intact.");
+            Console.WriteLine(AuditWords.Verdict(report));
             if (report.LastGood is { } head)
             {
                 Console.WriteLine($"To check later that nothing up to here is cut or rebuilt, keep this away from the database: --expect {head.Position}:{head.Hash}");

@@ -17,6 +17,9 @@ public static class Policies
     public const string Administer = "administer";
     public const string ReviewPrivacy = "review-privacy";
 
+    /// <summary>Reading the audit: administrators, and the privacy lead reviewing uses of emergency access.</summary>
+    public const string ReadAudit = "read-audit";
+
     /// <summary>Aggregate measures only (service managers): counts, never a person's record.</summary>
     public const string Aggregates = "aggregates";
 }
@@ -115,6 +118,7 @@ public static class IdentitySetup
             .AddPolicy(Policies.RegisterPresentations, p => p.RequireRole(Roles.Clinician, Roles.AftercareWorker))
             .AddPolicy(Policies.Administer, p => p.RequireRole(Roles.Administrator))
             .AddPolicy(Policies.ReviewPrivacy, p => p.RequireRole(Roles.PrivacyLead))
+            .AddPolicy(Policies.ReadAudit, p => p.RequireRole(Roles.Administrator, Roles.PrivacyLead))
             .AddPolicy(Policies.Aggregates, p => p.RequireRole(Roles.ServiceManager));
         services.AddCascadingAuthenticationState();
         return services;

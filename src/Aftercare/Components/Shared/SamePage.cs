@@ -17,4 +17,17 @@ public static class SamePage
         var here = new Uri(navigation.Uri);
         return $"{here.AbsolutePath}{here.Query}#{Uri.EscapeDataString(id)}";
     }
+
+    /// <summary>
+    /// Where a form on a long page posts: this page's path (no query, so a "saved" or "registered"
+    /// notice from before is not shown beside a refusal) with <paramref name="id"/> as the fragment.
+    /// The browser scrolls the answer to that element, so a refused post shows its error summary
+    /// where the person is looking rather than 1,500 px below the top. A redirect after a post that
+    /// worked keeps the fragment only when its own address has none.
+    /// </summary>
+    public static string Action(NavigationManager navigation, string id)
+    {
+        ArgumentNullException.ThrowIfNull(navigation);
+        return $"{new Uri(navigation.Uri).AbsolutePath}#{Uri.EscapeDataString(id)}";
+    }
 }
