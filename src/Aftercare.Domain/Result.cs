@@ -8,7 +8,7 @@ public sealed record Error(string Field, string Message)
 }
 
 /// <summary>
-/// Expected failures are values, exceptions are bugs (STYLE.md). A result holds either a value or
+/// Expected failures are values, exceptions are bugs (docs/architecture.md). A result holds either a value or
 /// one or more errors, each naming the field and the problem.
 /// </summary>
 public sealed class Result<T>

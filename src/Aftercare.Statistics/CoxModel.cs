@@ -8,7 +8,7 @@ public sealed record CoxCoefficient(string Name, double Beta, double StdErr, dou
 
 /// <summary>
 /// A fitted Cox model. Hazard ratios compare groups of people; nothing here is a prediction for
-/// any one person (DOMAIN.md rule 1).
+/// any one person (docs/domain.md rule 1).
 /// </summary>
 /// <param name="NotEstimable">Covariates left out because they do not vary in these rows (e.g. a category nobody is in) or repeat what other covariates say.</param>
 public sealed record CoxFit(

@@ -53,7 +53,7 @@ public static partial class Program
         var database = settings.ResolveDatabase(builder.Configuration);
         builder.Services.AddAftercareDatabase(database, HostSettings.ResolveKeysFolder(builder.Configuration, database), HostSettings.ResolveKeyCertificate(builder.Configuration));
         // OpenIddict logs whole authorization requests at Information: the identifier typed on the
-        // SMART consent page and the form token with them. No patient data in logs (ARCHITECTURE.md).
+        // SMART consent page and the form token with them. No patient data in logs (docs/architecture.md).
         builder.Logging.AddFilter("OpenIddict", LogLevel.Warning);
         // The request line ("Request starting GET /fhir/Patient?identifier=…") carries a FHIR
         // search's query string: an MRN or NHS number. Never logged, whatever Information is set to.

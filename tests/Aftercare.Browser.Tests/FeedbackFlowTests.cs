@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Aftercare.Browser.Tests;
 
-/// <summary>DOMAIN.md rule 14 as the person lives it: a feedback link on their phone, answered anonymously.</summary>
+/// <summary>docs/domain.md rule 14 as the person lives it: a feedback link on their phone, answered anonymously.</summary>
 public sealed class FeedbackFlowTests(BrowserSession session) : IClassFixture<BrowserSession>
 {
     [Fact]

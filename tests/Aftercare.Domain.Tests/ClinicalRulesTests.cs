@@ -5,7 +5,7 @@ using Aftercare.Domain.Presentations;
 
 namespace Aftercare.Domain.Tests;
 
-/// <summary>DOMAIN.md rules 1 and 2, as the domain model holds them.</summary>
+/// <summary>docs/domain.md rules 1 and 2, as the domain model holds them.</summary>
 public sealed partial class ClinicalRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 20, 10, 0, 0, TimeSpan.Zero);

@@ -3,7 +3,7 @@ using Aftercare.Domain.Referrals;
 
 namespace Aftercare.Domain.Tests;
 
-/// <summary>DOMAIN.md rules 9, 10, 11 (warm handoffs) and 13.</summary>
+/// <summary>docs/domain.md rules 9, 10, 11 (warm handoffs) and 13.</summary>
 public sealed class InterventionAndHandoffRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 20, 10, 0, 0, TimeSpan.Zero);

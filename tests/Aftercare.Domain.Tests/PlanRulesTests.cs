@@ -6,7 +6,7 @@ using Aftercare.Domain.Sharing;
 
 namespace Aftercare.Domain.Tests;
 
-/// <summary>DOMAIN.md rules 4–8 as the domain model holds them.</summary>
+/// <summary>docs/domain.md rules 4–8 as the domain model holds them.</summary>
 public sealed class PlanRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 20, 10, 0, 0, TimeSpan.Zero);

@@ -3,7 +3,7 @@ using Aftercare.Domain.Programme;
 
 namespace Aftercare.Domain.Tests;
 
-/// <summary>DOMAIN.md rules 11 and 12 as the domain holds them.</summary>
+/// <summary>docs/domain.md rules 11 and 12 as the domain holds them.</summary>
 public sealed class ProgrammeRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 3, 20, 12, 0, 0, TimeSpan.Zero);

@@ -5,7 +5,7 @@ using Aftercare.Domain.Users;
 namespace Aftercare.Tests;
 
 /// <summary>
-/// DOMAIN.md rules 1 and 3: no view, resource string, page or API response uses stigmatising words
+/// docs/domain.md rules 1 and 3: no view, resource string, page or API response uses stigmatising words
 /// or labels a person with a risk tier. This file lists the words on purpose, so that nothing else needs to.
 /// </summary>
 public sealed partial class CompassionateLanguageTests(AftercareApplication app) : IClassFixture<AftercareApplication>

@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.Tests;
 
-/// <summary>DOMAIN.md rule 8 and issue #6: consent recorded and withdrawn at once, safeguarding under the configured policy, every share logged.</summary>
+/// <summary>docs/domain.md rule 8 and issue #6: consent recorded and withdrawn at once, safeguarding under the configured policy, every share logged.</summary>
 public sealed class ConsentTests(AftercareApplication app) : IClassFixture<AftercareApplication>
 {
     private async Task<(HttpClient Client, Guid PersonId, Guid PresentationId)> NewPerson()

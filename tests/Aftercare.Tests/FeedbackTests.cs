@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.Tests;
 
-/// <summary>DOMAIN.md rule 14: the person's experience, by private link, anonymous if they wish, counted with small numbers suppressed.</summary>
+/// <summary>docs/domain.md rule 14: the person's experience, by private link, anonymous if they wish, counted with small numbers suppressed.</summary>
 public sealed partial class FeedbackTests(AftercareApplication app) : IClassFixture<AftercareApplication>
 {
     [GeneratedRegex("/feedback/([A-Za-z0-9_-]{40,})")]

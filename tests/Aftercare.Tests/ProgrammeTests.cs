@@ -53,7 +53,7 @@ public sealed class ProgrammeTests(AftercareApplication app) : IClassFixture<Aft
         var (client, personId, episodeId) = await EnrolledThreeDaysAgo();
         var again = await PresentsAgain(client, personId, AftercareApplication.Now.AddHours(-8));
         var offer = await client.GetStringAsync($"presentations/{again}/aftercare");
-        // DOMAIN.md rule 12, as at enrolment: a 36-year-old with no prior contact is offered the first-contact pathway.
+        // docs/domain.md rule 12, as at enrolment: a 36-year-old with no prior contact is offered the first-contact pathway.
         Assert.Contains("First contact with mental-health care (18 to 64, no prior contact)</strong> (suggested)", offer, StringComparison.Ordinal);
         Assert.DoesNotContain("Young people (under 18)</strong> (suggested)", offer, StringComparison.Ordinal);
         var waiting = await app.Read(db => db.OutboxMessages.CountAsync(m => m.EpisodeId == episodeId && m.Status == Aftercare.Domain.Messaging.MessageStatus.Pending));

@@ -7,7 +7,7 @@ using Aftercare.Domain.Users;
 
 namespace Aftercare.Tests;
 
-/// <summary>DOMAIN.md rule 7: the person's private link to their own plan.</summary>
+/// <summary>docs/domain.md rule 7: the person's private link to their own plan.</summary>
 public sealed class SafetyPlanLinkTests(AftercareApplication app) : IClassFixture<AftercareApplication>
 {
     [Fact]

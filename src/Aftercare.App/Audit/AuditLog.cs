@@ -5,7 +5,7 @@ namespace Aftercare.App.Audit;
 
 /// <summary>
 /// Adds an audit event to the unit of work in hand, so it commits (or not) with the change it
-/// records: every write is one transaction together with its audit event (ARCHITECTURE.md).
+/// records: every write is one transaction together with its audit event (docs/architecture.md).
 /// </summary>
 public static class AuditLog
 {

@@ -40,7 +40,6 @@ public static class AuditWords
         VerifyAudit.BreakKind.Deleted => "an event was deleted",
         VerifyAudit.BreakKind.Inserted => "an event was added from outside Aftercare",
         VerifyAudit.BreakKind.Reordered => "events were put in a different order",
-        VerifyAudit.BreakKind.NotSealed => "some events are not sealed yet",
         VerifyAudit.BreakKind.NoCheckpoint => "there is no checkpoint of the chain's head to check against",
         _ => Words.FromCodeName(kind.ToString()).ToLowerInvariant(),
     };

@@ -20,7 +20,7 @@ public sealed record SafeguardingPolicy(bool ChildProtectionReportMandatory = tr
 }
 
 /// <summary>
-/// Consent, sharing and safeguarding for one person (DOMAIN.md rule 8): decisions recorded and
+/// Consent, sharing and safeguarding for one person (docs/domain.md rule 8): decisions recorded and
 /// withdrawn (at once), concerns raised under the configured policy, and the log of every share.
 /// </summary>
 public static class Consents

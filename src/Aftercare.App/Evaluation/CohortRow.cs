@@ -3,7 +3,7 @@ namespace Aftercare.App.Evaluation;
 /// <summary>
 /// One person in the evaluation cohort, at their index presentation: pseudonymised, with follow-up
 /// from the landmark (see docs/evaluation.md). No name, date or identifier, and no predicted
-/// anything (DOMAIN.md rule 1): only what happened and the groups used to compare.
+/// anything (docs/domain.md rule 1): only what happened and the groups used to compare.
 /// </summary>
 /// <param name="DaysToDeath">Null when mortality data are not linked; then both death flags are null too.</param>
 public sealed record CohortRow(
@@ -31,7 +31,7 @@ public static class CohortCategories
 
     public static IReadOnlyList<string> PsychHistory { get; } = ["no", "yes", "unknown"];
 
-    /// <summary>The age bands of the pathways (DOMAIN.md rule 12): young people, young adults, adults, older adults.</summary>
+    /// <summary>The age bands of the pathways (docs/domain.md rule 12): young people, young adults, adults, older adults.</summary>
     public static string AgeBand(int age) => Domain.People.AgeBand.Of(age).Code;
 
     public static string Describe(string ageBand) => ageBand switch

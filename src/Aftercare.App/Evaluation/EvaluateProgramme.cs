@@ -31,7 +31,7 @@ public sealed record EvaluationResult(int Count, int Engaged, bool MortalityLink
 /// The programme evaluation (issue #7): time to repeat presentation and to death after the
 /// landmark, engaged versus not engaged and by pathway: Kaplan–Meier, log-rank, and Cox models
 /// adjusted for age band, sex and prior psychiatric history, overall and within strata. All
-/// results compare groups; none is a prediction for a person (DOMAIN.md rule 1).
+/// results compare groups; none is a prediction for a person (docs/domain.md rule 1).
 /// </summary>
 public static class EvaluateProgramme
 {

@@ -7,7 +7,7 @@ namespace Aftercare.App.Feedback;
 
 /// <summary>
 /// The person's reported experience per service (site) and month, for service managers beside the
-/// process measures (DOMAIN.md rule 14). Counts only, every one suppressed below the threshold.
+/// process measures (docs/domain.md rule 14). Counts only, every one suppressed below the threshold.
 /// Free-text comments are not shown here: words can name a person where a count cannot.
 /// </summary>
 public static class ExperienceResults

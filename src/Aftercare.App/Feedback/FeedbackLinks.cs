@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Aftercare.App.Feedback;
 
 /// <summary>
-/// The person's experience (DOMAIN.md rule 14): staff send a private link to a short form after an
+/// The person's experience (docs/domain.md rule 14): staff send a private link to a short form after an
 /// assessment or a contact; the person answers once, without signing in, anonymously if they wish.
 /// </summary>
 public static class FeedbackLinks

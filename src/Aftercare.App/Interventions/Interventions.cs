@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.App.Interventions;
 
-/// <summary>Psychological therapy courses and medication for associated conditions (DOMAIN.md rules 9 and 10).</summary>
+/// <summary>Psychological therapy courses and medication for associated conditions (docs/domain.md rules 9 and 10).</summary>
 public static class InterventionRecords
 {
     public static async Task<Result<TherapyCourse>> PlanTherapy(

@@ -33,7 +33,7 @@ public enum Breakdown
 }
 
 /// <summary>
-/// The measures services report (DOMAIN.md), aggregates only, suppressed below the threshold. Each
+/// The measures services report (docs/domain.md), aggregates only, suppressed below the threshold. Each
 /// measure is a numerator over a denominator per part of the breakdown; repetition is reported in
 /// one group with engagement and mortality, never alone.
 /// </summary>

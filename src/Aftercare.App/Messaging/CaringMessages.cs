@@ -13,7 +13,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.App.Messaging;
 
-/// <summary>Caring contacts: brief scheduled messages, and invitations to agreed contacts (DOMAIN.md rule 11).</summary>
+/// <summary>Caring contacts: brief scheduled messages, and invitations to agreed contacts (docs/domain.md rule 11).</summary>
 public static class CaringMessages
 {
     /// <summary>The channel for messages to this person, from their preference; null when they prefer calls or letters.</summary>

@@ -52,7 +52,7 @@ public static class GetPlans
         return new SafetyPlanView(person, plan, plan?.Revisions.OrderByDescending(r => r.Version).ToList() ?? [], links);
     }
 
-    /// <summary>Agreed care plans whose review is due within 30 days or overdue, soonest first (DOMAIN.md rule 5).</summary>
+    /// <summary>Agreed care plans whose review is due within 30 days or overdue, soonest first (docs/domain.md rule 5).</summary>
     public static async Task<IReadOnlyList<(Guid PersonId, string Name, DateOnly ReviewBy)>> ReviewsDue(AftercareDbContext db, TimeProvider clock, string userId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);

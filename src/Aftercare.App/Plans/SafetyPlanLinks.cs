@@ -40,7 +40,7 @@ public static class SafetyPlanLinks
             return Result<Created>.Failure("", "Write the safety plan with the person first.");
         }
 
-        // DOMAIN.md rule 7: the link is the person's own copy of the plan agreed with them, never a half-written draft.
+        // docs/domain.md rule 7: the link is the person's own copy of the plan agreed with them, never a half-written draft.
         if (plan.Status != DocumentStatus.Completed)
         {
             return Result<Created>.Failure("", DraftMessage);

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Aftercare.App.Programme;
 
 /// <summary>
-/// Closes an aftercare episode, only with one of the allowed reasons (DOMAIN.md rule 11). The
+/// Closes an aftercare episode, only with one of the allowed reasons (docs/domain.md rule 11). The
 /// episode must belong to the person whose record the request is on: an id posted in a form is
 /// never trusted on its own (issue 17: one team closed another team's episode).
 /// </summary>

@@ -14,7 +14,7 @@ namespace Aftercare.App.Programme;
 /// <summary>
 /// Offers and makes the enrolment on an aftercare pathway after a presentation. If the person is
 /// already in aftercare, a newer presentation restarts the schedule, by the same rules as an
-/// enrolment, and is recorded as re-engagement (DOMAIN.md rules 2, 11 and 12).
+/// enrolment, and is recorded as re-engagement (docs/domain.md rules 2, 11 and 12).
 /// </summary>
 public static class EnrolInAftercare
 {
@@ -44,7 +44,7 @@ public static class EnrolInAftercare
         public Plan? PlanFor(string? pathwayId) => Plans.FirstOrDefault(p => p.Pathway.Id == pathwayId);
     }
 
-    /// <param name="Preference">The person's preference for the services they are referred to (DOMAIN.md rule 13), asked when the pathway refers.</param>
+    /// <param name="Preference">The person's preference for the services they are referred to (docs/domain.md rule 13), asked when the pathway refers.</param>
     public sealed record Command(Guid PresentationId, string? PathwayId, DateTimeOffset? DischargedAt, string? Reason, ServicePreference? Preference = null, bool MakeDefaultReferrals = true);
 
     public static async Task<Offer?> OfferFor(AftercareDbContext db, AftercareSettings settings, Guid presentationId, CancellationToken ct)
@@ -58,7 +58,7 @@ public static class EnrolInAftercare
         }
 
         var person = await db.People.AsNoTracking().FirstAsync(p => p.Id == presentation.PersonId, ct);
-        // DOMAIN.md rule 12: the suggestion follows the age at this presentation and prior history, for an enrolment and a restart alike.
+        // docs/domain.md rule 12: the suggestion follows the age at this presentation and prior history, for an enrolment and a restart alike.
         var age = person.AgeOn(DateOnly.FromDateTime(presentation.ArrivedAt.UtcDateTime));
         var active = await db.Episodes.AsNoTracking().Include(e => e.Contacts)
             .FirstOrDefaultAsync(e => e.PersonId == person.Id && e.Status == EpisodeStatus.Active, ct);
@@ -155,7 +155,7 @@ public static class EnrolInAftercare
         var toSend = command.MakeDefaultReferrals ? plan.ToSend.ToList() : [];
         if (toSend.Count > 0 && (command.Preference is not { } asked || !Enum.IsDefined(asked)))
         {
-            // DOMAIN.md rule 13: the person's preference is recorded, not assumed.
+            // docs/domain.md rule 13: the person's preference is recorded, not assumed.
             return Result<Episode>.Failure("preference",
                 $"Ask what kind of service the person would prefer for the referral to {string.Join(" and ", toSend.Select(r => r.ServiceName))}, or choose \"They have no preference\".");
         }
@@ -167,7 +167,7 @@ public static class EnrolInAftercare
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         if (offer.Active is { } active)
         {
-            // DOMAIN.md rule 2: coming back is re-engagement; the schedule restarts from this discharge, by the enrolment's rules.
+            // docs/domain.md rule 2: coming back is re-engagement; the schedule restarts from this discharge, by the enrolment's rules.
             episode = await db.Episodes.Include(e => e.Contacts).FirstAsync(e => e.Id == active.Id, ct);
             var restarted = episode.ReEngage(offer.ArrivedAt, command.DischargedAt, pathway, settings.Pathways.Version, offer.Suggested, command.Reason, DayAfter, now);
             if (!restarted.IsSuccess)

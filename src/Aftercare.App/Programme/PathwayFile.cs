@@ -8,7 +8,7 @@ namespace Aftercare.App.Programme;
 public sealed class PathwayFileException(string message) : Exception(message);
 
 /// <summary>
-/// Reads the versioned pathway file (DOMAIN.md rule 12: pathways are configuration). Anything it
+/// Reads the versioned pathway file (docs/domain.md rule 12: pathways are configuration). Anything it
 /// does not understand stops the server with the line named, rather than running on a guess.
 /// </summary>
 public static class PathwayFile

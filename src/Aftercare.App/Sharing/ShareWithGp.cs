@@ -10,7 +10,7 @@ namespace Aftercare.App.Sharing;
 
 /// <summary>
 /// Shares the person's agreed care plan and completed safety plan with their GP in a letter,
-/// recorded as a share, only with the person's consent (DOMAIN.md rule 8).
+/// recorded as a share, only with the person's consent (docs/domain.md rule 8).
 /// </summary>
 public static class ShareWithGp
 {

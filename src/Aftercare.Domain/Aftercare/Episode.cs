@@ -1,6 +1,6 @@
 namespace Aftercare.Domain.Programme;
 
-/// <summary>Why an aftercare episode closed. Never "did not answer" (DOMAIN.md rule 11).</summary>
+/// <summary>Why an aftercare episode closed. Never "did not answer" (docs/domain.md rule 11).</summary>
 public enum EpisodeCloseReason
 {
     ScheduleCompleted,
@@ -161,7 +161,7 @@ public sealed class Episode
     public bool CanRestartFrom(DateTimeOffset arrivedAt) => Status == EpisodeStatus.Active && arrivedAt > DischargedAt;
 
     /// <summary>
-    /// DOMAIN.md rule 2: the person came back for help during the episode. The schedule restarts
+    /// docs/domain.md rule 2: the person came back for help during the episode. The schedule restarts
     /// from the new discharge by the same rules as an enrolment (rule 12: the pathway suggested
     /// for their age and history, a reason to choose another); the episode takes the chosen
     /// pathway, and what was still due is superseded, nothing is lost.
@@ -240,7 +240,7 @@ public sealed class Episode
             errors.AddIf(discharged > now.AddDays(14), "dischargedAt", "Discharge is more than 14 days ahead; enrol nearer the time.");
         }
 
-        // DOMAIN.md rule 12: the pathway follows age and history; choosing another is a decision to explain.
+        // docs/domain.md rule 12: the pathway follows age and history; choosing another is a decision to explain.
         errors.AddIf(IsOtherThanSuggested(pathway, suggested) && string.IsNullOrWhiteSpace(reason), "reason",
             $"You chose another pathway than the one suggested ({suggested?.Name}): say why.");
         return errors;

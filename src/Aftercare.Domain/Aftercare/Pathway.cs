@@ -9,11 +9,11 @@ public enum HistoryFilter
     NoPriorContact,
 }
 
-/// <summary>A brief caring message sent on a day after discharge (DOMAIN.md rule 11).</summary>
+/// <summary>A brief caring message sent on a day after discharge (docs/domain.md rule 11).</summary>
 public sealed record CaringMessageSetting(int Day, string Text);
 
 /// <summary>
-/// An aftercare pathway, as configured (DOMAIN.md rule 12: pathways are configuration, not code):
+/// An aftercare pathway, as configured (docs/domain.md rule 12: pathways are configuration, not code):
 /// who it is for, how soon the first contact, the contact schedule, channels, family involvement,
 /// default referrals and caring messages.
 /// </summary>
@@ -105,7 +105,7 @@ public sealed record PathwaySet(string Version, IReadOnlyList<Pathway> Pathways)
 
     /// <summary>
     /// The suggested pathway: the one for the person's age band, preferring a first-contact variant
-    /// for people with no prior contact with mental-health services (DOMAIN.md rule 12).
+    /// for people with no prior contact with mental-health services (docs/domain.md rule 12).
     /// </summary>
     public Pathway? Suggest(int age, PriorPsychiatricHistory history) =>
         Pathways.Where(p => p.Fits(age, history))

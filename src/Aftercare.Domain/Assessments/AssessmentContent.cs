@@ -6,7 +6,7 @@ namespace Aftercare.Domain.Assessments;
 public sealed record AgreedRisk(Guid Id, string Description);
 
 /// <summary>
-/// DOMAIN.md rule 8: the person was told the limits of confidentiality, and chose whom to involve
+/// docs/domain.md rule 8: the person was told the limits of confidentiality, and chose whom to involve
 /// and whether the plan may be shared with their GP.
 /// </summary>
 public sealed record ConfidentialityAndConsent(
@@ -54,7 +54,7 @@ public sealed record AssessmentContent(
     }
 
     /// <summary>
-    /// Problems that stop completion (DOMAIN.md rule 4): every needs and risks section, the person's
+    /// Problems that stop completion (docs/domain.md rule 4): every needs and risks section, the person's
     /// account, formulation and outcome are written; confidentiality was explained; choices recorded.
     /// </summary>
     public IReadOnlyList<Error> CheckForCompletion(DateTimeOffset now, DateTimeOffset arrivedAt)

@@ -9,7 +9,7 @@ public enum SectionGroup
 }
 
 /// <summary>
-/// The sections of a psychosocial assessment (NICE CG133 / NG225; DOMAIN.md rule 4): every needs
+/// The sections of a psychosocial assessment (NICE CG133 / NG225; docs/domain.md rule 4): every needs
 /// domain and every risk domain is its own narrative section. None of them is a score.
 /// Stored by name.
 /// </summary>

@@ -4,7 +4,7 @@ namespace Aftercare.Domain.Assessments;
 
 /// <summary>
 /// A psychosocial assessment of needs and risks for one presentation (FHIR QuestionnaireResponse).
-/// No field scores, rates or tiers the person (DOMAIN.md rule 1).
+/// No field scores, rates or tiers the person (docs/domain.md rule 1).
 /// </summary>
 public sealed class PsychosocialAssessment : VersionedDocument<AssessmentContent>
 {

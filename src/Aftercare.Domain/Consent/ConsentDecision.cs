@@ -1,6 +1,6 @@
 namespace Aftercare.Domain.Consent;
 
-/// <summary>What the person is asked to agree to (DOMAIN.md rule 8). Stored by name.</summary>
+/// <summary>What the person is asked to agree to (docs/domain.md rule 8). Stored by name.</summary>
 public enum ConsentTopic
 {
     ShareWithGp,
@@ -8,7 +8,7 @@ public enum ConsentTopic
     ReceiveMessages,
 }
 
-/// <summary>The kinds of safeguarding duty (DOMAIN.md rule 8). Stored by name.</summary>
+/// <summary>The kinds of safeguarding duty (docs/domain.md rule 8). Stored by name.</summary>
 public enum SafeguardingKind
 {
     ChildProtection,

@@ -9,7 +9,7 @@ public enum DocumentStatus
 
 /// <summary>
 /// A save that was based on an older version: nothing is overwritten, and the person editing is
-/// shown both versions (ARCHITECTURE.md: clinical documents use optimistic concurrency).
+/// shown both versions (docs/architecture.md: clinical documents use optimistic concurrency).
 /// </summary>
 public sealed record StaleEdit(int YourVersion, int CurrentVersion, DateTimeOffset CurrentSavedAt, string CurrentSavedBy)
 {

@@ -10,7 +10,7 @@ public enum FeedbackAbout
 }
 
 /// <summary>
-/// A private link to a short feedback form (DOMAIN.md rule 14). Like the safety-plan link, the
+/// A private link to a short feedback form (docs/domain.md rule 14). Like the safety-plan link, the
 /// token is random and only its hash is stored; it expires, and it takes one response. The link
 /// never points at the response: an anonymous answer cannot be followed back through it.
 /// </summary>

@@ -56,7 +56,7 @@ public static class FeedbackLabels
 public sealed record FeedbackAnswers(Agreement? ListenedTo, Agreement? TreatedWithRespect, Agreement? InvolvedInDecisions, WaitingTime? Wait, string? Comments);
 
 /// <summary>
-/// One person's feedback on an assessment or a contact (DOMAIN.md rule 14). Counted per site and
+/// One person's feedback on an assessment or a contact (docs/domain.md rule 14). Counted per site and
 /// month. An anonymous response keeps only the site, what it was about, the month and the answers:
 /// no person, no link, no time of day, and a random (not time-ordered) id.
 /// </summary>

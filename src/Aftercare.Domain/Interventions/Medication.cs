@@ -48,7 +48,7 @@ public static class MedicationLabels
 public sealed record MedicationDetails(MedicationClass Class, string? Name, Indication Indication, string? Condition, string? QuantitySupplied, bool ToxicityInOverdoseConsidered);
 
 /// <summary>
-/// Medication for a condition associated with self-harm (DOMAIN.md rule 10). It is never the
+/// Medication for a condition associated with self-harm (docs/domain.md rule 10). It is never the
 /// intervention for self-harm itself; the toxicity in overdose and the quantity supplied are considered.
 /// </summary>
 public sealed class Medication

@@ -1,6 +1,6 @@
 namespace Aftercare.Domain.Interventions;
 
-/// <summary>Psychological interventions structured for self-harm (DOMAIN.md rule 9). Stored by name.</summary>
+/// <summary>Psychological interventions structured for self-harm (docs/domain.md rule 9). Stored by name.</summary>
 public enum TherapyType
 {
     CbtInformed,

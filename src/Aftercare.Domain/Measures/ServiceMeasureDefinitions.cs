@@ -41,7 +41,7 @@ public sealed record MeasureCohort(
 public sealed record MeasureCounts(string Key, string Name, string Group, string Explanation, bool IsRate, IReadOnlyList<int> Numerators, IReadOnlyList<int> Denominators);
 
 /// <summary>
-/// The measures services report (DOMAIN.md; NICE QS34 and NG225), as pure functions of the
+/// The measures services report (docs/domain.md; NICE QS34 and NG225), as pure functions of the
 /// cohort: each is a numerator over a denominator per part. The App layer loads the rows and
 /// applies <see cref="Suppression"/>; these functions do no I/O, so they are tested by hand.
 /// </summary>

@@ -59,10 +59,10 @@ public enum MessageKind
     CaringContact,
     AppointmentInvitation,
 
-    /// <summary>A private link to the short feedback form (DOMAIN.md rule 14).</summary>
+    /// <summary>A private link to the short feedback form (docs/domain.md rule 14).</summary>
     FeedbackInvitation,
 
-    /// <summary>The private link to the person's own safety plan (DOMAIN.md rule 7).</summary>
+    /// <summary>The private link to the person's own safety plan (docs/domain.md rule 7).</summary>
     SafetyPlanLink,
 }
 
@@ -193,7 +193,7 @@ public sealed class OutboxMessage
 }
 
 /// <summary>
-/// The person's choices about messages (DOMAIN.md rule 8): whether they receive caring messages at
+/// The person's choices about messages (docs/domain.md rule 8): whether they receive caring messages at
 /// all, hours not to contact them, and their language.
 /// </summary>
 public sealed class MessagePreferences

@@ -19,7 +19,7 @@ public static class Age
 /// <summary>One age band, with the label people read and the short code the cohort file uses.</summary>
 public sealed record AgeBand(string Label, string Code, int From, int? To)
 {
-    /// <summary>The bands the pathways (DOMAIN.md rule 12) and the measures use: young people, young adults, adults, older adults.</summary>
+    /// <summary>The bands the pathways (docs/domain.md rule 12) and the measures use: young people, young adults, adults, older adults.</summary>
     public static IReadOnlyList<AgeBand> All { get; } =
     [
         new("Under 18", "0-17", 0, 17),

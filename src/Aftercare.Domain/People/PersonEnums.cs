@@ -19,7 +19,7 @@ public enum ContactChannel
 }
 
 /// <summary>
-/// Whether the person had contact with mental-health services before (DOMAIN.md rule 12): for
+/// Whether the person had contact with mental-health services before (docs/domain.md rule 12): for
 /// people with none, aftercare is often their first contact with mental-health care.
 /// </summary>
 public enum PriorPsychiatricHistory

@@ -3,7 +3,7 @@ using Aftercare.Domain.Documents;
 
 namespace Aftercare.Domain.Plans;
 
-/// <summary>The aims a care plan may choose from (NICE CG133 1.4.1; DOMAIN.md rule 5). Stored by name.</summary>
+/// <summary>The aims a care plan may choose from (NICE CG133 1.4.1; docs/domain.md rule 5). Stored by name.</summary>
 public enum CarePlanAim
 {
     PreventEscalation,
@@ -70,7 +70,7 @@ public sealed record CarePlanContent(
         return errors.List;
     }
 
-    /// <summary>The agreed risks from the assessment that the risk-management plan does not yet answer (DOMAIN.md rule 6).</summary>
+    /// <summary>The agreed risks from the assessment that the risk-management plan does not yet answer (docs/domain.md rule 6).</summary>
     public IReadOnlyList<AgreedRisk> Unaddressed(IEnumerable<AgreedRisk> agreedRisks) =>
         [.. agreedRisks.Where(r => !RiskManagement.Any(e => e.RiskId == r.Id && !string.IsNullOrWhiteSpace(e.Actions)))];
 

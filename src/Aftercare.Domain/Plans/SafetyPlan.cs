@@ -2,7 +2,7 @@ using Aftercare.Domain.Documents;
 
 namespace Aftercare.Domain.Plans;
 
-/// <summary>The seven sections of a safety plan (Stanley–Brown; DOMAIN.md rule 7). Stored by name.</summary>
+/// <summary>The seven sections of a safety plan (Stanley–Brown; docs/domain.md rule 7). Stored by name.</summary>
 public enum SafetyPlanSection
 {
     WarningSigns,

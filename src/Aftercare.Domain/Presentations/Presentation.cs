@@ -46,7 +46,7 @@ public sealed record PresentationDetails(
 
 /// <summary>
 /// One episode of self-harm reaching a service (FHIR Encounter with a Condition coded X60–X84).
-/// Nothing here scores or rates the person (DOMAIN.md rule 1).
+/// Nothing here scores or rates the person (docs/domain.md rule 1).
 /// </summary>
 public sealed class Presentation
 {

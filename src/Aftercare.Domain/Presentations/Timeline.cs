@@ -4,7 +4,7 @@ namespace Aftercare.Domain.Presentations;
 public sealed record TimelinePresentation(Presentation Presentation, int Number, bool CameBack)
 {
     /// <summary>
-    /// DOMAIN.md rule 2: a repeat presentation is the person coming back for help, said plainly.
+    /// docs/domain.md rule 2: a repeat presentation is the person coming back for help, said plainly.
     /// </summary>
     public string Heading => CameBack
         ? $"Came back for help ({Ordinal(Number)} presentation)"
@@ -24,7 +24,7 @@ public sealed record TimelinePresentation(Presentation Presentation, int Number,
 }
 
 /// <summary>
-/// The person's contacts in time order, with plain counts (DOMAIN.md rule 2): facts such as
+/// The person's contacts in time order, with plain counts (docs/domain.md rule 2): facts such as
 /// "3 presentations in the last 12 months", never a label, flag or filter for people who return.
 /// </summary>
 public sealed class Timeline

@@ -2,7 +2,7 @@ namespace Aftercare.Domain.Referrals;
 
 /// <summary>
 /// Where a warm handoff stands. A referral is not done when it is sent: only when the person has
-/// attended, or declined, or could not be reached (DOMAIN.md rule 11). Stored by name.
+/// attended, or declined, or could not be reached (docs/domain.md rule 11). Stored by name.
 /// </summary>
 public enum ReferralStatus
 {
@@ -14,7 +14,7 @@ public enum ReferralStatus
     NotReached,
 }
 
-/// <summary>What the person would prefer (DOMAIN.md rule 13).</summary>
+/// <summary>What the person would prefer (docs/domain.md rule 13).</summary>
 public enum ServicePreference
 {
     NoPreference,

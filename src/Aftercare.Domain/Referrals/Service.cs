@@ -1,6 +1,6 @@
 namespace Aftercare.Domain.Referrals;
 
-/// <summary>Kinds of service in the directory: clinical and non-clinical side by side (DOMAIN.md rule 13).</summary>
+/// <summary>Kinds of service in the directory: clinical and non-clinical side by side (docs/domain.md rule 13).</summary>
 public enum ServiceKind
 {
     CommunityMentalHealth,

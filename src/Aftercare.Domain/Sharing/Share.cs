@@ -5,7 +5,7 @@ namespace Aftercare.Domain.Sharing;
 
 /// <summary>
 /// A record that something from the person's record was shared: what, with whom, why, on what
-/// basis, when and by whom (DOMAIN.md rule 8; FHIR DocumentReference).
+/// basis, when and by whom (docs/domain.md rule 8; FHIR DocumentReference).
 /// </summary>
 public sealed class Share
 {

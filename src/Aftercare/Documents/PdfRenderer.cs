@@ -6,7 +6,7 @@ using Microsoft.Playwright;
 namespace Aftercare.Documents;
 
 /// <summary>
-/// PDFs are Chromium's print of the same component the print view shows (ARCHITECTURE.md). The
+/// PDFs are Chromium's print of the same component the print view shows (docs/architecture.md). The
 /// component is rendered to HTML here, with the stylesheet inlined, and printed by Debian's
 /// Chromium through Playwright; nothing is fetched, so no session or URL carries the record.
 /// </summary>

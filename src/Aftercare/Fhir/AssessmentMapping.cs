@@ -7,7 +7,7 @@ namespace Aftercare.Fhir;
 /// <summary>
 /// The psychosocial assessment as a Questionnaire (its definition: every needs and risks section)
 /// and QuestionnaireResponse (one per assessment; each saved version a FHIR version). Narrative
-/// only: there is no item that scores (DOMAIN.md rule 1).
+/// only: there is no item that scores (docs/domain.md rule 1).
 /// </summary>
 public static class AssessmentMapping
 {

@@ -35,7 +35,7 @@ public static class CareRecordMapping
     private const string ParticipationModeSystem = "http://terminology.hl7.org/CodeSystem/v3-ParticipationMode";
 
     /// <summary>
-    /// A care plan's goals as Goal resources (NICE CG133 1.4.1; DOMAIN.md rule 5): each aim chosen
+    /// A care plan's goals as Goal resources (NICE CG133 1.4.1; docs/domain.md rule 5): each aim chosen
     /// with the person (<c>{plan}-aim-{n}</c>), each short-term goal with its steps
     /// (<c>{plan}-goal-{n}</c>), and the long-term goals (<c>{plan}-long-term</c>), from the plan's
     /// current version. A draft plan's goals are <c>proposed</c>, an agreed plan's <c>active</c>.
@@ -86,7 +86,7 @@ public static class CareRecordMapping
     }
 
     /// <summary>
-    /// The follow-up of a warm handoff (DOMAIN.md rule 11): "confirm the person got there". The
+    /// The follow-up of a warm handoff (docs/domain.md rule 11): "confirm the person got there". The
     /// referral itself is ServiceRequest/{id}; this Task, with the same id, is in progress until the
     /// loop closes (attended, declined or not reached) and then completed, with the handoff's own
     /// status as <c>businessStatus</c>. <c>restriction.period.end</c> is when the current step is
@@ -221,7 +221,7 @@ public static class CareRecordMapping
     }
 
     /// <summary>
-    /// The choices recorded in a completed assessment's confidentiality section (DOMAIN.md rule 8):
+    /// The choices recorded in a completed assessment's confidentiality section (docs/domain.md rule 8):
     /// to share the plan with the GP (<c>{assessment}-gp</c>) and to involve family or carers
     /// (<c>{assessment}-family</c>). Both are opt-in (nothing is shared without a yes), so the
     /// policy rule is OPTIN and the provision permits or denies. The latest completed assessment's
@@ -275,7 +275,7 @@ public static class CareRecordMapping
     }
 
     /// <summary>
-    /// A letter to the GP as it was sent (DOMAIN.md rule 8: what, with whom, why): the attachment
+    /// A letter to the GP as it was sent (docs/domain.md rule 8: what, with whom, why): the attachment
     /// points at the letter's page and PDF, whose URLs carry only the share's id; the plans in it are
     /// the exact versions sent.
     /// </summary>
@@ -301,7 +301,7 @@ public static class CareRecordMapping
     }
 
     /// <summary>
-    /// The person's own copy of their completed safety plan (DOMAIN.md rule 7: print or PDF, the
+    /// The person's own copy of their completed safety plan (docs/domain.md rule 7: print or PDF, the
     /// same day). The attachment points at the print page and PDF of the current version, by the
     /// person's id only; the private link given to the person is a secret and never appears here.
     /// </summary>

@@ -418,7 +418,7 @@ public static class FhirApi
         return safety is null ? [] : [.. safety.Revisions.OrderByDescending(r => r.Version).Select(r => PlanMapping.ToSafetyPlan(safety.Id, safety.PersonId, r))];
     }
 
-    /// <summary>POST /fhir/{type}: only RiskAssessment gets a specific answer, and it is no (DOMAIN.md rule 1).</summary>
+    /// <summary>POST /fhir/{type}: only RiskAssessment gets a specific answer, and it is no (docs/domain.md rule 1).</summary>
     public static async Task<IResult> Create(string type, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var parsed = FhirJson.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync(ct));

@@ -6,7 +6,7 @@ using Task = System.Threading.Tasks.Task;
 
 namespace Aftercare.Fhir;
 
-/// <summary>FHIR R4 routes and identifier systems, as constants (STYLE.md).</summary>
+/// <summary>FHIR R4 routes and identifier systems, as constants (docs/architecture.md).</summary>
 public static class FhirRoutes
 {
     public const string Base = "/fhir";
@@ -19,7 +19,7 @@ public static class FhirRoutes
 }
 
 /// <summary>
-/// The one FHIR serializer of the host, built once at start-up (ARCHITECTURE.md): Firely's
+/// The one FHIR serializer of the host, built once at start-up (docs/architecture.md): Firely's
 /// System.Text.Json converters, strict when reading.
 /// </summary>
 public static class FhirJson

@@ -8,7 +8,7 @@ namespace Aftercare.Fhir;
 
 /// <summary>
 /// People and presentations as FHIR Patient, Encounter and Condition, written field by field
-/// (STYLE.md). The domain never sees Firely types; this file is the only place they meet.
+/// (docs/architecture.md). The domain never sees Firely types; this file is the only place they meet.
 /// </summary>
 public static class PresentationMapping
 {

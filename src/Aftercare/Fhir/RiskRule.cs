@@ -3,7 +3,7 @@ using Hl7.Fhir.Model;
 namespace Aftercare.Fhir;
 
 /// <summary>
-/// DOMAIN.md rule 1 at the FHIR door: no RiskAssessment, and nothing that carries a risk tier,
+/// docs/domain.md rule 1 at the FHIR door: no RiskAssessment, and nothing that carries a risk tier,
 /// comes in. Guidance (NICE NG225 1.5.1; NHS England 2025): do not use risk tools or scales to
 /// predict suicide or repetition, or to decide who gets care.
 /// </summary>

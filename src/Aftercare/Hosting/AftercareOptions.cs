@@ -21,7 +21,7 @@ public sealed class AftercareOptions
 
     public List<SiteSetting> Sites { get; init; } = [];
 
-    /// <summary>24-hour crisis lines printed on every safety plan (DOMAIN.md rule 7).</summary>
+    /// <summary>24-hour crisis lines printed on every safety plan (docs/domain.md rule 7).</summary>
     public List<CrisisLine> CrisisLines { get; init; } = [];
 
     /// <summary>How long a person's private safety-plan link works.</summary>
@@ -33,7 +33,7 @@ public sealed class AftercareOptions
     /// <summary>Counts from 1 up to this number less one are shown as "fewer than N" (small-number suppression).</summary>
     public int SuppressCountsBelow { get; set; } = Aftercare.Domain.Measures.Suppression.DefaultThreshold;
 
-    /// <summary>The versioned pathway file (DOMAIN.md rule 12); relative paths are from the binary's folder.</summary>
+    /// <summary>The versioned pathway file (docs/domain.md rule 12); relative paths are from the binary's folder.</summary>
     public string PathwaysFile { get; set; } = "pathways.json";
 
     /// <summary>Scheduled contacts fall at this time of day, in the service's zone.</summary>
