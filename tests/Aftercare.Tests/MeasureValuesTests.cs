@@ -92,6 +92,7 @@ public sealed class MeasureValuesTests(AftercareApplication app) : IClassFixture
             {
                 ["dischargedAt"] = discharged.ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture), // December: London is on UTC
                 ["pathwayId"] = "first-contact",
+                ["preference"] = "NoPreference",
             });
             Assert.Equal(HttpStatusCode.Redirect, enrolled.StatusCode);
             var contact = await app.Read(db => db.Contacts.SingleAsync(c => c.PersonId == person && c.Kind == ContactKind.FirstContact));

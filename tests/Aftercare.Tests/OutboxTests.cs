@@ -261,6 +261,7 @@ public sealed class OutboxTests(MessagingFixture fixture) : IClassFixture<Messag
             var enrolled = await client.Post($"presentations/{presentationId}/aftercare", "enrol", new Dictionary<string, string>
             {
                 ["dischargedAt"] = London.Local(App.Clock.GetUtcNow().AddHours(-1)), ["pathwayId"] = pathway.Id, ["reason"] = "Agreed with the person for this test",
+                ["preference"] = "NoPreference",
             });
             Assert.Equal(HttpStatusCode.Redirect, enrolled.StatusCode);
             Assert.Equal(pathway.CaringMessages.Count, await App.Read(db => db.OutboxMessages.CountAsync(m => m.PersonId == personId && m.Kind == MessageKind.CaringContact)));
