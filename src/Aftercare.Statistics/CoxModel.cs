@@ -29,8 +29,6 @@ public sealed record CoxFit(
 
     public double WaldP => ChiSquarePValue(WaldChiSquare, DegreesOfFreedom);
 
-    public double ScoreP => ChiSquarePValue(ScoreChiSquare, DegreesOfFreedom);
-
     public CoxCoefficient? this[string name] => Coefficients.FirstOrDefault(c => c.Name == name);
 
     internal static double ChiSquarePValue(double chi, int df) => df <= 0 ? double.NaN : Math.Max(0, 1 - ChiSquared.CDF(df, Math.Max(0, chi)));

@@ -17,22 +17,6 @@ public sealed record KaplanMeierStep(double Time, int AtRisk, int Events, double
 /// <summary>A Kaplan–Meier curve: S(t) is 1 before the first step and stays at a step's value until the next.</summary>
 public sealed record KaplanMeierCurve(int Count, int Events, IReadOnlyList<KaplanMeierStep> Steps, ConfidenceBand Band)
 {
-    public double SurvivalAt(double time)
-    {
-        var survival = 1.0;
-        foreach (var step in Steps)
-        {
-            if (step.Time > time)
-            {
-                break;
-            }
-
-            survival = step.Survival;
-        }
-
-        return survival;
-    }
-
     /// <summary>The first time S(t) is at or below one half; null when it never is.</summary>
     public double? Median => Steps.FirstOrDefault(s => s.Survival <= 0.5)?.Time;
 }

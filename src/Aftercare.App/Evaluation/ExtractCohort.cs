@@ -27,10 +27,6 @@ public static class ExtractCohort
     /// <summary>Where linked deaths come from; null means mortality data are not linked.</summary>
     public delegate Task<IReadOnlyList<LinkedDeath>?> DeathSource(AftercareDbContext db, CancellationToken ct);
 
-    /// <summary>No deaths linked: the report says so and shows no mortality results.</summary>
-    public static Task<IReadOnlyList<LinkedDeath>?> NoMortalityLinked(AftercareDbContext db, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<LinkedDeath>?>(null);
-
     /// <summary>The deaths imported with `aftercare deaths import`; none imported means mortality is not linked.</summary>
     public static async Task<IReadOnlyList<LinkedDeath>?> LinkedInDatabase(AftercareDbContext db, CancellationToken ct)
     {

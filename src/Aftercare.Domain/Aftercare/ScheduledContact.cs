@@ -95,8 +95,6 @@ public sealed class ScheduledContact
     /// <summary>Optimistic concurrency: two workers recording the same contact never both win.</summary>
     public int Version { get; private set; }
 
-    public bool IsOverdue(DateTimeOffset now) => Status == ContactStatus.Due && DueAt < now;
-
     /// <summary>When the contact had to be made by: for a first contact, 48 hours (the pathway's hours) after discharge; a retry does not move it.</summary>
     public DateTimeOffset Deadline => OriginallyDueAt;
 

@@ -447,7 +447,7 @@ public static class FhirApi
     /// Condition becomes one registered presentation, all or nothing. A Patient with
     /// ifNoneExist=identifier links to the person who holds that identifier.
     /// </summary>
-    public static async Task<IResult> Transaction(HttpContext context, AftercareDbContext db, TimeProvider clock, LocalTime time, CancellationToken ct)
+    public static async Task<IResult> Transaction(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var parsed = FhirJson.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync(ct));
         if (!parsed.IsSuccess)
