@@ -54,7 +54,7 @@ public static class MeasuresPg
         if (args.Contains("--seed"))
         {
             Console.WriteLine($"Seeding {people:N0} synthetic index presentations into PostgreSQL");
-            await Startup.PrepareAsync(app, migrate: true, demo: false);
+            await DatabasePreparation.PrepareAsync(app, migrate: true, demo: false);
             await MeasuresSeed.Run(connection, people, app.Services.GetRequiredService<FieldEncryption>());
             return 0;
         }

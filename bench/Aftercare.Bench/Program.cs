@@ -63,7 +63,7 @@ public static class BenchProgram
         // The baseline endpoint: the same pipeline (auth, audit-free), returning fixed JSON.
         var fixedJson = Encoding.UTF8.GetBytes("{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"total\":0}");
         app.MapGet("/bench/fixed", (Func<IResult>)(() => Results.Bytes(fixedJson, "application/fhir+json"))).RequireAuthorization(Aftercare.Smart.SmartSetup.FhirRead);
-        var seeded = await Startup.PrepareAsync(app, migrate: true, demo: true);
+        var seeded = await DatabasePreparation.PrepareAsync(app, migrate: true, demo: true);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var clinician = seeded!.Users.Single(u => u.Role == "clinician");

@@ -1,10 +1,64 @@
 namespace Aftercare.Domain;
 
-/// <summary>An expected failure: which field, and what a person should do about it.</summary>
-public sealed record Error(string Field, string Message)
+/// <summary>
+/// What kind of failure an error is. Each edge (pages, JSON, FHIR) maps a kind to its answer once
+/// (docs/architecture.md, "One error vocabulary"); a use case never picks a status code.
+/// </summary>
+public enum ErrorKind
 {
-    /// <summary>A failure that is not about one field (a conflict, a refusal with a reason).</summary>
+    /// <summary>What was sent is not acceptable as it stands: a person can correct it (a field error).</summary>
+    Invalid,
+
+    /// <summary>What it names does not exist, or not for this person.</summary>
+    NotFound,
+
+    /// <summary>Someone changed it first: nothing was written, and the person should look again.</summary>
+    Stale,
+
+    /// <summary>Well formed, but a clinical or service rule does not allow it now (with the reason).</summary>
+    Refused,
+
+    /// <summary>The person asking may not do this.</summary>
+    Forbidden,
+}
+
+/// <summary>An expected failure: what kind, which field, and what a person should do about it.</summary>
+public sealed record Error(string Field, string Message, ErrorKind Kind = ErrorKind.Invalid)
+{
+    /// <summary>A failure that is not about one field (a refusal with a reason).</summary>
     public static Error General(string message) => new("", message);
+
+    public static Error NotFound(string field, string message) => new(field, message, ErrorKind.NotFound);
+
+    /// <summary>A lost race with someone else's edit; the field is the version the person was based on.</summary>
+    public static Error Stale(string message) => new("version", message, ErrorKind.Stale);
+
+    public static Error Refused(string message, string field = "") => new(field, message, ErrorKind.Refused);
+
+    public static Error Forbidden(string message) => new("", message, ErrorKind.Forbidden);
+}
+
+/// <summary>The kind that decides the answer when a result carries several errors.</summary>
+public static class ErrorKinds
+{
+    /// <summary>
+    /// Forbidden, then not found, then stale, then refused, then invalid: the answer says the first thing
+    /// the person must deal with (there is no point correcting a field of a record one may not change).
+    /// </summary>
+    public static ErrorKind Decisive(this IEnumerable<Error> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        var kinds = errors.Select(e => e.Kind).ToList();
+        foreach (var kind in (ReadOnlySpan<ErrorKind>)[ErrorKind.Forbidden, ErrorKind.NotFound, ErrorKind.Stale, ErrorKind.Refused])
+        {
+            if (kinds.Contains(kind))
+            {
+                return kind;
+            }
+        }
+
+        return ErrorKind.Invalid;
+    }
 }
 
 /// <summary>
@@ -38,6 +92,8 @@ public sealed class Result<T>
             : new Result<T>(default, errors);
 
     public static Result<T> Failure(string field, string message) => Failure([new Error(field, message)]);
+
+    public static Result<T> Failure(Error error) => Failure([error]);
 #pragma warning restore CA1000
 
     public static implicit operator Result<T>(T value) => Success(value);

@@ -76,7 +76,7 @@ public sealed class InterventionAndHandoffRulesTests
     [Fact]
     public void Rule11_A_referral_is_done_only_when_the_person_attends_or_declines_and_an_unconfirmed_one_escalates()
     {
-        var service = new Service(Guid.NewGuid(), "talking-therapies", "NHS Talking Therapies", ServiceKind.TalkingTherapies, null, null);
+        var service = new ListedService(Guid.NewGuid(), "talking-therapies", "NHS Talking Therapies", ServiceKind.TalkingTherapies, null, null);
         var referral = Referral.Send(Guid.NewGuid(), service, "Low mood and money worries", ServicePreference.NoPreference, HandoffDeadlines.Default, "worker", Now).Value;
         Assert.False(referral.IsClosed);
         Assert.False(referral.IsEscalated(Now.AddDays(4)));
@@ -106,7 +106,7 @@ public sealed class InterventionAndHandoffRulesTests
         Assert.False(ServiceKind.PeerSupport.IsClinical());
         Assert.False(ServiceKind.VoluntarySector.IsClinical());
         Assert.True(ServiceKind.Camhs.IsClinical());
-        var peer = new Service(Guid.NewGuid(), "peer", "Peer support group", ServiceKind.PeerSupport, null, null);
+        var peer = new ListedService(Guid.NewGuid(), "peer", "Peer support group", ServiceKind.PeerSupport, null, null);
         var referral = Referral.Send(Guid.NewGuid(), peer, "Wants to meet others who have been through it", ServicePreference.NonClinical, HandoffDeadlines.Default, "worker", Now).Value;
         Assert.Equal(ServicePreference.NonClinical, referral.Preference);
     }

@@ -92,7 +92,7 @@ public sealed class AftercareApplication : IAsyncLifetime
             _app.Services.GetRequiredService<ILoggerFactory>().AddProvider(Logs);
         }
 
-        var seeded = await Startup.PrepareAsync(_app, migrate: true, demo: true);
+        var seeded = await DatabasePreparation.PrepareAsync(_app, migrate: true, demo: true);
         Users = seeded!.Users;
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

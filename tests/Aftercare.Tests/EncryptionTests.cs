@@ -599,7 +599,7 @@ public sealed class EncryptionTests(AftercareApplication app) : IClassFixture<Af
         }
 
         await using var app = Program.BuildWebApp(host);
-        await Startup.PrepareAsync(app, migrate: true, demo: false, Ct);
+        await DatabasePreparation.PrepareAsync(app, migrate: true, demo: false, Ct);
         return await work(app.Services);
     }
 

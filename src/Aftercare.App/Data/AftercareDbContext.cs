@@ -58,7 +58,7 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
 
     public DbSet<ScheduledContact> Contacts => Set<ScheduledContact>();
 
-    public DbSet<Service> Services => Set<Service>();
+    public DbSet<ListedService> Services => Set<ListedService>();
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
@@ -178,7 +178,7 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
         builder.ApplyConfiguration(new ShareConfiguration());
         builder.ApplyConfiguration(new EpisodeConfiguration());
         builder.ApplyConfiguration(new ScheduledContactConfiguration());
-        builder.ApplyConfiguration(new ServiceConfiguration());
+        builder.ApplyConfiguration(new ListedServiceConfiguration());
         builder.ApplyConfiguration(new ReferralConfiguration());
         builder.ApplyConfiguration(new TherapyCourseConfiguration());
         builder.ApplyConfiguration(new MedicationConfiguration());

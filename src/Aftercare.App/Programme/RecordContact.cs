@@ -27,7 +27,7 @@ public static class RecordContact
 
         if (contact.Version != command.BasedOnVersion)
         {
-            return Result<ScheduledContact>.Failure("version", "Someone recorded this contact while you had it open. Nothing of yours was saved: check what they recorded, then add yours.");
+            return Result<ScheduledContact>.Failure(Error.Stale("Someone recorded this contact while you had it open. Nothing of yours was saved: check what they recorded, then add yours."));
         }
 
         var episode = await db.Episodes.AsNoTracking().FirstAsync(e => e.Id == contact.EpisodeId, ct);
@@ -63,7 +63,7 @@ public static class RecordContact
         }
         catch (DbUpdateConcurrencyException)
         {
-            return Result<ScheduledContact>.Failure("version", "Someone recorded this contact at the same moment. Nothing of yours was saved: reload and check.");
+            return Result<ScheduledContact>.Failure(Error.Stale("Someone recorded this contact at the same moment. Nothing of yours was saved: reload and check."));
         }
 
         return contact;

@@ -51,7 +51,7 @@ public static class Handoffs
 
         if (referral.Version != basedOnVersion)
         {
-            return Result<Referral>.Failure("version", "Someone updated this handoff while you had it open. Nothing of yours was saved: check where it stands now.");
+            return Result<Referral>.Failure(Error.Stale("Someone updated this handoff while you had it open. Nothing of yours was saved: check where it stands now."));
         }
 
         if (to is not { } next)
@@ -72,7 +72,7 @@ public static class Handoffs
         }
         catch (DbUpdateConcurrencyException)
         {
-            return Result<Referral>.Failure("version", "Someone updated this handoff at the same moment. Nothing of yours was saved.");
+            return Result<Referral>.Failure(Error.Stale("Someone updated this handoff at the same moment. Nothing of yours was saved."));
         }
 
         return moved;

@@ -23,7 +23,7 @@ public static class ServiceDirectory
             }
             else
             {
-                var service = new Service(Guid.CreateVersion7(), setting.Code, setting.Name, setting.Kind, setting.Phone, setting.Description);
+                var service = new ListedService(Guid.CreateVersion7(), setting.Code, setting.Name, setting.Kind, setting.Phone, setting.Description);
                 db.Services.Add(service);
                 known[setting.Code] = service;
             }
@@ -32,7 +32,7 @@ public static class ServiceDirectory
         await db.SaveChangesAsync(ct);
     }
 
-    public static async Task<IReadOnlyList<Service>> ListAsync(AftercareDbContext db, CancellationToken ct)
+    public static async Task<IReadOnlyList<ListedService>> ListAsync(AftercareDbContext db, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         return (await db.Services.AsNoTracking().ToListAsync(ct)).OrderBy(s => !s.IsClinical).ThenBy(s => s.Name).ToList();

@@ -92,7 +92,7 @@ public sealed class Referral
     /// <summary>Unconfirmed past its due date: shown on the worklist until someone follows it up.</summary>
     public bool IsEscalated(DateTimeOffset now) => !IsClosed && DueBy < now;
 
-    public static Result<Referral> Send(Guid personId, Service? service, string? reason, ServicePreference preference, HandoffDeadlines deadlines, string by, DateTimeOffset now)
+    public static Result<Referral> Send(Guid personId, ListedService? service, string? reason, ServicePreference preference, HandoffDeadlines deadlines, string by, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(deadlines);
         var errors = new Errors();

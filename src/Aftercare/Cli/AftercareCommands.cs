@@ -57,7 +57,7 @@ public static class AftercareCommands
             var options = app.Services.GetRequiredService<AftercareOptions>();
             var database = app.Services.GetRequiredService<DatabaseSettings>();
             var seeded = await AnsiConsole.Status().StartAsync("Preparing the database…", _ =>
-                Startup.PrepareAsync(app, migrate: options.MigrateOnStart && !parse.GetValue(noMigrate), settings.Demo, ct));
+                DatabasePreparation.PrepareAsync(app, migrate: options.MigrateOnStart && !parse.GetValue(noMigrate), settings.Demo, ct));
 
             AnsiConsole.MarkupLine($"[bold]Aftercare[/] on {Markup.Escape(database.Describe())}");
             if (seeded is not null)
@@ -89,7 +89,7 @@ public static class AftercareCommands
         {
             await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db) });
             var database = app.Services.GetRequiredService<DatabaseSettings>();
-            await AnsiConsole.Status().StartAsync($"Migrating {Markup.Escape(database.Describe())}…", _ => Startup.PrepareAsync(app, migrate: true, demo: false, ct));
+            await AnsiConsole.Status().StartAsync($"Migrating {Markup.Escape(database.Describe())}…", _ => DatabasePreparation.PrepareAsync(app, migrate: true, demo: false, ct));
             AnsiConsole.MarkupLine($"Database is up to date: {Markup.Escape(database.Describe())}");
             return 0;
         });
@@ -122,7 +122,7 @@ public static class AftercareCommands
             }
 
             await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db), MustExist = true });
-            await Startup.PrepareAsync(app, migrate: true, demo: false, ct);
+            await DatabasePreparation.PrepareAsync(app, migrate: true, demo: false, ct);
             await using var scope = app.Services.CreateAsyncScope();
             var s = scope.ServiceProvider;
             var result = await AddUser.Handle(
@@ -190,7 +190,7 @@ public static class AftercareCommands
         command.SetAction(async (parse, ct) =>
         {
             await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db), MustExist = true });
-            await Startup.PrepareAsync(app, migrate: true, demo: false, ct);
+            await DatabasePreparation.PrepareAsync(app, migrate: true, demo: false, ct);
             await using var scope = app.Services.CreateAsyncScope();
             var s = scope.ServiceProvider;
             var result = await change(
@@ -237,7 +237,7 @@ public static class AftercareCommands
         command.SetAction(async (parse, ct) =>
         {
             await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db), Demo = true, MustExist = true });
-            var seeded = await Startup.PrepareAsync(app, migrate: true, demo: true, ct);
+            var seeded = await DatabasePreparation.PrepareAsync(app, migrate: true, demo: true, ct);
             Console.WriteLine($"Seeded {seeded!.People} synthetic people with {seeded.Presentations} presentations.");
             PrintDemoUsers(seeded.Users);
 
@@ -272,7 +272,7 @@ public static class AftercareCommands
             }
 
             await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db), MustExist = true });
-            await Startup.PrepareAsync(app, migrate: true, demo: false, ct);
+            await DatabasePreparation.PrepareAsync(app, migrate: true, demo: false, ct);
             await using var scope = app.Services.CreateAsyncScope();
             var applications = scope.ServiceProvider.GetRequiredService<OpenIddict.Abstractions.IOpenIddictApplicationManager>();
             var result = file is not null
@@ -386,7 +386,7 @@ public static class AftercareCommands
         reencrypt.SetAction(async (parse, ct) =>
         {
             await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db), MustExist = true });
-            await Startup.PrepareAsync(app, migrate: false, demo: false, ct);
+            await DatabasePreparation.PrepareAsync(app, migrate: false, demo: false, ct);
             await using var scope = app.Services.CreateAsyncScope();
             var count = await app.Services.GetRequiredService<FieldEncryption>().ReencryptAsync(scope.ServiceProvider.GetRequiredService<AftercareDbContext>(), ct: ct);
             Console.WriteLine($"Re-encrypted {count} values under the current key.");
@@ -404,7 +404,7 @@ public static class AftercareCommands
         export.SetAction(async (parse, ct) =>
         {
             await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db), MustExist = true });
-            await Startup.PrepareAsync(app, migrate: true, demo: false, ct);
+            await DatabasePreparation.PrepareAsync(app, migrate: true, demo: false, ct);
             await using var scope = app.Services.CreateAsyncScope();
             var s = scope.ServiceProvider;
             var (filter, _, problems) = new Aftercare.Measures.MeasuresQuery(parse.GetValue(from), parse.GetValue(to), null, null, null, null, null)
@@ -440,7 +440,7 @@ public static class AftercareCommands
             }
 
             await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(Db), MustExist = true });
-            await Startup.PrepareAsync(app, migrate: true, demo: false, ct);
+            await DatabasePreparation.PrepareAsync(app, migrate: true, demo: false, ct);
             await using var scope = app.Services.CreateAsyncScope();
             var s = scope.ServiceProvider;
             // Whoever runs the binary holds the database's credentials: an administrator (docs/measures.md).

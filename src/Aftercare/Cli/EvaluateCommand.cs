@@ -86,7 +86,7 @@ public static class EvaluateCommand
             else
             {
                 await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(db), MustExist = true });
-                await Startup.PrepareAsync(app, migrate: true, demo: false, ct);
+                await DatabasePreparation.PrepareAsync(app, migrate: true, demo: false, ct);
                 await using var scope = app.Services.CreateAsyncScope();
                 var clock = app.Services.GetRequiredService<TimeProvider>();
                 var key = app.Configuration[PseudonymKeySetting] is { Length: > 0 } configured ? Convert.FromBase64String(configured) : RandomNumberGenerator.GetBytes(32);

@@ -93,7 +93,7 @@ public static class CareRecordMapping
     /// due; past it the handoff is escalated on the worklist. Step notes are left out: they are
     /// free text and the ServiceRequest already carries what the receiving service needs.
     /// </summary>
-    public static Task ToTask(Referral referral, Service service)
+    public static Task ToTask(Referral referral, ListedService service)
     {
         ArgumentNullException.ThrowIfNull(referral);
         ArgumentNullException.ThrowIfNull(service);

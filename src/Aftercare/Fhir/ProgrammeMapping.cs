@@ -26,7 +26,7 @@ public static class ProgrammeMapping
         return resource;
     }
 
-    public static ServiceRequest ToServiceRequest(Referral referral, Service service)
+    public static ServiceRequest ToServiceRequest(Referral referral, ListedService service)
     {
         ArgumentNullException.ThrowIfNull(referral);
         ArgumentNullException.ThrowIfNull(service);
@@ -54,7 +54,7 @@ public static class ProgrammeMapping
         LastUpdated = referral.Steps.LastOrDefault()?.At ?? referral.SentAt,
     };
 
-    public static HealthcareService ToHealthcareService(Service service)
+    public static HealthcareService ToHealthcareService(ListedService service)
     {
         ArgumentNullException.ThrowIfNull(service);
         var resource = new HealthcareService

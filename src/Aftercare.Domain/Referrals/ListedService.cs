@@ -36,16 +36,19 @@ public static class ServiceKinds
     };
 }
 
-/// <summary>A service people can be referred to, from the directory (configuration).</summary>
-public sealed class Service
+/// <summary>
+/// A service listed in the directory people can be referred to (configuration). Named "listed" so that
+/// it is not read as a DI service.
+/// </summary>
+public sealed class ListedService
 {
-    private Service()
+    private ListedService()
     {
         Code = "";
         Name = "";
     }
 
-    public Service(Guid id, string code, string name, ServiceKind kind, string? phone, string? description)
+    public ListedService(Guid id, string code, string name, ServiceKind kind, string? phone, string? description)
     {
         Id = id;
         Code = code;

@@ -5,9 +5,9 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Aftercare.App.Referrals;
 
 /// <summary>How it is stored: a service in the directory people are referred to.</summary>
-internal sealed class ServiceConfiguration : IEntityTypeConfiguration<Service>
+internal sealed class ListedServiceConfiguration : IEntityTypeConfiguration<ListedService>
 {
-    public void Configure(EntityTypeBuilder<Service> service)
+    public void Configure(EntityTypeBuilder<ListedService> service)
     {
         service.ToTable("Services");
         service.HasKey(x => x.Id);

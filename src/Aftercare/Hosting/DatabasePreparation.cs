@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Identity;
 namespace Aftercare.Hosting;
 
 /// <summary>What happens before the first request: migrate, apply configured sites, seed the demo.</summary>
-public static class Startup
+public static class DatabasePreparation
 {
     public static async Task<DemoData.Seeded?> PrepareAsync(WebApplication app, bool migrate, bool demo, CancellationToken ct = default)
     {
