@@ -42,9 +42,14 @@ public sealed class InterventionAndHandoffRulesTests
     }
 
     [Fact]
-    public void Rule9_The_NG225_profile_is_4_to_10_sessions_and_training_and_supervision_are_recorded()
+    public void Rule9_The_NG225_profile_is_4_to_10_sessions()
     {
         Assert.False(TherapyCourse.Plan(Guid.NewGuid(), Therapy(3), SessionRange.Ng225Adults, 30, "t", Now).IsSuccess);
+    }
+
+    [Fact]
+    public void Rule9_Under_the_NG225_profile_a_course_without_the_therapists_training_or_supervision_is_refused()
+    {
         var missing = TherapyCourse.Plan(Guid.NewGuid(), Therapy(6) with { TherapistTraining = null, Supervision = " " }, SessionRange.Ng225Adults, 30, "t", Now);
         Assert.Equal(["therapistTraining", "supervision"], missing.Errors.Select(e => e.Field).ToArray());
     }
@@ -74,14 +79,18 @@ public sealed class InterventionAndHandoffRulesTests
     }
 
     [Fact]
-    public void Rule11_A_referral_is_done_only_when_the_person_attends_or_declines_and_an_unconfirmed_one_escalates()
+    public void Rule11_A_referral_still_unconfirmed_after_its_deadline_escalates()
     {
-        var service = new ListedService(Guid.NewGuid(), "talking-therapies", "NHS Talking Therapies", ServiceKind.TalkingTherapies, null, null);
-        var referral = Referral.Send(Guid.NewGuid(), service, "Low mood and money worries", ServicePreference.NoPreference, HandoffDeadlines.Default, "worker", Now).Value;
-        Assert.False(referral.IsClosed);
+        var referral = TalkingTherapiesReferral();
         Assert.False(referral.IsEscalated(Now.AddDays(4)));
         Assert.True(referral.IsEscalated(Now.AddDays(6)));
+    }
 
+    [Fact]
+    public void Rule11_A_referral_is_done_only_when_the_person_attends_or_declines()
+    {
+        var referral = TalkingTherapiesReferral();
+        Assert.False(referral.IsClosed);
         Assert.True(referral.MoveTo(ReferralStatus.Accepted, null, null, HandoffDeadlines.Default, "worker", Now.AddDays(2)).IsSuccess);
         Assert.Equal("appointmentAt", Assert.Single(referral.MoveTo(ReferralStatus.AppointmentBooked, null, null, HandoffDeadlines.Default, "worker", Now.AddDays(3)).Errors).Field);
         Assert.True(referral.MoveTo(ReferralStatus.AppointmentBooked, Now.AddDays(10), null, HandoffDeadlines.Default, "worker", Now.AddDays(3)).IsSuccess);
@@ -93,6 +102,12 @@ public sealed class InterventionAndHandoffRulesTests
         Assert.Equal(3, referral.Steps.Count);
     }
 
+    private static Referral TalkingTherapiesReferral()
+    {
+        var service = new ListedService(Guid.NewGuid(), "talking-therapies", "NHS Talking Therapies", ServiceKind.TalkingTherapies, null, null);
+        return Referral.Send(Guid.NewGuid(), service, "Low mood and money worries", ServicePreference.NoPreference, HandoffDeadlines.Default, "worker", Now).Value;
+    }
+
     [Fact]
     public void A_referral_to_a_service_not_in_the_directory_is_refused()
     {
@@ -101,11 +116,16 @@ public sealed class InterventionAndHandoffRulesTests
     }
 
     [Fact]
-    public void Rule13_Non_clinical_services_count_beside_clinical_ones_and_the_persons_preference_is_kept()
+    public void Rule13_Non_clinical_services_count_beside_clinical_ones()
     {
         Assert.False(ServiceKind.PeerSupport.IsClinical());
         Assert.False(ServiceKind.VoluntarySector.IsClinical());
         Assert.True(ServiceKind.Camhs.IsClinical());
+    }
+
+    [Fact]
+    public void Rule13_A_referral_keeps_the_persons_preference_for_a_non_clinical_service()
+    {
         var peer = new ListedService(Guid.NewGuid(), "peer", "Peer support group", ServiceKind.PeerSupport, null, null);
         var referral = Referral.Send(Guid.NewGuid(), peer, "Wants to meet others who have been through it", ServicePreference.NonClinical, HandoffDeadlines.Default, "worker", Now).Value;
         Assert.Equal(ServicePreference.NonClinical, referral.Preference);

@@ -42,10 +42,17 @@ public sealed class PlanRulesTests
     }
 
     [Fact]
-    public void Rule4_A_draft_can_be_saved_half_written_and_every_save_is_a_new_version()
+    public void Rule4_A_draft_can_be_saved_half_written()
+    {
+        var draft = PsychosocialAssessment.Start(Guid.NewGuid(), Guid.NewGuid(), AssessmentContent.Empty, complete: false, "Dr Example", Now, Now.AddHours(-5));
+        Assert.True(draft.IsSuccess, string.Join("; ", draft.Errors.Select(e => e.Message)));
+        Assert.Equal((1, DocumentStatus.Draft), (draft.Value.Version, draft.Value.Status));
+    }
+
+    [Fact]
+    public void Rule4_Every_save_is_a_new_version()
     {
         var draft = PsychosocialAssessment.Start(Guid.NewGuid(), Guid.NewGuid(), AssessmentContent.Empty, complete: false, "Dr Example", Now, Now.AddHours(-5)).Value;
-        Assert.Equal((1, DocumentStatus.Draft), (draft.Version, draft.Status));
         Assert.Empty(draft.Edit(CompleteAssessment(), 1, complete: true, null, "Dr Example", Now, Now.AddHours(-5), out _));
         Assert.Equal((2, DocumentStatus.Completed), (draft.Version, draft.Status));
         Assert.Contains(draft.Edit(CompleteAssessment(), 2, complete: true, null, "Dr Example", Now, Now.AddHours(-5), out _), e => e.Field == "amendmentReason");
@@ -87,10 +94,16 @@ public sealed class PlanRulesTests
     }
 
     [Fact]
-    public void Rule6_The_plan_points_out_agreed_risks_it_does_not_yet_address_and_is_not_agreed_without_them()
+    public void Rule6_The_plan_points_out_agreed_risks_it_does_not_yet_address()
     {
         var partial = Plan(null, new RiskManagementEntry(Overdose.Id, Overdose.Description, "Alone at night", "Tablets kept by a friend"));
         Assert.Equal([Drinking], partial.Unaddressed([Overdose, Drinking]));
+    }
+
+    [Fact]
+    public void Rule6_A_plan_is_not_agreed_until_it_addresses_every_agreed_risk_though_it_can_be_saved()
+    {
+        var partial = Plan(null, new RiskManagementEntry(Overdose.Id, Overdose.Description, "Alone at night", "Tablets kept by a friend"));
         Assert.Contains(partial.CheckForAgreement(Today, [Overdose, Drinking]),
             e => e.Field == "riskManagement" && e.Message.Contains(Drinking.Description, StringComparison.Ordinal));
         Assert.Contains((partial with { CrisisPlan = "" }).CheckForAgreement(Today, []), e => e.Field == "crisisPlan");
@@ -106,13 +119,25 @@ public sealed class PlanRulesTests
     }
 
     [Fact]
-    public void Rule7_A_private_link_expires_can_be_revoked_and_keeps_only_a_hash_of_its_token()
+    public void Rule7_A_private_link_keeps_only_a_hash_of_its_token()
     {
         var (link, token) = SafetyPlanLink.Create(Guid.NewGuid(), Guid.NewGuid(), TimeSpan.FromDays(90), "worker", Now);
         Assert.NotEqual(token, link.TokenHash);
         Assert.Equal(SafetyPlanLink.Hash(token), link.TokenHash);
+    }
+
+    [Fact]
+    public void Rule7_A_private_link_expires_at_the_end_of_its_lifetime()
+    {
+        var (link, _) = SafetyPlanLink.Create(Guid.NewGuid(), Guid.NewGuid(), TimeSpan.FromDays(90), "worker", Now);
         Assert.True(link.IsUsable(Now.AddDays(89)));
         Assert.False(link.IsUsable(Now.AddDays(90)));
+    }
+
+    [Fact]
+    public void Rule7_A_revoked_private_link_no_longer_opens()
+    {
+        var (link, _) = SafetyPlanLink.Create(Guid.NewGuid(), Guid.NewGuid(), TimeSpan.FromDays(90), "worker", Now);
         link.Revoke(Now.AddDays(1));
         Assert.False(link.IsUsable(Now.AddDays(2)));
     }

@@ -35,20 +35,27 @@ public sealed class PresentationRulesTests
     }
 
     [Fact]
-    public void At_least_one_method_is_needed_and_means_not_known_is_one()
+    public void At_least_one_method_is_needed()
     {
         Assert.Contains(Register(Details(methods: [])).Errors, e => e.Field == "methods");
+    }
+
+    [Fact]
+    public void Means_not_known_counts_as_a_method()
+    {
         Assert.True(Register(Details(methods: [SelfHarmMethod.Unspecified])).IsSuccess);
     }
 
     [Fact]
-    public void Every_method_group_has_a_plain_label_and_an_ICD10_range_in_X60_to_X84()
+    public void Every_method_group_has_a_plain_label()
     {
-        foreach (var method in SelfHarmMethods.All)
-        {
-            Assert.False(string.IsNullOrWhiteSpace(method.Label()));
-            Assert.Matches("^X[678][0-9](–X[678][0-9])?$", method.Icd10());
-        }
+        Assert.All(SelfHarmMethods.All, method => Assert.False(string.IsNullOrWhiteSpace(method.Label()), $"{method} has no label"));
+    }
+
+    [Fact]
+    public void Every_method_group_has_an_ICD10_range_in_X60_to_X84()
+    {
+        Assert.All(SelfHarmMethods.All, method => Assert.Matches("^X[678][0-9](–X[678][0-9])?$", method.Icd10()));
     }
 
     [Fact]

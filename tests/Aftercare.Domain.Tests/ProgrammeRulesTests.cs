@@ -35,15 +35,22 @@ public sealed class ProgrammeRulesTests
         Assert.Equal(expected, Set.Suggest(age, history)?.Id);
 
     [Fact]
-    public void Rule11_The_first_contact_is_due_within_48_hours_of_discharge_and_contact_lasts_at_least_3_months()
+    public void Rule11_The_first_contact_is_due_within_48_hours_of_discharge()
     {
         var discharged = Now.AddHours(-2);
         var episode = Episode.Enrol(Guid.NewGuid(), Guid.NewGuid(), Now.AddHours(-10), discharged, Set.Find("adults")!, "test", Set.Find("adults"), null, TenAm, "worker", Now).Value;
         Assert.Equal(discharged.AddHours(48), episode.FirstContactDueBy);
         var first = episode.Contacts.Single(c => c.Kind == ContactKind.FirstContact);
         Assert.Equal(episode.FirstContactDueBy, first.DueAt);
-        Assert.True(DateOnly.FromDateTime(episode.Contacts.Max(c => c.DueAt).UtcDateTime) >= DateOnly.FromDateTime(discharged.UtcDateTime).AddDays(90));
         Assert.Contains("within 48 hours", Assert.Single(P("slow", 0, 130, hours: 72).Problems()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Rule11_Contact_lasts_at_least_3_months()
+    {
+        var discharged = Now.AddHours(-2);
+        var episode = Episode.Enrol(Guid.NewGuid(), Guid.NewGuid(), Now.AddHours(-10), discharged, Set.Find("adults")!, "test", Set.Find("adults"), null, TenAm, "worker", Now).Value;
+        Assert.True(DateOnly.FromDateTime(episode.Contacts.Max(c => c.DueAt).UtcDateTime) >= DateOnly.FromDateTime(discharged.UtcDateTime).AddDays(90));
         Assert.Contains("at least the first 3 months", Assert.Single(P("short", 0, 130, days: [3, 7, 30]).Problems()), StringComparison.Ordinal);
     }
 
@@ -75,7 +82,23 @@ public sealed class ProgrammeRulesTests
     }
 
     [Fact]
-    public void Rule11_A_contact_not_reached_is_retried_then_escalated_and_the_episode_never_closes_by_itself()
+    public void Rule11_A_contact_not_reached_is_retried_then_escalated()
+    {
+        var (_, first, _) = NotReachedThreeTimes();
+        Assert.NotNull(first.EscalatedAt);
+        Assert.Equal(ContactStatus.Due, first.Status);
+    }
+
+    [Fact]
+    public void Rule11_An_episode_whose_contact_was_escalated_never_closes_by_itself()
+    {
+        var (episode, _, at) = NotReachedThreeTimes();
+        Assert.Equal(EpisodeStatus.Active, episode.Status);
+        Assert.Equal("reason", Assert.Single(episode.Close(null, null, at).Errors).Field);
+    }
+
+    /// <summary>An episode whose first follow-up was not reached at three tries a day apart, and the time after the last.</summary>
+    private static (Episode Episode, ScheduledContact First, DateTimeOffset At) NotReachedThreeTimes()
     {
         var episode = Episode.Enrol(Guid.NewGuid(), Guid.NewGuid(), Now.AddHours(-10), Now, Set.Find("adults")!, "test", Set.Find("adults"), null, TenAm, "worker", Now).Value;
         var first = episode.Contacts.First(c => c.Kind == ContactKind.FollowUp);
@@ -88,10 +111,7 @@ public sealed class ProgrammeRulesTests
             at = at.AddHours(25);
         }
 
-        Assert.NotNull(first.EscalatedAt);
-        Assert.Equal(ContactStatus.Due, first.Status);
-        Assert.Equal(EpisodeStatus.Active, episode.Status);
-        Assert.Equal("reason", Assert.Single(episode.Close(null, null, at).Errors).Field);
+        return (episode, first, at);
     }
 
     [Fact]
@@ -105,13 +125,21 @@ public sealed class ProgrammeRulesTests
     }
 
     [Fact]
-    public void Rule2_Coming_back_during_aftercare_restarts_the_schedule_and_is_counted_as_re_engagement()
+    public void Rule2_Coming_back_during_aftercare_is_counted_as_re_engagement()
+    {
+        var episode = Episode.Enrol(Guid.NewGuid(), Guid.NewGuid(), Now.AddHours(-10), Now, Set.Find("adults")!, "test", Set.Find("adults"), null, TenAm, "worker", Now).Value;
+        var later = Now.AddDays(20);
+        Assert.True(episode.ReEngage(later.AddHours(-6), later, Set.Find("adults")!, "test", Set.Find("adults"), null, TenAm, later).IsSuccess);
+        Assert.Equal(1, episode.ReEngagements);
+    }
+
+    [Fact]
+    public void Rule2_Coming_back_during_aftercare_restarts_the_schedule()
     {
         var episode = Episode.Enrol(Guid.NewGuid(), Guid.NewGuid(), Now.AddHours(-10), Now, Set.Find("adults")!, "test", Set.Find("adults"), null, TenAm, "worker", Now).Value;
         var before = episode.Contacts.Count;
         var later = Now.AddDays(20);
         Assert.True(episode.ReEngage(later.AddHours(-6), later, Set.Find("adults")!, "test", Set.Find("adults"), null, TenAm, later).IsSuccess);
-        Assert.Equal(1, episode.ReEngagements);
         Assert.Equal(later.AddHours(48), episode.FirstContactDueBy);
         Assert.All(episode.Contacts.Take(before), c => Assert.Equal(ContactStatus.Superseded, c.Status));
         Assert.Equal(2, episode.Contacts.Count(c => c.Kind == ContactKind.FirstContact));

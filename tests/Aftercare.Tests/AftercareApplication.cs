@@ -12,7 +12,8 @@ namespace Aftercare.Tests;
 
 /// <summary>
 /// The real application on a real loopback port and a real database: SQLite in a temporary file,
-/// or a fresh PostgreSQL database when AFTERCARE_TEST_DB=postgres (./test.sh starts the server).
+/// or a PostgreSQL database of its own when AFTERCARE_TEST_DB=postgres (./test.sh starts the server),
+/// each a copy of one migrated, seeded template per test process (<see cref="TemplateDatabase"/>).
 /// The clock is a FakeTimeProvider so dates in tests are stable.
 /// </summary>
 public sealed class AftercareApplication : IAsyncLifetime
@@ -62,13 +63,50 @@ public sealed class AftercareApplication : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Database = Provider == "postgres" ? await CreatePostgresDatabaseAsync() : CreateSqliteFile();
+        var copied = !_extra.Keys.Any(PreparedAfresh.Contains);
+        Database = Provider == "postgres" ? await CreatePostgresDatabaseAsync(copied) : await CreateSqliteFileAsync(copied);
+        _app = Program.BuildWebApp(Settings(Database, Clock, _extra, _services));
+        if (Logs is not null)
+        {
+            // Beside the console, with the app's own filters (levels from configuration and code).
+            _app.Services.GetRequiredService<ILoggerFactory>().AddProvider(Logs);
+        }
+
+        if (copied)
+        {
+            // Migrated and seeded already: what is made at the first start (the audit key, the
+            // configured sites and services) is made now, as a start on an existing database does.
+            await DatabasePreparation.PrepareAsync(_app, migrate: false, demo: false);
+        }
+        else
+        {
+            Users = (await DatabasePreparation.PrepareAsync(_app, migrate: true, demo: true))!.Users;
+        }
+
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+    }
+
+    /// <summary>
+    /// Settings that change what migrating and seeding make (where the keys are kept, how passwords
+    /// are hashed): an instance given one migrates and seeds its own database instead of copying the
+    /// template.
+    /// </summary>
+    private static readonly HashSet<string> PreparedAfresh = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Aftercare:DataProtection:KeysFolder", IdentitySetup.PasswordHashIterationsSetting,
+    };
+
+    /// <summary>The test host: demo mode, the fake clock, no background worker, limits out of the way; then the extra settings.</summary>
+    internal static HostSettings Settings(string database, TimeProvider clock, Dictionary<string, string?> extra, Action<IServiceCollection>? services)
+    {
         var host = new HostSettings
         {
-            Database = Database,
+            Database = database,
             Demo = true,
             Environment = "Testing",
-            Clock = Clock,
+            Clock = clock,
             Overrides =
             {
                 ["urls"] = "http://127.0.0.1:0", ["Logging:LogLevel:Default"] = "Warning", ["Aftercare:Messaging:RunWorker"] = "false",
@@ -77,27 +115,21 @@ public sealed class AftercareApplication : IAsyncLifetime
                 ["Aftercare:Security:RateLimits:PrivateLinkPerMinute"] = "100000",
                 // Likewise the throttle of failed sign-ins by address (every test client is 127.0.0.1).
                 ["Aftercare:Security:SignInThrottle:FailuresPerSource"] = "100000", ["Aftercare:Security:SignInThrottle:FailuresPerSourceAndAccount"] = "100000",
+                // A hash in microseconds, not a tenth of a second; SecurityTests checks the production count with its own instance.
+                [IdentitySetup.PasswordHashIterationsSetting] = TestPasswordHashIterations.ToString(System.Globalization.CultureInfo.InvariantCulture),
             },
-            ConfigureServices = _services,
+            ConfigureServices = services,
         };
-        foreach (var (key, value) in _extra)
+        foreach (var (key, value) in extra)
         {
             host.Overrides[key] = value;
         }
 
-        _app = Program.BuildWebApp(host);
-        if (Logs is not null)
-        {
-            // Beside the console, with the app's own filters (levels from configuration and code).
-            _app.Services.GetRequiredService<ILoggerFactory>().AddProvider(Logs);
-        }
-
-        var seeded = await DatabasePreparation.PrepareAsync(_app, migrate: true, demo: true);
-        Users = seeded!.Users;
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        return host;
     }
+
+    /// <summary>The PBKDF2 iteration count of the test host (production: <see cref="IdentitySetup.PasswordHashIterations"/>).</summary>
+    public const int TestPasswordHashIterations = 100;
 
     public async ValueTask DisposeAsync()
     {
@@ -257,25 +289,39 @@ public sealed class AftercareApplication : IAsyncLifetime
     public static string CodeAt(string key, long step) =>
         new OtpNet.Totp(OtpNet.Base32Encoding.ToBytes(key)).ComputeTotp(DateTimeOffset.FromUnixTimeSeconds(step * 30).UtcDateTime);
 
-    private static string PostgresAdmin =>
+    internal static string PostgresAdmin =>
         Environment.GetEnvironmentVariable("AFTERCARE_TEST_POSTGRES")
         ?? throw new InvalidOperationException("AFTERCARE_TEST_DB=postgres needs AFTERCARE_TEST_POSTGRES, a connection string to a server (./test.sh sets it).");
 
-    private async Task<string> CreatePostgresDatabaseAsync()
+    private async Task<string> CreatePostgresDatabaseAsync(bool copied)
     {
         _postgresDatabase = $"aftercare_test_{Guid.NewGuid():N}";
-        await using var admin = new NpgsqlConnection(PostgresAdmin);
-        await admin.OpenAsync();
-        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{_postgresDatabase}\"", admin);
-        await create.ExecuteNonQueryAsync();
+        if (copied)
+        {
+            Users = (await TemplateDatabase.CopyPostgresAsync(PostgresAdmin, _postgresDatabase)).Users;
+        }
+        else
+        {
+            await using var admin = new NpgsqlConnection(PostgresAdmin);
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{_postgresDatabase}\"", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
         return new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = _postgresDatabase }.ConnectionString;
     }
 
-    private string CreateSqliteFile()
+    private async Task<string> CreateSqliteFileAsync(bool copied)
     {
         _sqliteFolder = Path.Combine(Path.GetTempPath(), "aftercare-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_sqliteFolder);
-        return Path.Combine(_sqliteFolder, "aftercare.db");
+        var file = Path.Combine(_sqliteFolder, "aftercare.db");
+        if (copied)
+        {
+            Users = (await TemplateDatabase.CopySqliteAsync(file)).Users;
+        }
+
+        return file;
     }
 }
 

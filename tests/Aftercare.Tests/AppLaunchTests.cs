@@ -126,34 +126,52 @@ public sealed partial class AppLaunchTests(AftercareApplication app) : IClassFix
     }
 
     [Fact]
-    public async Task PKCE_a_wrong_person_and_a_refusal_each_end_without_a_token()
+    public async Task A_code_stolen_without_its_PKCE_verifier_gets_no_token()
     {
-        await Register("companion-app-2", "launch/patient patient/*.read");
-        var verifier = Base64Url(RandomNumberGenerator.GetBytes(32));
-        var request = Request("companion-app-2", "launch/patient patient/*.read", verifier);
-        var user = await app.ClientFor(Roles.AftercareWorker);
-        var mrn = await app.Read(db => db.People.SelectMany(p => p.Identifiers).Where(i => i.Kind == IdentifierKind.Mrn).Select(i => i.Value).FirstAsync());
-
-        // A code stolen without its verifier is worthless.
+        var (user, request, mrn) = await Launching("companion-app-pkce");
         var code = Code(await Answer(user, request, "allow", mrn));
-        var stolen = await Exchange("companion-app-2", code, Base64Url(RandomNumberGenerator.GetBytes(32)));
+        var stolen = await Exchange("companion-app-pkce", code, Base64Url(RandomNumberGenerator.GetBytes(32)));
         Assert.Equal(HttpStatusCode.BadRequest, stolen.StatusCode);
         Assert.Contains("invalid_grant", await stolen.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 
-        // An identifier no one holds goes back to the page, and not into the address.
+    [Fact]
+    public async Task An_identifier_no_one_holds_goes_back_to_the_page_and_not_into_the_address()
+    {
+        var (user, request, _) = await Launching("companion-app-unknown");
         var unknown = await Answer(user, request, "allow", "NOSUCH999");
         Assert.Equal(HttpStatusCode.Redirect, unknown.StatusCode);
         Assert.Contains("problem=not-found", unknown.Headers.Location!.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("NOSUCH999", unknown.Headers.Location.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
 
+    [Fact]
+    public async Task Refusing_an_app_sends_it_back_access_denied_without_a_token()
+    {
+        var (user, request, _) = await Launching("companion-app-deny");
         var denied = await Answer(user, request, "deny", null);
         Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
         Assert.Contains("error=access_denied", denied.Headers.Location!.ToString(), StringComparison.Ordinal);
+    }
 
-        // Roles still rule: a service manager cannot launch an app onto a record.
+    [Fact]
+    public async Task A_service_manager_cannot_launch_an_app_onto_a_record()
+    {
+        // Roles still rule.
+        var (_, request, _) = await Launching("companion-app-manager");
         var manager = await app.ClientFor(Roles.ServiceManager);
         var refused = await manager.GetAsync(QueryHelpers.AddQueryString("connect/authorize", request!));
         Assert.Contains("error=access_denied", refused.Headers.Location!.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A registered app asking to launch onto a record, an aftercare worker answering, and an MRN the worker may choose.</summary>
+    private async Task<(HttpClient User, Dictionary<string, string> Request, string Mrn)> Launching(string clientId)
+    {
+        await Register(clientId, "launch/patient patient/*.read");
+        var request = Request(clientId, "launch/patient patient/*.read", Base64Url(RandomNumberGenerator.GetBytes(32)));
+        var user = await app.ClientFor(Roles.AftercareWorker);
+        var mrn = await app.Read(db => db.People.SelectMany(p => p.Identifiers).Where(i => i.Kind == IdentifierKind.Mrn).Select(i => i.Value).FirstAsync());
+        return (user, request, mrn);
     }
 
     [Fact]

@@ -136,22 +136,28 @@ public sealed partial class RecordBoundaryTests(AftercareApplication app) : ICla
     }
 
     [Fact]
-    public async Task Registering_a_presentation_for_someone_another_team_holds_asks_why_and_goes_on_the_privacy_leads_queue()
+    public async Task Registering_a_presentation_for_someone_another_team_holds_asks_why_showing_nothing_of_them()
     {
         var own = await app.ClientFor(Roles.Clinician);
         var outsider = await app.ClientFor(app.OtherTeamClinician);
-        var outsiderId = await app.Read(db => db.Users.Where(u => u.Email == app.OtherTeamClinician.Email).Select(u => u.Id).SingleAsync());
-        var hillside = await Site(DemoData.OtherTeamSite);
         var held = await NewRecord(own, await app.SiteId(), "Heldelsewhere");
-        var presentations = await app.Read(db => db.Presentations.CountAsync(p => p.PersonId == held.Person));
 
-        // The page asks why and shows nothing of the person.
         var form = await outsider.GetStringAsync($"presentations/new?person={held.Person}");
         Assert.Contains("Why are you registering this presentation for them?", form, StringComparison.Ordinal);
         Assert.DoesNotContain("Heldelsewhere", form, StringComparison.Ordinal);
         Assert.DoesNotContain(held.Mrn, form, StringComparison.Ordinal);
+    }
 
-        // Without a reason: refused on the page and in the API, and nothing opens.
+    [Fact]
+    public async Task Registering_a_presentation_for_someone_another_team_holds_without_a_reason_is_refused_and_nothing_opens()
+    {
+        var own = await app.ClientFor(Roles.Clinician);
+        var outsider = await app.ClientFor(app.OtherTeamClinician);
+        var hillside = await Site(DemoData.OtherTeamSite);
+        var held = await NewRecord(own, await app.SiteId(), "Heldelsewhere");
+        var presentations = await app.Read(db => db.Presentations.CountAsync(p => p.PersonId == held.Person));
+
+        // Refused on the page and in the API.
         var page = await outsider.Post("presentations/new", "register", new Dictionary<string, string>
         {
             ["Form.UsePersonId"] = held.Person.ToString(), ["Form.ArrivedAt"] = London.Local(AftercareApplication.Now.AddHours(-1)),
@@ -166,8 +172,18 @@ public sealed partial class RecordBoundaryTests(AftercareApplication app) : ICla
         Assert.Equal(presentations, await app.Read(db => db.Presentations.CountAsync(p => p.PersonId == held.Person)));
         Assert.Equal(HttpStatusCode.Redirect, (await outsider.GetAsync($"people/{held.Person}")).StatusCode);
         Assert.False(await app.Read(db => db.BreakGlassGrants.AnyAsync(g => g.PersonId == held.Person)));
+    }
 
-        // With a reason it is registered, audited as emergency access and queued for review.
+    [Fact]
+    public async Task Registering_a_presentation_for_someone_another_team_holds_with_a_reason_goes_on_the_privacy_leads_queue()
+    {
+        var own = await app.ClientFor(Roles.Clinician);
+        var outsider = await app.ClientFor(app.OtherTeamClinician);
+        var outsiderId = await app.Read(db => db.Users.Where(u => u.Email == app.OtherTeamClinician.Email).Select(u => u.Id).SingleAsync());
+        var hillside = await Site(DemoData.OtherTeamSite);
+        var held = await NewRecord(own, await app.SiteId(), "Heldelsewhere");
+
+        // Registered, audited as emergency access and queued for review.
         const string why = "They have come to our emergency department today and asked for help.";
         var registered = await outsider.PostAsJsonAsync("api/presentations", new
         {

@@ -54,25 +54,33 @@ public sealed class SignInTests(AftercareApplication app) : IClassFixture<Afterc
     }
 
     [Fact]
-    public async Task An_empty_password_is_asked_for_and_a_wrong_one_says_sign_in_failed_whether_or_not_the_email_exists()
+    public async Task An_empty_email_or_password_is_asked_for_whether_or_not_the_email_exists()
     {
         var client = app.AnonymousClient();
-        async Task<string> Try(string email, string password) =>
-            await (await client.Post("signin", "signin", new Dictionary<string, string> { ["Form.Email"] = email, ["Form.Password"] = password })).Content.ReadAsStringAsync();
-
-        var known = app.User(Roles.Therapist).Email;
-        foreach (var email in new[] { known, "nobody@demo.aftercare.example" })
+        foreach (var email in new[] { app.User(Roles.Therapist).Email, "nobody@demo.aftercare.example" })
         {
-            var empty = await Try(email, "");
+            var empty = await TrySignIn(client, email, "");
             Assert.Contains(Aftercare.Account.SignInUser.EnterPassword, empty, StringComparison.Ordinal);
             Assert.DoesNotContain("Sign-in failed", empty, StringComparison.Ordinal);
             Assert.Contains("aria-invalid=\"true\" aria-describedby=\"password-error\"", empty, StringComparison.Ordinal);
+        }
 
-            var wrong = await Try(email, "not the password at all");
+        Assert.Contains(Aftercare.Account.SignInUser.EnterEmail, await TrySignIn(client, "", "something"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_says_sign_in_failed_whether_or_not_the_email_exists()
+    {
+        var client = app.AnonymousClient();
+        foreach (var email in new[] { app.User(Roles.Therapist).Email, "nobody@demo.aftercare.example" })
+        {
+            var wrong = await TrySignIn(client, email, "not the password at all");
             Assert.Contains("Sign-in failed", wrong, StringComparison.Ordinal);
             Assert.DoesNotContain(Aftercare.Account.SignInUser.EnterPassword, wrong, StringComparison.Ordinal);
         }
-
-        Assert.Contains(Aftercare.Account.SignInUser.EnterEmail, await Try("", "something"), StringComparison.Ordinal);
     }
+
+    /// <summary>The sign-in page's answer to this email and password.</summary>
+    private static async Task<string> TrySignIn(HttpClient client, string email, string password) =>
+        await (await client.Post("signin", "signin", new Dictionary<string, string> { ["Form.Email"] = email, ["Form.Password"] = password })).Content.ReadAsStringAsync();
 }
