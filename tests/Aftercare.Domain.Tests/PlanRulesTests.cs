@@ -110,7 +110,7 @@ public sealed class PlanRulesTests
     {
         var (link, token) = SafetyPlanLink.Create(Guid.NewGuid(), Guid.NewGuid(), TimeSpan.FromDays(90), "worker", Now);
         Assert.NotEqual(token, link.TokenHash);
-        Assert.Equal(SafetyPlanLink.Hash(token), link.TokenHash);
+        Assert.Equal(PrivateLinkToken.HashOf(token), link.TokenHash);
         Assert.True(link.IsUsable(Now.AddDays(89)));
         Assert.False(link.IsUsable(Now.AddDays(90)));
         link.Revoke(Now.AddDays(1));

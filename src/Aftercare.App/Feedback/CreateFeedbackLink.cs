@@ -10,11 +10,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.App.Feedback;
 
-/// <summary>
-/// The person's experience (docs/domain.md rule 14): staff send a private link to a short form after an
-/// assessment or a contact; the person answers once, without signing in, anonymously if they wish.
-/// </summary>
-public static class FeedbackLinks
+/// <summary>The person's experience (docs/domain.md rule 14): staff make a private link to a short form after an assessment or a contact.</summary>
+public static class CreateFeedbackLink
 {
     public const string Path = "feedback/";
 
@@ -25,7 +22,7 @@ public static class FeedbackLinks
     /// Makes a link for feedback on the assessment after a presentation, or on a contact. With a
     /// channel, the link is queued to the person through the outbox in the same transaction.
     /// </summary>
-    public static async Task<Result<Created>> Create(
+    public static async Task<Result<Created>> Handle(
         AftercareDbContext db, TimeProvider clock, Actor actor, FeedbackAbout about, Guid aboutId, MessageChannel? sendBy, string publicBaseUrl, TimeSpan lifetime, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -66,11 +63,11 @@ public static class FeedbackLinks
                 .FirstOrDefaultAsync(ct);
             if (presentation is null)
             {
-                return Result<(Guid, Guid, Guid?)>.Failure("presentationId", "That presentation was not found.");
+                return Result<(Guid, Guid, Guid?)>.Failure(Error.NotFound("presentationId", "That presentation was not found."));
             }
 
             return presentation.PsychosocialAssessmentAt is null && !presentation.Assessed
-                ? Result<(Guid, Guid, Guid?)>.Failure("feedback", "Feedback on the assessment can be asked for once the assessment has taken place.")
+                ? Result<(Guid, Guid, Guid?)>.Failure(Error.Refused("Feedback on the assessment can be asked for once the assessment has taken place.", "feedback"))
                 : (presentation.PersonId, presentation.SiteId, null);
         }
 
@@ -80,11 +77,11 @@ public static class FeedbackLinks
             .FirstOrDefaultAsync(ct);
         if (contact is null)
         {
-            return Result<(Guid, Guid, Guid?)>.Failure("contactId", "That contact was not found.");
+            return Result<(Guid, Guid, Guid?)>.Failure(Error.NotFound("contactId", "That contact was not found."));
         }
 
         return contact.Status != ContactStatus.Done
-            ? Result<(Guid, Guid, Guid?)>.Failure("feedback", "Feedback on a contact can be asked for once the contact has been made.")
+            ? Result<(Guid, Guid, Guid?)>.Failure(Error.Refused("Feedback on a contact can be asked for once the contact has been made.", "feedback"))
             : (contact.PersonId, contact.SiteId, contact.EpisodeId);
     }
 
@@ -94,82 +91,5 @@ public static class FeedbackLinks
         var what = about == FeedbackAbout.Assessment ? "your recent assessment" : "your recent contact with the aftercare team";
         var body = $"How was {what}? Your answers help us improve, and you can give them anonymously. It takes two minutes: {url}";
         return await CaringMessages.LinkMessage(db, personId, episodeId, MessageKind.FeedbackInvitation, channel, "How was your care?", body, now, ct);
-    }
-
-    /// <summary>What the form shows: what it asks about, where, and until when the link works.</summary>
-    public sealed record Opened(FeedbackAbout About, string SiteName, DateTimeOffset ExpiresAt);
-
-    /// <summary>
-    /// The form behind a token, or null when the token is unknown, expired or already used: the same
-    /// empty answer for each, so a guessed or old link learns nothing. Opening is not audited: the
-    /// form shows nothing from the record.
-    /// </summary>
-    public static async Task<Opened?> Open(AftercareDbContext db, TimeProvider clock, string token, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        var link = await Find(db, token, ct);
-        if (link is null || !link.IsUsable(clock.GetUtcNow()))
-        {
-            return null;
-        }
-
-        var site = await db.Sites.Where(s => s.Id == link.SiteId).Select(s => s.Name).FirstAsync(ct);
-        return new Opened(link.About, site, link.ExpiresAt);
-    }
-
-    /// <summary>
-    /// Records the one response a link takes, or null when the link is unknown, expired or used
-    /// (also by a second submission racing the first). An anonymous response is stored without the
-    /// person, the link, the thing asked about or the time, and its audit event names no one.
-    /// </summary>
-    public static async Task<Result<Guid>?> Give(AftercareDbContext db, TimeProvider clock, string token, FeedbackAnswers answers, bool anonymous, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        var now = clock.GetUtcNow();
-        var link = await Find(db, token, ct);
-        if (link is null || !link.IsUsable(now))
-        {
-            return null;
-        }
-
-        var response = FeedbackResponse.Give(link, answers, anonymous, now);
-        if (!response.IsSuccess)
-        {
-            return Result<Guid>.Failure(response.Errors);
-        }
-
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        DateTimeOffset? usedAt = now;
-        var spent = await db.FeedbackLinks.Where(l => l.Id == link.Id && l.UsedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(l => l.UsedAt, usedAt), ct);
-        if (spent == 0)
-        {
-            return null;
-        }
-
-        db.FeedbackResponses.Add(response.Value);
-        if (anonymous)
-        {
-            db.Audit(clock, new Actor("", "(anonymous, by private link)", []), AuditAction.FeedbackGivenAnonymously, AuditPurpose.DirectCare);
-        }
-        else
-        {
-            db.Audit(clock, new Actor("", "(the person, by private link)", []), AuditAction.FeedbackGiven, AuditPurpose.DirectCare, link.PersonId, response.Value.Id.ToString());
-        }
-
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-        return response.Value.Id;
-    }
-
-    private static async Task<FeedbackLink?> Find(AftercareDbContext db, string token, CancellationToken ct)
-    {
-        if (string.IsNullOrWhiteSpace(token) || token.Length > 100)
-        {
-            return null;
-        }
-
-        var hash = FeedbackLink.Hash(token);
-        return await db.FeedbackLinks.AsNoTracking().FirstOrDefaultAsync(l => l.TokenHash == hash, ct);
     }
 }

@@ -10,8 +10,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.App.Plans;
 
-/// <summary>The person's private read-only link to their own safety plan: create, revoke, open.</summary>
-public static class SafetyPlanLinks
+/// <summary>Makes the person's private read-only link to their own agreed safety plan, to show them or send them.</summary>
+public static class CreateSafetyPlanLink
 {
     public const string DraftMessage =
         "This safety plan is still a draft. A private link is for the plan agreed with the person: finish it together and choose \"Save the person's plan\", then create the link.";
@@ -22,14 +22,14 @@ public static class SafetyPlanLinks
     public sealed record Created(Guid LinkId, string Token, DateTimeOffset ExpiresAt, MessageChannel? SentBy = null);
 
     /// <summary>Makes a private link to the person's agreed plan, to show them now.</summary>
-    public static Task<Result<Created>> Create(AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, TimeSpan lifetime, CancellationToken ct) =>
-        Create(db, clock, actor, personId, lifetime, null, null, ct);
+    public static Task<Result<Created>> Handle(AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, TimeSpan lifetime, CancellationToken ct) =>
+        Handle(db, clock, actor, personId, lifetime, null, null, ct);
 
     /// <summary>
     /// Makes a private link to the person's agreed plan. With a channel, the link is queued to them
     /// through the outbox in the same transaction (as the feedback link is), signed by their team.
     /// </summary>
-    public static async Task<Result<Created>> Create(
+    public static async Task<Result<Created>> Handle(
         AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, TimeSpan lifetime, MessageChannel? sendBy, string? publicBaseUrl, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -37,13 +37,13 @@ public static class SafetyPlanLinks
         var plan = await db.SafetyPlans.AsNoTracking().Where(p => p.PersonId == personId).OrderByDescending(p => p.Id).FirstOrDefaultAsync(ct);
         if (plan is null)
         {
-            return Result<Created>.Failure("", "Write the safety plan with the person first.");
+            return Result<Created>.Failure(Error.Refused("Write the safety plan with the person first."));
         }
 
         // docs/domain.md rule 7: the link is the person's own copy of the plan agreed with them, never a half-written draft.
         if (plan.Status != DocumentStatus.Completed)
         {
-            return Result<Created>.Failure("", DraftMessage);
+            return Result<Created>.Failure(Error.Refused(DraftMessage));
         }
 
         var now = clock.GetUtcNow();
@@ -66,50 +66,5 @@ public static class SafetyPlanLinks
 
         await db.SaveChangesAsync(ct);
         return new Created(link.Id, token, link.ExpiresAt, sendBy);
-    }
-
-    public static async Task<bool> Revoke(AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, Guid linkId, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        var link = await db.SafetyPlanLinks.FirstOrDefaultAsync(l => l.Id == linkId && l.PersonId == personId, ct);
-        if (link is null)
-        {
-            return false;
-        }
-
-        link.Revoke(clock.GetUtcNow());
-        db.Audit(clock, actor, AuditAction.SafetyPlanLinkRevoked, AuditPurpose.DirectCare, personId, link.Id.ToString());
-        await db.SaveChangesAsync(ct);
-        return true;
-    }
-
-    public sealed record Opened(Guid PersonId, string GivenName, SafetyPlanContent Content, DateTimeOffset UpdatedAt, DateTimeOffset ExpiresAt);
-
-    /// <summary>
-    /// The plan behind a token, or null when the token is unknown, expired or revoked: the same
-    /// empty answer for each, so a guessed or old link learns nothing.
-    /// </summary>
-    public static async Task<Opened?> Open(AftercareDbContext db, TimeProvider clock, string token, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        if (string.IsNullOrWhiteSpace(token) || token.Length > 100)
-        {
-            return null;
-        }
-
-        var hash = SafetyPlanLink.Hash(token);
-        var now = clock.GetUtcNow();
-        var link = await db.SafetyPlanLinks.AsNoTracking().FirstOrDefaultAsync(l => l.TokenHash == hash, ct);
-        if (link is null || !link.IsUsable(now))
-        {
-            return null;
-        }
-
-        // The link shows the plan as it is now: a revision made with the person reaches their phone.
-        var plan = await db.SafetyPlans.AsNoTracking().FirstAsync(p => p.Id == link.SafetyPlanId, ct);
-        var name = await db.People.Where(p => p.Id == link.PersonId).Select(p => p.GivenName).FirstAsync(ct);
-        db.Audit(clock, new Actor("", "(the person, by private link)", []), AuditAction.SafetyPlanOpenedByLink, AuditPurpose.DirectCare, link.PersonId, link.Id.ToString());
-        await db.SaveChangesAsync(ct);
-        return new Opened(link.PersonId, name, plan.Content, plan.UpdatedAt, link.ExpiresAt);
     }
 }
