@@ -1,10 +1,5 @@
-using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.Domain;
-using Aftercare.Domain.Access;
-using Aftercare.Domain.Audit;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.App.Access;
 

@@ -1,8 +1,4 @@
-using Aftercare.App.Audit;
 using Aftercare.App.Data;
-using Aftercare.Domain;
-using Aftercare.Domain.Access;
-using Aftercare.Domain.Audit;
 using Aftercare.Domain.Users;
 using Microsoft.EntityFrameworkCore;
 

@@ -3,7 +3,6 @@ using Aftercare.App.Data;
 using Aftercare.Domain;
 using Aftercare.Domain.Access;
 using Aftercare.Domain.Audit;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.App.Access;

@@ -1,13 +1,6 @@
-using Aftercare.App.Audit;
 using Aftercare.App.Data;
-using Aftercare.Domain;
-using Aftercare.Domain.Assessments;
-using Aftercare.Domain.Audit;
 using Aftercare.Domain.Consent;
-using Aftercare.Domain.Documents;
 using Aftercare.Domain.Messaging;
-using Aftercare.Domain.Presentations;
-using Aftercare.Domain.Sharing;
 using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.App.Consent;

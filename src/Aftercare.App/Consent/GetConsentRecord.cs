@@ -1,12 +1,8 @@
 using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.Domain;
-using Aftercare.Domain.Assessments;
 using Aftercare.Domain.Audit;
 using Aftercare.Domain.Consent;
-using Aftercare.Domain.Documents;
-using Aftercare.Domain.Messaging;
-using Aftercare.Domain.Presentations;
 using Aftercare.Domain.Sharing;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,11 +1,6 @@
-using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.App.Messaging;
-using Aftercare.Domain;
-using Aftercare.Domain.Audit;
 using Aftercare.Domain.Feedback;
-using Aftercare.Domain.Messaging;
-using Aftercare.Domain.Programme;
 using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.App.Feedback;

@@ -1,8 +1,4 @@
-using Aftercare.App.Audit;
 using Aftercare.App.Data;
-using Aftercare.App.Programme;
-using Aftercare.Domain;
-using Aftercare.Domain.Audit;
 using Aftercare.Domain.Interventions;
 using Microsoft.EntityFrameworkCore;
 

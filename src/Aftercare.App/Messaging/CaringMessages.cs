@@ -1,7 +1,5 @@
-using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.Domain;
-using Aftercare.Domain.Audit;
 using Aftercare.Domain.Messaging;
 using Aftercare.Domain.People;
 using Aftercare.Domain.Programme;

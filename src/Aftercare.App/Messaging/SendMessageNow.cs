@@ -3,8 +3,6 @@ using Aftercare.App.Data;
 using Aftercare.Domain;
 using Aftercare.Domain.Audit;
 using Aftercare.Domain.Messaging;
-using Aftercare.Domain.People;
-using Aftercare.Domain.Programme;
 using Ical.Net;
 using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;

@@ -1,6 +1,5 @@
 using Aftercare.App.Audit;
 using Aftercare.App.Data;
-using Aftercare.Domain.Assessments;
 using Aftercare.Domain.Audit;
 using Aftercare.Domain.Documents;
 using Aftercare.Domain.People;

@@ -1,11 +1,7 @@
 using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.App.Messaging;
-using Aftercare.Domain;
 using Aftercare.Domain.Audit;
-using Aftercare.Domain.Documents;
-using Aftercare.Domain.Messaging;
-using Aftercare.Domain.Plans;
 using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.App.Plans;

@@ -1,7 +1,5 @@
 using Aftercare.App.Audit;
 using Aftercare.App.Data;
-using Aftercare.App.Programme;
-using Aftercare.Domain;
 using Aftercare.Domain.Audit;
 using Aftercare.Domain.Referrals;
 using Microsoft.EntityFrameworkCore;
