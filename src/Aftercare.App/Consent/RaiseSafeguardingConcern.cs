@@ -23,7 +23,7 @@ public static class RaiseSafeguardingConcern
         ArgumentNullException.ThrowIfNull(command);
         if (!await db.People.AnyAsync(p => p.Id == command.PersonId, ct))
         {
-            return Result<SafeguardingConcern>.Failure("person", "That person was not found.");
+            return Result<SafeguardingConcern>.Failure(Error.NotFound("person", "That person was not found."));
         }
 
         var now = clock.GetUtcNow();

@@ -40,14 +40,11 @@ public static class CreateFeedbackLink
         db.Audit(clock, actor, AuditAction.FeedbackLinkCreated, AuditPurpose.DirectCare, personId, link.Id.ToString());
         if (sendBy is { } channel)
         {
-            var message = await Invitation(db, personId, episodeId, about, channel, $"{publicBaseUrl.TrimEnd('/')}/{Path}{token}", now, ct);
+            var message = await Invitation(db, clock, actor, personId, episodeId, about, channel, $"{publicBaseUrl.TrimEnd('/')}/{Path}{token}", now, ct);
             if (!message.IsSuccess)
             {
                 return Result<Created>.Failure(message.Errors);
             }
-
-            db.OutboxMessages.Add(message.Value);
-            db.Audit(clock, actor, AuditAction.MessageQueued, AuditPurpose.DirectCare, personId, message.Value.Id.ToString());
         }
 
         await db.SaveChangesAsync(ct);
@@ -86,10 +83,10 @@ public static class CreateFeedbackLink
     }
 
     private static async Task<Result<OutboxMessage>> Invitation(
-        AftercareDbContext db, Guid personId, Guid? episodeId, FeedbackAbout about, MessageChannel channel, string url, DateTimeOffset now, CancellationToken ct)
+        AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, Guid? episodeId, FeedbackAbout about, MessageChannel channel, string url, DateTimeOffset now, CancellationToken ct)
     {
         var what = about == FeedbackAbout.Assessment ? "your recent assessment" : "your recent contact with the aftercare team";
         var body = $"How was {what}? Your answers help us improve, and you can give them anonymously. It takes two minutes: {url}";
-        return await CaringMessages.LinkMessage(db, personId, episodeId, MessageKind.FeedbackInvitation, channel, "How was your care?", body, now, ct);
+        return await CaringMessages.QueueLinkMessage(db, clock, actor, personId, episodeId, MessageKind.FeedbackInvitation, channel, "How was your care?", body, now, ct);
     }
 }

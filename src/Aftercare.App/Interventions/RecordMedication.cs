@@ -17,7 +17,7 @@ public static class RecordMedication
         ArgumentNullException.ThrowIfNull(db);
         if (!await db.People.AnyAsync(p => p.Id == personId, ct))
         {
-            return Result<Medication>.Failure("personId", "That person was not found.");
+            return Result<Medication>.Failure(Error.NotFound("personId", "That person was not found."));
         }
 
         var medication = Medication.Record(personId, details, actor.Email, clock.GetUtcNow());

@@ -1,5 +1,7 @@
+using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.Domain;
+using Aftercare.Domain.Audit;
 using Aftercare.Domain.Messaging;
 using Aftercare.Domain.People;
 using Aftercare.Domain.Programme;
@@ -105,11 +107,11 @@ public static class CaringMessages
     }
 
     /// <summary>
-    /// A private link to the person by text or email (the feedback form, their safety plan), to add
-    /// to the unit of work in hand. Refused, with what to do instead, if they opted out of messages.
+    /// A private link to the person by text or email (the feedback form, their safety plan), queued in
+    /// the unit of work in hand and audited. Refused, with what to do instead, if they opted out of messages.
     /// </summary>
-    public static async Task<Result<OutboxMessage>> LinkMessage(
-        AftercareDbContext db, Guid personId, Guid? episodeId, MessageKind kind, MessageChannel channel, string subject, string body, DateTimeOffset now, CancellationToken ct)
+    public static async Task<Result<OutboxMessage>> QueueLinkMessage(
+        AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, Guid? episodeId, MessageKind kind, MessageChannel channel, string subject, string body, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         var person = await db.People.AsNoTracking().FirstAsync(p => p.Id == personId, ct);
@@ -121,6 +123,13 @@ public static class CaringMessages
 
         // The form's choice is "how": a missing address is told beside it.
         var message = OutboxMessage.Schedule(personId, episodeId, kind, channel, AddressFor(person, channel), subject, body, null, now, now);
-        return message.IsSuccess ? message : Result<OutboxMessage>.Failure([.. message.Errors.Select(e => e.Field == "channel" ? e with { Field = "how" } : e)]);
+        if (!message.IsSuccess)
+        {
+            return Result<OutboxMessage>.Failure([.. message.Errors.Select(e => e.Field == "channel" ? e with { Field = "how" } : e)]);
+        }
+
+        db.OutboxMessages.Add(message.Value);
+        db.Audit(clock, actor, AuditAction.MessageQueued, AuditPurpose.DirectCare, personId, message.Value.Id.ToString());
+        return message;
     }
 }

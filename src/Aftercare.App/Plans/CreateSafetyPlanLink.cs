@@ -53,15 +53,12 @@ public static class CreateSafetyPlanLink
         if (sendBy is { } channel)
         {
             var url = $"{(publicBaseUrl ?? "").TrimEnd('/')}/{Path}{token}";
-            var message = await CaringMessages.LinkMessage(db, personId, null, MessageKind.SafetyPlanLink, channel, "Your safety plan",
+            var message = await CaringMessages.QueueLinkMessage(db, clock, actor, personId, null, MessageKind.SafetyPlanLink, channel, "Your safety plan",
                 $"Your safety plan, as we made it together, is here to keep on your phone: {url}", now, ct);
             if (!message.IsSuccess)
             {
                 return Result<Created>.Failure(message.Errors);
             }
-
-            db.OutboxMessages.Add(message.Value);
-            db.Audit(clock, actor, AuditAction.MessageQueued, AuditPurpose.DirectCare, personId, message.Value.Id.ToString());
         }
 
         await db.SaveChangesAsync(ct);

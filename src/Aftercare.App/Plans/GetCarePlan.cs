@@ -17,19 +17,17 @@ public static class GetCarePlan
     public static async Task<View?> Handle(AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var person = await db.People.AsNoTracking().FirstOrDefaultAsync(p => p.Id == personId, ct);
-        if (person is null)
+        if (await PlanReads.Latest<CarePlan, CarePlanContent>(db, db.CarePlans, personId, ct) is not { } found)
         {
             return null;
         }
 
-        var plan = await db.CarePlans.AsNoTracking().Include(p => p.Revisions)
-            .Where(p => p.PersonId == personId).OrderByDescending(p => p.Id).FirstOrDefaultAsync(ct);
+        var (person, plan) = found;
         var assessment = plan is not null
             ? await db.Assessments.AsNoTracking().FirstOrDefaultAsync(a => a.Id == plan.AssessmentId, ct)
             : await Assessments.GetAssessment.LatestFor(db, personId, ct);
         db.Audit(clock, actor, AuditAction.DocumentViewed, AuditPurpose.DirectCare, personId, plan is null ? null : $"care plan {plan.Id}");
         await db.SaveChangesAsync(ct);
-        return new View(person, plan, assessment, plan?.Revisions.OrderByDescending(r => r.Version).ToList() ?? []);
+        return new View(person, plan, assessment, PlanReads.NewestFirst(plan));
     }
 }

@@ -16,17 +16,15 @@ public static class GetSafetyPlan
     public static async Task<View?> Handle(AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var person = await db.People.AsNoTracking().FirstOrDefaultAsync(p => p.Id == personId, ct);
-        if (person is null)
+        if (await PlanReads.Latest<SafetyPlan, SafetyPlanContent>(db, db.SafetyPlans, personId, ct) is not { } found)
         {
             return null;
         }
 
-        var plan = await db.SafetyPlans.AsNoTracking().Include(p => p.Revisions)
-            .Where(p => p.PersonId == personId).OrderByDescending(p => p.Id).FirstOrDefaultAsync(ct);
+        var (person, plan) = found;
         var links = plan is null ? [] : await db.SafetyPlanLinks.AsNoTracking().Where(l => l.SafetyPlanId == plan.Id).OrderByDescending(l => l.Id).ToListAsync(ct);
         db.Audit(clock, actor, AuditAction.DocumentViewed, AuditPurpose.DirectCare, personId, plan is null ? null : $"safety plan {plan.Id}");
         await db.SaveChangesAsync(ct);
-        return new View(person, plan, plan?.Revisions.OrderByDescending(r => r.Version).ToList() ?? [], links);
+        return new View(person, plan, PlanReads.NewestFirst(plan), links);
     }
 }
