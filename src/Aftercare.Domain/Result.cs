@@ -117,4 +117,15 @@ public sealed class Errors
             Add(field, message);
         }
     }
+
+    public void Add(Error error) => _list.Add(error);
+
+    /// <summary>A rule that says no now (not a field to correct): the error is <see cref="ErrorKind.Refused"/>, beside its field.</summary>
+    public void RefuseIf(bool condition, string field, string message)
+    {
+        if (condition)
+        {
+            _list.Add(Error.Refused(message, field));
+        }
+    }
 }

@@ -26,7 +26,7 @@ public sealed class FeedbackFlowTests(BrowserSession session) : IClassFixture<Br
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AftercareDbContext>();
         var presentationId = await db.Presentations.Where(p => p.PersonId == personId).Select(p => p.Id).SingleAsync();
-        var link = await FeedbackLinks.Create(db, app.Clock, App.Actor.System, FeedbackAbout.Assessment, presentationId, null, app.BaseAddress.ToString(), TimeSpan.FromDays(30), default);
+        var link = await CreateFeedbackLink.Handle(db, app.Clock, App.Actor.System, FeedbackAbout.Assessment, presentationId, null, app.BaseAddress.ToString(), TimeSpan.FromDays(30), default);
 
         await page.GotoAsync($"/feedback/{link.Value.Token}");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "How was your care?", Level = 1 })).ToBeVisibleAsync();

@@ -123,7 +123,7 @@ public sealed class PlanRulesTests
     {
         var (link, token) = SafetyPlanLink.Create(Guid.NewGuid(), Guid.NewGuid(), TimeSpan.FromDays(90), "worker", Now);
         Assert.NotEqual(token, link.TokenHash);
-        Assert.Equal(SafetyPlanLink.Hash(token), link.TokenHash);
+        Assert.Equal(PrivateLinkToken.HashOf(token), link.TokenHash);
     }
 
     [Fact]

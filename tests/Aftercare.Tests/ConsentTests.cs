@@ -71,7 +71,7 @@ public sealed class ConsentTests(AftercareApplication app) : IClassFixture<After
         Assert.Equal(HttpStatusCode.Redirect, (await client.Post(page, "consent", Decision(ConsentTopic.ReceiveMessages, "yes"))).StatusCode);
         await app.Read(async db =>
         {
-            var queued = await App.Messaging.CaringMessages.SendNow(db, app.Clock, App.Actor.System, personId, MessageChannel.Sms, "Thinking of you. Reply STOP to stop.", default);
+            var queued = await App.Messaging.SendMessageNow.Handle(db, app.Clock, App.Actor.System, personId, MessageChannel.Sms, "Thinking of you. Reply STOP to stop.", default);
             Assert.True(queued.IsSuccess, string.Join("; ", queued.Errors.Select(e => e.Message)));
             return 0;
         });

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Aftercare.App.Data;
+using Aftercare.Domain;
 using Aftercare.Domain.Users;
 using Aftercare.Hosting;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -153,6 +154,12 @@ public sealed class EncryptionTests(AftercareApplication app) : IClassFixture<Af
         {
             Assert.False(dump.Contains(marker, StringComparison.Ordinal), $"{field.EntityType.Name}.{field.Property.Name} is in the raw database in clear.");
         }
+
+        // A private link's token (PrivateLinkToken) is kept only as its hash: the link the person was given is not in the database.
+        var feedbackToken = feedbackLink["feedback/".Length..];
+        Assert.NotEmpty(feedbackToken);
+        Assert.DoesNotContain(feedbackToken, dump, StringComparison.Ordinal);
+        Assert.Contains(PrivateLinkToken.HashOf(feedbackToken), dump, StringComparison.Ordinal);
     }
 
     [Fact]

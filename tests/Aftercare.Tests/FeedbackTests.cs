@@ -142,7 +142,7 @@ public sealed partial class FeedbackTests(AftercareApplication app) : IClassFixt
         var personId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("personId").GetGuid();
         var presentationId = await app.Read(db => db.Presentations.Where(p => p.PersonId == personId).Select(p => p.Id).SingleAsync());
         await using var scope = app.Services.CreateAsyncScope();
-        var created = await FeedbackLinks.Create(scope.ServiceProvider.GetRequiredService<App.Data.AftercareDbContext>(), app.Clock, App.Actor.System,
+        var created = await CreateFeedbackLink.Handle(scope.ServiceProvider.GetRequiredService<App.Data.AftercareDbContext>(), app.Clock, App.Actor.System,
             FeedbackAbout.Assessment, presentationId, null, "http://127.0.0.1", TimeSpan.FromDays(30), TestContext.Current.CancellationToken);
         Assert.False(created.IsSuccess);
         Assert.Empty(await app.Read(db => db.FeedbackLinks.Where(l => l.PersonId == personId).ToListAsync()));

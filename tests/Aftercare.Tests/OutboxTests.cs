@@ -5,6 +5,7 @@ using Aftercare.App;
 using Aftercare.App.Data;
 using Aftercare.App.Messaging;
 using Aftercare.App.Programme;
+using Aftercare.Domain;
 using Aftercare.Domain.Messaging;
 using Aftercare.Domain.Users;
 using Microsoft.EntityFrameworkCore;
@@ -89,7 +90,7 @@ public sealed class OutboxTests(MessagingFixture fixture) : IClassFixture<Messag
         Assert.DoesNotContain(stored, value => value.Contains(token, StringComparison.Ordinal));
         Assert.All(stored, value => Assert.StartsWith(FieldEncryption.Prefix, value, StringComparison.Ordinal));
         var hashes = await App.Read(db => db.Database.SqlQueryRaw<string>("""SELECT "OptOutTokenHash" AS "Value" FROM "OutboxMessages" """).ToListAsync());
-        Assert.Contains(OutboxMessage.HashToken(token), hashes);
+        Assert.Contains(PrivateLinkToken.HashOf(token), hashes);
 
         // The link in the message still stops the messages.
         var stopped = await App.AnonymousClient().Post($"opt-out/{token}", "opt-out", []);
@@ -110,7 +111,7 @@ public sealed class OutboxTests(MessagingFixture fixture) : IClassFixture<Messag
             var actor = new Actor("test", "worker@example.org", []);
             for (var i = 0; i < 12; i++)
             {
-                Assert.True((await CaringMessages.SendNow(db, App.Clock, actor, personId, MessageChannel.Email, $"Thinking of you ({i + 1})", default)).IsSuccess);
+                Assert.True((await SendMessageNow.Handle(db, App.Clock, actor, personId, MessageChannel.Email, $"Thinking of you ({i + 1})", default)).IsSuccess);
             }
 
             ids = [.. (await db.OutboxMessages.Where(m => m.PersonId == personId).Select(m => m.Id).ToListAsync())];
@@ -322,6 +323,6 @@ public sealed class OutboxTests(MessagingFixture fixture) : IClassFixture<Messag
     private async Task<Aftercare.Domain.Result<OutboxMessage>> CaringMessagesFor(Guid personId)
     {
         await using var scope = App.Services.CreateAsyncScope();
-        return await CaringMessages.SendNow(scope.ServiceProvider.GetRequiredService<AftercareDbContext>(), App.Clock, new Actor("t", "t@example.org", []), personId, MessageChannel.Email, "Hello", default);
+        return await SendMessageNow.Handle(scope.ServiceProvider.GetRequiredService<AftercareDbContext>(), App.Clock, new Actor("t", "t@example.org", []), personId, MessageChannel.Email, "Hello", default);
     }
 }

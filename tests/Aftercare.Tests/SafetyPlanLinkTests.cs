@@ -61,7 +61,7 @@ public sealed class SafetyPlanLinkTests(AftercareApplication app) : IClassFixtur
         var posted = await client.Post($"people/{personId}/safety-plan", "create-link", []);
         Assert.Equal(HttpStatusCode.BadRequest, posted.StatusCode);
         Assert.DoesNotContain("/my-plan/", await posted.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        var refused = await app.Read(db => Aftercare.App.Plans.SafetyPlanLinks.Create(
+        var refused = await app.Read(db => Aftercare.App.Plans.CreateSafetyPlanLink.Handle(
             db, app.Clock, new Aftercare.App.Actor("", "clinician@demo.aftercare.example", [Roles.Clinician]), personId, TimeSpan.FromDays(90), default));
         Assert.False(refused.IsSuccess);
         Assert.Contains("This safety plan is still a draft", refused.Errors.Single().Message, StringComparison.Ordinal);

@@ -21,6 +21,8 @@ internal abstract class VersionedDocumentConfiguration<TDocument, TContent>(stri
         builder.Property(d => d.UpdatedBy).HasMaxLength(256);
         builder.HasIndex(d => d.PersonId);
         builder.HasMany(d => d.Revisions).WithOne().HasForeignKey(r => r.DocumentId).OnDelete(DeleteBehavior.Cascade);
+        // The history is read-only to callers (only Edit appends): EF reads and writes the backing field.
+        builder.Navigation(d => d.Revisions).UsePropertyAccessMode(PropertyAccessMode.Field);
     }
 }
 

@@ -27,7 +27,7 @@ public static class RegistryExport
 
     public sealed record Export(string Csv, int Rows, int Coarsened, int LeftOut);
 
-    private sealed record Raw(Guid Id, Guid PersonId, DateTimeOffset ArrivedAt, Guid SiteId, List<SelfHarmMethod> Methods, YesNoUnknown Alcohol, YesNoUnknown Treatment,
+    private sealed record Raw(Guid Id, Guid PersonId, DateTimeOffset ArrivedAt, Guid SiteId, IReadOnlyList<SelfHarmMethod> Methods, YesNoUnknown Alcohol, YesNoUnknown Treatment,
         Disposition Disposition, DateTimeOffset? AssessedAt, DateOnly DateOfBirth, Domain.People.Sex Sex, Domain.People.PriorPsychiatricHistory History);
 
     public static async Task<Export> Handle(AftercareDbContext db, TimeProvider clock, LocalTime time, Actor actor, DateOnly from, DateOnly to, int threshold, CancellationToken ct)

@@ -13,7 +13,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.App.Messaging;
 
-/// <summary>Caring contacts: brief scheduled messages, and invitations to agreed contacts (docs/domain.md rule 11).</summary>
+/// <summary>
+/// What the messaging use cases share (docs/domain.md rule 11): the channel and address for a person, the
+/// pathway's caring messages, invitations and private-link messages, and cancelling what is still waiting.
+/// </summary>
 public static class CaringMessages
 {
     /// <summary>The channel for messages to this person, from their preference; null when they prefer calls or letters.</summary>
@@ -104,130 +107,29 @@ public static class CaringMessages
     }
 
     /// <summary>
-    /// A private link to the person by text or email (the feedback form, their safety plan), to add
-    /// to the unit of work in hand. Refused, with what to do instead, if they opted out of messages.
+    /// A private link to the person by text or email (the feedback form, their safety plan), queued in
+    /// the unit of work in hand and audited. Refused, with what to do instead, if they opted out of messages.
     /// </summary>
-    public static async Task<Result<OutboxMessage>> LinkMessage(
-        AftercareDbContext db, Guid personId, Guid? episodeId, MessageKind kind, MessageChannel channel, string subject, string body, DateTimeOffset now, CancellationToken ct)
+    public static async Task<Result<OutboxMessage>> QueueLinkMessage(
+        AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, Guid? episodeId, MessageKind kind, MessageChannel channel, string subject, string body, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         var person = await db.People.AsNoTracking().FirstAsync(p => p.Id == personId, ct);
         var preferences = await db.MessagePreferences.AsNoTracking().FirstOrDefaultAsync(p => p.PersonId == personId, ct);
         if (preferences?.OptedOut == true)
         {
-            return Result<OutboxMessage>.Failure("how", "The person has opted out of messages; nothing is sent. Show them the link instead, if they would like it.");
+            return Result<OutboxMessage>.Failure(Error.Refused("The person has opted out of messages; nothing is sent. Show them the link instead, if they would like it.", "how"));
         }
 
         // The form's choice is "how": a missing address is told beside it.
         var message = OutboxMessage.Schedule(personId, episodeId, kind, channel, AddressFor(person, channel), subject, body, null, now, now);
-        return message.IsSuccess ? message : Result<OutboxMessage>.Failure([.. message.Errors.Select(e => e.Field == "channel" ? e with { Field = "how" } : e)]);
-    }
-
-    /// <summary>A message written now by a member of staff, sent by the worker.</summary>
-    public static async Task<Result<OutboxMessage>> SendNow(
-        AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, MessageChannel? channel, string? body, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        var person = await db.People.AsNoTracking().FirstOrDefaultAsync(p => p.Id == personId, ct);
-        if (person is null)
-        {
-            return Result<OutboxMessage>.Failure("personId", "That person was not found.");
-        }
-
-        if (channel is not { } how)
-        {
-            return Result<OutboxMessage>.Failure("channel", "Choose email or text message.");
-        }
-
-        var preferences = await db.MessagePreferences.AsNoTracking().FirstOrDefaultAsync(p => p.PersonId == personId, ct);
-        if (preferences?.OptedOut == true)
-        {
-            return Result<OutboxMessage>.Failure("channel", "The person has opted out of messages; nothing is sent. Contact them another way if you need to.");
-        }
-
-        var now = clock.GetUtcNow();
-        var message = OutboxMessage.Schedule(personId, null, MessageKind.CaringContact, how, AddressFor(person, how), "A message from your aftercare team", body ?? "", null, now, now);
         if (!message.IsSuccess)
         {
-            return message;
+            return Result<OutboxMessage>.Failure([.. message.Errors.Select(e => e.Field == "channel" ? e with { Field = "how" } : e)]);
         }
 
         db.OutboxMessages.Add(message.Value);
         db.Audit(clock, actor, AuditAction.MessageQueued, AuditPurpose.DirectCare, personId, message.Value.Id.ToString());
-        await db.SaveChangesAsync(ct);
         return message;
-    }
-
-    /// <summary>Staff record the person's choices: no messages, hours not to contact, language.</summary>
-    public static async Task<Result<MessagePreferences>> SetPreferences(
-        AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, bool optedOut, TimeOnly? quietFrom, TimeOnly? quietUntil, string? language, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        var preferences = await db.MessagePreferences.FirstOrDefaultAsync(p => p.PersonId == personId, ct);
-        if (preferences is null)
-        {
-            preferences = new MessagePreferences(personId);
-            db.MessagePreferences.Add(preferences);
-        }
-
-        var set = preferences.SetQuietHours(quietFrom, quietUntil, language);
-        if (!set.IsSuccess)
-        {
-            return set;
-        }
-
-        if (optedOut)
-        {
-            preferences.OptOut(clock.GetUtcNow());
-        }
-        else
-        {
-            preferences.OptBackIn();
-        }
-
-        db.Audit(clock, actor, AuditAction.MessagePreferencesChanged, AuditPurpose.DirectCare, personId);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
-        if (optedOut)
-        {
-            await CancelAllPending(db, personId, NotSentBecause.OptedOut, ct);
-        }
-
-        await transaction.CommitAsync(ct);
-        return set;
-    }
-
-    /// <summary>The person stops caring messages from a link in one of them; no sign-in, and what is waiting is cancelled.</summary>
-    public static async Task<bool> OptOut(AftercareDbContext db, TimeProvider clock, string token, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        if (string.IsNullOrWhiteSpace(token) || token.Length > 64)
-        {
-            return false;
-        }
-
-        // Found by the token's hash: the token itself is never compared in the database.
-        var hash = OutboxMessage.HashToken(token);
-        var message = await db.OutboxMessages.AsNoTracking().FirstOrDefaultAsync(m => m.OptOutTokenHash == hash, ct);
-        if (message is null)
-        {
-            return false;
-        }
-
-        var now = clock.GetUtcNow();
-        var preferences = await db.MessagePreferences.FirstOrDefaultAsync(p => p.PersonId == message.PersonId, ct);
-        if (preferences is null)
-        {
-            preferences = new MessagePreferences(message.PersonId);
-            db.MessagePreferences.Add(preferences);
-        }
-
-        preferences.OptOut(now);
-        db.Audit(clock, new Actor("", "(the person, by opt-out link)", []), AuditAction.MessagesOptedOut, AuditPurpose.DirectCare, message.PersonId);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
-        await CancelAllPending(db, message.PersonId, NotSentBecause.OptedOutByLink, ct);
-        await transaction.CommitAsync(ct);
-        return true;
     }
 }

@@ -27,5 +27,7 @@ internal sealed class PersonConfiguration : IEntityTypeConfiguration<Person>
             id.Property(i => i.Value).HasMaxLength(20);
             id.HasIndex(i => i.PersonId);
         });
+        // Identifiers are read-only to callers: EF reads and writes the backing field.
+        person.Navigation(p => p.Identifiers).UsePropertyAccessMode(PropertyAccessMode.Field);
     }
 }

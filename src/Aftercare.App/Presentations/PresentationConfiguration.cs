@@ -18,10 +18,10 @@ internal sealed class PresentationConfiguration : IEntityTypeConfiguration<Prese
         presentation.HasOne<Site>().WithMany().HasForeignKey(p => p.SiteId).OnDelete(DeleteBehavior.Restrict);
         presentation.Property(p => p.Methods)
             .HasConversion(
-                new ValueConverter<List<SelfHarmMethod>, string>(
+                new ValueConverter<IReadOnlyList<SelfHarmMethod>, string>(
                     v => string.Join(',', v),
                     v => v.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<SelfHarmMethod>).ToList()),
-                new ValueComparer<List<SelfHarmMethod>>(
+                new ValueComparer<IReadOnlyList<SelfHarmMethod>>(
                     (a, b) => a!.SequenceEqual(b!),
                     v => v.Aggregate(0, (h, m) => HashCode.Combine(h, m)),
                     v => v.ToList()))

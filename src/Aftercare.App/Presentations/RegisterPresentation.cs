@@ -71,7 +71,7 @@ public static class RegisterPresentation
                 .Select(p => new { p.DateOfBirth }).FirstOrDefaultAsync(ct);
             if (existing is null)
             {
-                return new Invalid([new Error("personId", "That person was not found. Search for them again.")]);
+                return new Invalid([Error.NotFound("personId", "That person was not found. Search for them again.")]);
             }
 
             dateOfBirth = existing.DateOfBirth;

@@ -20,7 +20,7 @@ public static class CloseEpisode
         var episode = await db.Episodes.Include(e => e.Contacts).FirstOrDefaultAsync(e => e.Id == episodeId && e.PersonId == personId, ct);
         if (episode is null)
         {
-            return Result<Episode>.Failure("episode", "That aftercare episode was not found.");
+            return Result<Episode>.Failure(Error.NotFound("episode", "That aftercare episode was not found."));
         }
 
         var closed = episode.Close(reason, note, clock.GetUtcNow());

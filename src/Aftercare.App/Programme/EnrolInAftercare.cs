@@ -131,18 +131,18 @@ public static class EnrolInAftercare
         var offer = await OfferFor(db, settings, command.PresentationId, ct);
         if (offer is null)
         {
-            return Result<Episode>.Failure("presentationId", "That presentation was not found.");
+            return Result<Episode>.Failure(Error.NotFound("presentationId", "That presentation was not found."));
         }
 
         if (offer.ForThisPresentation is not null)
         {
-            return Result<Episode>.Failure("presentationId", "This presentation already has an aftercare enrolment.");
+            return Result<Episode>.Failure(Error.Refused("This presentation already has an aftercare enrolment.", "presentationId"));
         }
 
         if (offer.Active is { } current && !offer.CanRestart)
         {
-            return Result<Episode>.Failure("presentationId",
-                $"{offer.PersonName} is in aftercare from a later discharge ({time.Format(current.DischargedAt)}): only a presentation after it can restart the schedule.");
+            return Result<Episode>.Failure(Error.Refused(
+                $"{offer.PersonName} is in aftercare from a later discharge ({time.Format(current.DischargedAt)}): only a presentation after it can restart the schedule.", "presentationId"));
         }
 
         var pathway = command.PathwayId is { } id ? settings.Pathways.Find(id) : null;

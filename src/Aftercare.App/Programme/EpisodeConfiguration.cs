@@ -21,5 +21,7 @@ internal sealed class EpisodeConfiguration : IEntityTypeConfiguration<Episode>
         episode.HasOne<Person>().WithMany().HasForeignKey(e => e.PersonId).OnDelete(DeleteBehavior.Restrict);
         episode.HasOne<Presentation>().WithMany().HasForeignKey(e => e.PresentationId).OnDelete(DeleteBehavior.Restrict);
         episode.HasMany(e => e.Contacts).WithOne().HasForeignKey(c => c.EpisodeId).OnDelete(DeleteBehavior.Cascade);
+        // Contacts are added only by the episode's own methods: EF reads and writes the backing field.
+        episode.Navigation(e => e.Contacts).UsePropertyAccessMode(PropertyAccessMode.Field);
     }
 }

@@ -22,7 +22,7 @@ public static class RecordContact
         var contact = await db.Contacts.FirstOrDefaultAsync(c => c.Id == command.ContactId, ct);
         if (contact is null)
         {
-            return Result<ScheduledContact>.Failure("contact", "That contact was not found.");
+            return Result<ScheduledContact>.Failure(Error.NotFound("contact", "That contact was not found."));
         }
 
         if (contact.Version != command.BasedOnVersion)

@@ -21,11 +21,11 @@ public static class ShareWithGp
         var person = await db.People.AsNoTracking().FirstOrDefaultAsync(p => p.Id == personId, ct);
         if (person is null)
         {
-            return Result<Share>.Failure("personId", "That person was not found.");
+            return Result<Share>.Failure(Error.NotFound("personId", "That person was not found."));
         }
 
         // The latest word on consent counts: a withdrawal on the consent page stops the letter at once.
-        var (consent, consentAt, consentSource) = await Consent.Consents.ForGp(db, personId, ct);
+        var (consent, consentAt, consentSource) = await Consent.GetGpConsent.Handle(db, personId, ct);
         var carePlan = await db.CarePlans.AsNoTracking()
             .Where(p => p.PersonId == personId && p.Status == DocumentStatus.Completed).OrderByDescending(p => p.Id)
             .Select(p => new { p.Id, p.Version }).FirstOrDefaultAsync(ct);

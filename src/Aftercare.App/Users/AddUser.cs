@@ -39,7 +39,7 @@ public static class AddUser
 
         if (await users.FindByEmailAsync(email) is not null)
         {
-            return Result<Added>.Failure("email", "A user with that email already exists.");
+            return Result<Added>.Failure(Error.Refused("A user with that email already exists.", "email"));
         }
 
         var codes = (command.Sites ?? []).Select(c => c.Trim()).Where(c => c.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();

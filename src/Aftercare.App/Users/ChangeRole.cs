@@ -41,7 +41,7 @@ public static class ChangeRole
         var user = await users.FindByEmailAsync((email ?? "").Trim());
         if (user is null)
         {
-            return Result<IReadOnlyList<string>>.Failure("email", "No user has that email address.");
+            return Result<IReadOnlyList<string>>.Failure(Error.NotFound("email", "No user has that email address."));
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync();

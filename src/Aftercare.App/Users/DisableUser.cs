@@ -20,7 +20,7 @@ public static class DisableUser
         var user = await users.FindByEmailAsync((email ?? "").Trim());
         if (user is null)
         {
-            return Result<string>.Failure("email", "No user has that email address.");
+            return Result<string>.Failure(Error.NotFound("email", "No user has that email address."));
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync();

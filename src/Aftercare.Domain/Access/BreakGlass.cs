@@ -90,7 +90,10 @@ public sealed class BreakGlassGrant
         errors.AddIf(words.Length < MinJustification, "justification", $"Say in your own words why you need this record now (at least {MinJustification} characters).");
         errors.AddIf(words.Length > MaxJustification, "justification", $"Keep the reason to {MaxJustification} characters.");
         errors.AddIf(duration <= TimeSpan.Zero || duration > MaxDuration, "duration", $"Access lasts between a minute and {MaxDuration.TotalHours} hours.");
-        errors.AddIf(string.IsNullOrEmpty(userId), "user", "Only a signed-in member of staff can break the glass.");
+        if (string.IsNullOrEmpty(userId))
+        {
+            errors.Add(new Error("user", "Only a signed-in member of staff can break the glass.", ErrorKind.Forbidden));
+        }
         if (errors.Any)
         {
             return Result<BreakGlassGrant>.Failure(errors.List);
@@ -113,8 +116,8 @@ public sealed class BreakGlassGrant
     public IReadOnlyList<Error> Review(string reviewerId, string reviewerEmail, BreakGlassReviewOutcome? outcome, string? note, DateTimeOffset now)
     {
         var errors = new Errors();
-        errors.AddIf(ReviewedAt is not null, "outcome", "This use has been reviewed already.");
-        errors.AddIf(reviewerId == UserId, "outcome", "Someone else must review your own use of emergency access.");
+        errors.RefuseIf(ReviewedAt is not null, "outcome", "This use has been reviewed already.");
+        errors.RefuseIf(reviewerId == UserId, "outcome", "Someone else must review your own use of emergency access.");
         errors.AddIf(outcome is null || !Enum.IsDefined(outcome.Value), "outcome", "Choose whether the use was appropriate.");
         var text = (note ?? "").Trim();
         errors.AddIf(outcome == BreakGlassReviewOutcome.NotAppropriate && text.Length == 0, "note", "Say what follow-up was agreed.");

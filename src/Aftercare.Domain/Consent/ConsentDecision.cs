@@ -107,8 +107,8 @@ public sealed class ConsentDecision
     public IReadOnlyList<Error> Withdraw(string by, string? note, DateTimeOffset now)
     {
         var errors = new Errors();
-        errors.AddIf(!Agreed, "decision", "There is no agreement to withdraw: the person did not agree.");
-        errors.AddIf(WithdrawnAt is not null, "decision", "This was withdrawn already.");
+        errors.RefuseIf(!Agreed, "decision", "There is no agreement to withdraw: the person did not agree.");
+        errors.RefuseIf(WithdrawnAt is not null, "decision", "This was withdrawn already.");
         var text = Clean(note);
         errors.AddIf(text?.Length > MaxText, "note", $"Keep the note to {MaxText} characters.");
         if (!errors.Any)

@@ -71,7 +71,10 @@ public abstract class VersionedDocument<TContent>
 
     public DateTimeOffset? CompletedAt { get; private set; }
 
-    public List<Revision<TContent>> Revisions { get; private set; } = [];
+    private readonly List<Revision<TContent>> _revisions = [];
+
+    /// <summary>Every saved version, appended only by <see cref="Edit"/> (EF fills the field).</summary>
+    public IReadOnlyList<Revision<TContent>> Revisions => _revisions.AsReadOnly();
 
     /// <summary>
     /// Saves a draft (<paramref name="complete"/> false), completes it, or amends a completed one
@@ -88,7 +91,7 @@ public abstract class VersionedDocument<TContent>
         if (basedOnVersion != Version)
         {
             stale = new StaleEdit(basedOnVersion, Version, UpdatedAt, UpdatedBy);
-            return [new Error(StaleEdit.Field, stale.Message)];
+            return [Error.Stale(stale.Message)];
         }
 
         var amending = Status == DocumentStatus.Completed;
@@ -118,6 +121,6 @@ public abstract class VersionedDocument<TContent>
         Content = content;
         UpdatedAt = now;
         UpdatedBy = by;
-        Revisions.Add(new Revision<TContent>(Id, Version, status, content, by, now, reason));
+        _revisions.Add(new Revision<TContent>(Id, Version, status, content, by, now, reason));
     }
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Aftercare.Domain.Feedback;
 
 /// <summary>What the person is asked about: the assessment after a presentation, or an aftercare contact.</summary>
@@ -50,7 +48,7 @@ public sealed class FeedbackLink
     /// <summary>Makes a link; the token is returned once, to be sent to the person, and never stored.</summary>
     public static (FeedbackLink Link, string Token) Create(Guid personId, Guid siteId, FeedbackAbout about, Guid aboutId, TimeSpan lifetime, string by, DateTimeOffset now)
     {
-        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
+        var token = PrivateLinkToken.New();
         var link = new FeedbackLink
         {
             Id = Guid.CreateVersion7(now),
@@ -58,14 +56,11 @@ public sealed class FeedbackLink
             SiteId = siteId,
             About = about,
             AboutId = aboutId,
-            TokenHash = Hash(token),
+            TokenHash = token.Hash,
             CreatedAt = now,
             CreatedBy = by,
             ExpiresAt = now + lifetime,
         };
-        return (link, token);
+        return (link, token.Token);
     }
-
-    public static string Hash(string token) =>
-        Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token ?? "")));
 }

@@ -94,7 +94,7 @@ public sealed class Medication
         var condition = details.Condition?.Trim();
         if (details.Indication == Indication.ReduceSelfHarm || MentionsReducingSelfHarm(condition))
         {
-            return Result<Medication>.Failure("indication", GuidelineReason);
+            return Result<Medication>.Failure(Error.Refused(GuidelineReason, "indication"));
         }
 
         var errors = new Errors();

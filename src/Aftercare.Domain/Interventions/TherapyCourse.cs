@@ -129,8 +129,8 @@ public sealed class TherapyCourse
     {
         if (today < StartsOn)
         {
-            return Result<TherapyCourse>.Failure("",
-                $"This course starts on {StartsOn.ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture)}. Record a session once it has happened, on or after that day.");
+            return Result<TherapyCourse>.Failure(Error.Refused(
+                $"This course starts on {StartsOn.ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture)}. Record a session once it has happened, on or after that day."));
         }
 
         SessionsAttended++;

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Aftercare.Domain.Messaging;
 
 public enum MessageChannel
@@ -130,12 +128,8 @@ public sealed class OutboxMessage
     /// </summary>
     public string OptOutToken { get; private set; }
 
-    /// <summary>SHA-256 of <see cref="OptOutToken"/>: a link is found by its hash, never by the token itself.</summary>
+    /// <summary>SHA-256 of <see cref="OptOutToken"/> (<see cref="PrivateLinkToken"/>): a link is found by its hash, never by the token itself.</summary>
     public string OptOutTokenHash { get; private set; }
-
-    /// <summary>The hash an opt-out link's token is looked up by (upper-case hex, as for safety-plan links).</summary>
-    public static string HashToken(string token) =>
-        Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token ?? "")));
 
     /// <summary>
     /// The message as it leaves: a copy with the team's sign-off after the body. The stored message
@@ -181,13 +175,13 @@ public sealed class OutboxMessage
             Calendar = calendar,
             DueAt = dueAt,
             Status = MessageStatus.Pending,
-        }.WithOptOutToken(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_').TrimEnd('='));
+        }.WithOptOutToken(PrivateLinkToken.New(24));
     }
 
-    private OutboxMessage WithOptOutToken(string token)
+    private OutboxMessage WithOptOutToken(PrivateLinkToken token)
     {
-        OptOutToken = token;
-        OptOutTokenHash = HashToken(token);
+        OptOutToken = token.Token;
+        OptOutTokenHash = token.Hash;
         return this;
     }
 }

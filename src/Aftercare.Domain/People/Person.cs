@@ -47,7 +47,10 @@ public sealed class Person
 
     public DateTimeOffset RegisteredAt { get; private set; }
 
-    public List<PersonIdentifier> Identifiers { get; private set; } = [];
+    private readonly List<PersonIdentifier> _identifiers = [];
+
+    /// <summary>The person's MRN and NHS number, as registered (EF fills the field).</summary>
+    public IReadOnlyList<PersonIdentifier> Identifiers => _identifiers.AsReadOnly();
 
     public string DisplayName => $"{GivenName} {FamilyName}";
 
@@ -113,7 +116,7 @@ public sealed class Person
             return Result<Person>.Failure(errors.List);
         }
 
-        return new Person
+        var person = new Person
         {
             Id = Guid.CreateVersion7(now),
             GivenName = given,
@@ -126,8 +129,9 @@ public sealed class Person
             GpPractice = gp,
             PriorPsychiatricHistory = details.PriorPsychiatricHistory,
             RegisteredAt = now,
-            Identifiers = [.. identifiers],
         };
+        person._identifiers.AddRange(identifiers);
+        return person;
     }
 
     private static string Clean(string? value) => (value ?? "").Trim();

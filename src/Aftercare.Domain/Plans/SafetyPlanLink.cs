@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Aftercare.Domain.Plans;
 
 /// <summary>
@@ -35,22 +33,19 @@ public sealed class SafetyPlanLink
     /// <summary>Makes a link; the token is returned once, to be given to the person, and never stored.</summary>
     public static (SafetyPlanLink Link, string Token) Create(Guid safetyPlanId, Guid personId, TimeSpan lifetime, string by, DateTimeOffset now)
     {
-        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
+        var token = PrivateLinkToken.New();
         var link = new SafetyPlanLink
         {
             Id = Guid.CreateVersion7(now),
             SafetyPlanId = safetyPlanId,
             PersonId = personId,
-            TokenHash = Hash(token),
+            TokenHash = token.Hash,
             CreatedAt = now,
             CreatedBy = by,
             ExpiresAt = now + lifetime,
         };
-        return (link, token);
+        return (link, token.Token);
     }
 
     public void Revoke(DateTimeOffset now) => RevokedAt ??= now;
-
-    public static string Hash(string token) =>
-        Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token ?? "")));
 }

@@ -63,7 +63,7 @@ public sealed class Presentation
 
     public Guid SiteId { get; private set; }
 
-    public List<SelfHarmMethod> Methods { get; private set; } = [];
+    public IReadOnlyList<SelfHarmMethod> Methods { get; private set; } = [];
 
     public YesNoUnknown AlcoholInvolved { get; private set; }
 

@@ -122,7 +122,10 @@ public sealed class Episode
 
     public string? CloseNote { get; private set; }
 
-    public List<ScheduledContact> Contacts { get; private set; } = [];
+    private readonly List<ScheduledContact> _contacts = [];
+
+    /// <summary>The episode's scheduled contacts, added only by enrolment and restart (EF fills the field).</summary>
+    public IReadOnlyList<ScheduledContact> Contacts => _contacts.AsReadOnly();
 
     /// <summary>
     /// Enrols the person on a pathway from discharge. A pathway other than the suggested one needs a reason.
@@ -174,13 +177,13 @@ public sealed class Episode
         ArgumentNullException.ThrowIfNull(dayAfter);
         if (Status != EpisodeStatus.Active)
         {
-            return Result<Episode>.Failure("episode", "This episode is closed; enrol the person again.");
+            return Result<Episode>.Failure(Error.Refused("This episode is closed; enrol the person again.", "episode"));
         }
 
         if (!CanRestartFrom(arrivedAt))
         {
-            return Result<Episode>.Failure("presentationId",
-                "This presentation is not newer than the discharge the aftercare schedule runs from, so it cannot restart it. Restart from the person's latest presentation.");
+            return Result<Episode>.Failure(Error.Refused(
+                "This presentation is not newer than the discharge the aftercare schedule runs from, so it cannot restart it. Restart from the person's latest presentation.", "presentationId"));
         }
 
         var errors = Check(arrivedAt, dischargedAt, pathway, suggested, reason, now);
@@ -206,7 +209,7 @@ public sealed class Episode
     {
         if (Status == EpisodeStatus.Closed)
         {
-            return Result<Episode>.Failure("reason", "This episode is already closed.");
+            return Result<Episode>.Failure(Error.Refused("This episode is already closed.", "reason"));
         }
 
         if (reason is not { } why || !Enum.IsDefined(why))
@@ -260,10 +263,10 @@ public sealed class Episode
     {
         DischargedAt = discharged;
         FirstContactDueBy = discharged.AddHours(pathway.FirstContactWithinHours);
-        Contacts.Add(new ScheduledContact(Id, PersonId, ContactKind.FirstContact, FirstContactDueBy, now));
+        _contacts.Add(new ScheduledContact(Id, PersonId, ContactKind.FirstContact, FirstContactDueBy, now));
         foreach (var day in pathway.ContactDays.Where(d => discharged.AddDays(d) > FirstContactDueBy).Order())
         {
-            Contacts.Add(new ScheduledContact(Id, PersonId, ContactKind.FollowUp, dayAfter(discharged, day), now));
+            _contacts.Add(new ScheduledContact(Id, PersonId, ContactKind.FollowUp, dayAfter(discharged, day), now));
         }
     }
 }

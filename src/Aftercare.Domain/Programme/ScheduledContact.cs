@@ -90,7 +90,8 @@ public sealed class ScheduledContact
 
     public ContactOutcome? Outcome { get; private set; }
 
-    public List<ContactAttempt> Attempts { get; private set; } = [];
+    /// <summary>Each try, in order; appended only by <see cref="Record"/> (stored encrypted as JSON).</summary>
+    public IReadOnlyList<ContactAttempt> Attempts { get; private set; } = [];
 
     /// <summary>Optimistic concurrency: two workers recording the same contact never both win.</summary>
     public int Version { get; private set; }
@@ -103,7 +104,7 @@ public sealed class ScheduledContact
         ArgumentNullException.ThrowIfNull(attempt);
         ArgumentNullException.ThrowIfNull(rules);
         var errors = new Errors();
-        errors.AddIf(Status != ContactStatus.Due, "contact", "This contact is no longer due.");
+        errors.RefuseIf(Status != ContactStatus.Due, "contact", "This contact is no longer due.");
         errors.AddIf(attempt.At > now, "at", "The contact time is in the future.");
         errors.AddIf(!Enum.IsDefined(attempt.Outcome), "outcome", "Choose what came of the contact.");
         errors.AddIf(!Enum.IsDefined(attempt.Channel), "channel", "Choose how you tried to make contact.");
@@ -120,7 +121,7 @@ public sealed class ScheduledContact
             return Result<ScheduledContact>.Failure(errors.List);
         }
 
-        Attempts.Add(string.IsNullOrWhiteSpace(attempt.WhyTriedAgainSoon) ? attempt with { WhyTriedAgainSoon = null } : attempt with { WhyTriedAgainSoon = attempt.WhyTriedAgainSoon.Trim() });
+        Attempts = [.. Attempts, string.IsNullOrWhiteSpace(attempt.WhyTriedAgainSoon) ? attempt with { WhyTriedAgainSoon = null } : attempt with { WhyTriedAgainSoon = attempt.WhyTriedAgainSoon.Trim() }];
         Version++;
         if (attempt.Outcome == ContactOutcome.NotReached)
         {

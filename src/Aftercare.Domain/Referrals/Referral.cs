@@ -83,7 +83,8 @@ public sealed class Referral
 
     public DateTimeOffset? LoopClosedAt { get; private set; }
 
-    public List<ReferralStep> Steps { get; private set; } = [];
+    /// <summary>Each move of the handoff, in order; appended only by <see cref="MoveTo"/> (stored encrypted as JSON).</summary>
+    public IReadOnlyList<ReferralStep> Steps { get; private set; } = [];
 
     public int Version { get; private set; }
 
@@ -133,9 +134,9 @@ public sealed class Referral
         ArgumentNullException.ThrowIfNull(deadlines);
         if (!NextSteps.Contains(to))
         {
-            return Result<Referral>.Failure("status", IsClosed
+            return Result<Referral>.Failure(Error.Refused(IsClosed
                 ? "This handoff is closed."
-                : $"From \"{Status.Describe()}\" the next step is one of: {string.Join("; ", NextSteps.Select(s => s.Describe()))}.");
+                : $"From \"{Status.Describe()}\" the next step is one of: {string.Join("; ", NextSteps.Select(s => s.Describe()))}.", "status"));
         }
 
         if (to == ReferralStatus.AppointmentBooked && appointmentAt is null)
@@ -145,10 +146,10 @@ public sealed class Referral
 
         if (to == ReferralStatus.Attended && AppointmentAt > now)
         {
-            return Result<Referral>.Failure("status", "The appointment has not happened yet.");
+            return Result<Referral>.Failure(Error.Refused("The appointment has not happened yet.", "status"));
         }
 
-        Steps.Add(new ReferralStep(now, Status, to, by, string.IsNullOrWhiteSpace(note) ? null : note.Trim()));
+        Steps = [.. Steps, new ReferralStep(now, Status, to, by, string.IsNullOrWhiteSpace(note) ? null : note.Trim())];
         Status = to;
         Version++;
         switch (to)

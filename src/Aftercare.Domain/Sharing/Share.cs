@@ -53,24 +53,22 @@ public sealed class Share
     {
         if (consent is null || consentRecordedAt is null)
         {
-            return Result<Share>.Failure("consent",
-                "There is no completed assessment recording whether the person agrees to share their plan with their GP. Ask them, and record it in the assessment, first.");
+            return Result<Share>.Failure(Error.Refused("There is no completed assessment recording whether the person agrees to share their plan with their GP. Ask them, and record it in the assessment, first.", "consent"));
         }
 
         if (consent.ShareWithGp != YesNoUnknown.Yes)
         {
-            return Result<Share>.Failure("consent",
-                "The person has not agreed, or has withdrawn their agreement, to their plan being shared with their GP, so it is not sent. If they change their mind, record it on the consent page.");
+            return Result<Share>.Failure(Error.Refused("The person has not agreed, or has withdrawn their agreement, to their plan being shared with their GP, so it is not sent. If they change their mind, record it on the consent page.", "consent"));
         }
 
         if (string.IsNullOrWhiteSpace(gpPractice))
         {
-            return Result<Share>.Failure("gpPractice", "No GP practice is recorded for this person.");
+            return Result<Share>.Failure(Error.Refused("No GP practice is recorded for this person.", "gpPractice"));
         }
 
         if (carePlan is null && safetyPlan is null)
         {
-            return Result<Share>.Failure("carePlan", "There is no agreed care plan or completed safety plan to share yet.");
+            return Result<Share>.Failure(Error.Refused("There is no agreed care plan or completed safety plan to share yet.", "carePlan"));
         }
 
         return new Share

@@ -143,7 +143,7 @@ public static class CareRecordMapping
         var appointment = new Appointment
         {
             Id = contact.Id.ToString(),
-            Meta = new Meta { VersionId = (contact.Version + 1).ToString(CultureInfo.InvariantCulture), LastUpdated = contact.CompletedAt ?? contact.Attempts.LastOrDefault()?.At },
+            Meta = new Meta { VersionId = (contact.Version + 1).ToString(CultureInfo.InvariantCulture), LastUpdated = contact.CompletedAt ?? (contact.Attempts is [.., var last] ? last.At : (DateTimeOffset?)null) },
             Status = status,
             CancelationReason = cancelled is null ? null : new CodeableConcept { Text = cancelled },
             AppointmentType = new CodeableConcept { Text = contact.Kind.Describe() },

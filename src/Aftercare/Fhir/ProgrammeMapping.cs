@@ -51,7 +51,7 @@ public static class ProgrammeMapping
     internal static Meta ReferralMeta(Referral referral) => new()
     {
         VersionId = (referral.Version + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
-        LastUpdated = referral.Steps.LastOrDefault()?.At ?? referral.SentAt,
+        LastUpdated = (referral.Steps is [.., var last] ? last.At : referral.SentAt),
     };
 
     public static HealthcareService ToHealthcareService(ListedService service)

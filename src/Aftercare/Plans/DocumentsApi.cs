@@ -33,7 +33,7 @@ public static class DocumentsApi
         }
 
         var actor = context.User.ToActor();
-        var view = await GetPlans.SafetyPlan(db, clock, actor, personId, ct);
+        var view = await GetSafetyPlan.Handle(db, clock, actor, personId, ct);
         if (view?.Plan is null)
         {
             return TypedResults.NotFound();

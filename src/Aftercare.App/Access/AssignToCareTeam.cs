@@ -8,32 +8,17 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.App.Access;
 
-/// <summary>Who is in a person's care team: the sites they came to, and the staff assigned to them.</summary>
-public static class CareTeam
+/// <summary>A member of the care team adds a colleague who gives direct care (a therapist in the community, say).</summary>
+public static class AssignToCareTeam
 {
-    public sealed record Member(string Name, string Email, DateTimeOffset AssignedAt, string AssignedBy);
-
-    public sealed record View(IReadOnlyList<string> Sites, IReadOnlyList<Member> Assigned);
-
-    public static async Task<View> Of(AftercareDbContext db, Guid personId, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        var sites = await db.Presentations.Where(p => p.PersonId == personId).Join(db.Sites, p => p.SiteId, s => s.Id, (p, s) => s.Name).Distinct().OrderBy(n => n).ToListAsync(ct);
-        var assigned = await db.CareAssignments.Where(a => a.PersonId == personId)
-            .Join(db.Users, a => a.UserId, u => u.Id, (a, u) => new Member(u.DisplayName, u.Email ?? "", a.AssignedAt, a.AssignedBy))
-            .ToListAsync(ct);
-        return new View(sites, [.. assigned.OrderBy(m => m.AssignedAt)]);
-    }
-
-    /// <summary>A member of the care team adds a colleague who gives direct care (a therapist in the community, say).</summary>
-    public static async Task<Result<CareAssignment>> Assign(AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, string? email, CancellationToken ct)
+    public static async Task<Result<CareAssignment>> Handle(AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, string? email, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(actor);
         var now = clock.GetUtcNow();
         if (await RecordAccess.CheckAsync(db, actor.UserId, personId, now, ct) != Relationship.CareTeam)
         {
-            return Result<CareAssignment>.Failure("email", "Only the person's care team can add someone to it.");
+            return Result<CareAssignment>.Failure(new Error("email", "Only the person's care team can add someone to it.", ErrorKind.Forbidden));
         }
 
         var address = (email ?? "").Trim();
@@ -48,7 +33,7 @@ public static class CareTeam
 
         if (await db.CareAssignments.AnyAsync(a => a.PersonId == personId && a.UserId == user.Id, ct))
         {
-            return Result<CareAssignment>.Failure("email", "They are assigned already.");
+            return Result<CareAssignment>.Failure(Error.Refused("They are assigned already.", "email"));
         }
 
         var assignment = CareAssignment.Assign(personId, user.Id, actor.Email, now);
