@@ -179,6 +179,52 @@ public sealed class AuditTests(AftercareApplication app) : IClassFixture<Afterca
         Assert.Equal("/denied", (await clinician.GetAsync("audit")).Headers.Location?.AbsolutePath);
     }
 
+    private async Task<(HttpClient Worker, Guid PersonId, Guid ContactId)> FirstContactDue()
+    {
+        var client = await app.ClientFor(Roles.Clinician);
+        var response = await client.PostAsJsonAsync("api/presentations",
+            Requests.Presentation(await app.SiteId(), AftercareApplication.Now.AddHours(-8), newPerson: Requests.NewPerson(Requests.NewMrn())));
+        var personId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("personId").GetGuid();
+        var presentationId = await app.Read(db => db.Presentations.Where(p => p.PersonId == personId).Select(p => p.Id).SingleAsync());
+        Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"presentations/{presentationId}/aftercare", "enrol", new Dictionary<string, string>
+        {
+            ["dischargedAt"] = London.Local(AftercareApplication.Now.AddHours(-2)), ["pathwayId"] = "first-contact", ["preference"] = "NoPreference",
+        })).StatusCode);
+        var contactId = await app.Read(db => db.Contacts.Where(c => c.PersonId == personId && c.Kind == Domain.Programme.ContactKind.FirstContact).Select(c => c.Id).SingleAsync());
+        return (await app.ClientFor(Roles.AftercareWorker), personId, contactId);
+    }
+
+    [Fact]
+    public async Task Recording_a_contact_audits_the_page_read_once_and_the_record_once()
+    {
+        var (worker, personId, contactId) = await FirstContactDue();
+        var before = (await app.AuditFor(personId)).Count;
+
+        // The worker opens the contact (one read) and records it (one write): the post does not read it again.
+        var recorded = await worker.Post($"contacts/{contactId}", "contact", new Dictionary<string, string>
+        {
+            ["version"] = "0", ["at"] = "2026-11-20T09:55", ["channel"] = "Phone", ["outcome"] = "NotReached",
+        });
+
+        Assert.Equal(HttpStatusCode.Redirect, recorded.StatusCode);
+        Assert.Equal([AuditAction.DocumentViewed, AuditAction.ContactRecorded], (await app.AuditFor(personId)).Skip(before).Select(e => e.Action).ToArray());
+    }
+
+    [Fact]
+    public async Task A_refused_contact_audits_one_read_of_the_page_it_shows_again_and_no_record()
+    {
+        var (worker, personId, contactId) = await FirstContactDue();
+        var before = (await app.AuditFor(personId)).Count;
+
+        var refused = await worker.Post($"contacts/{contactId}", "contact", new Dictionary<string, string>
+        {
+            ["version"] = "0", ["at"] = "not a time", ["channel"] = "Phone", ["outcome"] = "Reached",
+        });
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Equal([AuditAction.DocumentViewed, AuditAction.DocumentViewed], (await app.AuditFor(personId)).Skip(before).Select(e => e.Action).ToArray());
+    }
+
     [Fact]
     public void Every_audit_action_reads_as_words()
     {

@@ -31,7 +31,7 @@ public static class PresentationsApi
         return app;
     }
 
-    public static async Task<Results<Created<RegisteredResponse>, ValidationProblem, Conflict<ProblemDetailsWithPerson>>> Register(
+    public static async Task<Results<Created<RegisteredResponse>, ProblemHttpResult, Conflict<ProblemDetailsWithPerson>>> Register(
         RegisterRequest request, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -41,7 +41,7 @@ public static class PresentationsApi
             RegisterPresentation.Registered r => TypedResults.Created($"/api/people/{r.PersonId}", new RegisteredResponse(r.PersonId, r.PresentationId)),
             RegisterPresentation.IdentifierBelongsToSomeone held => TypedResults.Conflict(new ProblemDetailsWithPerson(
                 "That identifier belongs to someone already.", held.Message, StatusCodes.Status409Conflict, held.PersonId)),
-            RegisterPresentation.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors.ToDictionary()),
+            RegisterPresentation.Invalid invalid => ErrorAnswers.Problem(invalid.Errors),
             _ => throw new InvalidOperationException("Unknown outcome."),
         };
     }
