@@ -179,25 +179,11 @@ public sealed class AuditTests(AftercareApplication app) : IClassFixture<Afterca
         Assert.Equal("/denied", (await clinician.GetAsync("audit")).Headers.Location?.AbsolutePath);
     }
 
-    private async Task<(HttpClient Worker, Guid PersonId, Guid ContactId)> FirstContactDue()
-    {
-        var client = await app.ClientFor(Roles.Clinician);
-        var response = await client.PostAsJsonAsync("api/presentations",
-            Requests.Presentation(await app.SiteId(), AftercareApplication.Now.AddHours(-8), newPerson: Requests.NewPerson(Requests.NewMrn())));
-        var personId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("personId").GetGuid();
-        var presentationId = await app.Read(db => db.Presentations.Where(p => p.PersonId == personId).Select(p => p.Id).SingleAsync());
-        Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"presentations/{presentationId}/aftercare", "enrol", new Dictionary<string, string>
-        {
-            ["dischargedAt"] = London.Local(AftercareApplication.Now.AddHours(-2)), ["pathwayId"] = "first-contact", ["preference"] = "NoPreference",
-        })).StatusCode);
-        var contactId = await app.Read(db => db.Contacts.Where(c => c.PersonId == personId && c.Kind == Domain.Programme.ContactKind.FirstContact).Select(c => c.Id).SingleAsync());
-        return (await app.ClientFor(Roles.AftercareWorker), personId, contactId);
-    }
-
     [Fact]
     public async Task Recording_a_contact_audits_the_page_read_once_and_the_record_once()
     {
-        var (worker, personId, contactId) = await FirstContactDue();
+        var (personId, contactId) = await app.FirstContactDue();
+        var worker = await app.ClientFor(Roles.AftercareWorker);
         var before = (await app.AuditFor(personId)).Count;
 
         // The worker opens the contact (one read) and records it (one write): the post does not read it again.
@@ -213,7 +199,8 @@ public sealed class AuditTests(AftercareApplication app) : IClassFixture<Afterca
     [Fact]
     public async Task A_refused_contact_audits_one_read_of_the_page_it_shows_again_and_no_record()
     {
-        var (worker, personId, contactId) = await FirstContactDue();
+        var (personId, contactId) = await app.FirstContactDue();
+        var worker = await app.ClientFor(Roles.AftercareWorker);
         var before = (await app.AuditFor(personId)).Count;
 
         var refused = await worker.Post($"contacts/{contactId}", "contact", new Dictionary<string, string>
@@ -223,6 +210,18 @@ public sealed class AuditTests(AftercareApplication app) : IClassFixture<Afterca
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
         Assert.Equal([AuditAction.DocumentViewed, AuditAction.DocumentViewed], (await app.AuditFor(personId)).Skip(before).Select(e => e.Action).ToArray());
+    }
+
+    [Fact]
+    public async Task Saving_an_assessment_audits_the_page_read_once_and_the_save_once()
+    {
+        var (client, personId, presentationId) = await app.Presented();
+        var before = (await app.AuditFor(personId)).Count;
+
+        var saved = await client.Post($"presentations/{presentationId}/assessment", "assessment", PlansTests.Assessment(0, "draft"));
+
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        Assert.Equal([AuditAction.DocumentViewed, AuditAction.AssessmentSaved], (await app.AuditFor(personId)).Skip(before).Select(e => e.Action).ToArray());
     }
 
     [Fact]

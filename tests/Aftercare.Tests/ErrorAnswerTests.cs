@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Aftercare.Domain.Programme;
 using Aftercare.Domain.Users;
 using Microsoft.EntityFrameworkCore;
 
@@ -13,20 +12,10 @@ namespace Aftercare.Tests;
 /// </summary>
 public sealed class ErrorAnswerTests(AftercareApplication app) : IClassFixture<AftercareApplication>
 {
-    private async Task<(HttpClient Client, Guid PersonId, Guid PresentationId)> Presented()
-    {
-        var client = await app.ClientFor(Roles.Clinician);
-        var response = await client.PostAsJsonAsync("api/presentations",
-            Requests.Presentation(await app.SiteId(), AftercareApplication.Now.AddHours(-8), newPerson: Requests.NewPerson(Requests.NewMrn())));
-        var personId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("personId").GetGuid();
-        var presentationId = await app.Read(db => db.Presentations.Where(p => p.PersonId == personId).Select(p => p.Id).SingleAsync());
-        return (client, personId, presentationId);
-    }
-
     [Fact]
     public async Task A_handoff_updated_from_an_old_version_answers_409_and_says_someone_updated_it()
     {
-        var (client, personId, _) = await Presented();
+        var (client, personId, _) = await app.Presented();
         var service = await app.Read(db => db.Services.Select(s => s.Id).FirstAsync());
         Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"people/{personId}", "refer", new Dictionary<string, string>
         {
@@ -44,7 +33,7 @@ public sealed class ErrorAnswerTests(AftercareApplication app) : IClassFixture<A
     [Fact]
     public async Task A_safety_plan_saved_from_an_old_version_answers_409()
     {
-        var (client, personId, _) = await Presented();
+        var (client, personId, _) = await app.Presented();
         Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"people/{personId}/safety-plan", "safety-plan", PlansTests.SafetyPlan(0, "First"))).StatusCode);
 
         var stale = await client.Post($"people/{personId}/safety-plan", "safety-plan", PlansTests.SafetyPlan(0, "Second"));
@@ -56,7 +45,7 @@ public sealed class ErrorAnswerTests(AftercareApplication app) : IClassFixture<A
     [Fact]
     public async Task A_care_plan_saved_from_an_old_version_answers_409()
     {
-        var (client, personId, presentationId) = await Presented();
+        var (client, personId, presentationId) = await app.Presented();
         Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"presentations/{presentationId}/assessment", "assessment", PlansTests.Assessment(0, "complete"))).StatusCode);
         KeyValuePair<string, string>[] Draft(string goals) =>
             [new("version", "0"), new("action", "draft"), new("longTermGoals", goals), new("goal-0-goal", "Sleep"), new("goal-0-steps", "Steps"), new("aims", "PreventEscalation")];
@@ -71,7 +60,7 @@ public sealed class ErrorAnswerTests(AftercareApplication app) : IClassFixture<A
     [Fact]
     public async Task An_assessment_saved_from_an_old_version_answers_409()
     {
-        var (client, _, presentationId) = await Presented();
+        var (client, _, presentationId) = await app.Presented();
         var page = $"presentations/{presentationId}/assessment";
         Assert.Equal(HttpStatusCode.Redirect, (await client.Post(page, "assessment", PlansTests.Assessment(0, "draft", account: "First words"))).StatusCode);
 
@@ -98,12 +87,7 @@ public sealed class ErrorAnswerTests(AftercareApplication app) : IClassFixture<A
     [Fact]
     public async Task A_try_refused_by_the_retry_rule_answers_422_with_the_reason()
     {
-        var (client, personId, presentationId) = await Presented();
-        Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"presentations/{presentationId}/aftercare", "enrol", new Dictionary<string, string>
-        {
-            ["dischargedAt"] = London.Local(AftercareApplication.Now.AddHours(-2)), ["pathwayId"] = "first-contact", ["preference"] = "NoPreference",
-        })).StatusCode);
-        var contact = await app.Read(db => db.Contacts.Where(c => c.PersonId == personId && c.Kind == ContactKind.FirstContact).Select(c => c.Id).SingleAsync());
+        var (_, contact) = await app.FirstContactDue();
         var worker = await app.ClientFor(Roles.AftercareWorker);
         Dictionary<string, string> NotReached(string version, string at) => new() { ["version"] = version, ["at"] = at, ["channel"] = "Phone", ["outcome"] = "NotReached" };
         Assert.Equal(HttpStatusCode.Redirect, (await worker.Post($"contacts/{contact}", "contact", NotReached("0", "2026-11-20T09:58"))).StatusCode);
