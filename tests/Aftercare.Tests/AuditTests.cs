@@ -180,6 +180,51 @@ public sealed class AuditTests(AftercareApplication app) : IClassFixture<Afterca
     }
 
     [Fact]
+    public async Task Recording_a_contact_audits_the_page_read_once_and_the_record_once()
+    {
+        var (personId, contactId) = await app.FirstContactDue();
+        var worker = await app.ClientFor(Roles.AftercareWorker);
+        var before = (await app.AuditFor(personId)).Count;
+
+        // The worker opens the contact (one read) and records it (one write): the post does not read it again.
+        var recorded = await worker.Post($"contacts/{contactId}", "contact", new Dictionary<string, string>
+        {
+            ["version"] = "0", ["at"] = "2026-11-20T09:55", ["channel"] = "Phone", ["outcome"] = "NotReached",
+        });
+
+        Assert.Equal(HttpStatusCode.Redirect, recorded.StatusCode);
+        Assert.Equal([AuditAction.DocumentViewed, AuditAction.ContactRecorded], (await app.AuditFor(personId)).Skip(before).Select(e => e.Action).ToArray());
+    }
+
+    [Fact]
+    public async Task A_refused_contact_audits_one_read_of_the_page_it_shows_again_and_no_record()
+    {
+        var (personId, contactId) = await app.FirstContactDue();
+        var worker = await app.ClientFor(Roles.AftercareWorker);
+        var before = (await app.AuditFor(personId)).Count;
+
+        var refused = await worker.Post($"contacts/{contactId}", "contact", new Dictionary<string, string>
+        {
+            ["version"] = "0", ["at"] = "not a time", ["channel"] = "Phone", ["outcome"] = "Reached",
+        });
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Equal([AuditAction.DocumentViewed, AuditAction.DocumentViewed], (await app.AuditFor(personId)).Skip(before).Select(e => e.Action).ToArray());
+    }
+
+    [Fact]
+    public async Task Saving_an_assessment_audits_the_page_read_once_and_the_save_once()
+    {
+        var (client, personId, presentationId) = await app.Presented();
+        var before = (await app.AuditFor(personId)).Count;
+
+        var saved = await client.Post($"presentations/{presentationId}/assessment", "assessment", PlansTests.Assessment(0, "draft"));
+
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        Assert.Equal([AuditAction.DocumentViewed, AuditAction.AssessmentSaved], (await app.AuditFor(personId)).Skip(before).Select(e => e.Action).ToArray());
+    }
+
+    [Fact]
     public void Every_audit_action_reads_as_words()
     {
         foreach (var action in Enum.GetValues<AuditAction>())

@@ -48,6 +48,32 @@ public sealed class ProgrammeTests(AftercareApplication app) : IClassFixture<Aft
     }
 
     [Fact]
+    public async Task The_navigation_badge_shows_as_many_items_as_the_worklist_lists()
+    {
+        // A known set on top of whatever this class has made: a first contact due, and contacts from three days ago.
+        var (client, personId, presentationId) = await Presented();
+        Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"presentations/{presentationId}/aftercare", "enrol", new Dictionary<string, string>
+        {
+            ["dischargedAt"] = Local(AftercareApplication.Now.AddHours(-2)), ["pathwayId"] = "first-contact", ["preference"] = "NoPreference",
+        })).StatusCode);
+        var (_, older, _) = await EnrolledThreeDaysAgo();
+        var worker = await app.ClientFor(Roles.AftercareWorker);
+
+        var worklist = await worker.GetStringAsync("worklist");
+
+        var items = System.Text.RegularExpressions.Regex.Count(worklist, "href=\"/(contacts|referrals)/[0-9a-f-]{36}\"");
+        var badge = System.Text.RegularExpressions.Regex.Match(worklist, "class=\"badge\" aria-label=\"(\\d+) items\"").Groups[1].Value;
+        foreach (var person in new[] { personId, older })
+        {
+            var due = await app.Read(db => db.Contacts.Where(c => c.PersonId == person && c.Status == ContactStatus.Due).OrderBy(c => c.DueAt).Select(c => c.Id).FirstAsync());
+            Assert.Contains($"/contacts/{due}", worklist, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(items.ToString(System.Globalization.CultureInfo.InvariantCulture), badge);
+        Assert.Contains($"class=\"badge\" aria-label=\"{items} items\"", await worker.GetStringAsync("people"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_restart_on_another_pathway_without_a_reason_is_refused_and_changes_nothing()
     {
         var (client, personId, episodeId) = await EnrolledThreeDaysAgo();

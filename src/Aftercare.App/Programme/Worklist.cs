@@ -19,21 +19,7 @@ public static class Worklist
     /// <param name="userId">Whose worklist: only people in their care team are on it (need-to-know).</param>
     public static async Task<Lists> Handle(AftercareDbContext db, TimeProvider clock, DateTimeOffset endOfToday, Guid? siteId, string userId, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(db);
-        var now = clock.GetUtcNow();
-        var firstHorizon = now.AddHours(Pathway.MaxFirstContactHours);
-        var horizon = endOfToday > firstHorizon ? endOfToday : firstHorizon;
-        var careTeam = Access.RecordAccess.CareTeam(db, userId);
-        var query =
-            from c in db.Contacts.AsNoTracking()
-            join e in db.Episodes on c.EpisodeId equals e.Id
-            join p in db.People on c.PersonId equals p.Id
-            join pr in db.Presentations on e.PresentationId equals pr.Id
-            where c.Status == ContactStatus.Due && e.Status == EpisodeStatus.Active && (c.DueAt <= horizon || c.EscalatedAt != null)
-                && (siteId == null || pr.SiteId == siteId)
-                && careTeam.Contains(c.PersonId)
-            select new { c.Id, c.PersonId, p.GivenName, p.FamilyName, c.Kind, c.DueAt, c.NotReachedCount, c.EscalatedAt, pr.SiteId, e.PathwayName, c.OriginallyDueAt };
-        var items = (await query.ToListAsync(ct))
+        var items = (await Candidates(db, clock, endOfToday, siteId, userId).ToListAsync(ct))
             .Select(x => new Item(x.Id, x.PersonId, $"{x.GivenName} {x.FamilyName}", x.Kind, x.DueAt, x.NotReachedCount, x.EscalatedAt, x.SiteId, x.PathwayName, x.OriginallyDueAt))
             .ToList();
         var escalated = items.Where(i => i.EscalatedAt is not null).OrderBy(i => i.EscalatedAt).ToList();
@@ -42,6 +28,55 @@ public static class Worklist
             [.. open.Where(i => i.Kind == ContactKind.FirstContact).OrderBy(i => i.DueAt)],
             [.. open.Where(i => i.Kind != ContactKind.FirstContact && i.DueAt <= endOfToday).OrderBy(i => i.DueAt)],
             escalated);
+    }
+
+    /// <summary>
+    /// How many items <see cref="Handle"/> would list (<see cref="Lists.Count"/>), counted by the database: the
+    /// navigation badge on every page, without building the worklist.
+    /// </summary>
+    public static Task<int> Count(AftercareDbContext db, TimeProvider clock, DateTimeOffset endOfToday, string userId, CancellationToken ct) =>
+        Candidates(db, clock, endOfToday, null, userId)
+            .CountAsync(x => x.EscalatedAt != null || x.Kind == ContactKind.FirstContact || x.DueAt <= endOfToday, ct);
+
+    // Set by member initialisation, so that a count after the projection still translates to SQL.
+    private sealed class Candidate
+    {
+        public Guid Id { get; init; }
+        public Guid PersonId { get; init; }
+        public string GivenName { get; init; } = "";
+        public string FamilyName { get; init; } = "";
+        public ContactKind Kind { get; init; }
+        public DateTimeOffset DueAt { get; init; }
+        public int NotReachedCount { get; init; }
+        public DateTimeOffset? EscalatedAt { get; init; }
+        public Guid SiteId { get; init; }
+        public string PathwayName { get; init; } = "";
+        public DateTimeOffset OriginallyDueAt { get; init; }
+    }
+
+    /// <summary>Due contacts of active episodes in the worker's care team, soon enough to be listed (first contacts up to their 48 hours ahead).</summary>
+    private static IQueryable<Candidate> Candidates(AftercareDbContext db, TimeProvider clock, DateTimeOffset endOfToday, Guid? siteId, string userId)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(clock);
+        var now = clock.GetUtcNow();
+        var firstHorizon = now.AddHours(Pathway.MaxFirstContactHours);
+        var horizon = endOfToday > firstHorizon ? endOfToday : firstHorizon;
+        var careTeam = Access.RecordAccess.CareTeam(db, userId);
+        return
+            from c in db.Contacts.AsNoTracking()
+            join e in db.Episodes on c.EpisodeId equals e.Id
+            join p in db.People on c.PersonId equals p.Id
+            join pr in db.Presentations on e.PresentationId equals pr.Id
+            where c.Status == ContactStatus.Due && e.Status == EpisodeStatus.Active && (c.DueAt <= horizon || c.EscalatedAt != null)
+                && (siteId == null || pr.SiteId == siteId)
+                && careTeam.Contains(c.PersonId)
+            select new Candidate
+            {
+                Id = c.Id, PersonId = c.PersonId, GivenName = p.GivenName, FamilyName = p.FamilyName, Kind = c.Kind, DueAt = c.DueAt,
+                NotReachedCount = c.NotReachedCount, EscalatedAt = c.EscalatedAt, SiteId = pr.SiteId, PathwayName = e.PathwayName,
+                OriginallyDueAt = c.OriginallyDueAt,
+            };
     }
 
     /// <summary>

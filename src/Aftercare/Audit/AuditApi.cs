@@ -18,11 +18,11 @@ public static class AuditApi
         return app;
     }
 
-    public static async Task<Results<Ok<SearchAudit.Page>, ValidationProblem>> Search(
+    public static async Task<Results<Ok<SearchAudit.Page>, ProblemHttpResult>> Search(
         HttpContext context, AftercareDbContext db, TimeProvider clock, LocalTime time, CancellationToken ct,
         string? actor = null, Guid? personId = null, AuditAction? action = null, DateOnly? from = null, DateOnly? to = null)
     {
         var result = await SearchAudit.Handle(db, clock, context.User.ToActor(), new SearchAudit.Query(actor, personId, action, from, to), ct, time);
-        return result.IsSuccess ? TypedResults.Ok(result.Value) : TypedResults.ValidationProblem(result.Errors.ToDictionary());
+        return result.IsSuccess ? TypedResults.Ok(result.Value) : ErrorAnswers.Problem(result.Errors);
     }
 }

@@ -1,3 +1,4 @@
+using Aftercare.App.Documents;
 using Aftercare.Domain;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -25,6 +26,19 @@ public static class ErrorAnswers
     /// <summary>Sets the status of a page that shows these errors itself (see <see cref="PageStatus.Status"/>).</summary>
     public static void Status(this HttpContext context, IEnumerable<Error> errors) =>
         context.Status(StatusFor(errors.Decisive()));
+
+    /// <summary>
+    /// What saving a clinical document came to, as errors: a stale edit is <see cref="ErrorKind.Stale"/> (409, its
+    /// message on the "version" notice), a document that is not there <see cref="ErrorKind.NotFound"/>; none when saved.
+    /// </summary>
+    public static IReadOnlyList<Error> Errors<TContent>(this SaveOutcome<TContent> outcome, string missing)
+        where TContent : class => outcome switch
+        {
+            Stale<TContent> s => [Error.Stale(s.Edit.Message)],
+            Invalid<TContent> invalid => invalid.Errors,
+            Missing<TContent> => [Error.NotFound("", missing)],
+            _ => [],
+        };
 
     /// <summary>Errors as ProblemDetails: field errors as a ValidationProblem, the other kinds with their status.</summary>
     public static ProblemHttpResult Problem(IReadOnlyList<Error> errors)

@@ -2,6 +2,7 @@ using Aftercare.Access;
 using Aftercare.App.Access;
 using Aftercare.App.Data;
 using Aftercare.App.People;
+using Aftercare.Domain;
 using Aftercare.Domain.People;
 using Aftercare.Domain.Presentations;
 using Aftercare.Hosting;
@@ -31,21 +32,21 @@ public static class PeopleApi
         return app;
     }
 
-    public static async Task<Results<Ok<IReadOnlyList<FindPeople.Match>>, ValidationProblem>> Search(
+    public static async Task<Results<Ok<IReadOnlyList<FindPeople.Match>>, ProblemHttpResult>> Search(
         SearchRequest request, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var result = await FindPeople.Handle(db, clock, context.User.ToActor(),
             new FindPeople.Query(request.IdentifierKind, request.Identifier, request.Name, request.DateOfBirth), ct);
-        return result.IsSuccess ? TypedResults.Ok(result.Value) : TypedResults.ValidationProblem(result.Errors.ToDictionary());
+        return result.IsSuccess ? TypedResults.Ok(result.Value) : ErrorAnswers.Problem(result.Errors);
     }
 
-    public static async Task<Results<Ok<PersonView>, NotFound>> Get(
+    public static async Task<Results<Ok<PersonView>, ProblemHttpResult>> Get(
         Guid id, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var record = await GetPersonRecord.Handle(db, clock, context.User.ToActor(), id, ct);
         if (record is null)
         {
-            return TypedResults.NotFound();
+            return ErrorAnswers.Problem([Error.NotFound("id", "There is no record of a person with that id that you may see.")]);
         }
 
         var p = record.Person;

@@ -1,13 +1,12 @@
 using Aftercare.Access;
 using Aftercare.App.Access;
 using Aftercare.App;
-using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.App.Plans;
 using Aftercare.App.Sharing;
 using Aftercare.App.Sites;
 using Aftercare.Documents;
-using Aftercare.Domain.Audit;
+using Aftercare.Domain;
 using Aftercare.Hosting;
 using Aftercare.Sharing;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -24,7 +23,7 @@ public static class DocumentsApi
         return app;
     }
 
-    public static async Task<Results<FileContentHttpResult, NotFound, ProblemHttpResult>> SafetyPlanPdf(
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> SafetyPlanPdf(
         Guid personId, HttpContext context, AftercareDbContext db, TimeProvider clock, LocalTime time, AftercareOptions options, SiteTeams teams, PdfRenderer pdf, CancellationToken ct)
     {
         if (!pdf.Available)
@@ -32,28 +31,24 @@ public static class DocumentsApi
             return NoChromium();
         }
 
-        var actor = context.User.ToActor();
-        var view = await GetSafetyPlan.Handle(db, clock, actor, personId, ct);
-        if (view?.Plan is null)
-        {
-            return TypedResults.NotFound();
-        }
-
-        var bytes = await pdf.RenderAsync<SafetyPlanDocument>("Safety plan", new Dictionary<string, object?>
+        var bytes = await PrintSafetyPlan.Handle(db, clock, context.User.ToActor(), personId, async view => await pdf.RenderAsync<SafetyPlanDocument>("Safety plan", new Dictionary<string, object?>
         {
             [nameof(SafetyPlanDocument.GivenName)] = view.Person.GivenName,
-            [nameof(SafetyPlanDocument.Content)] = view.Plan.Content,
+            [nameof(SafetyPlanDocument.Content)] = view.Plan!.Content,
             [nameof(SafetyPlanDocument.Updated)] = time.FormatDate(view.Plan.UpdatedAt),
             [nameof(SafetyPlanDocument.CrisisLines)] = options.CrisisLines,
             [nameof(SafetyPlanDocument.Team)] = await teams.ForPersonAsync(db, personId, null, ct),
-        }, ct);
-        db.Audit(clock, actor, AuditAction.SafetyPlanPrinted, AuditPurpose.DirectCare, personId, $"{view.Plan.Id} v{view.Plan.Version}");
-        await db.SaveChangesAsync(ct);
+        }, ct), ct);
+        if (bytes is null)
+        {
+            return NotFound("This person has no safety plan to print.");
+        }
+
         // The file name carries no name or identifier: it may be saved on a shared computer.
         return TypedResults.File(bytes, "application/pdf", "safety-plan.pdf");
     }
 
-    public static async Task<Results<FileContentHttpResult, NotFound, ProblemHttpResult>> LetterPdf(
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> LetterPdf(
         Guid shareId, HttpContext context, AftercareDbContext db, TimeProvider clock, LocalTime time, SiteTeams teams, PdfRenderer pdf, CancellationToken ct)
     {
         if (!pdf.Available)
@@ -64,7 +59,7 @@ public static class DocumentsApi
         var letter = await GetShare.Handle(db, clock, context.User.ToActor(), teams, shareId, ct);
         if (letter is null)
         {
-            return TypedResults.NotFound();
+            return NotFound("There is no letter with that id that you may see.");
         }
 
         var bytes = await pdf.RenderAsync<GpLetterDocument>("Letter to the GP", new Dictionary<string, object?>
@@ -81,6 +76,8 @@ public static class DocumentsApi
         }, ct);
         return TypedResults.File(bytes, "application/pdf", "letter-to-gp.pdf");
     }
+
+    private static ProblemHttpResult NotFound(string message) => ErrorAnswers.Problem([Error.NotFound("", message)]);
 
     private static ProblemHttpResult NoChromium() => TypedResults.Problem(
         title: "PDFs need Chromium on the server.",
