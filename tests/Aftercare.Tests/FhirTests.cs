@@ -358,4 +358,49 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
         Assert.Contains(statement.Rest[0].Resource.Single(r => r.Type == "Appointment").SearchParam, p => p.Name == "status");
         Assert.DoesNotContain(statement.Rest[0].Resource.Single(r => r.Type == "Condition").SearchParam, p => p.Name == "status");
     }
+
+    /// <summary>The CapabilityStatement and the searches read one declaration per resource: every parameter it lists is taken, even under strict handling.</summary>
+    [Fact]
+    public async Task Every_search_parameter_the_capability_statement_lists_is_taken_under_strict_handling()
+    {
+        var (client, personId, statement) = await SomeoneRegisteredAndTheStatement();
+        var values = new Dictionary<string, string>
+        {
+            ["patient"] = $"Patient/{personId}", ["subject"] = $"Patient/{personId}", ["identifier"] = $"{FhirSystems.MrnSystem}|none", ["date"] = "ge2020-01-01",
+            ["_lastUpdated"] = "ge2020-01-01", ["_count"] = "5", ["_offset"] = "0", ["status"] = "active", ["category"] = "assess-plan", ["name"] = "a",
+        };
+        var searched = statement.Rest[0].Resource.Where(r => r.Interaction.Any(i => i.Code == CapabilityStatement.TypeRestfulInteraction.SearchType) && r.Type != "AuditEvent").ToList();
+        Assert.NotEmpty(searched);
+        foreach (var resource in searched)
+        {
+            var query = string.Join('&', resource.SearchParam.Select(p => $"{p.Name}={Uri.EscapeDataString(resource.Type == "Organization" && p.Name == "identifier" ? $"{FhirSystems.SiteSystem}|none" : values[p.Name])}"));
+            using var strict = new HttpRequestMessage(HttpMethod.Get, $"fhir/{resource.Type}?{query}");
+            strict.Headers.Add("Prefer", "handling=strict");
+            var answer = await client.SendAsync(strict);
+            Assert.True(answer.StatusCode == HttpStatusCode.OK, $"{resource.Type}?{query}: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    /// <summary>One date parser for every search: a date that cannot be read is a 400 "value" issue naming the parameter, whichever resource is searched.</summary>
+    [Fact]
+    public async Task A_last_updated_that_is_not_a_date_is_refused_the_same_way_by_every_search()
+    {
+        var (client, personId, statement) = await SomeoneRegisteredAndTheStatement();
+        foreach (var type in statement.Rest[0].Resource.Where(r => r.SearchParam.Any(p => p.Name == "_lastUpdated") && r.Type != "AuditEvent").Select(r => r.Type))
+        {
+            var answer = await client.GetAsync($"fhir/{type}?patient=Patient/{personId}&identifier={FhirSystems.MrnSystem}|none&_lastUpdated=yesterday");
+            Assert.True(answer.StatusCode == HttpStatusCode.BadRequest, $"{type}: {(int)answer.StatusCode}");
+            var issue = Assert.Single(Assert.IsType<OperationOutcome>(FhirJson.Parse(await answer.Content.ReadAsStringAsync()).Value).Issue);
+            Assert.Equal((OperationOutcome.IssueType.Value, "_lastUpdated"), (issue.Code, issue.Expression.Single()));
+        }
+    }
+
+    /// <summary>An aftercare worker's client, a person they registered through FHIR, and the CapabilityStatement.</summary>
+    private async Task<(HttpClient Client, Guid PersonId, CapabilityStatement Statement)> SomeoneRegisteredAndTheStatement()
+    {
+        var client = await app.ClientFor(Roles.AftercareWorker);
+        var registered = await client.PostAsync("fhir", Json(IntakeBundle(Requests.NewMrn(), Requests.DemoSiteCode, AftercareApplication.Now.AddHours(-2))));
+        var personId = Guid.Parse(Assert.IsType<Bundle>(FhirJson.Parse(await registered.Content.ReadAsStringAsync()).Value).Entry[0].Response.Location.Split('/')[1]);
+        return (client, personId, Assert.IsType<CapabilityStatement>(FhirJson.Parse(await client.GetStringAsync("fhir/metadata")).Value));
+    }
 }
