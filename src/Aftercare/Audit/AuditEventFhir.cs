@@ -1,7 +1,8 @@
 using System.Globalization;
+using Aftercare.App;
 using Aftercare.App.Audit;
 using Aftercare.App.Data;
-using Aftercare.App;
+using Aftercare.Domain;
 using Aftercare.Domain.Assessments;
 using Aftercare.Domain.Audit;
 using Aftercare.Domain.Documents;
@@ -12,14 +13,12 @@ using Aftercare.Domain.Programme;
 using Aftercare.Domain.Referrals;
 using Aftercare.Domain.Sharing;
 using Aftercare.Domain.Users;
-using Aftercare.Domain;
 using Aftercare.Fhir;
 using Aftercare.Hosting;
 using Aftercare.Smart;
 using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;
 using DomainAuditEvent = Aftercare.Domain.Audit.AuditEvent;
-using Task = Hl7.Fhir.Model.Task;
 
 namespace Aftercare.Audit;
 

@@ -1,13 +1,13 @@
 using System.Globalization;
+using Aftercare.App;
 using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.App.Documents;
 using Aftercare.App.Plans;
-using Aftercare.App;
+using Aftercare.Domain;
 using Aftercare.Domain.Audit;
 using Aftercare.Domain.Documents;
 using Aftercare.Domain.Plans;
-using Aftercare.Domain;
 using Aftercare.Fhir;
 using Aftercare.Hosting;
 using Hl7.Fhir.Model;

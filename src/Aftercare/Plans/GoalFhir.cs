@@ -1,5 +1,6 @@
 using System.Globalization;
 using Aftercare.App.Data;
+using Aftercare.Domain;
 using Aftercare.Domain.Assessments;
 using Aftercare.Domain.Audit;
 using Aftercare.Domain.Documents;
@@ -9,12 +10,10 @@ using Aftercare.Domain.Presentations;
 using Aftercare.Domain.Programme;
 using Aftercare.Domain.Referrals;
 using Aftercare.Domain.Sharing;
-using Aftercare.Domain;
 using Aftercare.Fhir;
 using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;
 using DomainCarePlan = Aftercare.Domain.Plans.CarePlan;
-using Task = Hl7.Fhir.Model.Task;
 
 namespace Aftercare.Plans;
 

@@ -1,8 +1,8 @@
 using Aftercare.App.Data;
+using Aftercare.Domain;
 using Aftercare.Domain.Audit;
 using Aftercare.Domain.People;
 using Aftercare.Domain.Presentations;
-using Aftercare.Domain;
 using Aftercare.Fhir;
 using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;

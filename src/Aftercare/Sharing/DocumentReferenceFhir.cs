@@ -1,5 +1,6 @@
 using System.Globalization;
 using Aftercare.App.Data;
+using Aftercare.Domain;
 using Aftercare.Domain.Assessments;
 using Aftercare.Domain.Audit;
 using Aftercare.Domain.Documents;
@@ -9,13 +10,11 @@ using Aftercare.Domain.Presentations;
 using Aftercare.Domain.Programme;
 using Aftercare.Domain.Referrals;
 using Aftercare.Domain.Sharing;
-using Aftercare.Domain;
 using Aftercare.Fhir;
 using Aftercare.Plans;
 using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;
 using SafetyPlan = Aftercare.Domain.Plans.SafetyPlan;
-using Task = Hl7.Fhir.Model.Task;
 
 namespace Aftercare.Sharing;
 
