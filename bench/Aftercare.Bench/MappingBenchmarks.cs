@@ -24,9 +24,9 @@ public class MappingBenchmarks
     public string PlainJson() => JsonSerializer.Serialize(new
     {
         resourceType = "Patient", id = _person.Id, name = new[] { new { family = _person.FamilyName, given = new[] { _person.GivenName } } },
-        birthDate = _person.DateOfBirth, identifier = _person.Identifiers.Select(i => new { system = FhirRoutes.MrnSystem, value = i.Value }),
+        birthDate = _person.DateOfBirth, identifier = _person.Identifiers.Select(i => new { system = FhirSystems.MrnSystem, value = i.Value }),
     });
 
     [Benchmark]
-    public string FirelyPatient() => FhirJson.Serialize(PresentationMapping.ToPatient(_person));
+    public string FirelyPatient() => FhirJson.Serialize(Aftercare.People.PatientFhir.ToPatient(_person));
 }

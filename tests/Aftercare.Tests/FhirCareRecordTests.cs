@@ -79,7 +79,7 @@ public sealed class FhirCareRecordTests(AftercareApplication app) : IClassFixtur
     {
         var record = await PersonWithACareRecord();
         var plan = await app.Read(db => db.CarePlans.SingleAsync(p => p.PersonId == record.PersonId));
-        var goals = CareRecordMapping.ToGoals(plan, record.PresentationId).Select(RoundTrip).ToList();
+        var goals = Aftercare.Plans.GoalFhir.ToGoals(plan, record.PresentationId).Select(RoundTrip).ToList();
 
         Assert.Equal([$"{plan.Id}-aim-1", $"{plan.Id}-aim-2", $"{plan.Id}-goal-1", $"{plan.Id}-long-term"], goals.Select(g => g.Id).ToArray());
         Assert.Equal(nameof(CarePlanAim.PreventEscalation), goals[0].Description.Coding[0].Code);
@@ -91,7 +91,7 @@ public sealed class FhirCareRecordTests(AftercareApplication app) : IClassFixtur
             Assert.Equal(Goal.GoalLifecycleStatus.Proposed, g.LifecycleStatus); // a draft plan's goals are not yet agreed
             Assert.Equal($"Patient/{record.PersonId}", g.Subject.Reference);
             Assert.Equal($"Condition/{record.PresentationId}", g.Addresses[0].Reference);
-            Assert.Equal($"CarePlan/{plan.Id}", ((ResourceReference)g.GetExtension(CareRecordMapping.CarePlanUrl).Value).Reference);
+            Assert.Equal($"CarePlan/{plan.Id}", ((ResourceReference)g.GetExtension(Aftercare.Plans.GoalFhir.CarePlanUrl).Value).Reference);
         });
     }
 
@@ -103,14 +103,14 @@ public sealed class FhirCareRecordTests(AftercareApplication app) : IClassFixtur
             await db.Referrals.Where(r => r.LoopClosedAt != null).OrderBy(r => r.Id).FirstAsync()));
         var services = await app.Read(db => db.Services.ToDictionaryAsync(s => s.Id));
 
-        var waiting = RoundTrip(CareRecordMapping.ToTask(open, services[open.ServiceId]));
+        var waiting = RoundTrip(Aftercare.Referrals.TaskFhir.ToTask(open, services[open.ServiceId]));
         Assert.Equal(Hl7.Fhir.Model.Task.TaskStatus.InProgress, waiting.Status);
         Assert.Equal($"ServiceRequest/{open.Id}", waiting.Focus.Reference);
         Assert.Equal($"Patient/{open.PersonId}", waiting.For.Reference);
         Assert.Equal(open.DueBy, waiting.Restriction.Period.EndElement.ToDateTimeOffset(TimeSpan.Zero));
         Assert.Equal(open.Status.ToString(), waiting.BusinessStatus.Coding[0].Code);
 
-        var done = RoundTrip(CareRecordMapping.ToTask(closed, services[closed.ServiceId]));
+        var done = RoundTrip(Aftercare.Referrals.TaskFhir.ToTask(closed, services[closed.ServiceId]));
         Assert.Equal(Hl7.Fhir.Model.Task.TaskStatus.Completed, done.Status);
         Assert.Equal(closed.LoopClosedAt, done.ExecutionPeriod.EndElement.ToDateTimeOffset(TimeSpan.Zero));
         Assert.Null(done.Restriction);
@@ -120,16 +120,16 @@ public sealed class FhirCareRecordTests(AftercareApplication app) : IClassFixtur
     public async Task Aftercare_contacts_round_trip_as_Appointments_booked_fulfilled_or_cancelled_and_never_noshow()
     {
         var contacts = await app.Read(db => db.Contacts.ToListAsync());
-        var due = RoundTrip(CareRecordMapping.ToAppointment(contacts.First(c => c.Status == ContactStatus.Due)));
+        var due = RoundTrip(Aftercare.Programme.AppointmentFhir.ToAppointment(contacts.First(c => c.Status == ContactStatus.Due)));
         Assert.Equal(Appointment.AppointmentStatus.Booked, due.Status);
         var reached = contacts.First(c => c.Status == ContactStatus.Done && c.Outcome == ContactOutcome.Reached);
-        var fulfilled = RoundTrip(CareRecordMapping.ToAppointment(reached));
+        var fulfilled = RoundTrip(Aftercare.Programme.AppointmentFhir.ToAppointment(reached));
         Assert.Equal(Appointment.AppointmentStatus.Fulfilled, fulfilled.Status);
         Assert.Equal(reached.DueAt, fulfilled.Start);
         Assert.Equal($"Patient/{reached.PersonId}", fulfilled.Participant[0].Actor.Reference);
         Assert.Equal($"EpisodeOfCare/{reached.EpisodeId}", fulfilled.SupportingInformation[0].Reference);
         Assert.DoesNotContain("Synthetic note", FhirJson.Serialize(fulfilled), StringComparison.Ordinal);
-        Assert.DoesNotContain(contacts.Select(c => CareRecordMapping.ToAppointment(c).Status), s => s == Appointment.AppointmentStatus.Noshow);
+        Assert.DoesNotContain(contacts.Select(c => Aftercare.Programme.AppointmentFhir.ToAppointment(c).Status), s => s == Appointment.AppointmentStatus.Noshow);
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public sealed class FhirCareRecordTests(AftercareApplication app) : IClassFixtur
     {
         var now = app.Clock.GetUtcNow();
         var message = await app.Read(db => db.OutboxMessages.Where(m => m.Status == MessageStatus.Pending).OrderBy(m => m.DueAt).FirstAsync());
-        var request = RoundTrip(CareRecordMapping.ToCommunicationRequest(message));
+        var request = RoundTrip(Aftercare.Messaging.CommunicationFhir.ToCommunicationRequest(message));
         Assert.Equal(RequestStatus.Active, request.Status);
         Assert.Equal($"Patient/{message.PersonId}", request.Subject.Reference);
         Assert.Equal(message.DueAt, ((FhirDateTime)request.Occurrence).ToDateTimeOffset(TimeSpan.Zero));
@@ -145,7 +145,7 @@ public sealed class FhirCareRecordTests(AftercareApplication app) : IClassFixtur
 
         await SendWhatIsDue();
         var sent = await app.Read(db => db.OutboxMessages.FirstAsync(m => m.Status == MessageStatus.Sent));
-        var communication = RoundTrip(CareRecordMapping.ToCommunication(sent));
+        var communication = RoundTrip(Aftercare.Messaging.CommunicationFhir.ToCommunication(sent));
         Assert.Equal(EventStatus.Completed, communication.Status);
         Assert.Equal(now, communication.SentElement.ToDateTimeOffset(TimeSpan.Zero));
         Assert.Equal($"CommunicationRequest/{sent.Id}", communication.BasedOn[0].Reference);
@@ -161,7 +161,7 @@ public sealed class FhirCareRecordTests(AftercareApplication app) : IClassFixtur
     {
         var record = await PersonWithACareRecord();
         var assessment = await app.Read(db => db.Assessments.SingleAsync(a => a.PersonId == record.PersonId));
-        var consents = CareRecordMapping.ToConsents(assessment, current: true).Select(RoundTrip).ToList();
+        var consents = Aftercare.Sharing.ConsentFhir.ToConsents(assessment, current: true).Select(RoundTrip).ToList();
         Assert.Equal([$"{assessment.Id}-gp", $"{assessment.Id}-family"], consents.Select(c => c.Id).ToArray());
         Assert.All(consents, c =>
         {
@@ -171,10 +171,10 @@ public sealed class FhirCareRecordTests(AftercareApplication app) : IClassFixtur
             Assert.Equal($"QuestionnaireResponse/{assessment.Id}", ((ResourceReference)c.Source).Reference);
         });
         Assert.Equal("My sister Alex, by phone", consents[1].Provision.Actor[0].Reference.Display);
-        Assert.Equal(Consent.ConsentState.Inactive, RoundTrip(CareRecordMapping.ToConsents(assessment, current: false)[0]).Status);
+        Assert.Equal(Consent.ConsentState.Inactive, RoundTrip(Aftercare.Sharing.ConsentFhir.ToConsents(assessment, current: false)[0]).Status);
 
         var preferences = await app.Read(db => db.MessagePreferences.SingleAsync(p => p.PersonId == record.PersonId));
-        var messages = RoundTrip(CareRecordMapping.ToMessageConsent(preferences));
+        var messages = RoundTrip(Aftercare.Sharing.ConsentFhir.ToMessageConsent(preferences));
         Assert.Equal(Consent.ConsentProvisionType.Deny, messages.Provision.Type);
         Assert.Equal(preferences.OptedOutAt, messages.Provision.Period.StartElement.ToDateTimeOffset(TimeSpan.Zero));
     }
@@ -184,7 +184,7 @@ public sealed class FhirCareRecordTests(AftercareApplication app) : IClassFixtur
     {
         var record = await PersonWithACareRecord();
         var share = await app.Read(db => db.Shares.SingleAsync(s => s.PersonId == record.PersonId));
-        var letter = RoundTrip(CareRecordMapping.ToDocumentReference(share, "http://aftercare.test"));
+        var letter = RoundTrip(Aftercare.Sharing.DocumentReferenceFhir.ToDocumentReference(share, "http://aftercare.test"));
         Assert.Equal("51852-2", letter.Type.Coding[0].Code);
         Assert.Equal(share.SharedAt, letter.Date);
         Assert.Equal($"http://aftercare.test/shares/{share.Id}/pdf", letter.Content.Single(c => c.Attachment.ContentType == "application/pdf").Attachment.Url);
@@ -192,7 +192,7 @@ public sealed class FhirCareRecordTests(AftercareApplication app) : IClassFixtur
         Assert.Contains(share.Recipient, letter.Description, StringComparison.Ordinal);
 
         var plan = await app.Read(db => db.SafetyPlans.SingleAsync(p => p.PersonId == record.PersonId));
-        var copy = RoundTrip(CareRecordMapping.ToDocumentReference(plan, "http://aftercare.test"));
+        var copy = RoundTrip(Aftercare.Sharing.DocumentReferenceFhir.ToDocumentReference(plan, "http://aftercare.test"));
         Assert.Equal(CompositionStatus.Final, copy.DocStatus);
         Assert.Equal([$"http://aftercare.test/people/{record.PersonId}/safety-plan/pdf", $"http://aftercare.test/people/{record.PersonId}/safety-plan/print"],
             copy.Content.Select(c => c.Attachment.Url).ToArray());
@@ -206,7 +206,7 @@ public sealed class FhirCareRecordTests(AftercareApplication app) : IClassFixtur
         var person = await app.Read(db => db.People.OrderBy(p => p.Id).Select(p => p.Id).FirstAsync());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"fhir/Patient/{person}")).StatusCode);
         var viewed = (await app.AuditFor(person)).Last(e => e.EntityId == "fhir read Patient");
-        var audit = RoundTrip(CareRecordMapping.ToAuditEvent(viewed));
+        var audit = RoundTrip(Aftercare.Audit.AuditEventFhir.ToAuditEvent(viewed));
         Assert.Equal(viewed.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), audit.Id);
         Assert.Equal("rest", audit.Type.Code);
         Assert.Equal(nameof(AuditAction.PersonViewed), audit.Subtype[0].Code);
@@ -218,13 +218,13 @@ public sealed class FhirCareRecordTests(AftercareApplication app) : IClassFixtur
         Assert.Equal("TREAT", audit.PurposeOfEvent[0].Coding[0].Code);
 
         var user = await app.Read(db => db.Users.SingleAsync(u => u.Id == viewed.ActorId));
-        var practitioner = RoundTrip(CareRecordMapping.ToPractitioner(user));
+        var practitioner = RoundTrip(Aftercare.Account.PractitionerFhir.ToPractitioner(user));
         Assert.Equal((user.Id, user.DisplayName), (practitioner.Id, practitioner.Name[0].Text));
         Assert.DoesNotContain("@", FhirJson.Serialize(practitioner), StringComparison.Ordinal);
 
         var site = await app.Read(db => db.Sites.FirstAsync(s => s.Code == Requests.DemoSiteCode));
-        var organization = RoundTrip(CareRecordMapping.ToOrganization(site));
-        Assert.Equal((site.Id.ToString(), site.Name, PresentationMapping.SiteSystem, site.Code),
+        var organization = RoundTrip(Aftercare.Presentations.OrganizationFhir.ToOrganization(site));
+        Assert.Equal((site.Id.ToString(), site.Name, Aftercare.Fhir.FhirSystems.SiteSystem, site.Code),
             (organization.Id, organization.Name, organization.Identifier[0].System, organization.Identifier[0].Value));
     }
 
@@ -319,7 +319,7 @@ public sealed class FhirCareRecordTests(AftercareApplication app) : IClassFixtur
         Assert.DoesNotContain("@", await client.GetStringAsync("fhir/Practitioner"), StringComparison.Ordinal);
         Assert.Equal(await app.Read(db => db.Users.CountAsync()), (await fhir.SearchAsync<Practitioner>([])).Total);
 
-        var sites = await fhir.SearchAsync<Organization>([$"identifier={PresentationMapping.SiteSystem}|{Requests.DemoSiteCode}"]);
+        var sites = await fhir.SearchAsync<Organization>([$"identifier={Aftercare.Fhir.FhirSystems.SiteSystem}|{Requests.DemoSiteCode}"]);
         var site = (Organization)Assert.Single(sites.Entry).Resource;
         Assert.Equal(Requests.DemoSiteCode, (await fhir.ReadAsync<Organization>($"Organization/{site.Id}")).Identifier[0].Value);
         Assert.Equal(await app.Read(db => db.Sites.CountAsync()), (await fhir.SearchAsync<Organization>([])).Total);

@@ -21,7 +21,7 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
     internal static CarePlan SafetyPlanResource(Guid personId, string words, RequestStatus status = RequestStatus.Draft)
     {
         var plan = new CarePlan { Status = status, Intent = CarePlan.CarePlanIntent.Plan, Subject = new ResourceReference($"Patient/{personId}") };
-        plan.Category.Add(new CodeableConcept(PlanMapping.LoincSystem, PlanMapping.SafetyPlanLoinc));
+        plan.Category.Add(new CodeableConcept(Aftercare.Fhir.FhirSystems.LoincSystem, Aftercare.Plans.CarePlanFhir.SafetyPlanLoinc));
         foreach (var section in Domain.Plans.SafetyPlanSections.All)
         {
             plan.Activity.Add(new CarePlan.ActivityComponent { Detail = new CarePlan.DetailComponent { Status = CarePlan.CarePlanActivityStatus.NotStarted, Code = new CodeableConcept { Text = Domain.Plans.SafetyPlanSections.Title(section) }, Description = $"{words} ({section})" } });
@@ -35,22 +35,22 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
         var patientUrl = $"urn:uuid:{Guid.NewGuid()}";
         var patient = new Patient { BirthDate = "1993-04-05", Gender = AdministrativeGender.Female };
         patient.Name.Add(new HumanName { Family = "Fhirtest", Given = ["Jamie"] });
-        patient.Identifier.Add(new Identifier(FhirRoutes.MrnSystem, mrn));
-        patient.Extension.Add(new Extension(PresentationMapping.PreferredChannelUrl, new Code("Letter")));
+        patient.Identifier.Add(new Identifier(FhirSystems.MrnSystem, mrn));
+        patient.Extension.Add(new Extension(Aftercare.People.PatientFhir.PreferredChannelUrl, new Code("Letter")));
         var encounter = new Encounter
         {
             Status = Encounter.EncounterStatus.Finished,
             Class = new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "EMER"),
             Subject = new ResourceReference(patientUrl),
             Period = new Period { StartElement = new FhirDateTime(arrived) },
-            ServiceProvider = new ResourceReference { Identifier = new Identifier(PresentationMapping.SiteSystem, siteCode) },
+            ServiceProvider = new ResourceReference { Identifier = new Identifier(Aftercare.Fhir.FhirSystems.SiteSystem, siteCode) },
         };
-        var condition = new Condition { Subject = new ResourceReference(patientUrl), Code = new CodeableConcept(FhirRoutes.Icd10System, icd10) };
+        var condition = new Condition { Subject = new ResourceReference(patientUrl), Code = new CodeableConcept(FhirSystems.Icd10System, icd10) };
         var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
         bundle.Entry.Add(new Bundle.EntryComponent
         {
             FullUrl = patientUrl, Resource = patient,
-            Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = "Patient", IfNoneExist = linkByIdentifier ? $"identifier={FhirRoutes.MrnSystem}|{mrn}" : null },
+            Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = "Patient", IfNoneExist = linkByIdentifier ? $"identifier={FhirSystems.MrnSystem}|{mrn}" : null },
         });
         bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = $"urn:uuid:{Guid.NewGuid()}", Resource = encounter, Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = "Encounter" } });
         bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = $"urn:uuid:{Guid.NewGuid()}", Resource = condition, Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = "Condition" } });
@@ -93,14 +93,14 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
         // Firely's FhirClient, with the signed-in session, parses every answer strictly.
         using var fhir = new FhirClient(new Uri(app.BaseAddress, "fhir/"), client, new FhirClientSettings { PreferredFormat = ResourceFormat.Json });
         var patient = await fhir.ReadAsync<Patient>($"Patient/{patientId}");
-        Assert.Equal(mrn, patient!.Identifier.Single(i => i.System == FhirRoutes.MrnSystem).Value);
+        Assert.Equal(mrn, patient!.Identifier.Single(i => i.System == FhirSystems.MrnSystem).Value);
         Assert.Equal("Fhirtest", patient.Name[0].Family);
         var encounters = await fhir.SearchAsync<Encounter>(["patient=Patient/" + patientId, "date=ge2026-11-01"]);
         var encounter = (Encounter)Assert.Single(encounters!.Entry).Resource;
         Assert.Equal(arrived, encounter.Period.StartElement.ToDateTimeOffset(TimeSpan.Zero));
         var condition = await fhir.ReadAsync<Condition>($"Condition/{encounter.Id}");
-        Assert.Contains(condition!.Code.Coding, c => c.System == FhirRoutes.Icd10System && c.Code == "X60");
-        var found = await fhir.SearchAsync<Patient>([$"identifier={FhirRoutes.MrnSystem}|{mrn.ToLowerInvariant()}"]);
+        Assert.Contains(condition!.Code.Coding, c => c.System == FhirSystems.Icd10System && c.Code == "X60");
+        var found = await fhir.SearchAsync<Patient>([$"identifier={FhirSystems.MrnSystem}|{mrn.ToLowerInvariant()}"]);
         Assert.Equal(1, found!.Total);
 
         // The same person again, by identifier: linked, not twinned.
@@ -122,7 +122,7 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
         Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"people/{personId}/safety-plan", "safety-plan", Plan(1, "Second words"))).StatusCode);
 
         using var fhir = new FhirClient(new Uri(app.BaseAddress, "fhir/"), client, new FhirClientSettings { PreferredFormat = ResourceFormat.Json });
-        var found = await fhir.SearchAsync<CarePlan>([$"patient=Patient/{personId}", $"category={PlanMapping.LoincSystem}|{PlanMapping.SafetyPlanLoinc}"]);
+        var found = await fhir.SearchAsync<CarePlan>([$"patient=Patient/{personId}", $"category={Aftercare.Fhir.FhirSystems.LoincSystem}|{Aftercare.Plans.CarePlanFhir.SafetyPlanLoinc}"]);
         var plan = (CarePlan)Assert.Single(found.Entry).Resource;
         Assert.Equal("2", plan.Meta.VersionId);
         Assert.Equal(7, plan.Activity.Count);
@@ -146,7 +146,7 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
         var episodes = await fhir.SearchAsync<EpisodeOfCare>([$"patient=Patient/{personId}"]);
         var episode = (EpisodeOfCare)episodes.Entry[0].Resource;
         Assert.Equal($"Patient/{personId}", episode.Patient.Reference);
-        Assert.Equal(ProgrammeMapping.PathwaySystem, episode.Type[0].Coding[0].System);
+        Assert.Equal(Aftercare.Programme.EpisodeOfCareFhir.PathwaySystem, episode.Type[0].Coding[0].System);
 
         var referrals = await fhir.SearchAsync<ServiceRequest>([$"patient=Patient/{personId}"]);
         var referral = (ServiceRequest)referrals.Entry[0].Resource;
@@ -173,7 +173,7 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
         var found = await fhir.SearchAsync<QuestionnaireResponse>([$"patient=Patient/{presentation.PersonId}"]);
         var response = (QuestionnaireResponse)Assert.Single(found.Entry).Resource;
         Assert.Equal(QuestionnaireResponse.QuestionnaireResponseStatus.InProgress, response.Status);
-        Assert.Equal(AssessmentMapping.QuestionnaireUrl, response.Questionnaire);
+        Assert.Equal(Aftercare.Assessments.QuestionnaireResponseFhir.QuestionnaireUrl, response.Questionnaire);
         var account = response.Item.SelectMany(i => i.Item).Single(i => i.LinkId == "PersonsOwnAccount");
         Assert.Equal("I could not see a way through", ((FhirString)account.Answer[0].Value).Value);
         Assert.All(response.Item.SelectMany(i => i.Item).SelectMany(i => i.Answer), a => Assert.IsType<FhirString>(a.Value));
@@ -250,17 +250,17 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
     public async Task Patient_Encounter_and_Condition_round_trip_through_their_mappers()
     {
         var person = await app.Read(db => db.People.OrderBy(p => p.Id).FirstAsync());
-        var patient = PresentationMapping.ToPatient(person);
-        var back = PresentationMapping.FromPatient(Assert.IsType<Patient>(FhirJson.Parse(FhirJson.Serialize(patient)).Value)).Value;
+        var patient = Aftercare.People.PatientFhir.ToPatient(person);
+        var back = Aftercare.People.PatientFhir.FromPatient(Assert.IsType<Patient>(FhirJson.Parse(FhirJson.Serialize(patient)).Value)).Value;
         Assert.Equal((person.GivenName, person.FamilyName, person.DateOfBirth, person.Sex, person.PreferredChannel, person.PriorPsychiatricHistory, person.GpPractice),
             (back.Details.GivenName, back.Details.FamilyName, back.Details.DateOfBirth!.Value, back.Details.Sex, back.Details.PreferredChannel, back.Details.PriorPsychiatricHistory, back.Details.GpPractice));
         Assert.Equal(person.Identifiers.Single(i => i.Kind == Domain.People.IdentifierKind.Mrn).Value, back.Mrn);
 
         var presentation = await app.Read(db => db.Presentations.OrderBy(p => p.Id).FirstAsync());
-        var condition = Assert.IsType<Condition>(FhirJson.Parse(FhirJson.Serialize(PresentationMapping.ToCondition(presentation))).Value);
-        Assert.Equal(presentation.Methods, PresentationMapping.MethodsFrom(condition).Value);
+        var condition = Assert.IsType<Condition>(FhirJson.Parse(FhirJson.Serialize(Aftercare.Presentations.ConditionFhir.ToCondition(presentation))).Value);
+        Assert.Equal(presentation.Methods, Aftercare.Presentations.ConditionFhir.MethodsFrom(condition).Value);
         var site = await app.Read(db => db.Sites.SingleAsync(s => s.Id == presentation.SiteId));
-        var encounter = Assert.IsType<Encounter>(FhirJson.Parse(FhirJson.Serialize(PresentationMapping.ToEncounter(presentation, site))).Value);
+        var encounter = Assert.IsType<Encounter>(FhirJson.Parse(FhirJson.Serialize(Aftercare.Presentations.EncounterFhir.ToEncounter(presentation, site))).Value);
         Assert.Equal(presentation.ArrivedAt, encounter.Period.StartElement.ToDateTimeOffset(TimeSpan.Zero));
         Assert.Equal(presentation.Disposition.ToString(), encounter.Hospitalization.DischargeDisposition.Coding[0].Code);
     }
@@ -314,7 +314,7 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
 
         var carePlan = SafetyPlanResource(personId, "Words");
         carePlan.Category.Clear();
-        carePlan.Category.Add(new CodeableConcept(PlanMapping.CarePlanCategorySystem, "assess-plan"));
+        carePlan.Category.Add(new CodeableConcept(Aftercare.Plans.CarePlanFhir.CarePlanCategorySystem, "assess-plan"));
         carePlan.Activity[0].Detail.Code.Text = "My favourite colour";
         var refused = await client.PostAsync("fhir/CarePlan", Json(carePlan));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
@@ -357,5 +357,50 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
         var statement = Assert.IsType<CapabilityStatement>(FhirJson.Parse(await client.GetStringAsync("fhir/metadata")).Value);
         Assert.Contains(statement.Rest[0].Resource.Single(r => r.Type == "Appointment").SearchParam, p => p.Name == "status");
         Assert.DoesNotContain(statement.Rest[0].Resource.Single(r => r.Type == "Condition").SearchParam, p => p.Name == "status");
+    }
+
+    /// <summary>The CapabilityStatement and the searches read one declaration per resource: every parameter it lists is taken, even under strict handling.</summary>
+    [Fact]
+    public async Task Every_search_parameter_the_capability_statement_lists_is_taken_under_strict_handling()
+    {
+        var (client, personId, statement) = await SomeoneRegisteredAndTheStatement();
+        var values = new Dictionary<string, string>
+        {
+            ["patient"] = $"Patient/{personId}", ["subject"] = $"Patient/{personId}", ["identifier"] = $"{FhirSystems.MrnSystem}|none", ["date"] = "ge2020-01-01",
+            ["_lastUpdated"] = "ge2020-01-01", ["_count"] = "5", ["_offset"] = "0", ["status"] = "active", ["category"] = "assess-plan", ["name"] = "a",
+        };
+        var searched = statement.Rest[0].Resource.Where(r => r.Interaction.Any(i => i.Code == CapabilityStatement.TypeRestfulInteraction.SearchType) && r.Type != "AuditEvent").ToList();
+        Assert.NotEmpty(searched);
+        foreach (var resource in searched)
+        {
+            var query = string.Join('&', resource.SearchParam.Select(p => $"{p.Name}={Uri.EscapeDataString(resource.Type == "Organization" && p.Name == "identifier" ? $"{FhirSystems.SiteSystem}|none" : values[p.Name])}"));
+            using var strict = new HttpRequestMessage(HttpMethod.Get, $"fhir/{resource.Type}?{query}");
+            strict.Headers.Add("Prefer", "handling=strict");
+            var answer = await client.SendAsync(strict);
+            Assert.True(answer.StatusCode == HttpStatusCode.OK, $"{resource.Type}?{query}: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    /// <summary>One date parser for every search: a date that cannot be read is a 400 "value" issue naming the parameter, whichever resource is searched.</summary>
+    [Fact]
+    public async Task A_last_updated_that_is_not_a_date_is_refused_the_same_way_by_every_search()
+    {
+        var (client, personId, statement) = await SomeoneRegisteredAndTheStatement();
+        foreach (var type in statement.Rest[0].Resource.Where(r => r.SearchParam.Any(p => p.Name == "_lastUpdated") && r.Type != "AuditEvent").Select(r => r.Type))
+        {
+            var answer = await client.GetAsync($"fhir/{type}?patient=Patient/{personId}&identifier={FhirSystems.MrnSystem}|none&_lastUpdated=yesterday");
+            Assert.True(answer.StatusCode == HttpStatusCode.BadRequest, $"{type}: {(int)answer.StatusCode}");
+            var issue = Assert.Single(Assert.IsType<OperationOutcome>(FhirJson.Parse(await answer.Content.ReadAsStringAsync()).Value).Issue);
+            Assert.Equal((OperationOutcome.IssueType.Value, "_lastUpdated"), (issue.Code, issue.Expression.Single()));
+        }
+    }
+
+    /// <summary>An aftercare worker's client, a person they registered through FHIR, and the CapabilityStatement.</summary>
+    private async Task<(HttpClient Client, Guid PersonId, CapabilityStatement Statement)> SomeoneRegisteredAndTheStatement()
+    {
+        var client = await app.ClientFor(Roles.AftercareWorker);
+        var registered = await client.PostAsync("fhir", Json(IntakeBundle(Requests.NewMrn(), Requests.DemoSiteCode, AftercareApplication.Now.AddHours(-2))));
+        var personId = Guid.Parse(Assert.IsType<Bundle>(FhirJson.Parse(await registered.Content.ReadAsStringAsync()).Value).Entry[0].Response.Location.Split('/')[1]);
+        return (client, personId, Assert.IsType<CapabilityStatement>(FhirJson.Parse(await client.GetStringAsync("fhir/metadata")).Value));
     }
 }

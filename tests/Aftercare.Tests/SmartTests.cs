@@ -109,7 +109,7 @@ public sealed class SmartTests(AftercareApplication app) : IClassFixture<Afterca
           {"fullUrl":"urn:uuid:ENCOUNTER","resource":{"resourceType":"Encounter","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"EMER"},"period":{"start":"2026-11-20T07:00:00Z"},"serviceProvider":{"identifier":{"system":"urn:aftercare:site","value":"SITE"}}},"request":{"method":"POST","url":"Encounter"}}
         ]}
         """.Replace("PATIENT", Guid.NewGuid().ToString(), StringComparison.Ordinal).Replace("ENCOUNTER", Guid.NewGuid().ToString(), StringComparison.Ordinal)
-            .Replace("MRNSYSTEM", FhirRoutes.MrnSystem, StringComparison.Ordinal).Replace("\"MRN\"", $"\"{mrn}\"", StringComparison.Ordinal)
+            .Replace("MRNSYSTEM", FhirSystems.MrnSystem, StringComparison.Ordinal).Replace("\"MRN\"", $"\"{mrn}\"", StringComparison.Ordinal)
             .Replace("SITE", Requests.DemoSiteCode, StringComparison.Ordinal);
         var response = await WithToken(token).PostAsync("fhir", new StringContent(bundle, Encoding.UTF8, "application/fhir+json"));
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());

@@ -28,7 +28,7 @@ public sealed class NoRecordAttribute : Attribute;
 
 /// <summary>
 /// Marks endpoints (FHIR) that check need-to-know on what they answer: every person in the answer,
-/// in one place (FhirApi.Audit), because a search names its people only once it has run.
+/// in one place (Fhir/FhirAccess.cs), because a search names its people only once it has run.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = false)]
 public sealed class RecordCheckedOnAnswerAttribute : Attribute;

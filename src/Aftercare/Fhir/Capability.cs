@@ -1,39 +1,52 @@
+using Aftercare.Account;
+using Aftercare.Assessments;
+using Aftercare.Audit;
+using Aftercare.Messaging;
+using Aftercare.People;
+using Aftercare.Plans;
+using Aftercare.Presentations;
+using Aftercare.Programme;
+using Aftercare.Referrals;
+using Aftercare.Sharing;
 using Hl7.Fhir.Model;
 
 namespace Aftercare.Fhir;
 
-/// <summary>The CapabilityStatement: exactly what works, no more.</summary>
+/// <summary>
+/// The CapabilityStatement: exactly what works, no more. Each resource describes itself beside its
+/// handlers, and its search parameters are the <see cref="SearchDeclaration"/> its search reads, so
+/// the statement cannot promise a parameter the search refuses (or miss one it takes).
+/// </summary>
 public static class Capability
 {
+    public static IResult Metadata(HttpContext context) => FhirJson.Ok(Statement(FhirRoutes.BaseUrl(context)));
+
     public static CapabilityStatement Statement(string baseUrl)
     {
         var rest = new CapabilityStatement.RestComponent { Mode = CapabilityStatement.RestfulCapabilityMode.Server };
-        rest.Resource.Add(Resource("Patient", [("identifier", SearchParamType.Token)]));
-        rest.Resource.Add(Resource("Encounter", [("patient", SearchParamType.Reference), ("subject", SearchParamType.Reference), ("date", SearchParamType.Date)]));
-        rest.Resource.Add(Resource("Condition", [("patient", SearchParamType.Reference), ("subject", SearchParamType.Reference)]));
-        var carePlan = Resource("CarePlan", [("patient", SearchParamType.Reference), ("subject", SearchParamType.Reference), ("category", SearchParamType.Token)]);
-        carePlan.Interaction.Add(new() { Code = CapabilityStatement.TypeRestfulInteraction.Vread });
-        carePlan.Interaction.Add(new() { Code = CapabilityStatement.TypeRestfulInteraction.HistoryInstance });
-        carePlan.Interaction.Add(new() { Code = CapabilityStatement.TypeRestfulInteraction.Create, Documentation = "Safety plans only (category LOINC 87626-8), one activity per section." });
-        carePlan.Interaction.Add(new() { Code = CapabilityStatement.TypeRestfulInteraction.Update, Documentation = "Safety plans only; If-Match is required and a stale version gets 412." });
-        carePlan.Versioning = CapabilityStatement.ResourceVersionPolicy.VersionedUpdate;
-        carePlan.UpdateCreate = false;
-        carePlan.Documentation = "Care plans (category assess-plan, read only) and safety plans (LOINC 87626-8, read and write); every saved version is a FHIR version.";
-        rest.Resource.Add(carePlan);
-        rest.Resource.Add(Resource("EpisodeOfCare", [("patient", SearchParamType.Reference)]));
-        rest.Resource.Add(Resource("ServiceRequest", [("patient", SearchParamType.Reference)]));
-        rest.Resource.Add(Resource("HealthcareService", []));
-        var responses = Resource("QuestionnaireResponse", [("patient", SearchParamType.Reference)]);
-        responses.Interaction.Add(new() { Code = CapabilityStatement.TypeRestfulInteraction.Vread });
-        responses.Documentation = "Psychosocial assessments, narrative only; the definition is Questionnaire/psychosocial-assessment.";
-        rest.Resource.Add(responses);
-        rest.Resource.Add(new CapabilityStatement.ResourceComponent { Type = "Questionnaire", Interaction = [new() { Code = CapabilityStatement.TypeRestfulInteraction.Read }] });
-        CareRecordApi.Describe(rest);
-        rest.Interaction.Add(new CapabilityStatement.SystemInteractionComponent
-        {
-            Code = CapabilityStatement.SystemRestfulInteraction.Transaction,
-            Documentation = "Intake: a Bundle with a Patient (ifNoneExist=identifier=system|value links to an existing person) or a reference to one, one Encounter and a Condition; all or nothing.",
-        });
+        rest.Resource.AddRange(
+        [
+            PatientFhir.Capability(),
+            EncounterFhir.Capability(),
+            ConditionFhir.Capability(),
+            CarePlanFhir.Capability(),
+            EpisodeOfCareFhir.Capability(),
+            ServiceRequestFhir.Capability(),
+            HealthcareServiceFhir.Capability(),
+            QuestionnaireResponseFhir.Capability(),
+            QuestionnaireResponseFhir.QuestionnaireCapability(),
+            GoalFhir.Capability(),
+            TaskFhir.Capability(),
+            AppointmentFhir.Capability(),
+            CommunicationFhir.RequestCapability(),
+            CommunicationFhir.Capability(),
+            ConsentFhir.Capability(),
+            DocumentReferenceFhir.Capability(),
+            AuditEventFhir.Capability(),
+            PractitionerFhir.Capability(),
+            OrganizationFhir.Capability(),
+        ]);
+        Transaction.Describe(rest);
         rest.Security = new CapabilityStatement.SecurityComponent
         {
             Service = [new CodeableConcept("http://terminology.hl7.org/CodeSystem/restful-security-service", "SMART-on-FHIR")],
@@ -52,26 +65,23 @@ public static class Capability
         };
     }
 
-    /// <summary>Every search takes these.</summary>
-    public static readonly (string Name, SearchParamType Type)[] CommonSearchParameters =
-        [("_lastUpdated", SearchParamType.Date), ("_count", SearchParamType.Number), ("_offset", SearchParamType.Number)];
-
-    internal static CapabilityStatement.ResourceComponent Resource(string type, (string Name, SearchParamType Type)[] parameters)
+    /// <summary>A resource that is read and searched, with the parameters its search declares.</summary>
+    public static CapabilityStatement.ResourceComponent Resource(SearchDeclaration searched, string? documentation = null)
     {
+        ArgumentNullException.ThrowIfNull(searched);
         var resource = new CapabilityStatement.ResourceComponent
         {
-            Type = type,
+            Type = searched.Type,
             Interaction =
             [
                 new() { Code = CapabilityStatement.TypeRestfulInteraction.Read },
                 new() { Code = CapabilityStatement.TypeRestfulInteraction.SearchType },
             ],
+            Documentation = documentation,
         };
-        // Every patient search of a resource with a status element also takes status (FhirApi.StatusMatches).
-        var status = parameters.Any(p => p.Name == "patient") && FhirApi.HasStatus(type) ? [("status", SearchParamType.Token)] : Array.Empty<(string, SearchParamType)>();
-        foreach (var (name, kind) in parameters.Concat(status).Concat(CommonSearchParameters))
+        foreach (var parameter in searched.Advertised)
         {
-            resource.SearchParam.Add(new CapabilityStatement.SearchParamComponent { Name = name, Type = kind });
+            resource.SearchParam.Add(new CapabilityStatement.SearchParamComponent { Name = parameter.Name, Type = parameter.Type });
         }
 
         return resource;

@@ -6,18 +6,6 @@ using Task = System.Threading.Tasks.Task;
 
 namespace Aftercare.Fhir;
 
-/// <summary>FHIR R4 routes and identifier systems, as constants (docs/architecture.md).</summary>
-public static class FhirRoutes
-{
-    public const string Base = "/fhir";
-    public const string ContentType = "application/fhir+json; charset=utf-8";
-    public const string MrnSystem = "urn:aftercare:mrn";
-    public const string NhsNumberSystem = "https://fhir.nhs.uk/Id/nhs-number";
-    public const string Icd10System = "http://hl7.org/fhir/sid/icd-10";
-    public const string SnomedSystem = "http://snomed.info/sct";
-    public const string SelfHarmSnomed = "276853009";
-}
-
 /// <summary>
 /// The one FHIR serializer of the host, built once at start-up (docs/architecture.md): Firely's
 /// System.Text.Json converters, strict when reading.

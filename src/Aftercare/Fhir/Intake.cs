@@ -46,7 +46,7 @@ public static class Intake
             existing = await Holder(patientEntry.Request?.IfNoneExist, db, ct);
             if (existing is null)
             {
-                var mapped = PresentationMapping.FromPatient(patient);
+                var mapped = People.PatientFhir.FromPatient(patient);
                 if (!mapped.IsSuccess)
                 {
                     return Result<RegisterPresentation.Command>.Failure(mapped.Errors);
@@ -57,7 +57,7 @@ public static class Intake
         }
 
         var condition = bundle.Entry.Select(e => e.Resource).OfType<Condition>().FirstOrDefault();
-        var methods = PresentationMapping.MethodsFrom(condition);
+        var methods = Presentations.ConditionFhir.MethodsFrom(condition);
         if (!methods.IsSuccess)
         {
             return Result<RegisterPresentation.Command>.Failure(methods.Errors);
@@ -66,13 +66,13 @@ public static class Intake
         var siteCode = encounter.ServiceProvider?.Identifier?.Value;
         var site = siteCode is null ? null : await db.Sites.AsNoTracking().FirstOrDefaultAsync(s => s.Code == siteCode, ct);
         DateTimeOffset? arrived = encounter.Period?.StartElement?.TryToDateTimeOffset(out var start) == true ? start : null;
-        DateTimeOffset? assessed = encounter.GetExtension(PresentationMapping.AssessedUrl)?.Value is FhirDateTime at && at.TryToDateTimeOffset(out var a) ? a : null;
+        DateTimeOffset? assessed = encounter.GetExtension(Presentations.EncounterFhir.AssessedUrl)?.Value is FhirDateTime at && at.TryToDateTimeOffset(out var a) ? a : null;
         var details = new PresentationDetails(
             arrived, site?.Id, methods.Value,
-            Code(encounter, PresentationMapping.AlcoholUrl, YesNoUnknown.Unknown),
-            Code(encounter, PresentationMapping.TreatmentUrl, YesNoUnknown.Unknown),
+            Code(encounter, Presentations.EncounterFhir.AlcoholUrl, YesNoUnknown.Unknown),
+            Code(encounter, Presentations.EncounterFhir.TreatmentUrl, YesNoUnknown.Unknown),
             null,
-            Enum.TryParse<Disposition>(encounter.Hospitalization?.DischargeDisposition?.Coding.FirstOrDefault(c => c.System == PresentationMapping.DispositionSystem)?.Code, out var d) ? d : Disposition.Discharged,
+            Enum.TryParse<Disposition>(encounter.Hospitalization?.DischargeDisposition?.Coding.FirstOrDefault(c => c.System == Presentations.EncounterFhir.DispositionSystem)?.Code, out var d) ? d : Disposition.Discharged,
             assessed);
         if (siteCode is not null && site is null)
         {
@@ -109,7 +109,7 @@ public static class Intake
             return null;
         }
 
-        var kind = parts[0] == FhirRoutes.NhsNumberSystem ? IdentifierKind.NhsNumber : IdentifierKind.Mrn;
+        var kind = parts[0] == FhirSystems.NhsNumberSystem ? IdentifierKind.NhsNumber : IdentifierKind.Mrn;
         var value = PersonIdentifier.Normalise(kind, parts[1]);
         return await db.People.Where(p => p.Identifiers.Any(i => i.Kind == kind && i.Value == value)).Select(p => (Guid?)p.Id).FirstOrDefaultAsync(ct);
     }

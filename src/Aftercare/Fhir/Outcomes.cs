@@ -6,10 +6,59 @@ namespace Aftercare.Fhir;
 /// <summary>One mapping from failures to OperationOutcome with the right status (microsoft/fhir-server's shape).</summary>
 public static class Outcomes
 {
+    /// <summary>
+    /// The one place a status number is chosen for a protocol error (what the request asked of
+    /// FHIR, rather than what a use case said). Handlers answer with the named outcomes below.
+    /// </summary>
     public static IResult Fail(int status, OperationOutcome.IssueType type, string message, string? expression = null) =>
         FhirJson.Ok(Outcome([(type, message, expression)]), status);
 
-    public static IResult Invalid(IEnumerable<Error> errors, int status = StatusCodes.Status422UnprocessableEntity) =>
+    /// <summary>400 not-supported: a parameter value, system or sort this server does not take.</summary>
+    public static IResult NotSupported(string message, string? parameter = null) =>
+        Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.NotSupported, message, parameter);
+
+    /// <summary>400 required: a search that must name something (a patient, an identifier).</summary>
+    public static IResult Required(string message, string parameter) =>
+        Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Required, message, parameter);
+
+    /// <summary>400 value: a parameter whose value cannot be read (a date, a reference).</summary>
+    public static IResult BadValue(string message, string parameter) =>
+        Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Value, message, parameter);
+
+    /// <summary>400 invalid: a body that is not what the interaction takes.</summary>
+    public static IResult BadRequest(string message) =>
+        Fail(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, message);
+
+    /// <summary>400 invalid: a body that is not FHIR JSON at all, each reason an issue.</summary>
+    public static IResult Unreadable(IEnumerable<Error> errors) => Invalid(errors, StatusCodes.Status400BadRequest);
+
+    /// <summary>405 not-supported: an interaction this server does not offer for this resource.</summary>
+    public static IResult NotAllowed(string message) =>
+        Fail(StatusCodes.Status405MethodNotAllowed, OperationOutcome.IssueType.NotSupported, message);
+
+    /// <summary>409 conflict: the request would create what already exists.</summary>
+    public static IResult Conflict(string message) =>
+        Fail(StatusCodes.Status409Conflict, OperationOutcome.IssueType.Conflict, message);
+
+    /// <summary>412 conflict: If-Match is missing or names a version that is not the current one.</summary>
+    public static IResult PreconditionFailed(string message) =>
+        Fail(StatusCodes.Status412PreconditionFailed, OperationOutcome.IssueType.Conflict, message);
+
+    /// <summary>413 too-costly: more than the server takes in one request.</summary>
+    public static IResult TooLarge(string message) =>
+        Fail(StatusCodes.Status413PayloadTooLarge, OperationOutcome.IssueType.TooCostly, message);
+
+    /// <summary>401 login: no valid credentials.</summary>
+    public static IResult Unauthenticated(string message) =>
+        Fail(StatusCodes.Status401Unauthorized, OperationOutcome.IssueType.Login, message);
+
+    /// <summary>403 forbidden: the caller's role or scopes do not allow this.</summary>
+    public static IResult Forbidden(string message) => From([Error.Forbidden(message)]);
+
+    /// <summary>422 business-rule: refused by a clinical rule, whoever asks.</summary>
+    public static IResult Refused(string message, string field = "") => From([Error.Refused(message, field)]);
+
+    private static IResult Invalid(IEnumerable<Error> errors, int status) =>
         FhirJson.Ok(Outcome([.. errors.Select(e => (OperationOutcome.IssueType.Invalid, e.Message, string.IsNullOrEmpty(e.Field) ? null : e.Field))]), status);
 
     /// <summary>

@@ -23,7 +23,7 @@ public static class RiskRule
             RiskAssessment => true,
             _ => CarriesTier(resource),
         };
-        return refused ? Outcomes.Fail(StatusCodes.Status422UnprocessableEntity, OperationOutcome.IssueType.BusinessRule, Reason) : null;
+        return refused ? Outcomes.Refused(Reason) : null;
     }
 
     private static bool CarriesTier(Resource resource)

@@ -4,7 +4,6 @@ using Aftercare.App.Data;
 using Aftercare.Domain.Audit;
 using Aftercare.Fhir;
 using Aftercare.Hosting;
-using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 
@@ -34,9 +33,9 @@ public sealed class FhirAuthorizationResults(AftercareDbContext db, TimeProvider
         db.Audit(clock, actor, AuditAction.FhirRefused, AuditPurpose.Security, null, what.Length > 100 ? what[..100] : what);
         await db.SaveChangesAsync(context.RequestAborted);
         var result = signedIn
-            ? Outcomes.Fail(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden,
+            ? Outcomes.Forbidden(
                 "Your role or your token's scopes do not allow this. Reads need system/*.read (or a direct-care role); intake needs system/*.write and a clinician or aftercare-worker role.")
-            : Outcomes.Fail(StatusCodes.Status401Unauthorized, OperationOutcome.IssueType.Login,
+            : Outcomes.Unauthenticated(
                 "Sign in, or send a SMART backend-services access token (see /.well-known/smart-configuration).");
         await result.ExecuteAsync(context);
     }

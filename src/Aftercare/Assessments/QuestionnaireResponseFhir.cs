@@ -1,18 +1,55 @@
+using Aftercare.App.Data;
 using Aftercare.Domain.Assessments;
 using Aftercare.Domain.Documents;
+using Aftercare.Fhir;
 using Hl7.Fhir.Model;
+using Microsoft.EntityFrameworkCore;
 
-namespace Aftercare.Fhir;
+namespace Aftercare.Assessments;
 
 /// <summary>
 /// The psychosocial assessment as a Questionnaire (its definition: every needs and risks section)
-/// and QuestionnaireResponse (one per assessment; each saved version a FHIR version). Narrative
-/// only: there is no item that scores (docs/domain.md rule 1).
+/// and QuestionnaireResponse (one per assessment; each saved version a FHIR version), read (and
+/// vread) and searched by patient. Narrative only: there is no item that scores (docs/domain.md rule 1).
 /// </summary>
-public static class AssessmentMapping
+public static class QuestionnaireResponseFhir
 {
+    public const string Type = "QuestionnaireResponse";
+    public const string QuestionnaireType = "Questionnaire";
+
+    public static readonly SearchDeclaration Searched = new(Type, FhirParameter.Patient) { ByPatient = true };
+
     public const string QuestionnaireId = "psychosocial-assessment";
     public const string QuestionnaireUrl = "https://aftercare.example/fhir/Questionnaire/psychosocial-assessment";
+
+    public static CapabilityStatement.ResourceComponent Capability()
+    {
+        var responses = Fhir.Capability.Resource(Searched, "Psychosocial assessments, narrative only; the definition is Questionnaire/psychosocial-assessment.");
+        responses.Interaction.Add(new() { Code = CapabilityStatement.TypeRestfulInteraction.Vread });
+        return responses;
+    }
+
+    public static CapabilityStatement.ResourceComponent QuestionnaireCapability() =>
+        new() { Type = QuestionnaireType, Interaction = [new() { Code = CapabilityStatement.TypeRestfulInteraction.Read }] };
+
+    public static IResult ReadQuestionnaire(string id) => id == QuestionnaireId ? FhirJson.Ok(Definition()) : Outcomes.NotFound(QuestionnaireType, id);
+
+    public static Task<IResult> Read(string id, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct) =>
+        ReadVersion(id, null, context, db, clock, ct);
+
+    /// <summary>An assessment at its current version or (vread) an earlier one.</summary>
+    public static async Task<IResult> ReadVersion(string id, int? version, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var assessment = Guid.TryParse(id, out var g) ? await db.Assessments.AsNoTracking().Include(a => a.Revisions).FirstOrDefaultAsync(a => a.Id == g, ct) : null;
+        var revision = version is { } v ? assessment?.Revisions.FirstOrDefault(r => r.Version == v) : assessment?.Revisions.MaxBy(r => r.Version);
+        return await RecordAnswers.ReadAsync(context, db, clock, Type, version is null ? id : $"{id}/{FhirRoutes.History}/{version}",
+            assessment is null || revision is null ? null : ToResponse(assessment, revision), assessment?.PersonId, ct);
+    }
+
+    public static Task<IResult> Search(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct) =>
+        RecordAnswers.SearchAsync(context, db, clock, Searched, RecordAnswers.Each(
+            (person, token) => db.Assessments.AsNoTracking().Include(a => a.Revisions).Where(a => a.PersonId == person).OrderByDescending(a => a.Id).ToListAsync(token),
+            a => (Resource)ToResponse(a, a.Revisions.MaxBy(r => r.Version)!)), ct);
 
     public static Questionnaire Definition()
     {
@@ -39,7 +76,6 @@ public static class AssessmentMapping
         questionnaire.Item.Add(new Questionnaire.ItemComponent { LinkId = "agreedRisks", Text = "Risks agreed with the person", Type = Questionnaire.QuestionnaireItemType.String, Repeats = true });
         return questionnaire;
     }
-
     public static QuestionnaireResponse ToResponse(PsychosocialAssessment assessment, Revision<AssessmentContent> revision)
     {
         ArgumentNullException.ThrowIfNull(assessment);

@@ -1,0 +1,58 @@
+using System.Globalization;
+using Aftercare.App.Data;
+using Aftercare.Domain;
+using Aftercare.Domain.Assessments;
+using Aftercare.Domain.Audit;
+using Aftercare.Domain.Documents;
+using Aftercare.Domain.Messaging;
+using Aftercare.Domain.Plans;
+using Aftercare.Domain.Presentations;
+using Aftercare.Domain.Programme;
+using Aftercare.Domain.Referrals;
+using Aftercare.Domain.Sharing;
+using Aftercare.Domain.Users;
+using Aftercare.Fhir;
+using Hl7.Fhir.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace Aftercare.Account;
+
+/// <summary>Staff who sign in as FHIR Practitioner (id and name only): not patient data, so read and searched without a patient and not audited.</summary>
+public static class PractitionerFhir
+{
+    public const string Type = "Practitioner";
+
+    public static readonly SearchDeclaration Searched = new(Type, new FhirParameter("name", SearchParamType.String));
+
+    public static CapabilityStatement.ResourceComponent Capability() => Fhir.Capability.Resource(Searched, "Staff who sign in: id and name only.");
+
+    public static async Task<IResult> Read(string id, AftercareDbContext db, CancellationToken ct)
+    {
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
+        return user is null ? Outcomes.NotFound(Type, id) : FhirJson.Ok(ToPractitioner(user));
+    }
+
+    public static Task<IResult> Search(HttpContext context, AftercareDbContext db, CancellationToken ct) =>
+        RecordAnswers.ListAsync(context, Searched, search =>
+        {
+            var users = db.Users.AsNoTracking();
+            if (search.Value("name") is { Length: > 0 } name)
+            {
+                var lower = name.Trim().ToLowerInvariant();
+#pragma warning disable CA1862 // ToLower().Contains translates to SQL on SQLite and PostgreSQL; the StringComparison overload does not.
+                users = users.Where(u => u.DisplayName.ToLower().Contains(lower));
+#pragma warning restore CA1862
+            }
+
+            return users.OrderBy(u => u.DisplayName).ThenBy(u => u.Id);
+        }, ToPractitioner, ct);
+
+    /// <summary>A member of staff who signs in (never a patient): id and name only; no email, no password, no roles.</summary>
+    public static Practitioner ToPractitioner(AftercareUser user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var practitioner = new Practitioner { Id = user.Id, Meta = new Meta { VersionId = "1" } };
+        practitioner.Name.Add(new HumanName { Text = user.DisplayName });
+        return practitioner;
+    }
+}

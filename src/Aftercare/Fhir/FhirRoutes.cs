@@ -1,0 +1,55 @@
+namespace Aftercare.Fhir;
+
+/// <summary>
+/// The FHIR routes, composed from constants in one place (microsoft/fhir-server's KnownRoutes):
+/// <c>/fhir</c>, then <c>{type}</c>, <c>{type}/{id}</c>, <c>{type}/{id}/_history</c> and
+/// <c>{type}/{id}/_history/{version}</c>. <see cref="FhirEndpoints.MapFhir"/> maps each to a named handler.
+/// </summary>
+public static class FhirRoutes
+{
+    public const string Base = "/fhir";
+    public const string ContentType = "application/fhir+json; charset=utf-8";
+
+    public const string Metadata = "/metadata";
+    public const string Transaction = "/";
+    public const string Id = "id";
+    public const string Version = "version";
+    public const string History = "_history";
+    public const string AnyType = "/{type}";
+
+    /// <summary><c>/{type}</c>: search (GET) and create (POST).</summary>
+    public static string Type(string type) => $"/{type}";
+
+    /// <summary><c>/{type}/{id}</c>: read (GET) and update (PUT).</summary>
+    public static string Instance(string type) => $"/{type}/{{{Id}}}";
+
+    /// <summary><c>/{type}/{id}/_history</c>: every version.</summary>
+    public static string InstanceHistory(string type) => $"{Instance(type)}/{History}";
+
+    /// <summary><c>/{type}/{id}/_history/{version}</c>: one version (vread).</summary>
+    public static string InstanceVersion(string type) => $"{InstanceHistory(type)}/{{{Version}:int}}";
+
+    /// <summary>The server's base address as a client reaches it, e.g. <c>https://host/fhir</c>.</summary>
+    public static string BaseUrl(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return $"{context.Request.Scheme}://{context.Request.Host}{Base}";
+    }
+
+    /// <summary>The full URL of a resource, or of one of its versions.</summary>
+    public static string FullUrl(HttpContext context, string type, string? id, string? version = null) =>
+        version is null ? $"{BaseUrl(context)}/{type}/{id}" : $"{BaseUrl(context)}/{type}/{id}/{History}/{version}";
+}
+
+/// <summary>Identifier and code systems shared by more than one resource.</summary>
+public static class FhirSystems
+{
+    public const string MrnSystem = "urn:aftercare:mrn";
+    public const string NhsNumberSystem = "https://fhir.nhs.uk/Id/nhs-number";
+    public const string Icd10System = "http://hl7.org/fhir/sid/icd-10";
+    public const string SnomedSystem = "http://snomed.info/sct";
+    public const string SelfHarmSnomed = "276853009";
+    public const string LoincSystem = "http://loinc.org";
+    public const string SiteSystem = "urn:aftercare:site";
+    public const string ExtensionBase = "https://aftercare.example/fhir/StructureDefinition/";
+}

@@ -1,0 +1,152 @@
+using Aftercare.App.Data;
+using Aftercare.Domain;
+using Aftercare.Domain.Audit;
+using Aftercare.Domain.People;
+using Aftercare.Domain.Presentations;
+using Aftercare.Fhir;
+using Hl7.Fhir.Model;
+using Microsoft.EntityFrameworkCore;
+using Person = Aftercare.Domain.People.Person;
+
+namespace Aftercare.People;
+
+/// <summary>
+/// A person as a FHIR Patient, written field by field (the domain never sees Firely types), and
+/// its read and search: a Patient search names someone by identifier; listing everyone is not a
+/// clinical need.
+/// </summary>
+public static class PatientFhir
+{
+    public const string Type = "Patient";
+
+    public static readonly SearchDeclaration Searched = new(Type, FhirParameter.Identifier);
+
+    public const string PriorHistoryUrl = FhirSystems.ExtensionBase + "prior-psychiatric-history";
+    public const string PreferredChannelUrl = FhirSystems.ExtensionBase + "preferred-contact-channel";
+
+    public static CapabilityStatement.ResourceComponent Capability() => Fhir.Capability.Resource(Searched);
+
+    public static async Task<IResult> Read(string id, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var person = Guid.TryParse(id, out var g) ? await db.People.AsNoTracking().FirstOrDefaultAsync(p => p.Id == g, ct) : null;
+        return await RecordAnswers.ReadAsync(context, db, clock, Type, id, person is null ? null : ToPatient(person), person?.Id, ct, AuditAction.PersonViewed);
+    }
+
+    public static async Task<IResult> Search(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        if (!FhirSearch.Read(context, Searched, out var search, out var refusal))
+        {
+            return refusal!;
+        }
+
+        var people = db.People.AsNoTracking().AsQueryable();
+        if (search.Value("identifier") is not { Length: > 0 } identifier)
+        {
+            // Listing everyone is not a clinical need: a Patient search names someone.
+            return Outcomes.Required("Search for a Patient by identifier (system|value).", "identifier");
+        }
+
+        var parts = identifier.Split('|', 2);
+        var (system, value) = parts.Length == 2 ? (parts[0], parts[1]) : ("", parts[0]);
+        if (system is not ("" or FhirSystems.MrnSystem or FhirSystems.NhsNumberSystem))
+        {
+            return Outcomes.NotSupported($"Identifier systems searched: {FhirSystems.MrnSystem}, {FhirSystems.NhsNumberSystem}.", "identifier");
+        }
+
+        IdentifierKind? kind = system switch { FhirSystems.MrnSystem => IdentifierKind.Mrn, FhirSystems.NhsNumberSystem => IdentifierKind.NhsNumber, _ => null };
+        var mrn = PersonIdentifier.Normalise(IdentifierKind.Mrn, value);
+        var nhs = PersonIdentifier.Normalise(IdentifierKind.NhsNumber, value);
+        people = people.Where(p => p.Identifiers.Any(i => (kind != IdentifierKind.NhsNumber && i.Kind == IdentifierKind.Mrn && i.Value == mrn)
+            || (kind != IdentifierKind.Mrn && i.Kind == IdentifierKind.NhsNumber && i.Value == nhs)));
+        people = search.Dated(people, "_lastUpdated", p => p.RegisteredAt);
+
+        // Need-to-know before counting: a record the caller may not open is not counted, paged or
+        // filtered on, so neither the total nor a date bisection says it exists (issue 17).
+        if (FhirAccess.OpenTo(context, db, clock) is { } open)
+        {
+            people = people.Where(p => open.Contains(p.Id));
+        }
+
+        var total = await people.CountAsync(ct);
+        var page = await search.Paged(people.OrderBy(p => p.Id)).ToListAsync(ct);
+        return await FhirAccess.AnswerAsync(context, db, clock, AuditAction.PeopleSearched, [.. page.Select(p => p.Id)], "fhir search Patient",
+            () => FhirJson.Ok(search.Page(total, page.Select(ToPatient))), ct);
+    }
+
+    public static Patient ToPatient(Person person)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        var patient = new Patient
+        {
+            Id = person.Id.ToString(),
+            Meta = new Meta { VersionId = "1", LastUpdated = person.RegisteredAt },
+            BirthDate = person.DateOfBirth.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            Gender = person.Sex switch
+            {
+                Sex.Female => AdministrativeGender.Female,
+                Sex.Male => AdministrativeGender.Male,
+                Sex.Other => AdministrativeGender.Other,
+                _ => AdministrativeGender.Unknown,
+            },
+        };
+        patient.Name.Add(new HumanName { Family = person.FamilyName, Given = [person.GivenName], Use = HumanName.NameUse.Official });
+        foreach (var identifier in person.Identifiers.OrderBy(i => i.Kind))
+        {
+            patient.Identifier.Add(new Identifier(identifier.Kind == IdentifierKind.NhsNumber ? FhirSystems.NhsNumberSystem : FhirSystems.MrnSystem, identifier.Value));
+        }
+
+        if (person.Phone is { } phone)
+        {
+            patient.Telecom.Add(new ContactPoint(ContactPoint.ContactPointSystem.Phone, ContactPoint.ContactPointUse.Mobile, phone));
+        }
+
+        if (person.Email is { } email)
+        {
+            patient.Telecom.Add(new ContactPoint(ContactPoint.ContactPointSystem.Email, ContactPoint.ContactPointUse.Home, email));
+        }
+
+        if (person.GpPractice is { } gp)
+        {
+            patient.GeneralPractitioner.Add(new ResourceReference { Display = gp });
+        }
+
+        patient.Extension.Add(new Extension(PriorHistoryUrl, new Code(person.PriorPsychiatricHistory.ToString())));
+        patient.Extension.Add(new Extension(PreferredChannelUrl, new Code(person.PreferredChannel.ToString())));
+        return patient;
+    }
+    /// <summary>What a Patient says about a new person, and its identifiers.</summary>
+    public static Result<(PersonDetails Details, string? Mrn, string? NhsNumber)> FromPatient(Patient patient)
+    {
+        ArgumentNullException.ThrowIfNull(patient);
+        var errors = new Errors();
+        var name = patient.Name.FirstOrDefault(n => n.Use is null or HumanName.NameUse.Official) ?? patient.Name.FirstOrDefault();
+        DateOnly? birth = DateOnly.TryParseExact(patient.BirthDate, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d) ? d : null;
+        errors.AddIf(patient.BirthDate is not null && birth is null, "Patient.birthDate", "Give the full date of birth (YYYY-MM-DD).");
+        var unknownSystems = patient.Identifier.Where(i => i.System is not (FhirSystems.MrnSystem or FhirSystems.NhsNumberSystem)).Select(i => i.System).ToList();
+        errors.AddIf(unknownSystems.Count > 0, "Patient.identifier", $"Identifier systems accepted: {FhirSystems.MrnSystem} and {FhirSystems.NhsNumberSystem}.");
+        if (errors.Any)
+        {
+            return Result<(PersonDetails, string?, string?)>.Failure(errors.List);
+        }
+
+        var details = new PersonDetails(
+            name?.Given.FirstOrDefault(), name?.Family, birth,
+            patient.Gender switch
+            {
+                AdministrativeGender.Female => Sex.Female,
+                AdministrativeGender.Male => Sex.Male,
+                AdministrativeGender.Other => Sex.Other,
+                _ => Sex.Unknown,
+            },
+            patient.Telecom.FirstOrDefault(t => t.System == ContactPoint.ContactPointSystem.Phone)?.Value,
+            patient.Telecom.FirstOrDefault(t => t.System == ContactPoint.ContactPointSystem.Email)?.Value,
+            CodeExtension(patient, PreferredChannelUrl, ContactChannel.Letter),
+            patient.GeneralPractitioner.FirstOrDefault()?.Display,
+            CodeExtension(patient, PriorHistoryUrl, PriorPsychiatricHistory.Unknown));
+        return (details,
+            patient.Identifier.FirstOrDefault(i => i.System == FhirSystems.MrnSystem)?.Value,
+            patient.Identifier.FirstOrDefault(i => i.System == FhirSystems.NhsNumberSystem)?.Value);
+    }
+    private static T CodeExtension<T>(DomainResource resource, string url, T fallback) where T : struct, Enum =>
+        resource.GetExtension(url)?.Value is Code code && Enum.TryParse<T>(code.Value, out var value) ? value : fallback;
+}

@@ -1,0 +1,51 @@
+using System.Globalization;
+using Aftercare.App.Data;
+using Aftercare.Domain;
+using Aftercare.Domain.Assessments;
+using Aftercare.Domain.Audit;
+using Aftercare.Domain.Documents;
+using Aftercare.Domain.Messaging;
+using Aftercare.Domain.Plans;
+using Aftercare.Domain.Presentations;
+using Aftercare.Domain.Programme;
+using Aftercare.Domain.Referrals;
+using Aftercare.Domain.Sharing;
+using Aftercare.Fhir;
+using Hl7.Fhir.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace Aftercare.Presentations;
+
+/// <summary>Sites where people present, as FHIR Organization: not patient data, so read and searched without a patient and not audited.</summary>
+public static class OrganizationFhir
+{
+    public const string Type = "Organization";
+
+    public static readonly SearchDeclaration Searched = new(Type, FhirParameter.Identifier);
+
+    public static CapabilityStatement.ResourceComponent Capability() =>
+        Fhir.Capability.Resource(Searched, "Sites where people present (identifier urn:aftercare:site).");
+
+    public static async Task<IResult> Read(string id, AftercareDbContext db, CancellationToken ct)
+    {
+        var site = Guid.TryParse(id, out var g) ? await db.Sites.AsNoTracking().FirstOrDefaultAsync(s => s.Id == g, ct) : null;
+        return site is null ? Outcomes.NotFound(Type, id) : FhirJson.Ok(ToOrganization(site));
+    }
+
+    public static Task<IResult> Search(HttpContext context, AftercareDbContext db, CancellationToken ct) =>
+        RecordAnswers.ListAsync(context, Searched,
+            search => (search.Value("identifier") is { Length: > 0 } identifier && identifier.Split('|', 2)[^1] is var code
+                ? db.Sites.AsNoTracking().Where(s => s.Code == code) : db.Sites.AsNoTracking()).OrderBy(s => s.Code),
+            ToOrganization, ct,
+            search => search.Value("identifier").Split('|', 2) is [var system, _] && system != FhirSystems.SiteSystem
+                ? Outcomes.NotSupported($"Sites are identified in {FhirSystems.SiteSystem}.", "identifier") : null);
+
+    /// <summary>A site where people present, identified as intake identifies it (urn:aftercare:site).</summary>
+    public static Organization ToOrganization(Site site)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        var organization = new Organization { Id = site.Id.ToString(), Meta = new Meta { VersionId = "1" }, Active = true, Name = site.Name };
+        organization.Identifier.Add(new Identifier(FhirSystems.SiteSystem, site.Code));
+        return organization;
+    }
+}
