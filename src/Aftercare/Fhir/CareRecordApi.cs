@@ -273,7 +273,7 @@ public static class CareRecordApi
         }
 
         var what = $"GET {context.Request.Path}";
-        db.Audit(clock, context.User.ToActor(), AuditAction.FhirRefused, AuditPurpose.Security, null, what.Length > 100 ? what[..100] : what);
+        db.Audit(clock, context.User.ToActor(), AuditAction.FhirRefused, AuditPurpose.Security, null, what);
         await db.SaveChangesAsync(ct);
         return Outcomes.Fail(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden, "The audit trail is read by administrators only.");
     }
