@@ -11,26 +11,8 @@ using Aftercare.Plans;
 using Aftercare.Presentations;
 using Aftercare.Smart;
 
-// The `aftercare` binary: serve, migrate, users, seed (see Cli/).
-try
-{
-    return await AftercareCommands.Create().Parse(args).InvokeAsync(new() { EnableDefaultExceptionHandler = false });
-}
-catch (Aftercare.App.Programme.PathwayFileException e)
-{
-    await Console.Error.WriteLineAsync("aftercare will not start: " + e.Message);
-    return 1;
-}
-catch (DatabaseNotFoundException e)
-{
-    await Console.Error.WriteLineAsync("aftercare: " + e.Message);
-    return 1;
-}
-catch (SettingsException e)
-{
-    await Console.Error.WriteLineAsync("aftercare will not start: " + e.Message);
-    return 1;
-}
+// The `aftercare` binary: serve, migrate, users, seed… each feature's commands (see Cli/AftercareCommands.cs).
+return await AftercareCommands.RunAsync(args, Console.Out, Console.Error, Console.In);
 
 /// <summary>The web application, read as a table of contents.</summary>
 public static partial class Program

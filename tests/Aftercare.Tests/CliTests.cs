@@ -2,16 +2,41 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
+using Aftercare.Cli;
 using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.Tests;
 
-/// <summary>The `aftercare` binary, run as a separate process against the test database.</summary>
+/// <summary>
+/// The `aftercare` commands against the test database, run in this process through the same
+/// <see cref="AftercareCommands.RunAsync"/> the binary's entry point calls, with its output captured.
+/// One test (the README's registry export) runs the real binary, so the entry point stays proven.
+/// </summary>
 public sealed partial class CliTests(AftercareApplication app) : IClassFixture<AftercareApplication>
 {
-    internal static Task<(int Code, string Out, string Err)> Aftercare(string? stdin, params string[] args) => AftercareIn(AppContext.BaseDirectory, stdin, args);
+    /// <summary>As the spawned binary had them in its environment: only warnings logged.</summary>
+    private static readonly Dictionary<string, string?> Settings = new() { ["Logging:LogLevel:Default"] = "Warning" };
 
-    internal static async Task<(int Code, string Out, string Err)> AftercareIn(string folder, string? stdin, params string[] args)
+    internal static Task<(int Code, string Out, string Err)> Aftercare(string? stdin, params string[] args) => AftercareWith(Settings, stdin, args);
+
+    /// <summary>With configuration the app starts with, as environment variables would give it (e.g. Aftercare:PathwaysFile).</summary>
+    internal static async Task<(int Code, string Out, string Err)> AftercareWith(IReadOnlyDictionary<string, string?> settings, string? stdin, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        using var input = new StringReader(stdin is null ? "" : stdin + Environment.NewLine);
+        var all = new Dictionary<string, string?>(Settings);
+        foreach (var (key, value) in settings)
+        {
+            all[key] = value;
+        }
+
+        var code = await AftercareCommands.RunAsync(args, output, error, input, all);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>The real binary, `dotnet aftercare.dll`, as a separate process started in <paramref name="folder"/>.</summary>
+    private static async Task<(int Code, string Out, string Err)> AftercareProcess(string folder, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -35,11 +60,6 @@ public sealed partial class CliTests(AftercareApplication app) : IClassFixture<A
         }
 
         using var process = Process.Start(start)!;
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteLineAsync(stdin);
-        }
-
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
@@ -72,7 +92,7 @@ public sealed partial class CliTests(AftercareApplication app) : IClassFixture<A
     {
         var folder = Directory.CreateTempSubdirectory("aftercare-cli-").FullName;
         var csv = Path.Combine(folder, "registry.csv");
-        var missing = await AftercareIn(folder, null, "registry", "export", "--out", csv, "--db", "data/aftercare-demo.db");
+        var missing = await AftercareProcess(folder, "registry", "export", "--out", csv, "--db", "data/aftercare-demo.db");
         Assert.NotEqual(0, missing.Code);
         Assert.Contains($"aftercare: there is no database at {Path.Combine(folder, "data", "aftercare-demo.db")}", missing.Err, StringComparison.Ordinal);
         Assert.DoesNotContain("Wrote", missing.Out, StringComparison.Ordinal);
@@ -82,8 +102,9 @@ public sealed partial class CliTests(AftercareApplication app) : IClassFixture<A
         if (AftercareApplication.Provider == "sqlite")
         {
             // A relative --db that is there is read from the current folder.
-            var here = await AftercareIn(Path.GetDirectoryName(app.Database)!, null, "registry", "export", "--out", csv, "--db", Path.GetFileName(app.Database));
+            var here = await AftercareProcess(Path.GetDirectoryName(app.Database)!, "registry", "export", "--out", csv, "--db", Path.GetFileName(app.Database));
             Assert.True(here.Code == 0, here.Err);
+            Assert.StartsWith("Wrote ", here.Out, StringComparison.Ordinal);
             Assert.True(File.Exists(csv));
         }
     }

@@ -18,27 +18,12 @@ public sealed class DeathImportTests(AftercareApplication app) : IClassFixture<A
 
     private static string Day(int daysFromNow) => DateOnly.FromDateTime(AftercareApplication.Now.UtcDateTime).AddDays(daysFromNow).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    /// <summary>A valid, fresh NHS number (modulus 11), for a synthetic person.</summary>
-    private static string NewNhsNumber()
-    {
-        while (true)
-        {
-            var digits = Enumerable.Range(0, 9).Select(i => i == 0 ? Random.Shared.Next(1, 10) : Random.Shared.Next(0, 10)).ToArray();
-            var check = 11 - (digits.Select((d, i) => d * (10 - i)).Sum() % 11);
-            if (check == 10)
-            {
-                continue;
-            }
-
-            return string.Concat(digits) + (check == 11 ? 0 : check).ToString(CultureInfo.InvariantCulture);
-        }
-    }
 
     /// <summary>A new person who presented 30 days ago: their MRN, NHS number and id.</summary>
     private async Task<(string Mrn, string Nhs, Guid Id)> Person(string family)
     {
         var client = await app.ClientFor(Roles.Clinician);
-        var (mrn, nhs) = (Requests.NewMrn(), NewNhsNumber());
+        var (mrn, nhs) = (Requests.NewMrn(), Requests.NewNhsNumber());
         var response = await client.PostAsJsonAsync("api/presentations",
             Requests.Presentation(await app.SiteId(), AftercareApplication.Now.AddDays(-30), newPerson: Requests.NewPerson(mrn, family: family, nhs: nhs)));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);

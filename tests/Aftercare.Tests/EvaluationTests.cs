@@ -141,6 +141,34 @@ public sealed partial class EvaluationTests(AftercareApplication app) : IClassFi
         Assert.Contains("--cohort analyses a file", both.Err, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_pathway_a_spreadsheet_would_run_as_a_formula_comes_out_of_the_cohort_as_text_and_reads_back_the_same()
+    {
+        // Every pathway id made to start with "=", as a pathway file could have it; put back after.
+        await app.Read(db => db.Episodes.ExecuteUpdateAsync(e => e.SetProperty(x => x.PathwayId, x => "=" + x.PathwayId)));
+        try
+        {
+            var folder = Directory.CreateTempSubdirectory("aftercare-evaluate-").FullName;
+            var csv = Path.Combine(folder, "cohort.csv");
+            var exported = await CliTests.Aftercare(null, "evaluate", "--db", app.Database, "--export-cohort", csv);
+            Assert.True(exported.Code == 0, exported.Err + exported.Out);
+
+            var rows = (await File.ReadAllLinesAsync(csv, TestContext.Current.CancellationToken)).Skip(1).Select(l => l.Split(',')).ToList();
+            Assert.Contains(rows, r => r[5].StartsWith("'=", StringComparison.Ordinal));
+            Assert.DoesNotContain(rows, r => r.Any(cell => cell.StartsWith('=')));
+            // Numbers stay plain numbers: R and Stata read the day counts as numbers.
+            Assert.All(rows, r => Assert.Matches(@"^\d+$", r[6]));
+
+            var read = await CohortCsv.ReadAsync(new StringReader(await File.ReadAllTextAsync(csv, TestContext.Current.CancellationToken)), ct: TestContext.Current.CancellationToken);
+            Assert.True(read.IsSuccess, string.Join("\n", read.Errors));
+            Assert.Contains(read.Value, r => r.Pathway.StartsWith('='));
+        }
+        finally
+        {
+            await app.Read(db => db.Episodes.Where(e => EF.Functions.Like(e.PathwayId, "=%")).ExecuteUpdateAsync(e => e.SetProperty(x => x.PathwayId, x => x.PathwayId.Substring(1))));
+        }
+    }
+
     [GeneratedRegex(@"\d{4}-\d{2}-\d{2}")]
     private static partial Regex DateLike();
 

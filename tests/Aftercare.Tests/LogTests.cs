@@ -155,20 +155,6 @@ public sealed partial class LogTests
         Assert.DoesNotContain(unique, log, StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>A valid NHS number (modulus 11) in the 999 range used for test data.</summary>
-    private static string NhsNumber()
-    {
-        while (true)
-        {
-            var digits = "999" + Random.Shared.Next(0, 1_000_000).ToString("000000", System.Globalization.CultureInfo.InvariantCulture);
-            var sum = digits.Select((c, i) => (c - '0') * (10 - i)).Sum();
-            var check = 11 - (sum % 11);
-            if (check == 10)
-            {
-                continue;
-            }
-
-            return digits + (check == 11 ? 0 : check);
-        }
-    }
+    /// <summary>A valid NHS number in the 999 range used for test data.</summary>
+    private static string NhsNumber() => Requests.NewNhsNumber("999");
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Aftercare.Domain.Users;
 using Microsoft.EntityFrameworkCore;
 
@@ -171,5 +172,44 @@ public sealed class MeasuresTests(AftercareApplication app) : IClassFixture<Afte
 
         Assert.All(rows.GroupBy(r => r[0]), g => Assert.True(g.Count() >= 5));
         Assert.Contains(await app.Read(db => db.AuditEvents.Where(a => a.Action == Domain.Audit.AuditAction.RegistryExported).ToListAsync()), a => a.PersonId == null);
+    }
+
+    [Fact]
+    public async Task A_site_code_a_spreadsheet_would_run_as_a_formula_comes_out_of_the_registry_export_as_text()
+    {
+        // A site whose code starts with "=", as configuration could name it, where the clinician works.
+        var code = $"=SUM({Random.Shared.Next(1000, 9999)})";
+        var email = app.User(Roles.Clinician).Email;
+        var (siteId, staff) = await app.Read(async db =>
+        {
+            var site = new Domain.Presentations.Site(Guid.CreateVersion7(), code, "Formula-test site");
+            var works = new Domain.Access.StaffSite(await db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync(), site.Id);
+            db.Sites.Add(site);
+            db.StaffSites.Add(works);
+            await db.SaveChangesAsync();
+            return (site.Id, works);
+        });
+        try
+        {
+            var client = await app.ClientFor(Roles.Clinician);
+            for (var i = 0; i < 6; i++)
+            {
+                var response = await client.PostAsJsonAsync("api/presentations",
+                    Requests.Presentation(siteId, AftercareApplication.Now.AddDays(-1), newPerson: Requests.NewPerson(Requests.NewMrn())));
+                Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            }
+
+            var file = Path.Combine(Directory.CreateTempSubdirectory("aftercare-registry-").FullName, "registry.csv");
+            var run = await CliTests.Aftercare(null, "registry", "export", "--out", file, "--from", "2026-11", "--to", "2026-11", "--db", app.Database);
+            Assert.True(run.Code == 0, run.Err);
+
+            var lines = await File.ReadAllLinesAsync(file, TestContext.Current.CancellationToken);
+            Assert.Contains(lines, l => l.StartsWith($"2026-11,'{code},", StringComparison.Ordinal));
+            Assert.DoesNotContain(lines, l => l.Split(',').Any(cell => cell.StartsWith('=')));
+        }
+        finally
+        {
+            await app.Read(db => db.StaffSites.Where(s => s.UserId == staff.UserId && s.SiteId == siteId).ExecuteDeleteAsync());
+        }
     }
 }

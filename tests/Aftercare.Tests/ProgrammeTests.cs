@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -395,16 +394,9 @@ public sealed class ProgrammeTests(AftercareApplication app) : IClassFixture<Aft
         try
         {
             Assert.Throws<PathwayFileException>(() => PathwayFile.Load(file));
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, Environment = { ["Aftercare__PathwaysFile"] = file } };
-            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "aftercare.dll"), "migrate", "--db", app.Database })
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            using var process = Process.Start(start)!;
-            var error = await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            Assert.NotEqual(0, process.ExitCode);
+            var run = await CliTests.AftercareWith(new Dictionary<string, string?> { ["Aftercare:PathwaysFile"] = file }, null, "migrate", "--db", app.Database);
+            var error = run.Err;
+            Assert.NotEqual(0, run.Code);
             Assert.Contains($"line {line}", error, StringComparison.Ordinal);
             Assert.Contains("sendPigeons", error, StringComparison.Ordinal);
         }

@@ -9,6 +9,22 @@ public static class Requests
     private static int _next;
 
     /// <summary>A fresh MRN per call, so tests never collide.</summary>
+    /// <summary>
+    /// A valid NHS number, random after the prefix ("999": the range set aside for testing); its
+    /// check digit from PersonIdentifier, the one implementation.
+    /// </summary>
+    public static string NewNhsNumber(string prefix = "")
+    {
+        while (true)
+        {
+            var digits = prefix + string.Concat(Enumerable.Range(prefix.Length, 9 - prefix.Length).Select(i => i == 0 ? Random.Shared.Next(1, 10) : Random.Shared.Next(0, 10)));
+            if (Aftercare.Domain.People.PersonIdentifier.NhsCheckDigit(digits) is { } check)
+            {
+                return digits + check;
+            }
+        }
+    }
+
     public static string NewMrn() => $"T{Interlocked.Increment(ref _next):00000}{Random.Shared.Next(1000, 9999)}";
 
     public static object NewPerson(string mrn, string given = "Robin", string family = "Fictional", string dob = "1994-03-27", string? nhs = null) => new

@@ -14,7 +14,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         audit.Property(a => a.ActorId).HasMaxLength(450);
         audit.Property(a => a.Actor).HasMaxLength(256);
         audit.Property(a => a.Purpose).HasMaxLength(100);
-        audit.Property(a => a.EntityId).HasMaxLength(100);
+        audit.Property(a => a.EntityId).HasMaxLength(AuditEvent.EntityIdLength);
         audit.Property(a => a.PreviousHash).HasMaxLength(64);
         audit.Property(a => a.Hash).HasMaxLength(64);
         audit.Property(a => a.Mac).HasMaxLength(64);

@@ -300,14 +300,7 @@ public static class DemoData
         for (var body = 999_000_000L + (n * 7919L); ; body++)
         {
             var digits = body.ToString("000000000", System.Globalization.CultureInfo.InvariantCulture);
-            var sum = digits.Select((c, i) => (c - '0') * (10 - i)).Sum();
-            var check = 11 - (sum % 11);
-            if (check == 11)
-            {
-                check = 0;
-            }
-
-            if (check != 10)
+            if (Domain.People.PersonIdentifier.NhsCheckDigit(digits) is { } check)
             {
                 return digits + check;
             }

@@ -6,7 +6,7 @@ namespace Aftercare.App.Evaluation;
 
 /// <summary>
 /// The analysis cohort as CSV (columns in docs/evaluation.md), so the same analysis can be rerun
-/// here with `aftercare evaluate --cohort` or checked in R or Stata. Plain RFC 4180 with a header;
+/// here with `aftercare evaluate --cohort` or checked in R or Stata. Plain RFC 4180 with a header (App/Csv.cs: text guarded against spreadsheet formulas, numbers plain);
 /// death columns are empty (NA in R) when mortality data are not linked.
 /// </summary>
 public static class CohortCsv
@@ -24,8 +24,8 @@ public static class CohortCsv
         {
             ct.ThrowIfCancellationRequested();
             line.Clear()
-                .Append(r.Pid).Append(',').Append(r.AgeBand).Append(',').Append(r.Sex).Append(',').Append(r.PriorPsychHistory).Append(',')
-                .Append(r.Engaged ? '1' : '0').Append(',').Append(Quote(r.Pathway)).Append(',')
+                .Append(Csv.Text(r.Pid)).Append(',').Append(Csv.Text(r.AgeBand)).Append(',').Append(Csv.Text(r.Sex)).Append(',').Append(Csv.Text(r.PriorPsychHistory)).Append(',')
+                .Append(r.Engaged ? '1' : '0').Append(',').Append(Csv.Text(r.Pathway)).Append(',')
                 .Append(r.DaysToRepeat.ToString(CultureInfo.InvariantCulture)).Append(',').Append(r.Repeat ? '1' : '0').Append(',')
                 .Append(r.DaysToDeath?.ToString(CultureInfo.InvariantCulture)).Append(',')
                 .Append(Flag(r.DeathSuicide)).Append(',').Append(Flag(r.DeathAny));
@@ -44,7 +44,7 @@ public static class CohortCsv
             return Result<IReadOnlyList<CohortRow>>.Failure("cohort", "The file is empty: expected a header line with the columns " + string.Join(",", Columns) + ".");
         }
 
-        var names = Split(header.TrimStart('\uFEFF'));
+        var names = Csv.Cells(header.TrimStart('\uFEFF'));
         var index = Columns.ToDictionary(c => c, c => names.FindIndex(n => string.Equals(n.Trim(), c, StringComparison.OrdinalIgnoreCase)));
         var missing = index.Where(kv => kv.Value < 0).Select(kv => kv.Key).ToList();
         if (missing.Count > 0)
@@ -63,7 +63,7 @@ public static class CohortCsv
                 continue;
             }
 
-            var cells = Split(line);
+            var cells = Csv.Cells(line);
             string Cell(string column) => index[column] < cells.Count ? cells[index[column]].Trim() : "";
             void Problem(string message)
             {
@@ -179,50 +179,4 @@ public static class CohortCsv
     }
 
     private static string Flag(bool? value) => value switch { true => "1", false => "0", null => "" };
-
-    private static string Quote(string value) =>
-        value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
-
-    private static List<string> Split(string line)
-    {
-        var cells = new List<string>();
-        var cell = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    cell.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    cell.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                cells.Add(cell.ToString());
-                cell.Clear();
-            }
-            else
-            {
-                cell.Append(c);
-            }
-        }
-
-        cells.Add(cell.ToString());
-        return cells;
-    }
 }

@@ -75,7 +75,7 @@ public static class RegistryExport
         var csv = new StringBuilder(string.Join(',', Columns)).Append('\n');
         foreach (var row in rows.OrderBy(r => r[0], StringComparer.Ordinal).ThenBy(r => r[1], StringComparer.Ordinal))
         {
-            csv.Append(string.Join(',', row.Select(Quote))).Append('\n');
+            csv.Append(Csv.Line(row)).Append('\n');
         }
 
         db.Audit(clock, actor, AuditAction.RegistryExported, AuditPurpose.Administration, entityId: $"{from:yyyy-MM}..{to:yyyy-MM} {rows.Count} rows");
@@ -100,7 +100,4 @@ public static class RegistryExport
 
         return changed;
     }
-
-    private static string Quote(string value) => value.Contains(',', StringComparison.Ordinal) || value.Contains('"', StringComparison.Ordinal)
-        ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 }

@@ -241,7 +241,7 @@ public static class ImportDeaths
     {
         var text = new UTF8Encoding(false, false).GetString(content).TrimStart('\uFEFF');
         var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
-        var header = lines.Count == 0 ? [] : Fields(lines[0]).Select(h => h.Trim().ToLowerInvariant()).ToList();
+        var header = lines.Count == 0 ? [] : Csv.Cells(lines[0]).Select(h => h.Trim().ToLowerInvariant()).ToList();
         int Column(params string[] names) => header.FindIndex(names.Contains);
         var (identifier, system, date, cause) = (Column("identifier"), Column("system"), Column("date_of_death", "date"), Column("cause"));
         if (identifier < 0 || date < 0 || cause < 0)
@@ -258,55 +258,11 @@ public static class ImportDeaths
                 continue;
             }
 
-            var fields = Fields(lines[i]);
+            var fields = Csv.Cells(lines[i]);
             string At(int column) => column >= 0 && column < fields.Count ? fields[column] : "";
             rows.Add(new Row(i + 1, At(identifier), At(system), At(date), At(cause)));
         }
 
         return rows;
-    }
-
-    /// <summary>One CSV line (RFC 4180 quoting; a field does not span lines).</summary>
-    private static List<string> Fields(string line)
-    {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else
-            {
-                field.Append(c);
-            }
-        }
-
-        fields.Add(field.ToString());
-        return fields;
     }
 }

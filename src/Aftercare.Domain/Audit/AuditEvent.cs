@@ -98,6 +98,9 @@ public sealed class AuditEvent
     /// <summary>Which person's record, when the action touched one.</summary>
     public Guid? PersonId { get; private set; }
 
+    /// <summary>The longest <see cref="EntityId"/> kept: a longer one (a refused FHIR request's path, a client id as sent) is cut here, the one place.</summary>
+    public const int EntityIdLength = 100;
+
     /// <summary>The id of the thing acted on (a presentation, a user), when there is one.</summary>
     public string? EntityId { get; private set; }
 
@@ -200,7 +203,7 @@ public sealed class AuditEvent
             Action = action,
             Purpose = purpose,
             PersonId = personId,
-            EntityId = entityId,
+            EntityId = entityId is { Length: > EntityIdLength } ? entityId[..EntityIdLength] : entityId,
         };
 }
 

@@ -52,18 +52,27 @@ public sealed class PersonIdentifier
             return false;
         }
 
+        return NhsCheckDigit(value.AsSpan(0, 9)) == value[9] - '0';
+    }
+
+    /// <summary>
+    /// The check digit for the first nine digits of an NHS number (modulus 11, weights 10 down to 2),
+    /// or null when they make 10: no NHS number starts with them. The one implementation.
+    /// </summary>
+    public static int? NhsCheckDigit(ReadOnlySpan<char> nineDigits)
+    {
+        if (nineDigits.Length != 9)
+        {
+            throw new ArgumentException("An NHS number's check digit is worked out from its first nine digits.", nameof(nineDigits));
+        }
+
         var sum = 0;
         for (var i = 0; i < 9; i++)
         {
-            sum += (value[i] - '0') * (10 - i);
+            sum += (nineDigits[i] - '0') * (10 - i);
         }
 
         var check = 11 - (sum % 11);
-        if (check == 11)
-        {
-            check = 0;
-        }
-
-        return check != 10 && check == value[9] - '0';
+        return check switch { 11 => 0, 10 => null, _ => check };
     }
 }

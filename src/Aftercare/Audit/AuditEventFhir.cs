@@ -109,7 +109,7 @@ public static class AuditEventFhir
         }
 
         var what = $"GET {context.Request.Path}";
-        db.Audit(clock, context.User.ToActor(), AuditAction.FhirRefused, AuditPurpose.Security, null, what.Length > 100 ? what[..100] : what);
+        db.Audit(clock, context.User.ToActor(), AuditAction.FhirRefused, AuditPurpose.Security, null, what);
         await db.SaveChangesAsync(ct);
         return Outcomes.Forbidden("The audit trail is read by administrators only.");
     }

@@ -29,9 +29,7 @@ public static class MeasuresCsv
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The filters need correcting.", detail: string.Join(" ", problems));
         }
 
-        var report = await ServiceMeasures.Compute(db, time, filter, by, options.SuppressBelow, ct);
-        db.Audit(clock, context.User.ToActor(), AuditAction.MeasuresExported, AuditPurpose.Administration, entityId: $"{filter.From:yyyy-MM}..{filter.To:yyyy-MM} by {by}");
-        await db.SaveChangesAsync(ct);
+        var report = await ExportMeasures.Handle(db, clock, time, context.User.ToActor(), filter, by, options.SuppressBelow, ct);
         return Results.File(Encoding.UTF8.GetBytes(Write(report)), "text/csv; charset=utf-8", $"aftercare-measures-{filter.From:yyyy-MM}-to-{filter.To:yyyy-MM}.csv");
     }
 
@@ -44,15 +42,15 @@ public static class MeasuresCsv
     {
         ArgumentNullException.ThrowIfNull(report);
         var csv = new StringBuilder();
-        csv.Append("group,measure,").Append(Quote(report.By.ToString().ToLowerInvariant())).Append(",numerator,denominator,percent,note\n");
+        csv.Append("group,measure,").Append(Csv.Text(report.By.ToString().ToLowerInvariant(), quote: true)).Append(",numerator,denominator,percent,note\n");
         foreach (var measure in report.Measures)
         {
             foreach (var (part, cell) in report.Parts.Zip(measure.Parts).Append(("All", measure.Total)))
             {
-                csv.Append(Quote(measure.Group)).Append(',').Append(Quote(measure.Name)).Append(',').Append(Quote(part)).Append(',')
+                csv.Append(Csv.Text(measure.Group, quote: true)).Append(',').Append(Csv.Text(measure.Name, quote: true)).Append(',').Append(Csv.Text(part, quote: true)).Append(',')
                     .Append(cell.Numerator.ForCsv()).Append(',').Append(measure.IsRate ? cell.Denominator.ForCsv() : "").Append(',')
                     .Append(measure.IsRate && cell.Percent is { } p ? p.ToString("0.0", CultureInfo.InvariantCulture) : "").Append(',')
-                    .Append(Quote(Note(cell.Numerator, measure.IsRate ? cell.Denominator : null))).Append('\n');
+                    .Append(Csv.Text(Note(cell.Numerator, measure.IsRate ? cell.Denominator : null), quote: true)).Append('\n');
             }
         }
 
@@ -76,8 +74,4 @@ public static class MeasuresCsv
 
         return string.Join("; ", notes);
     }
-
-    // Quoted, and a leading =, +, - or @ neutralised so a spreadsheet never runs it as a formula.
-    private static string Quote(string value) =>
-        "\"" + (value.Length > 0 && "=+-@".Contains(value[0], StringComparison.Ordinal) ? "'" + value : value).Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

@@ -109,7 +109,7 @@ public static class AppLaunch
         return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
-    private static string? ClientIdForAudit(OpenIddictRequest request) => (request.ClientId ?? "").Length > 100 ? request.ClientId![..100] : request.ClientId;
+    private static string? ClientIdForAudit(OpenIddictRequest request) => request.ClientId;
 
     /// <summary>The person a launch is for, found by MRN or NHS number: only an exact identifier names someone.</summary>
     private static async Task<Guid?> FindPatient(AftercareDbContext db, string identifier, CancellationToken ct)

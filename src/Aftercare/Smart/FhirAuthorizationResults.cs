@@ -30,7 +30,7 @@ public sealed class FhirAuthorizationResults(AftercareDbContext db, TimeProvider
         var signedIn = context.User.Identity?.IsAuthenticated == true;
         var actor = signedIn ? context.User.ToActor() : new Actor("", "(no valid credentials)", []);
         var what = $"{context.Request.Method} {context.Request.Path}";
-        db.Audit(clock, actor, AuditAction.FhirRefused, AuditPurpose.Security, null, what.Length > 100 ? what[..100] : what);
+        db.Audit(clock, actor, AuditAction.FhirRefused, AuditPurpose.Security, null, what);
         await db.SaveChangesAsync(context.RequestAborted);
         var result = signedIn
             ? Outcomes.Forbidden(

@@ -2,10 +2,10 @@ using System.CommandLine;
 using System.Security.Cryptography;
 using Aftercare.App.Data;
 using Aftercare.App.Evaluation;
+using Aftercare.Cli;
 using Aftercare.Hosting;
-using Spectre.Console;
 
-namespace Aftercare.Cli;
+namespace Aftercare.Measures;
 
 /// <summary>
 /// `aftercare evaluate`: the programme evaluation (issue #7) as a self-contained HTML report, from
@@ -16,8 +16,10 @@ public static class EvaluateCommand
     /// <summary>Base64 key for the pseudonyms (at least 32 bytes). Without it each export gets a new random key that is kept nowhere.</summary>
     public const string PseudonymKeySetting = "Aftercare:Evaluation:PseudonymKey";
 
-    public static Command Create(Option<string?> db)
+    public static Command Create(CliContext cli)
     {
+        ArgumentNullException.ThrowIfNull(cli);
+        var db = cli.Db;
         var output = new Option<FileInfo?>("--out") { Description = "Write the HTML report here (default: evaluation-report.html, unless only --export-cohort is given)." };
         var export = new Option<FileInfo?>("--export-cohort") { Description = "Write the analysis cohort as CSV (pseudonymised; columns in docs/evaluation.md)." };
         var cohort = new Option<FileInfo?>("--cohort") { Description = "Analyse this cohort CSV instead of the database (the shape --export-cohort writes)." };
@@ -63,18 +65,18 @@ public static class EvaluateCommand
             {
                 if (!file.Exists)
                 {
-                    await Console.Error.WriteLineAsync($"--cohort: {file.FullName} was not found.");
+                    await cli.Error.WriteLineAsync($"--cohort: {file.FullName} was not found.");
                     return 2;
                 }
 
                 using var reader = file.OpenText();
-                var read = await Step("Reading the cohort…", () => CohortCsv.ReadAsync(reader, ct: ct));
+                var read = await cli.Step("Reading the cohort…", () => CohortCsv.ReadAsync(reader, ct: ct));
                 if (!read.IsSuccess)
                 {
-                    await Console.Error.WriteLineAsync($"--cohort: {file.Name} cannot be analysed:");
+                    await cli.Error.WriteLineAsync($"--cohort: {file.Name} cannot be analysed:");
                     foreach (var error in read.Errors)
                     {
-                        await Console.Error.WriteLineAsync("  " + error.Message);
+                        await cli.Error.WriteLineAsync("  " + error.Message);
                     }
 
                     return 1;
@@ -85,22 +87,22 @@ public static class EvaluateCommand
             }
             else
             {
-                await using var app = Program.BuildWebApp(new HostSettings { Database = parse.GetValue(db), MustExist = true });
+                await using var app = Program.BuildWebApp(cli.Host(parse));
                 await DatabasePreparation.PrepareAsync(app, migrate: true, demo: false, ct);
                 await using var scope = app.Services.CreateAsyncScope();
                 var clock = app.Services.GetRequiredService<TimeProvider>();
                 var key = app.Configuration[PseudonymKeySetting] is { Length: > 0 } configured ? Convert.FromBase64String(configured) : RandomNumberGenerator.GetBytes(32);
                 if (key.Length < 32)
                 {
-                    await Console.Error.WriteLineAsync($"{PseudonymKeySetting} must be at least 32 bytes, base64-encoded.");
+                    await cli.Error.WriteLineAsync($"{PseudonymKeySetting} must be at least 32 bytes, base64-encoded.");
                     return 2;
                 }
 
-                var extracted = await Step("Drawing the cohort from the record…", () =>
+                var extracted = await cli.Step("Drawing the cohort from the record…", () =>
                     ExtractCohort.Handle(scope.ServiceProvider.GetRequiredService<AftercareDbContext>(), clock.GetUtcNow(), key, settings, ct: ct));
                 rows = extracted.Rows;
                 context = new ReportContext(app.Services.GetRequiredService<DatabaseSettings>().Describe(), clock.GetUtcNow(), settings, extracted);
-                Console.WriteLine($"Cohort: {rows.Count:N0} people (of {extracted.People:N0}); mortality data {(extracted.MortalityLinked ? "linked" : "not linked: no deaths are shown")}.");
+                cli.Out.WriteLine($"Cohort: {rows.Count:N0} people (of {extracted.People:N0}); mortality data {(extracted.MortalityLinked ? "linked" : "not linked: no deaths are shown")}.");
                 if (exportTo is not null)
                 {
                     await using (var writer = new StreamWriter(exportTo.FullName))
@@ -108,8 +110,8 @@ public static class EvaluateCommand
                         await CohortCsv.WriteAsync(writer, rows, ct);
                     }
 
-                    Console.WriteLine($"Cohort written to {exportTo.FullName}.");
-                    Console.WriteLine(app.Configuration[PseudonymKeySetting] is { Length: > 0 }
+                    cli.Out.WriteLine($"Cohort written to {exportTo.FullName}.");
+                    cli.Out.WriteLine(app.Configuration[PseudonymKeySetting] is { Length: > 0 }
                         ? $"Pseudonyms are keyed with {PseudonymKeySetting}: the same person has the same pid in every export made with that key."
                         : "Pseudonyms are keyed with a new random key that was not kept: they cannot be linked to people or to other exports.");
                 }
@@ -122,19 +124,15 @@ public static class EvaluateCommand
 
             if (rows.Count == 0)
             {
-                await Console.Error.WriteLineAsync("There is nobody in the cohort yet, so there is nothing to evaluate.");
+                await cli.Error.WriteLineAsync("There is nobody in the cohort yet, so there is nothing to evaluate.");
                 return 1;
             }
 
-            var result = await Step("Analysing…", () => Task.Run(() => EvaluateProgramme.Run(rows), ct));
+            var result = await cli.Step("Analysing…", () => Task.Run(() => EvaluateProgramme.Run(rows), ct));
             await File.WriteAllTextAsync(reportTo.FullName, EvaluationReport.Render(result, context), ct);
-            Console.WriteLine($"Report written to {reportTo.FullName}.");
+            cli.Out.WriteLine($"Report written to {reportTo.FullName}.");
             return 0;
         });
         return command;
     }
-
-    /// <summary>A spinner with the step's name on a terminal; nothing extra when output is redirected.</summary>
-    private static Task<T> Step<T>(string what, Func<Task<T>> work) =>
-        AnsiConsole.Profile.Capabilities.Interactive ? AnsiConsole.Status().StartAsync(what, _ => work()) : work();
 }
