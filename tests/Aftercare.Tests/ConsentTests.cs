@@ -12,16 +12,6 @@ namespace Aftercare.Tests;
 /// <summary>docs/domain.md rule 8 and issue #6: consent recorded and withdrawn at once, safeguarding under the configured policy, every share logged.</summary>
 public sealed class ConsentTests(AftercareApplication app) : IClassFixture<AftercareApplication>
 {
-    private async Task<(HttpClient Client, Guid PersonId, Guid PresentationId)> NewPerson()
-    {
-        var client = await app.ClientFor(Roles.Clinician);
-        var response = await client.PostAsJsonAsync("api/presentations",
-            Requests.Presentation(await app.SiteId(), AftercareApplication.Now.AddHours(-8), newPerson: Requests.NewPerson(Requests.NewMrn())));
-        var personId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("personId").GetGuid();
-        var presentationId = await app.Read(db => db.Presentations.Where(p => p.PersonId == personId).Select(p => p.Id).SingleAsync());
-        return (client, personId, presentationId);
-    }
-
     private static Dictionary<string, string> Decision(ConsentTopic topic, string agreed, string? whom = null, string? what = null) => new()
     {
         ["Decision.Topic"] = topic.ToString(),
@@ -33,7 +23,7 @@ public sealed class ConsentTests(AftercareApplication app) : IClassFixture<After
     [Fact]
     public async Task Rule8_Withdrawing_consent_to_share_with_the_GP_stops_the_next_letter_at_once()
     {
-        var (client, personId, presentationId) = await NewPerson();
+        var (client, personId, presentationId) = await app.Presented();
         await client.Post($"presentations/{presentationId}/assessment", "assessment", PlansTests.Assessment(0, "complete", shareWithGp: "Yes"));
         await client.Post($"people/{personId}/safety-plan", "safety-plan", PlansTests.SafetyPlan(0, "Not sleeping"));
         Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"people/{personId}", "share-gp", [])).StatusCode);
@@ -66,7 +56,7 @@ public sealed class ConsentTests(AftercareApplication app) : IClassFixture<After
     [Fact]
     public async Task Rule8_Withdrawing_consent_to_messages_cancels_what_is_waiting_and_stops_new_ones()
     {
-        var (client, personId, _) = await NewPerson();
+        var (client, personId, _) = await app.Presented();
         var page = $"people/{personId}/consent";
         Assert.Equal(HttpStatusCode.Redirect, (await client.Post(page, "consent", Decision(ConsentTopic.ReceiveMessages, "yes"))).StatusCode);
         await app.Read(async db =>
@@ -86,7 +76,7 @@ public sealed class ConsentTests(AftercareApplication app) : IClassFixture<After
     [Fact]
     public async Task Rule8_Involving_family_names_whom_and_what_they_may_know_and_bad_input_changes_nothing()
     {
-        var (client, personId, _) = await NewPerson();
+        var (client, personId, _) = await app.Presented();
         var page = $"people/{personId}/consent";
         var refused = await client.Post(page, "consent", Decision(ConsentTopic.InvolveFamilyOrCarers, "yes"));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
@@ -105,7 +95,7 @@ public sealed class ConsentTests(AftercareApplication app) : IClassFixture<After
     [Fact]
     public async Task Rule8_Safeguarding_follows_the_configured_policy_and_a_report_is_logged_as_shared_without_consent()
     {
-        var (client, personId, _) = await NewPerson();
+        var (client, personId, _) = await app.Presented();
         var page = $"people/{personId}/consent";
 
         // Child protection: the policy (appsettings) makes a report mandatory.

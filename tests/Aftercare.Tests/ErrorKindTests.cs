@@ -13,20 +13,10 @@ namespace Aftercare.Tests;
 /// </summary>
 public sealed class ErrorKindTests(AftercareApplication app) : IClassFixture<AftercareApplication>
 {
-    private async Task<(HttpClient Client, Guid PersonId, Guid PresentationId)> Presented()
-    {
-        var client = await app.ClientFor(Roles.Clinician);
-        var response = await client.PostAsJsonAsync("api/presentations",
-            Requests.Presentation(await app.SiteId(), AftercareApplication.Now.AddHours(-8), newPerson: Requests.NewPerson(Requests.NewMrn())));
-        var personId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("personId").GetGuid();
-        var presentationId = await app.Read(db => db.Presentations.Where(p => p.PersonId == personId).Select(p => p.Id).SingleAsync());
-        return (client, personId, presentationId);
-    }
-
     [Fact]
     public async Task A_handoff_moved_from_an_old_version_answers_409_as_a_stale_contact_does()
     {
-        var (client, personId, presentationId) = await Presented();
+        var (client, personId, presentationId) = await app.Presented();
 
         // A try recorded twice from the same version (not reached, so the contact stays due): the second is stale.
         await client.Post($"presentations/{presentationId}/aftercare", "enrol", new Dictionary<string, string>

@@ -16,16 +16,6 @@ public sealed class PlansTests(AftercareApplication app) : IClassFixture<Afterca
 {
     private const string Payload = "<script>alert('x')</script>";
 
-    private async Task<(HttpClient Client, Guid PersonId, Guid PresentationId)> NewPersonWithPresentation(string? gp = "Demo Street Surgery (fictional)")
-    {
-        var client = await app.ClientFor(Roles.Clinician);
-        var response = await client.PostAsJsonAsync("api/presentations",
-            Requests.Presentation(await app.SiteId(), AftercareApplication.Now.AddHours(-8), newPerson: Requests.NewPerson(Requests.NewMrn())));
-        var personId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("personId").GetGuid();
-        var presentationId = await app.Read(db => db.Presentations.Where(p => p.PersonId == personId).Select(p => p.Id).SingleAsync());
-        return (client, personId, presentationId);
-    }
-
     internal static Dictionary<string, string> Assessment(int version, string action, string shareWithGp = "Yes", string account = "I could not cope")
     {
         var fields = AssessmentSections.All.ToDictionary(s => s.Section.ToString(), s => s.Section == AssessmentSection.PersonsOwnAccount ? account : "Synthetic words");
@@ -52,7 +42,7 @@ public sealed class PlansTests(AftercareApplication app) : IClassFixture<Afterca
     [Fact]
     public async Task Completing_an_assessment_records_when_it_happened_on_the_presentation_and_audits_it()
     {
-        var (client, personId, presentationId) = await NewPersonWithPresentation();
+        var (client, personId, presentationId) = await app.Presented();
         var page = $"presentations/{presentationId}/assessment";
         var saved = await client.Post(page, "assessment", Assessment(0, "complete"));
         Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
@@ -80,7 +70,7 @@ public sealed class PlansTests(AftercareApplication app) : IClassFixture<Afterca
     [Fact]
     public async Task A_completed_assessment_with_an_empty_section_is_refused_and_nothing_is_saved()
     {
-        var (client, _, presentationId) = await NewPersonWithPresentation();
+        var (client, _, presentationId) = await app.Presented();
         var fields = Assessment(0, "complete");
         fields[nameof(AssessmentSection.Formulation)] = "  ";
         var refused = await client.Post($"presentations/{presentationId}/assessment", "assessment", fields);
@@ -92,7 +82,7 @@ public sealed class PlansTests(AftercareApplication app) : IClassFixture<Afterca
     [Fact]
     public async Task A_stale_edit_is_refused_shown_beside_the_saved_version_and_nothing_is_overwritten()
     {
-        var (client, _, presentationId) = await NewPersonWithPresentation();
+        var (client, _, presentationId) = await app.Presented();
         var page = $"presentations/{presentationId}/assessment";
         Assert.Equal(HttpStatusCode.Redirect, (await client.Post(page, "assessment", Assessment(0, "draft", account: "First clinician's words"))).StatusCode);
 
@@ -112,7 +102,7 @@ public sealed class PlansTests(AftercareApplication app) : IClassFixture<Afterca
     [Fact]
     public async Task Two_saves_racing_on_the_same_version_leave_one_version_and_tell_the_other()
     {
-        var (client, personId, _) = await NewPersonWithPresentation();
+        var (client, personId, _) = await app.Presented();
         Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"people/{personId}/safety-plan", "safety-plan", SafetyPlan(0, "Original"))).StatusCode);
 
         await using var scopeA = app.Services.CreateAsyncScope();
@@ -140,7 +130,7 @@ public sealed class PlansTests(AftercareApplication app) : IClassFixture<Afterca
     [Fact]
     public async Task A_GP_share_without_consent_is_refused_with_the_reason_and_logged_but_nothing_is_shared()
     {
-        var (client, personId, presentationId) = await NewPersonWithPresentation();
+        var (client, personId, presentationId) = await app.Presented();
         await client.Post($"presentations/{presentationId}/assessment", "assessment", Assessment(0, "complete", shareWithGp: "No"));
         await client.Post($"people/{personId}/safety-plan", "safety-plan", SafetyPlan(0, "Not sleeping"));
 
@@ -154,7 +144,7 @@ public sealed class PlansTests(AftercareApplication app) : IClassFixture<Afterca
     [Fact]
     public async Task A_GP_share_with_consent_is_recorded_and_the_letter_shows_free_text_as_text()
     {
-        var (client, personId, presentationId) = await NewPersonWithPresentation();
+        var (client, personId, presentationId) = await app.Presented();
         await client.Post($"presentations/{presentationId}/assessment", "assessment", Assessment(0, "complete"));
         await client.Post($"people/{personId}/safety-plan", "safety-plan", SafetyPlan(0, "Not sleeping " + Payload));
 
@@ -174,7 +164,7 @@ public sealed class PlansTests(AftercareApplication app) : IClassFixture<Afterca
     [Fact]
     public async Task The_GP_letter_comes_from_the_team_with_its_address_and_phone_and_is_signed_by_name_and_role_not_email()
     {
-        var (client, personId, presentationId) = await NewPersonWithPresentation();
+        var (client, personId, presentationId) = await app.Presented();
         await client.Post($"presentations/{presentationId}/assessment", "assessment", Assessment(0, "complete"));
         await client.Post($"people/{personId}/safety-plan", "safety-plan", SafetyPlan(0, "Not sleeping"));
         Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"people/{personId}", "share-gp", [])).StatusCode);
@@ -201,7 +191,7 @@ public sealed class PlansTests(AftercareApplication app) : IClassFixture<Afterca
     [Fact]
     public async Task The_persons_plan_names_their_team_with_a_number_to_tap()
     {
-        var (client, personId, _) = await NewPersonWithPresentation();
+        var (client, personId, _) = await app.Presented();
         await client.Post($"people/{personId}/safety-plan", "safety-plan", SafetyPlan(0, "Not sleeping"));
         var team = Aftercare.App.Demo.DemoData.Sites[0];
         var print = WebUtility.HtmlDecode(await client.GetStringAsync($"people/{personId}/safety-plan/print"));

@@ -35,21 +35,13 @@ public sealed class SafetyPlanLinkTests(AftercareApplication app) : IClassFixtur
         Assert.DoesNotContain("Not sleeping", await expired.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    private async Task<(HttpClient Client, Guid PersonId)> Presented()
-    {
-        var client = await app.ClientFor(Roles.Clinician);
-        var response = await client.PostAsJsonAsync("api/presentations",
-            Requests.Presentation(await app.SiteId(), AftercareApplication.Now.AddHours(-8), newPerson: Requests.NewPerson(Requests.NewMrn())));
-        return (client, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("personId").GetGuid());
-    }
-
     private static Dictionary<string, string> Plan(string action, Func<SafetyPlanSection, string> words) =>
         new(SafetyPlanSections.All.ToDictionary(s => s.ToString(), words)) { ["version"] = "0", ["action"] = action };
 
     [Fact]
     public async Task A_draft_safety_plan_cannot_be_sent_to_the_phone()
     {
-        var (client, personId) = await Presented();
+        var (client, personId, _) = await app.Presented();
         var draft = Plan("draft", s => s == SafetyPlanSection.WarningSigns ? "Not sleeping" : "");
         Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"people/{personId}/safety-plan", "safety-plan", draft)).StatusCode);
 
@@ -71,7 +63,7 @@ public sealed class SafetyPlanLinkTests(AftercareApplication app) : IClassFixtur
     [Fact]
     public async Task On_the_persons_copy_the_text_line_opens_a_message_and_numbers_they_wrote_can_be_tapped()
     {
-        var (client, personId) = await Presented();
+        var (client, personId, _) = await app.Presented();
         var plan = Plan("complete", s => s switch
         {
             SafetyPlanSection.PeopleICanAsk => "My sister Jo on 07700 900123, or <b>Sam</b> +44 7700 900456",
@@ -98,7 +90,7 @@ public sealed class SafetyPlanLinkTests(AftercareApplication app) : IClassFixtur
     [Fact]
     public async Task A_private_link_is_shown_with_a_QR_code_or_sent_by_text_or_email_as_the_feedback_link_is()
     {
-        var (client, personId) = await Presented();
+        var (client, personId, _) = await app.Presented();
         Assert.Equal(HttpStatusCode.Redirect, (await client.Post($"people/{personId}/safety-plan", "safety-plan", Plan("complete", _ => "My words"))).StatusCode);
 
         // Shown by hand: the link, and a QR code their phone's camera opens.
@@ -130,7 +122,7 @@ public sealed class SafetyPlanLinkTests(AftercareApplication app) : IClassFixtur
     [Fact]
     public async Task On_a_phone_the_help_now_block_comes_before_the_plan_with_the_people_they_can_ask_and_their_team()
     {
-        var (client, personId) = await Presented();
+        var (client, personId, _) = await app.Presented();
         var plan = Plan("complete", s => s switch
         {
             SafetyPlanSection.PeopleICanAsk => "My sister Jo on 07700 900123",

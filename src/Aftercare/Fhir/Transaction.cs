@@ -25,7 +25,7 @@ public static class Transaction
         });
     }
 
-    /// <summary>POST /fhir/{type}: not supported on its own; a RiskAssessment (or a risk tier) is refused, and the refusal audited.</summary>
+    /// <summary>POST /fhir/{type}: not supported on its own; a RiskAssessment (or any tiered label of a person, see RiskRule) is refused, and the refusal audited.</summary>
     public static async Task<IResult> Create(string type, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(context);
