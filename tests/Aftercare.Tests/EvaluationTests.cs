@@ -29,6 +29,22 @@ public sealed partial class EvaluationTests(AftercareApplication app) : IClassFi
     }
 
     [Fact]
+    public async Task Opening_the_programme_evaluation_page_is_audited_once_as_a_view_of_aggregates()
+    {
+        var manager = await app.ClientFor(Aftercare.Domain.Users.Roles.ServiceManager);
+        var before = await app.Read(db => db.AuditEvents.CountAsync(e => e.EntityId == "programme evaluation"));
+
+        var page = await manager.GetAsync("measures/evaluation", TestContext.Current.CancellationToken);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Aftercare programme evaluation", await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        var events = await app.Read(db => db.AuditEvents.Where(e => e.EntityId == "programme evaluation").ToListAsync());
+        Assert.Equal(before + 1, events.Count);
+        Assert.Equal(Aftercare.Domain.Audit.AuditAction.MeasuresViewed, events[^1].Action);
+        Assert.Null(events[^1].PersonId);
+    }
+
+    [Fact]
     public async Task A_malformed_cohort_file_is_refused_with_every_problem_and_its_line_number()
     {
         var csv = string.Join('\n',
