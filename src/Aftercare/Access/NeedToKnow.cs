@@ -1,4 +1,3 @@
-using Aftercare.App;
 using Aftercare.App.Access;
 using Aftercare.App.Audit;
 using Aftercare.App.Data;

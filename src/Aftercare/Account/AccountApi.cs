@@ -1,5 +1,4 @@
 using Aftercare.Access;
-using Aftercare.App.Access;
 using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.App.Users;

@@ -1,6 +1,5 @@
 using Aftercare.Access;
 using Aftercare.App;
-using Aftercare.App.Access;
 using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.Domain.Audit;

@@ -3,7 +3,6 @@ using Aftercare.App;
 using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.Cli;
-using Aftercare.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Spectre.Console;
 

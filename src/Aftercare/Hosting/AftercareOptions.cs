@@ -1,12 +1,12 @@
 using Aftercare.App;
-using Aftercare.App.Programme;
 using Aftercare.App.Messaging;
+using Aftercare.App.Programme;
 using Aftercare.App.Referrals;
-using Aftercare.Domain.Messaging;
 using Aftercare.App.Sites;
 using Aftercare.Domain.Interventions;
-using Aftercare.Domain.Referrals;
+using Aftercare.Domain.Messaging;
 using Aftercare.Domain.Programme;
+using Aftercare.Domain.Referrals;
 
 namespace Aftercare.Hosting;
 

@@ -1,8 +1,8 @@
 using Aftercare.App;
 using Aftercare.App.Audit;
 using Aftercare.App.Data;
-using Aftercare.App.Programme;
 using Aftercare.App.Demo;
+using Aftercare.App.Programme;
 using Aftercare.App.Referrals;
 using Aftercare.App.Sites;
 using Microsoft.AspNetCore.Identity;

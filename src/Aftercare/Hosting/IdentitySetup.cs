@@ -2,11 +2,11 @@ using System.Security.Claims;
 using Aftercare.App;
 using Aftercare.App.Data;
 using Aftercare.App.Users;
+using Aftercare.Domain.Users;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.EntityFrameworkCore;
-using Aftercare.Domain.Users;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.Hosting;
 

@@ -1,5 +1,5 @@
-using Aftercare.Access;
 using System.Text.Json.Serialization;
+using Aftercare.Access;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.FileProviders;

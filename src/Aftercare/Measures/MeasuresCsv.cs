@@ -2,10 +2,8 @@ using System.Globalization;
 using System.Text;
 using Aftercare.Access;
 using Aftercare.App;
-using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.App.Measures;
-using Aftercare.Domain.Audit;
 using Aftercare.Hosting;
 
 namespace Aftercare.Measures;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Aftercare.App;
 using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.App.Documents;

@@ -1,6 +1,6 @@
 using Aftercare.Access;
-using Aftercare.App.Access;
 using Aftercare.App;
+using Aftercare.App.Access;
 using Aftercare.App.Data;
 using Aftercare.App.Plans;
 using Aftercare.App.Sharing;

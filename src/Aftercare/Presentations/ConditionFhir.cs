@@ -1,7 +1,6 @@
 using Aftercare.App.Data;
 using Aftercare.Domain;
 using Aftercare.Domain.Audit;
-using Aftercare.Domain.People;
 using Aftercare.Domain.Presentations;
 using Aftercare.Fhir;
 using Hl7.Fhir.Model;

@@ -1,5 +1,4 @@
 using Aftercare.App.Data;
-using Aftercare.Domain;
 using Aftercare.Domain.Audit;
 using Aftercare.Domain.People;
 using Aftercare.Domain.Presentations;

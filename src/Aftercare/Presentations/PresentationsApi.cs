@@ -1,5 +1,4 @@
 using Aftercare.Access;
-using Aftercare.App.Access;
 using Aftercare.App.Data;
 using Aftercare.App.Presentations;
 using Aftercare.Domain.Access;

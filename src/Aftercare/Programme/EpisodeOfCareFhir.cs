@@ -1,6 +1,5 @@
 using Aftercare.App.Data;
 using Aftercare.Domain.Programme;
-using Aftercare.Domain.Referrals;
 using Aftercare.Fhir;
 using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;

@@ -1,15 +1,8 @@
-using System.Globalization;
 using Aftercare.App.Data;
-using Aftercare.Domain;
 using Aftercare.Domain.Assessments;
-using Aftercare.Domain.Audit;
 using Aftercare.Domain.Documents;
 using Aftercare.Domain.Messaging;
-using Aftercare.Domain.Plans;
 using Aftercare.Domain.Presentations;
-using Aftercare.Domain.Programme;
-using Aftercare.Domain.Referrals;
-using Aftercare.Domain.Sharing;
 using Aftercare.Fhir;
 using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;

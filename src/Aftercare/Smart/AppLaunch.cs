@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Aftercare.App;
 using Aftercare.App.Access;
 using Aftercare.App.Audit;
 using Aftercare.App.Data;

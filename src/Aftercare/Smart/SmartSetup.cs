@@ -1,6 +1,5 @@
-using Aftercare.Access;
-using Aftercare.App.Access;
 using System.Security.Claims;
+using Aftercare.Access;
 using Aftercare.App.Data;
 using Aftercare.Domain.Users;
 using Aftercare.Hosting;
