@@ -38,6 +38,9 @@ missing=()
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 # A real SMTP server for the caring-message tests (started per test class on a loopback port).
 /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || missing+=(python3-aiosmtpd)
+# Node for the FHIR conformance suite, a third-party client (tests/conformance, fhir-kit-client from npm).
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   say "Installing ${missing[*]} from Debian"
   as_root=""
@@ -46,6 +49,11 @@ if [ ${#missing[@]} -gt 0 ]; then
     || { echo "Could not install ${missing[*]}"; echo "0 passed, 1 failed"; exit 1; }
 fi
 command -v dotnet >/dev/null || { echo "The .NET SDK is missing (see global.json)."; echo "0 passed, 1 failed"; exit 1; }
+if [ ! -d tests/conformance/node_modules/fhir-kit-client ]; then
+  say "Installing the conformance suite's npm packages (tests/conformance)"
+  (cd tests/conformance && npm ci --no-audit --no-fund --loglevel=error >/dev/null) \
+    || { echo "npm ci in tests/conformance failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
 
 # --- Build once ---------------------------------------------------------------------------------
 say "Building"
