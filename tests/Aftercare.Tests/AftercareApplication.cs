@@ -172,7 +172,7 @@ public sealed class AftercareApplication : IAsyncLifetime
     public HttpClient AnonymousClient()
     {
         var jar = new CookieContainer();
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
+        var client = Client(jar);
         _jars.Add(client, jar);
         return client;
     }
@@ -186,8 +186,15 @@ public sealed class AftercareApplication : IAsyncLifetime
             jar.Add(new Cookie(cookie.Name, cookie.Value, cookie.Path, cookie.Domain));
         }
 
-        return new HttpClient(new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
+        return Client(jar);
     }
+
+    /// <summary>
+    /// A client of this app with these cookies, no redirects followed, and every FHIR resource it
+    /// gets back validated against R4 (<see cref="FhirValidatingHandler"/>).
+    /// </summary>
+    private HttpClient Client(CookieContainer jar) =>
+        new(new FhirValidatingHandler(new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false })) { BaseAddress = BaseAddress };
 
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpClient, CookieContainer> _jars = [];
 
@@ -225,7 +232,7 @@ public sealed class AftercareApplication : IAsyncLifetime
                 jar.Add(new Cookie(cookie.Name, cookie.Value, cookie.Path, cookie.Domain));
             }
 
-            return new HttpClient(new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
+            return Client(jar);
         }
         finally
         {
