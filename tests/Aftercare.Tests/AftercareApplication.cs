@@ -63,6 +63,8 @@ public sealed class AftercareApplication : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        // Every FHIR answer is validated: the specification is loaded before the app (once per process).
+        await FhirValidation.WarmAsync();
         var copied = !_extra.Keys.Any(PreparedAfresh.Contains);
         Database = Provider == "postgres" ? await CreatePostgresDatabaseAsync(copied) : await CreateSqliteFileAsync(copied);
         _app = Program.BuildWebApp(Settings(Database, Clock, _extra, _services));

@@ -37,8 +37,18 @@ public sealed class FhirValidationTests
 
         var failure = await Assert.ThrowsAsync<FhirValidationException>(() => client.GetAsync("fhir/Condition", TestContext.Current.CancellationToken));
 
-        Assert.Contains("Condition in Bundle: ", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Condition in Bundle (searchset): ", failure.Message, StringComparison.Ordinal);
         Assert.Contains("con-4", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_empty_string_fails_wherever_it_is()
+    {
+        using var client = ClientAnswering("""{"resourceType":"Patient","id":"p1","name":[{"family":""}]}""");
+
+        var failure = await Assert.ThrowsAsync<FhirValidationException>(() => client.GetAsync("fhir/Patient/p1", TestContext.Current.CancellationToken));
+
+        Assert.Contains("[Patient: 1006 Patient.name.family]", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
