@@ -63,6 +63,8 @@ public sealed class AftercareApplication : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        // Every FHIR answer is validated: the specification is loaded before the app (once per process).
+        await FhirValidation.WarmAsync();
         var copied = !_extra.Keys.Any(PreparedAfresh.Contains);
         Database = Provider == "postgres" ? await CreatePostgresDatabaseAsync(copied) : await CreateSqliteFileAsync(copied);
         _app = Program.BuildWebApp(Settings(Database, Clock, _extra, _services));
@@ -172,7 +174,7 @@ public sealed class AftercareApplication : IAsyncLifetime
     public HttpClient AnonymousClient()
     {
         var jar = new CookieContainer();
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
+        var client = Client(jar);
         _jars.Add(client, jar);
         return client;
     }
@@ -186,8 +188,15 @@ public sealed class AftercareApplication : IAsyncLifetime
             jar.Add(new Cookie(cookie.Name, cookie.Value, cookie.Path, cookie.Domain));
         }
 
-        return new HttpClient(new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
+        return Client(jar);
     }
+
+    /// <summary>
+    /// A client of this app with these cookies, no redirects followed, and every FHIR resource it
+    /// gets back validated against R4 (<see cref="FhirValidatingHandler"/>).
+    /// </summary>
+    private HttpClient Client(CookieContainer jar) =>
+        new(new FhirValidatingHandler(new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false })) { BaseAddress = BaseAddress };
 
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpClient, CookieContainer> _jars = [];
 
@@ -225,7 +234,7 @@ public sealed class AftercareApplication : IAsyncLifetime
                 jar.Add(new Cookie(cookie.Name, cookie.Value, cookie.Path, cookie.Domain));
             }
 
-            return new HttpClient(new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
+            return Client(jar);
         }
         finally
         {

@@ -51,20 +51,27 @@ public static class QuestionnaireResponseFhir
             (person, token) => db.Assessments.AsNoTracking().Include(a => a.Revisions).Where(a => a.PersonId == person).OrderByDescending(a => a.Id).ToListAsync(token),
             a => (Resource)ToResponse(a, a.Revisions.MaxBy(r => r.Version)!)), ct);
 
+    /// <summary>
+    /// A group's linkId, apart from its sections' (a group and a section are both called Formulation,
+    /// and R4's que-2 wants every linkId unique).
+    /// </summary>
+    public static string GroupLinkId(SectionGroup group) => $"group-{group}";
+
     public static Questionnaire Definition()
     {
         var questionnaire = new Questionnaire
         {
             Id = QuestionnaireId,
             Url = QuestionnaireUrl,
-            Meta = new Meta { VersionId = "1" },
+            // 2: the groups' linkIds were made unique (group-...).
+            Meta = new Meta { VersionId = "2" },
             Title = "Psychosocial assessment of needs and risks (NICE NG225)",
             Status = PublicationStatus.Active,
             SubjectType = [ResourceType.Patient],
         };
         foreach (var group in AssessmentSections.All.GroupBy(s => s.Group))
         {
-            var item = new Questionnaire.ItemComponent { LinkId = group.Key.ToString(), Text = group.Key.GroupTitle(), Type = Questionnaire.QuestionnaireItemType.Group };
+            var item = new Questionnaire.ItemComponent { LinkId = GroupLinkId(group.Key), Text = group.Key.GroupTitle(), Type = Questionnaire.QuestionnaireItemType.Group };
             foreach (var section in group)
             {
                 item.Item.Add(new Questionnaire.ItemComponent { LinkId = section.Section.ToString(), Text = section.Title, Type = Questionnaire.QuestionnaireItemType.Text });
@@ -76,6 +83,7 @@ public static class QuestionnaireResponseFhir
         questionnaire.Item.Add(new Questionnaire.ItemComponent { LinkId = "agreedRisks", Text = "Risks agreed with the person", Type = Questionnaire.QuestionnaireItemType.String, Repeats = true });
         return questionnaire;
     }
+
     public static QuestionnaireResponse ToResponse(PsychosocialAssessment assessment, Revision<AssessmentContent> revision)
     {
         ArgumentNullException.ThrowIfNull(assessment);
@@ -95,7 +103,7 @@ public static class QuestionnaireResponseFhir
         };
         foreach (var group in AssessmentSections.All.GroupBy(s => s.Group))
         {
-            var item = new QuestionnaireResponse.ItemComponent { LinkId = group.Key.ToString(), Text = group.Key.GroupTitle() };
+            var item = new QuestionnaireResponse.ItemComponent { LinkId = GroupLinkId(group.Key), Text = group.Key.GroupTitle() };
             foreach (var section in group.Where(s => !string.IsNullOrWhiteSpace(content.Text(s.Section))))
             {
                 var answer = new QuestionnaireResponse.ItemComponent { LinkId = section.Section.ToString(), Text = section.Title };
