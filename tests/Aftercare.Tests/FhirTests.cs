@@ -68,7 +68,7 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
              "HealthcareService", "Organization", "Patient", "Practitioner", "Questionnaire", "QuestionnaireResponse", "ServiceRequest", "Task"],
             statement.Rest[0].Resource.Select(r => r.Type).Order(StringComparer.Ordinal).ToArray());
         var audit = statement.Rest[0].Resource.Single(r => r.Type == "AuditEvent");
-        Assert.Equal(["patient", "date", "_lastUpdated", "_count", "_offset"], audit.SearchParam.Select(p => p.Name).ToArray());
+        Assert.Equal(["patient", "date", "_lastUpdated", "_count", "_summary"], audit.SearchParam.Select(p => p.Name).ToArray());
 
         // Only safety plans are written, and only version-aware.
         var writable = statement.Rest[0].Resource.Where(r => r.Interaction.Any(i => i.Code is CapabilityStatement.TypeRestfulInteraction.Create or CapabilityStatement.TypeRestfulInteraction.Update)).ToList();
@@ -367,7 +367,7 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
         var values = new Dictionary<string, string>
         {
             ["patient"] = $"Patient/{personId}", ["subject"] = $"Patient/{personId}", ["identifier"] = $"{FhirSystems.MrnSystem}|none", ["date"] = "ge2020-01-01",
-            ["_lastUpdated"] = "ge2020-01-01", ["_count"] = "5", ["_offset"] = "0", ["status"] = "active", ["category"] = "assess-plan", ["name"] = "a",
+            ["_lastUpdated"] = "ge2020-01-01", ["_count"] = "5", ["_summary"] = "false", ["status"] = "active", ["category"] = "assess-plan", ["name"] = "a",
         };
         var searched = statement.Rest[0].Resource.Where(r => r.Interaction.Any(i => i.Code == CapabilityStatement.TypeRestfulInteraction.SearchType) && r.Type != "AuditEvent").ToList();
         Assert.NotEmpty(searched);

@@ -10,7 +10,8 @@ public static class PractitionerFhir
 {
     public const string Type = "Practitioner";
 
-    public static readonly SearchDeclaration Searched = new(Type, new FhirParameter("name", SearchParamType.String));
+    /// <summary>No <c>_lastUpdated</c>: a sign-in account keeps no time it was created or changed.</summary>
+    public static readonly SearchDeclaration Searched = new(Type, new FhirParameter("name", SearchParamType.String)) { LastUpdated = false };
 
     public static CapabilityStatement.ResourceComponent Capability() => Fhir.Capability.Resource(Searched, "Staff who sign in: id and name only.");
 

@@ -84,10 +84,25 @@ public static class AuditEventFhir
         // An audit event is written once: its time is both when it happened and when it was last updated.
         events = search.Dated(search.Dated(events, "date", e => e.At), "_lastUpdated", e => e.At);
         var total = await events.CountAsync(ct);
-        var page = await search.Paged(events.OrderByDescending(e => e.At).ThenByDescending(e => e.Id)).ToListAsync(ct);
+
+        // Newest first by the chain's position, paged by it: reading a page adds events (this search
+        // is audited), and they go before the first page, never into the pages still to come.
+        if (search.After is { Length: > 0 } after)
+        {
+            if (!long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out var last))
+            {
+                return Outcomes.BadValue($"{FhirSearch.AfterParameter} is the key a next link carries.", FhirSearch.AfterParameter);
+            }
+
+            events = events.Where(e => e.Sequence < last);
+        }
+
+        var page = search.Count == 0 ? new List<DomainAuditEvent>() : await events.OrderByDescending(e => e.Sequence).Take(search.Count + 1).ToListAsync(ct);
+        var more = page.Count > search.Count;
+        page = [.. page.Take(search.Count)];
         people.AddRange(page.Where(e => e.PersonId is not null).Select(e => e.PersonId!.Value));
         return await FhirAccess.AnswerAsync(context, db, clock, AuditAction.AuditSearched, people, "fhir search AuditEvent",
-            () => FhirJson.Ok(search.Page(total, page.Select(ToAuditEvent))), ct, AuditPurpose.Administration);
+            () => FhirJson.Ok(search.Page(total, page.Select(ToAuditEvent), more ? page[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null)), ct, AuditPurpose.Administration);
     }
 
     /// <summary>The audit is searched by administrators only (as /audit); anyone else is told so, and the refusal is audited.</summary>

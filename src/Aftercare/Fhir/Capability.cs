@@ -75,7 +75,11 @@ public static class Capability
             Interaction =
             [
                 new() { Code = CapabilityStatement.TypeRestfulInteraction.Read },
-                new() { Code = CapabilityStatement.TypeRestfulInteraction.SearchType },
+                new()
+                {
+                    Code = CapabilityStatement.TypeRestfulInteraction.SearchType,
+                    Documentation = $"GET {searched.Type}?... or POST {searched.Type}/_search with the parameters as application/x-www-form-urlencoded. A comma is \"any of\"; _count=0 or _summary=count gives the total only; follow the next link to page (keyset: no resource repeats or is skipped).",
+                },
             ],
             Documentation = documentation,
         };

@@ -96,7 +96,7 @@ public static class FhirAccess
             return Outcomes.NotFound(type, context.GetRouteValue(FhirRoutes.Version)?.ToString() is { } version ? $"{id}/{FhirRoutes.History}/{version}" : id);
         }
 
-        return HttpMethods.IsGet(context.Request.Method)
+        return HttpMethods.IsGet(context.Request.Method) || FhirSearch.IsSearch(context)
             ? FhirJson.Ok(FhirSearch.Empty(context))
             : Outcomes.From([Aftercare.Domain.Error.NotFound($"{type}.subject", $"Patient/{refused.Outside} was not found.")]);
     }

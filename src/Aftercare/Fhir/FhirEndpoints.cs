@@ -66,10 +66,12 @@ public static class FhirEndpoints
         read.MapGet(FhirRoutes.Type(PractitionerFhir.Type), PractitionerFhir.Search);
         read.MapGet(FhirRoutes.Instance(OrganizationFhir.Type), OrganizationFhir.Read);
         read.MapGet(FhirRoutes.Type(OrganizationFhir.Type), OrganizationFhir.Search);
+        read.MapPost(FhirRoutes.TypeSearch("{type}"), FhirSearch.Post);
 
         var audit = fhir.MapGroup("").RequireAuthorization(AuditEventFhir.Policy);
         audit.MapGet(FhirRoutes.Instance(AuditEventFhir.Type), AuditEventFhir.Read);
         audit.MapGet(FhirRoutes.Type(AuditEventFhir.Type), AuditEventFhir.Search);
+        audit.MapPost(FhirRoutes.TypeSearch(AuditEventFhir.Type), FhirSearch.Post);
 
         var write = fhir.MapGroup("").RequireAuthorization(SmartSetup.FhirWrite);
         write.MapPost(FhirRoutes.Transaction, Transaction.Post);

@@ -20,6 +20,9 @@ public static class FhirRoutes
     /// <summary><c>/{type}</c>: search (GET) and create (POST).</summary>
     public static string Type(string type) => $"/{type}";
 
+    /// <summary><c>/{type}/_search</c>: search by POST, its parameters in a form body.</summary>
+    public static string TypeSearch(string type) => $"/{type}/_search";
+
     /// <summary><c>/{type}/{id}</c>: read (GET) and update (PUT).</summary>
     public static string Instance(string type) => $"/{type}/{{{Id}}}";
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Linq.Expressions;
+using System.Text.RegularExpressions;
 using Hl7.Fhir.Model;
+using Microsoft.Extensions.Primitives;
 using Expression = System.Linq.Expressions.Expression;
 
 namespace Aftercare.Fhir;
@@ -13,10 +15,10 @@ public sealed record FhirParameter(string Name, SearchParamType Type)
     public static readonly FhirParameter Date = new("date", SearchParamType.Date);
     public static readonly FhirParameter Status = new("status", SearchParamType.Token);
     public static readonly FhirParameter Identifier = new("identifier", SearchParamType.Token);
+    public static readonly FhirParameter LastUpdated = new("_lastUpdated", SearchParamType.Date);
 
-    /// <summary>Every search takes these.</summary>
-    public static readonly IReadOnlyList<FhirParameter> Common =
-        [new("_lastUpdated", SearchParamType.Date), new("_count", SearchParamType.Number), new("_offset", SearchParamType.Number)];
+    /// <summary>Every search takes these: the page size (0 for the total only) and <c>_summary=count</c>.</summary>
+    public static readonly IReadOnlyList<FhirParameter> Common = [new("_count", SearchParamType.Number), new("_summary", SearchParamType.Token)];
 }
 
 /// <summary>
@@ -40,14 +42,23 @@ public sealed class SearchDeclaration(string type, params FhirParameter[] parame
     /// <summary>Takes <c>_sort=date</c> or <c>-date</c> (newest first when absent).</summary>
     public bool Sorted { get; init; }
 
+    /// <summary>
+    /// Whether the resource carries <c>meta.lastUpdated</c> from a time the record holds, and so
+    /// takes <c>_lastUpdated</c>. False where the record keeps no such time (staff, the services
+    /// directory): the parameter is then not declared rather than matched against an invented time.
+    /// </summary>
+    public bool LastUpdated { get; init; } = true;
+
     public IEnumerable<FhirParameter> Advertised =>
-        Parameters.Concat(ByPatient && HasStatus(Type) ? [FhirParameter.Status] : []).Concat(FhirParameter.Common);
+        Parameters.Concat(ByPatient && HasStatus(Type) ? [FhirParameter.Status] : [])
+            .Concat(LastUpdated ? [FhirParameter.LastUpdated] : []).Concat(FhirParameter.Common);
 
     public IReadOnlyList<string> Accepted =>
     [
         .. Advertised.Select(p => p.Name),
         .. ByPatient ? new[] { FhirParameter.Patient.Name, FhirParameter.Subject.Name } : [],
         .. Sorted ? new[] { "_sort" } : [],
+        FhirSearch.AfterParameter,
     ];
 
     /// <summary>Whether a resource type has a <c>status</c> element, and so the <c>status</c> search parameter.</summary>
@@ -55,16 +66,37 @@ public sealed class SearchDeclaration(string type, params FhirParameter[] parame
         ModelInfo.ModelInspector.FindClassMapping(type)?.FindMappedElementByName("status") is not null;
 }
 
+/// <summary>One value of a token parameter: <c>code</c> (any system), <c>system|code</c>, <c>|code</c> (no system) or <c>system|</c> (any code of it).</summary>
+public readonly record struct FhirToken(string? System, string Code)
+{
+    public static FhirToken Parse(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var bar = value.IndexOf('|', StringComparison.Ordinal);
+        return bar < 0 ? new FhirToken(null, value) : new FhirToken(value[..bar], value[(bar + 1)..]);
+    }
+
+    /// <summary>Whether a coded value (system and code; a primitive code has no system) is this token.</summary>
+    public bool Matches(string? system, string? code) =>
+        (System is null || System == (system ?? "")) && (Code.Length == 0 ? System is { Length: > 0 } : Code == code);
+}
+
 /// <summary>
 /// One FHIR search request, read once against its resource's <see cref="SearchDeclaration"/>:
-/// unknown parameters (refused only under <c>Prefer: handling=strict</c>), the person searched
-/// (the one <c>patient</c>/<c>subject</c> parser), date and <c>_lastUpdated</c> filters,
-/// <c>_sort</c>, and <c>_count</c>/<c>_offset</c> paging with the self, next and previous links.
+/// unknown parameters (ignored and left out of the links; refused only under
+/// <c>Prefer: handling=strict</c>), the person searched (the one <c>patient</c>/<c>subject</c>
+/// parser), tokens (a comma is "any of", a repeated parameter "all of"), dates at any FHIR
+/// precision with any prefix, <c>_sort</c>, <c>_summary=count</c>, and keyset paging: a next link
+/// carries the key of the last resource on its page (<see cref="AfterParameter"/>), so a page
+/// never repeats or skips a resource when results are added while a client pages.
 /// </summary>
-public sealed class FhirSearch
+public sealed partial class FhirSearch
 {
     public const int MaxCount = 100;
     public const int DefaultCount = 20;
+
+    /// <summary>The key of the last resource on the page before (in next links; clients follow the links, not build them).</summary>
+    public const string AfterParameter = "_after";
 
     private readonly HttpContext _context;
     private readonly SearchDeclaration _declared;
@@ -74,33 +106,44 @@ public sealed class FhirSearch
         _context = context;
         _declared = declared;
         Patient = patient;
-        (Count, Offset) = Paging(context);
+        Count = CountOf(context);
     }
 
     /// <summary>The person a search by patient is about (need-to-know is the handler's next step).</summary>
     public Guid? Patient { get; }
 
+    /// <summary>The page size: 0 (<c>_count=0</c> or <c>_summary=count</c>) answers the total only.</summary>
     public int Count { get; }
 
-    public int Offset { get; }
+    /// <summary>The key of the last resource already seen (empty on a first page).</summary>
+    public string After => Query[AfterParameter].ToString();
 
     /// <summary><c>_sort</c>: "date", "-date" or "" (a <see cref="SearchDeclaration.Sorted"/> search only).</summary>
-    public string Sort => _context.Request.Query["_sort"].ToString();
+    public string Sort => Query["_sort"].ToString();
 
-    /// <summary>The search, or the OperationOutcome that refuses it (unknown parameter under strict handling, no patient, a bad date or sort).</summary>
+    private IQueryCollection Query => _context.Request.Query;
+
+    /// <summary>The search, or the OperationOutcome that refuses it (unknown parameter under strict handling, no patient, a bad date, sort or summary).</summary>
     public static bool Read(HttpContext context, SearchDeclaration declared, out FhirSearch search, out IResult? refusal)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(declared);
         search = new FhirSearch(context, declared, PatientReference(context.Request.Query["patient"].ToString() is { Length: > 0 } p ? p : context.Request.Query["subject"].ToString()));
         refusal = search.Refusal();
+        if (refusal is null)
+        {
+            context.Items[typeof(FhirSearch)] = search;
+        }
+
         return refusal is null;
     }
 
+    /// <summary>Whether this request is a search (read as one by <see cref="Read"/>): a refusal then answers an empty page.</summary>
+    public static bool IsSearch(HttpContext context) => context?.Items.ContainsKey(typeof(FhirSearch)) == true;
+
     private IResult? Refusal()
     {
-        var query = _context.Request.Query;
-        var unknown = query.Keys.Where(k => !_declared.Accepted.Contains(k)).ToList();
+        var unknown = Query.Keys.Where(k => !_declared.Accepted.Contains(k)).ToList();
 
         // FHIR: unknown parameters are ignored unless the client asks for strict handling.
         if (unknown.Count > 0 && _context.Request.Headers["Prefer"].Any(p => p is not null && p.Contains("handling=strict", StringComparison.OrdinalIgnoreCase)))
@@ -115,11 +158,16 @@ public sealed class FhirSearch
 
         foreach (var parameter in _declared.Advertised.Where(p => p.Type == SearchParamType.Date))
         {
-            if (query[parameter.Name].Any(v => DateFilter(v) is null))
+            if (Query[parameter.Name].FirstOrDefault(v => DateRange.Parse(v) is null) is { } bad)
             {
-                var bad = query[parameter.Name].First(v => DateFilter(v) is null);
-                return Outcomes.BadValue($"{parameter.Name} \"{bad}\" is not a FHIR date with an optional prefix (ge, le, gt, lt, eq).", parameter.Name);
+                return Outcomes.BadValue(
+                    $"{parameter.Name} \"{bad}\" is not a FHIR date (YYYY, YYYY-MM, YYYY-MM-DD or a date and time) with an optional prefix (eq, ne, ge, gt, le, lt, sa, eb).", parameter.Name);
             }
+        }
+
+        if (Query["_summary"].ToString() is not ("" or "count" or "false"))
+        {
+            return Outcomes.NotSupported("_summary supports count (the total only) and false.", "_summary");
         }
 
         return _declared.Sorted && Sort is not ("" or "date" or "-date") ? Outcomes.NotSupported("_sort supports date and -date.", "_sort") : null;
@@ -133,23 +181,38 @@ public sealed class FhirSearch
         Guid.TryParse(value is not null && value.StartsWith("Patient/", StringComparison.Ordinal) ? value["Patient/".Length..] : value, out var id) ? id : null;
 
     /// <summary>The value of a parameter ("" when absent).</summary>
-    public string Value(string parameter) => _context.Request.Query[parameter].ToString();
+    public string Value(string parameter) => Query[parameter].ToString();
 
-    /// <summary>Filters a query by every comparison of a date parameter (already read as valid) on one of its columns; eq means that whole day.</summary>
+    /// <summary>
+    /// A token parameter as FHIR reads it: one list per time the parameter is given (a resource
+    /// must match each: "all of"), each the comma-separated values it takes ("any of"). Empty when absent.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<FhirToken>> Tokens(string parameter) =>
+    [
+        .. Query[parameter].Where(v => !string.IsNullOrEmpty(v))
+            .Select(v => (IReadOnlyList<FhirToken>)[.. v!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(FhirToken.Parse)]),
+    ];
+
+    /// <summary>Filters a query by every comparison of a date parameter (already read as valid) on one of its columns, at the precision given.</summary>
     public IQueryable<T> Dated<T>(IQueryable<T> query, string parameter, Expression<Func<T, DateTimeOffset>> field)
     {
         ArgumentNullException.ThrowIfNull(field);
-        foreach (var value in _context.Request.Query[parameter])
+        foreach (var value in Query[parameter])
         {
-            var (op, at) = DateFilter(value)!.Value;
+            var range = DateRange.Parse(value)!.Value;
             Expression Compare(ExpressionType type, DateTimeOffset v) => Expression.MakeBinary(type, field.Body, Expression.Constant(v));
-            var body = op switch
+            Expression From() => Compare(ExpressionType.GreaterThanOrEqual, range.Start);
+            Expression Before() => Compare(ExpressionType.LessThan, range.Start);
+            Expression To() => Compare(ExpressionType.LessThan, range.End);
+            Expression After() => Compare(ExpressionType.GreaterThanOrEqual, range.End);
+            var body = range.Prefix switch
             {
-                "ge" => Compare(ExpressionType.GreaterThanOrEqual, at),
-                "gt" => Compare(ExpressionType.GreaterThan, at),
-                "le" => Compare(ExpressionType.LessThanOrEqual, at),
-                "lt" => Compare(ExpressionType.LessThan, at),
-                _ => Expression.AndAlso(Compare(ExpressionType.GreaterThanOrEqual, at), Compare(ExpressionType.LessThan, at.AddDays(1))),
+                "ge" => From(),
+                "gt" or "sa" => After(),
+                "le" => To(),
+                "lt" or "eb" => Before(),
+                "ne" => Expression.OrElse(Before(), After()),
+                _ => Expression.AndAlso(From(), To()),
             };
             query = query.Where(Expression.Lambda<Func<T, bool>>(body, field.Parameters));
         }
@@ -157,100 +220,105 @@ public sealed class FhirSearch
         return query;
     }
 
-    /// <summary>For results built in memory: whether a resource passes <c>_lastUpdated</c> (on meta.lastUpdated) and, in a search by patient, <c>status</c>.</summary>
+    /// <summary>
+    /// For results built in memory: whether a resource passes <c>_lastUpdated</c> (on meta.lastUpdated;
+    /// a resource without one never matches) and every token parameter declared for it (its element
+    /// of that name: codes, codings, codeable concepts or identifiers).
+    /// </summary>
     public bool Keeps(Resource resource)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        foreach (var value in _context.Request.Query["_lastUpdated"])
+        if (Query[FhirParameter.LastUpdated.Name].Any(v => resource.Meta?.LastUpdated is not { } at || !DateRange.Parse(v)!.Value.Matches(at)))
         {
-            var (op, at) = DateFilter(value)!.Value;
-            var kept = resource.Meta?.LastUpdated is { } x && op switch
-            {
-                "ge" => x >= at,
-                "gt" => x > at,
-                "le" => x <= at,
-                "lt" => x < at,
-                _ => x >= at && x < at.AddDays(1),
-            };
-            if (!kept)
-            {
-                return false;
-            }
+            return false;
         }
 
-        // A search of a person's record also takes status (and a resource without one has none to match).
-        return !_declared.ByPatient || StatusMatches(resource);
+        return _declared.Advertised.Where(p => p.Type == SearchParamType.Token && !p.Name.StartsWith('_')).All(p => TokenMatches(resource, p.Name));
     }
 
-    /// <summary><c>status</c> (a token; commas mean "any of"): the resource's own status code, compared exactly.</summary>
-    public bool StatusMatches(Resource resource)
+    /// <summary>Whether a resource's element named like a token parameter matches it (always, when the parameter is not given).</summary>
+    public bool TokenMatches(Resource resource, string parameter)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        var wanted = _context.Request.Query["status"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
-        if (wanted.Count == 0)
-        {
-            return true;
-        }
-
-        var status = resource.TryGetValue("status", out var value) ? value as PrimitiveType : null;
-        return status?.JsonValue?.ToString() is { } code && wanted.Contains(code);
+        var codes = resource.TryGetValue(parameter, out var value) ? Codes(value).ToList() : [];
+        return Tokens(parameter).All(anyOf => anyOf.Any(token => codes.Any(c => token.Matches(c.System, c.Code))));
     }
 
-    /// <summary>This page of a query.</summary>
-    public IQueryable<T> Paged<T>(IQueryable<T> query) => query.Skip(Offset).Take(Count);
+    private static IEnumerable<(string? System, string? Code)> Codes(object? value) => value switch
+    {
+        Coding coding => [(coding.System, coding.Code)],
+        CodeableConcept concept => concept.Coding.Select(c => (c.System, c.Code)),
+        Hl7.Fhir.Model.Identifier identifier => [(identifier.System, identifier.Value)],
+        PrimitiveType primitive => [(null, primitive.JsonValue?.ToString())],
+        System.Collections.IEnumerable list and not string => list.Cast<object>().SelectMany(Codes),
+        _ => [],
+    };
 
-    /// <summary>The search set of everything found (built in memory), this page of it.</summary>
+    /// <summary>
+    /// This page of everything found (built in memory, in a fixed order): the resources after the
+    /// one whose id the next link carried. A key no longer found (that resource has left the
+    /// results) ends the walk with an empty page rather than starting it again.
+    /// </summary>
     public Bundle Page(IReadOnlyList<Resource> all)
     {
         ArgumentNullException.ThrowIfNull(all);
-        return SearchSet(_context, all.Count, Offset, Count, all.Skip(Offset).Take(Count));
+        var start = 0;
+        if (After is { Length: > 0 } after)
+        {
+            var at = all.ToList().FindIndex(r => r.Id == after);
+            start = at < 0 ? all.Count : at + 1;
+        }
+
+        var page = all.Skip(start).Take(Count).ToList();
+        return SearchSet(all.Count, page, start + page.Count < all.Count && page.Count > 0 ? page[^1].Id : null);
     }
 
-    /// <summary>The search set of one page, out of a total counted in the database.</summary>
-    public Bundle Page(int total, IEnumerable<Resource> page) => SearchSet(_context, total, Offset, Count, page);
+    /// <summary>One page read from the database by key, out of a total counted there; <paramref name="nextKey"/> when there is more after it.</summary>
+    public Bundle Page(int total, IEnumerable<Resource> page, string? nextKey) => SearchSet(total, page, nextKey);
 
     /// <summary>An empty search set with this request's links: what someone outside a record is shown (issue 17).</summary>
     public static Bundle Empty(HttpContext context)
     {
-        var (count, offset) = Paging(context);
-        return SearchSet(context, 0, offset, count, []);
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Items[typeof(FhirSearch)] is FhirSearch search
+            ? search.SearchSet(0, [], null)
+            : new Bundle { Type = Bundle.BundleType.Searchset, Total = 0 };
     }
 
-    private static (int Count, int Offset) Paging(HttpContext context)
-    {
-        var count = int.TryParse(context.Request.Query["_count"], out var c) ? Math.Clamp(c, 1, MaxCount) : DefaultCount;
-        var offset = int.TryParse(context.Request.Query["_offset"], out var o) ? Math.Max(0, o) : 0;
-        return (count, offset);
-    }
+    private static int CountOf(HttpContext context) =>
+        context.Request.Query["_summary"] == "count" ? 0
+        : int.TryParse(context.Request.Query["_count"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var c) ? Math.Clamp(c, 0, MaxCount) : DefaultCount;
 
-    private static Bundle SearchSet(HttpContext context, int total, int offset, int count, IEnumerable<Resource> resources)
+    private Bundle SearchSet(int total, IEnumerable<Resource> resources, string? nextKey)
     {
-        var self = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.Path}";
-        string Link(int at)
+        var self = $"{_context.Request.Scheme}://{_context.Request.Host}{_context.Request.Path}";
+        string Link(string? after)
         {
-            var query = context.Request.Query.Where(q => q.Key is not ("_offset" or "_count"))
-                .Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value.ToString())}")
-                .Append($"_count={count}").Append($"_offset={at}");
+            // Only what the search took: a parameter it ignored is not echoed back as if it had applied.
+            var query = Query.Where(q => _declared.Accepted.Contains(q.Key) && q.Key is not ("_count" or AfterParameter))
+                .SelectMany(q => q.Value.Select(v => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(v ?? "")}"))
+                .Append(string.Create(CultureInfo.InvariantCulture, $"_count={Count}"))
+                .Concat(after is null ? [] : [$"{AfterParameter}={Uri.EscapeDataString(after)}"]);
             return $"{self}?{string.Join('&', query)}";
         }
 
         var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Total = total };
-        bundle.Link.Add(new Bundle.LinkComponent { Relation = "self", Url = Link(offset) });
-        if (offset + count < total)
+        bundle.Link.Add(new Bundle.LinkComponent { Relation = "self", Url = Link(After is { Length: > 0 } a ? a : null) });
+        if (After.Length > 0)
         {
-            bundle.Link.Add(new Bundle.LinkComponent { Relation = "next", Url = Link(offset + count) });
+            bundle.Link.Add(new Bundle.LinkComponent { Relation = "first", Url = Link(null) });
         }
 
-        if (offset > 0)
+        if (nextKey is not null && Count > 0)
         {
-            bundle.Link.Add(new Bundle.LinkComponent { Relation = "previous", Url = Link(Math.Max(0, offset - count)) });
+            bundle.Link.Add(new Bundle.LinkComponent { Relation = "next", Url = Link(nextKey) });
         }
 
-        foreach (var resource in resources)
+        foreach (var resource in Count > 0 ? resources : [])
         {
             bundle.Entry.Add(new Bundle.EntryComponent
             {
-                FullUrl = FhirRoutes.FullUrl(context, resource.TypeName, resource.Id),
+                FullUrl = FhirRoutes.FullUrl(_context, resource.TypeName, resource.Id),
                 Resource = resource,
                 Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match },
             });
@@ -259,17 +327,107 @@ public sealed class FhirSearch
         return bundle;
     }
 
-    private static (string Op, DateTimeOffset At)? DateFilter(string? value)
+    /// <summary>
+    /// <c>POST /fhir/{type}/_search</c>: the same search as <c>GET /fhir/{type}</c> (FHIR's search by
+    /// POST, for parameters too long for a URL), its parameters in an
+    /// <c>application/x-www-form-urlencoded</c> body, added to any in the URL. It runs the GET
+    /// search's own endpoint, so it is read, checked, audited and paged exactly as that is; its
+    /// links are GET links (a next page is a GET).
+    /// </summary>
+    public static async System.Threading.Tasks.Task Post(HttpContext context)
     {
-        if (string.IsNullOrEmpty(value))
+        ArgumentNullException.ThrowIfNull(context);
+        var type = (context.Request.Path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries) is [_, var t, ..] ? t : "";
+        var search = context.RequestServices.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().FirstOrDefault(e =>
+            string.Equals(e.RoutePattern.RawText?.TrimEnd('/'), FhirRoutes.Base + FhirRoutes.Type(type), StringComparison.Ordinal)
+            && e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(HttpMethods.Get) == true);
+        if (search?.RequestDelegate is null)
         {
-            return null;
+            await Outcomes.Fail(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotSupported, $"{type} is not searched here: see /fhir/metadata.").ExecuteAsync(context);
+            return;
         }
 
-        var op = value.Length > 2 && char.IsLetter(value[0]) ? value[..2] : "eq";
-        var date = op == "eq" && !char.IsLetter(value[0]) ? value : value[2..];
-        return op is "ge" or "gt" or "le" or "lt" or "eq"
-            && DateTimeOffset.TryParse(date, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-            ? (op, at.ToUniversalTime()) : null;
+        if (!context.Request.HasFormContentType)
+        {
+            await Outcomes.Fail(StatusCodes.Status415UnsupportedMediaType, OperationOutcome.IssueType.NotSupported,
+                "A search by POST sends its parameters as application/x-www-form-urlencoded.").ExecuteAsync(context);
+            return;
+        }
+
+        var parameters = context.Request.Query.ToDictionary(q => q.Key, q => q.Value, StringComparer.Ordinal);
+        foreach (var (key, value) in await context.Request.ReadFormAsync(context.RequestAborted))
+        {
+            parameters[key] = parameters.TryGetValue(key, out var given) ? StringValues.Concat(given, value) : value;
+        }
+
+        context.Request.Query = new QueryCollection(parameters);
+        await search.RequestDelegate(context);
     }
+
+    /// <summary>
+    /// A FHIR search date with its prefix, as the range of instants its precision covers: a year
+    /// (<c>2026</c>) is the whole year, a month the month, a day the day (UTC), a time to the minute,
+    /// second or fraction given (UTC unless it says its offset).
+    /// </summary>
+    private readonly record struct DateRange(string Prefix, DateTimeOffset Start, DateTimeOffset End)
+    {
+        public static DateRange? Parse(string? value)
+        {
+            if (string.IsNullOrEmpty(value))
+            {
+                return null;
+            }
+
+            var prefix = value.Length > 2 && char.IsLetter(value[0]) ? value[..2] : "eq";
+            var text = char.IsLetter(value[0]) ? value[2..] : value;
+
+            // A "+01:00" offset sent unescaped arrives as a space.
+            var match = FhirDate().Match(text.Replace(' ', '+'));
+            if (prefix is not ("eq" or "ne" or "ge" or "gt" or "le" or "lt" or "sa" or "eb") || !match.Success)
+            {
+                return null;
+            }
+
+            int Part(int group, int absent) => match.Groups[group].Success ? int.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture) : absent;
+            var offset = match.Groups[8].Success && match.Groups[8].Value != "Z"
+                ? (match.Groups[8].Value[0] == '-' ? -1 : 1) * new TimeSpan(int.Parse(match.Groups[8].Value[1..3], CultureInfo.InvariantCulture), int.Parse(match.Groups[8].Value[4..6], CultureInfo.InvariantCulture), 0)
+                : TimeSpan.Zero;
+            try
+            {
+                var start = new DateTimeOffset(Part(1, 1), Part(2, 1), Part(3, 1), Part(4, 0), Part(5, 0), Part(6, 0), offset);
+                var fraction = match.Groups[7].Success ? match.Groups[7].Value : "";
+                if (fraction.Length > 0)
+                {
+                    start = start.AddTicks(long.Parse(fraction.PadRight(7, '0')[..7], CultureInfo.InvariantCulture));
+                }
+
+                var end = fraction.Length > 0 ? start.AddTicks((long)Math.Pow(10, 7 - Math.Min(7, fraction.Length)))
+                    : match.Groups[6].Success ? start.AddSeconds(1)
+                    : match.Groups[5].Success ? start.AddMinutes(1)
+                    : match.Groups[3].Success ? start.AddDays(1)
+                    : match.Groups[2].Success ? start.AddMonths(1)
+                    : start.AddYears(1);
+                return new DateRange(prefix, start.ToUniversalTime(), end.ToUniversalTime());
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>Whether an instant (a resource's one time) passes this comparison.</summary>
+        public bool Matches(DateTimeOffset at) => Prefix switch
+        {
+            "ge" => at >= Start,
+            "gt" or "sa" => at >= End,
+            "le" => at < End,
+            "lt" or "eb" => at < Start,
+            "ne" => at < Start || at >= End,
+            _ => at >= Start && at < End,
+        };
+    }
+
+    // YYYY[-MM[-DD[Thh:mm[:ss[.f+]][Z|+hh:mm|-hh:mm]]]]
+    [GeneratedRegex(@"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex FhirDate();
 }

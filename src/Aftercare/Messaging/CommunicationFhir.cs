@@ -65,7 +65,8 @@ public static class CommunicationFhir
         var request = new CommunicationRequest
         {
             Id = message.Id.ToString(),
-            Meta = new Meta { VersionId = "1", LastUpdated = message.SentAt },
+            // Sent when sent; a message still waiting is as it was scheduled (its id's time).
+            Meta = new Meta { VersionId = "1", LastUpdated = message.SentAt ?? (message.Status == MessageStatus.Pending ? FhirIds.CreatedAt(message.Id) : null) },
             Status = message.Status switch
             {
                 MessageStatus.Pending => RequestStatus.Active,

@@ -39,24 +39,26 @@ public static class PatientFhir
         }
 
         var people = db.People.AsNoTracking().AsQueryable();
-        if (search.Value("identifier") is not { Length: > 0 } identifier)
+        var identifiers = search.Tokens("identifier");
+        if (identifiers.Count == 0)
         {
             // Listing everyone is not a clinical need: a Patient search names someone.
             return Outcomes.Required("Search for a Patient by identifier (system|value).", "identifier");
         }
 
-        var parts = identifier.Split('|', 2);
-        var (system, value) = parts.Length == 2 ? (parts[0], parts[1]) : ("", parts[0]);
-        if (system is not ("" or FhirSystems.MrnSystem or FhirSystems.NhsNumberSystem))
+        // identifier=A,B is either; identifier=A&identifier=B is someone who has both.
+        foreach (var anyOf in identifiers)
         {
-            return Outcomes.NotSupported($"Identifier systems searched: {FhirSystems.MrnSystem}, {FhirSystems.NhsNumberSystem}.", "identifier");
+            if (anyOf.Any(t => t.System is not (null or "" or FhirSystems.MrnSystem or FhirSystems.NhsNumberSystem)))
+            {
+                return Outcomes.NotSupported($"Identifier systems searched: {FhirSystems.MrnSystem}, {FhirSystems.NhsNumberSystem}.", "identifier");
+            }
+
+            var mrns = anyOf.Where(t => t.System != FhirSystems.NhsNumberSystem).Select(t => PersonIdentifier.Normalise(IdentifierKind.Mrn, t.Code)).ToList();
+            var nhs = anyOf.Where(t => t.System != FhirSystems.MrnSystem).Select(t => PersonIdentifier.Normalise(IdentifierKind.NhsNumber, t.Code)).ToList();
+            people = people.Where(p => p.Identifiers.Any(i => (i.Kind == IdentifierKind.Mrn && mrns.Contains(i.Value)) || (i.Kind == IdentifierKind.NhsNumber && nhs.Contains(i.Value))));
         }
 
-        IdentifierKind? kind = system switch { FhirSystems.MrnSystem => IdentifierKind.Mrn, FhirSystems.NhsNumberSystem => IdentifierKind.NhsNumber, _ => null };
-        var mrn = PersonIdentifier.Normalise(IdentifierKind.Mrn, value);
-        var nhs = PersonIdentifier.Normalise(IdentifierKind.NhsNumber, value);
-        people = people.Where(p => p.Identifiers.Any(i => (kind != IdentifierKind.NhsNumber && i.Kind == IdentifierKind.Mrn && i.Value == mrn)
-            || (kind != IdentifierKind.Mrn && i.Kind == IdentifierKind.NhsNumber && i.Value == nhs)));
         people = search.Dated(people, "_lastUpdated", p => p.RegisteredAt);
 
         // Need-to-know before counting: a record the caller may not open is not counted, paged or
@@ -66,10 +68,9 @@ public static class PatientFhir
             people = people.Where(p => open.Contains(p.Id));
         }
 
-        var total = await people.CountAsync(ct);
-        var page = await search.Paged(people.OrderBy(p => p.Id)).ToListAsync(ct);
-        return await FhirAccess.AnswerAsync(context, db, clock, AuditAction.PeopleSearched, [.. page.Select(p => p.Id)], "fhir search Patient",
-            () => FhirJson.Ok(search.Page(total, page.Select(ToPatient))), ct);
+        var page = search.Page([.. (await people.OrderBy(p => p.Id).ToListAsync(ct)).Select(ToPatient)]);
+        return await FhirAccess.AnswerAsync(context, db, clock, AuditAction.PeopleSearched, [.. page.Entry.Select(e => Guid.Parse(e.Resource!.Id!))], "fhir search Patient",
+            () => FhirJson.Ok(page), ct);
     }
 
     public static Patient ToPatient(Person person)

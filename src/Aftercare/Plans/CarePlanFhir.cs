@@ -83,26 +83,18 @@ public static class CarePlanFhir
     }
 
     public static Task<IResult> Search(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct) =>
-        RecordAnswers.SearchAsync(context, db, clock, Searched, async (search, personId, token) =>
+        RecordAnswers.SearchAsync(context, db, clock, Searched, async (_, personId, token) =>
         {
-            var category = search.Value("category");
-            var safetyOnly = category.EndsWith(SafetyPlanLoinc, StringComparison.Ordinal);
-            var careOnly = category.EndsWith("assess-plan", StringComparison.Ordinal);
+            // Both kinds, in a fixed order; category (like every token) is matched on the resources.
             var plans = new List<Resource>();
-            if (!safetyOnly)
+            foreach (var plan in await db.CarePlans.AsNoTracking().Include(x => x.Revisions).Where(x => x.PersonId == personId).OrderBy(x => x.Id).ToListAsync(token))
             {
-                foreach (var plan in await db.CarePlans.AsNoTracking().Include(x => x.Revisions).Where(x => x.PersonId == personId).ToListAsync(token))
-                {
-                    plans.Add(ToCarePlan(plan.Id, plan.PersonId, plan.Revisions.MaxBy(r => r.Version)!));
-                }
+                plans.Add(ToCarePlan(plan.Id, plan.PersonId, plan.Revisions.MaxBy(r => r.Version)!));
             }
 
-            if (!careOnly)
+            foreach (var plan in await db.SafetyPlans.AsNoTracking().Include(x => x.Revisions).Where(x => x.PersonId == personId).OrderBy(x => x.Id).ToListAsync(token))
             {
-                foreach (var plan in await db.SafetyPlans.AsNoTracking().Include(x => x.Revisions).Where(x => x.PersonId == personId).ToListAsync(token))
-                {
-                    plans.Add(ToSafetyPlan(plan.Id, plan.PersonId, plan.Revisions.MaxBy(r => r.Version)!));
-                }
+                plans.Add(ToSafetyPlan(plan.Id, plan.PersonId, plan.Revisions.MaxBy(r => r.Version)!));
             }
 
             return plans;

@@ -56,22 +56,14 @@ public static class EncounterFhir
             return await FhirAccess.RefuseAsync(context, db, clock, refused, ct);
         }
 
-        var query = db.Presentations.AsNoTracking().Where(x => x.PersonId == personId);
-        query = search.Dated(query, "date", x => x.ArrivedAt);
-        query = search.Dated(query, "_lastUpdated", x => x.RecordedAt);
-
-        // Every presentation is a finished Encounter.
-        if (declared.Type == Type && !search.StatusMatches(new Encounter { Status = Encounter.EncounterStatus.Finished }))
-        {
-            query = query.Where(_ => false);
-        }
-
-        query = search.Sort == "date" ? query.OrderBy(x => x.ArrivedAt) : query.OrderByDescending(x => x.ArrivedAt);
-        var total = await query.CountAsync(ct);
-        var page = await search.Paged(query).ToListAsync(ct);
+        // Arrival is filtered in the database; status and _lastUpdated (recording) on the resources.
+        var query = search.Dated(db.Presentations.AsNoTracking().Where(x => x.PersonId == personId), "date", x => x.ArrivedAt);
+        query = search.Sort == "date" ? query.OrderBy(x => x.ArrivedAt).ThenBy(x => x.Id) : query.OrderByDescending(x => x.ArrivedAt).ThenByDescending(x => x.Id);
         var sites = await db.Sites.AsNoTracking().ToDictionaryAsync(s => s.Id, ct);
-        return await FhirAccess.AnswerAsync(context, db, clock, AuditAction.PersonViewed, page.Count > 0 ? [personId] : [], $"fhir search {declared.Type}",
-            () => FhirJson.Ok(search.Page(total, page.Select(x => map(x, sites[x.SiteId])))), ct);
+        var found = (await query.ToListAsync(ct)).Select(x => map(x, sites[x.SiteId])).Where(search.Keeps).ToList();
+        var page = search.Page(found);
+        return await FhirAccess.AnswerAsync(context, db, clock, AuditAction.PersonViewed, page.Entry.Count > 0 ? [personId] : [], $"fhir search {declared.Type}",
+            () => FhirJson.Ok(page), ct);
     }
 
     public static Encounter ToEncounter(Presentation presentation, Site site)

@@ -23,18 +23,16 @@ public static class OrganizationFhir
     }
 
     public static Task<IResult> Search(HttpContext context, AftercareDbContext db, CancellationToken ct) =>
-        RecordAnswers.ListAsync(context, Searched,
-            search => (search.Value("identifier") is { Length: > 0 } identifier && identifier.Split('|', 2)[^1] is var code
-                ? db.Sites.AsNoTracking().Where(s => s.Code == code) : db.Sites.AsNoTracking()).OrderBy(s => s.Code),
-            ToOrganization, ct,
-            search => search.Value("identifier").Split('|', 2) is [var system, _] && system != FhirSystems.SiteSystem
+        RecordAnswers.ListAsync(context, Searched, _ => db.Sites.AsNoTracking().OrderBy(s => s.Code), ToOrganization, ct,
+            search => search.Tokens("identifier").SelectMany(t => t).Any(t => t.System is not (null or "" or FhirSystems.SiteSystem))
                 ? Outcomes.NotSupported($"Sites are identified in {FhirSystems.SiteSystem}.", "identifier") : null);
 
     /// <summary>A site where people present, identified as intake identifies it (urn:aftercare:site).</summary>
     public static Organization ToOrganization(Site site)
     {
         ArgumentNullException.ThrowIfNull(site);
-        var organization = new Organization { Id = site.Id.ToString(), Meta = new Meta { VersionId = "1" }, Active = true, Name = site.Name };
+        // A site is added from configuration once and never changed: its id's time is when it was last updated.
+        var organization = new Organization { Id = site.Id.ToString(), Meta = new Meta { VersionId = "1", LastUpdated = FhirIds.CreatedAt(site.Id) }, Active = true, Name = site.Name };
         organization.Identifier.Add(new Identifier(FhirSystems.SiteSystem, site.Code));
         return organization;
     }

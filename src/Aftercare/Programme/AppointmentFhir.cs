@@ -54,7 +54,7 @@ public static class AppointmentFhir
         var appointment = new Appointment
         {
             Id = contact.Id.ToString(),
-            Meta = new Meta { VersionId = (contact.Version + 1).ToString(CultureInfo.InvariantCulture), LastUpdated = contact.CompletedAt ?? (contact.Attempts is [.., var last] ? last.At : (DateTimeOffset?)null) },
+            Meta = new Meta { VersionId = (contact.Version + 1).ToString(CultureInfo.InvariantCulture), LastUpdated = contact.CompletedAt ?? (contact.Attempts is [.., var last] ? last.At : FhirIds.CreatedAt(contact.Id)) },
             Status = status,
             CancelationReason = cancelled is null ? null : new CodeableConcept { Text = cancelled },
             AppointmentType = new CodeableConcept { Text = contact.Kind.Describe() },

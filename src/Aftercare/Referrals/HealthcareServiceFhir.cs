@@ -12,7 +12,8 @@ public static class HealthcareServiceFhir
 {
     public const string Type = "HealthcareService";
 
-    public static readonly SearchDeclaration Searched = new(Type);
+    /// <summary>No <c>_lastUpdated</c>: the directory is updated in place from configuration at start-up, and keeps no time of it.</summary>
+    public static readonly SearchDeclaration Searched = new(Type) { LastUpdated = false };
 
     public const string ServiceSystem = "urn:aftercare:service";
 
