@@ -99,7 +99,8 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
         var encounter = (Encounter)Assert.Single(encounters!.Entry).Resource;
         Assert.Equal(arrived, encounter.Period.StartElement.ToDateTimeOffset(TimeSpan.Zero));
         var condition = await fhir.ReadAsync<Condition>($"Condition/{encounter.Id}");
-        Assert.Contains(condition!.Code.Coding, c => c.System == FhirSystems.Icd10System && c.Code == "X60");
+        // The code as sent (X61), in the ICD-10 UK edition (issue 13; it used to come back as its group's X60).
+        Assert.Contains(condition!.Code.Coding, c => c.System == FhirSystems.Icd10UkSystem && c.Code == "X61");
         var found = await fhir.SearchAsync<Patient>([$"identifier={FhirSystems.MrnSystem}|{mrn.ToLowerInvariant()}"]);
         Assert.Equal(1, found!.Total);
 

@@ -112,6 +112,7 @@ const valueFor = (type, param) => {
     case '_lastUpdated': return 'ge2000-01-01';
     case '_count': return '2';
     case '_offset': return '0';
+    case '_summary': return 'count';
     case '_sort': return '-date';
     case 'category': return type === 'CarePlan' ? 'http://loinc.org|87626-8' : undefined;
     case 'name': return type === 'Practitioner' ? 'a' : undefined;

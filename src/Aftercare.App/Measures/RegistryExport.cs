@@ -27,7 +27,7 @@ public static class RegistryExport
 
     public sealed record Export(string Csv, int Rows, int Coarsened, int LeftOut);
 
-    private sealed record Raw(Guid Id, Guid PersonId, DateTimeOffset ArrivedAt, Guid SiteId, IReadOnlyList<SelfHarmMethod> Methods, YesNoUnknown Alcohol, YesNoUnknown Treatment,
+    private sealed record Raw(Guid Id, Guid PersonId, DateTimeOffset ArrivedAt, Guid SiteId, SelfHarmCoding Coding, YesNoUnknown Alcohol, YesNoUnknown Treatment,
         Disposition Disposition, DateTimeOffset? AssessedAt, DateOnly DateOfBirth, Domain.People.Sex Sex, Domain.People.PriorPsychiatricHistory History);
 
     public static async Task<Export> Handle(AftercareDbContext db, TimeProvider clock, LocalTime time, Actor actor, DateOnly from, DateOnly to, int threshold, CancellationToken ct)
@@ -37,7 +37,7 @@ public static class RegistryExport
         var start = time.FromLocal(from.ToDateTime(TimeOnly.MinValue));
         var end = time.FromLocal(to.AddDays(1).ToDateTime(TimeOnly.MinValue));
         var raw = await db.Presentations.AsNoTracking().Where(p => p.ArrivedAt >= start && p.ArrivedAt < end)
-            .Join(db.People, p => p.PersonId, x => x.Id, (p, x) => new Raw(p.Id, p.PersonId, p.ArrivedAt, p.SiteId, p.Methods, p.AlcoholInvolved, p.MedicalTreatmentNeeded,
+            .Join(db.People, p => p.PersonId, x => x.Id, (p, x) => new Raw(p.Id, p.PersonId, p.ArrivedAt, p.SiteId, p.Coding, p.AlcoholInvolved, p.MedicalTreatmentNeeded,
                 p.Disposition, p.PsychosocialAssessmentAt, x.DateOfBirth, x.Sex, x.PriorPsychiatricHistory))
             .ToListAsync(ct);
         var people = raw.Select(r => r.PersonId).Distinct().ToList();
@@ -62,7 +62,7 @@ public static class RegistryExport
             return new[]
             {
                 local.ToString("yyyy-MM", CultureInfo.InvariantCulture), sites[r.SiteId], Domain.People.AgeBand.Of(r.DateOfBirth, local).Label, r.Sex.ToString().ToLowerInvariant(), r.History.ToString().ToLowerInvariant(),
-                string.Join(';', r.Methods.Select(m => m.Icd10()).Distinct().Order(StringComparer.Ordinal)), r.Alcohol.ToString().ToLowerInvariant(), r.Treatment.ToString().ToLowerInvariant(),
+                string.Join(';', r.Coding.Methods.Select(m => m.Icd10()).Distinct().Order(StringComparer.Ordinal)), r.Alcohol.ToString().ToLowerInvariant(), r.Treatment.ToString().ToLowerInvariant(),
                 r.Disposition.ToString(), Yes(r.AssessedAt is not null), Yes(r.AssessedAt is { } a && a - r.ArrivedAt <= TimeSpan.FromHours(4)),
                 Yes(earliest[r.PersonId] < r.ArrivedAt), Yes(episode is not null), within48,
             };

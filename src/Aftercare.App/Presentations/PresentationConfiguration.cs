@@ -16,19 +16,30 @@ internal sealed class PresentationConfiguration : IEntityTypeConfiguration<Prese
         presentation.HasKey(p => p.Id);
         presentation.HasOne<Person>().WithMany().HasForeignKey(p => p.PersonId).OnDelete(DeleteBehavior.Restrict);
         presentation.HasOne<Site>().WithMany().HasForeignKey(p => p.SiteId).OnDelete(DeleteBehavior.Restrict);
-        presentation.Property(p => p.Methods)
+        // The column is still "Methods": the groups by name, then, after ';', the ICD-10 codes as sent
+        // ("SharpObject;X78.0"). A value written before codes were kept has no ';' and reads the same.
+        presentation.Ignore(p => p.Methods);
+        presentation.Ignore(p => p.Icd10Codes);
+        presentation.Property(p => p.Coding)
+            .HasColumnName("Methods")
             .HasConversion(
-                new ValueConverter<IReadOnlyList<SelfHarmMethod>, string>(
-                    v => string.Join(',', v),
-                    v => v.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<SelfHarmMethod>).ToList()),
-                new ValueComparer<IReadOnlyList<SelfHarmMethod>>(
-                    (a, b) => a!.SequenceEqual(b!),
-                    v => v.Aggregate(0, (h, m) => HashCode.Combine(h, m)),
-                    v => v.ToList()))
+                new ValueConverter<SelfHarmCoding, string>(v => Write(v), v => Read(v)),
+                new ValueComparer<SelfHarmCoding>((a, b) => Write(a!) == Write(b!), v => Write(v).GetHashCode(StringComparison.Ordinal), v => Read(Write(v))))
             .HasMaxLength(400);
         presentation.Property(p => p.RecordedBy).HasMaxLength(450);
         presentation.Ignore(p => p.TimeToAssessment);
         presentation.HasIndex(p => new { p.PersonId, p.ArrivedAt });
         presentation.HasIndex(p => p.ArrivedAt);
+    }
+
+    private static string Write(SelfHarmCoding coding) =>
+        string.Join(',', coding.Methods) + (coding.Icd10Codes.Count > 0 ? ";" + string.Join(',', coding.Icd10Codes) : "");
+
+    private static SelfHarmCoding Read(string value)
+    {
+        var parts = value.Split(';', 2);
+        return new SelfHarmCoding(
+            [.. parts[0].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<SelfHarmMethod>)],
+            parts.Length > 1 ? parts[1].Split(',', StringSplitOptions.RemoveEmptyEntries) : []);
     }
 }

@@ -42,7 +42,17 @@ public sealed record PresentationDetails(
     YesNoUnknown MedicalTreatmentNeeded,
     string? MedicalTreatmentNotes,
     Disposition Disposition,
-    DateTimeOffset? PsychosocialAssessmentAt);
+    DateTimeOffset? PsychosocialAssessmentAt,
+    IReadOnlyList<string>? Icd10Codes = null);
+
+/// <summary>
+/// How the self-harm was recorded: the method groups, and the ICD-10 codes exactly as an emergency
+/// department sent them (none when the groups were chosen on the page). Stored as one column.
+/// </summary>
+public sealed record SelfHarmCoding(IReadOnlyList<SelfHarmMethod> Methods, IReadOnlyList<string> Icd10Codes)
+{
+    public static readonly SelfHarmCoding None = new([], []);
+}
 
 /// <summary>
 /// One episode of self-harm reaching a service (FHIR Encounter with a Condition coded X60–X84).
@@ -63,7 +73,13 @@ public sealed class Presentation
 
     public Guid SiteId { get; private set; }
 
-    public IReadOnlyList<SelfHarmMethod> Methods { get; private set; } = [];
+    public SelfHarmCoding Coding { get; private set; } = SelfHarmCoding.None;
+
+    /// <summary>The method groups, for the pages and the measures.</summary>
+    public IReadOnlyList<SelfHarmMethod> Methods => Coding.Methods;
+
+    /// <summary>The ICD-10 codes as sent (e.g. <c>X78.0</c>), each within one of <see cref="Methods"/>; empty when chosen on the page.</summary>
+    public IReadOnlyList<string> Icd10Codes => Coding.Icd10Codes;
 
     public YesNoUnknown AlcoholInvolved { get; private set; }
 
@@ -115,7 +131,10 @@ public sealed class Presentation
             errors.Add("siteId", "Choose the site the person arrived at.");
         }
 
-        var methods = (details.Methods ?? []).Distinct().ToList();
+        var codes = (details.Icd10Codes ?? []).Select(c => c.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        errors.AddIf(codes.Any(c => !SelfHarmCodes.IsSelfHarm(c)), "methods", "One of the ICD-10 codes is not an intentional self-harm code (X60–X84, with or without the fourth character).");
+        errors.AddIf(codes.Count > SelfHarmCodes.MaxPerPresentation, "methods", $"Give at most {SelfHarmCodes.MaxPerPresentation} ICD-10 codes.");
+        var methods = (details.Methods ?? []).Concat(codes.Select(SelfHarmCodes.Group).OfType<SelfHarmMethod>()).Distinct().ToList();
         errors.AddIf(methods.Count == 0, "methods", "Choose at least one method; choose \"Means not known\" if it is not known.");
         errors.AddIf(methods.Any(m => !Enum.IsDefined(m)), "methods", "One of the methods is not one of the listed groups.");
         errors.AddIf(!Enum.IsDefined(details.AlcoholInvolved), "alcoholInvolved", "Choose yes, no or not known for alcohol.");
@@ -143,7 +162,7 @@ public sealed class Presentation
             PersonId = personId,
             ArrivedAt = details.ArrivedAt!.Value.ToUniversalTime(),
             SiteId = details.SiteId!.Value,
-            Methods = methods,
+            Coding = new SelfHarmCoding(methods, codes),
             AlcoholInvolved = details.AlcoholInvolved,
             MedicalTreatmentNeeded = details.MedicalTreatmentNeeded,
             MedicalTreatmentNotes = notes,

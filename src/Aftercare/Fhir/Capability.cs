@@ -21,6 +21,9 @@ public static class Capability
 {
     public static IResult Metadata(HttpContext context) => FhirJson.Ok(Statement(FhirRoutes.BaseUrl(context)));
 
+    /// <summary>The resource types this server serves, as the statement lists them.</summary>
+    public static IReadOnlySet<string> Types { get; } = Statement("").Rest[0].Resource.Select(r => r.Type!).ToHashSet(StringComparer.Ordinal);
+
     public static CapabilityStatement Statement(string baseUrl)
     {
         var rest = new CapabilityStatement.RestComponent { Mode = CapabilityStatement.RestfulCapabilityMode.Server };

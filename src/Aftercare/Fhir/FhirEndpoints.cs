@@ -78,6 +78,9 @@ public static class FhirEndpoints
         write.MapPost(FhirRoutes.Type(CarePlanFhir.Type), CarePlanFhir.Create);
         write.MapPut(FhirRoutes.Instance(CarePlanFhir.Type), CarePlanFhir.Update);
         write.MapPost(FhirRoutes.AnyType, Transaction.Create);
+
+        // Last, by route precedence: whatever the table above does not hold (FhirEdge: 404, or 405 with Allow).
+        fhir.Map(FhirRoutes.Unmatched, FhirEdge.Unmatched).AllowAnonymous();
         return app;
     }
 }

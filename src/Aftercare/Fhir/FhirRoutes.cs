@@ -17,6 +17,9 @@ public static class FhirRoutes
     public const string History = "_history";
     public const string AnyType = "/{type}";
 
+    /// <summary>Every other path under the base, in any method: answered by <see cref="FhirEdge.Unmatched"/>.</summary>
+    public const string Unmatched = "/{**rest}";
+
     /// <summary><c>/{type}</c>: search (GET) and create (POST).</summary>
     public static string Type(string type) => $"/{type}";
 
@@ -49,7 +52,11 @@ public static class FhirSystems
 {
     public const string MrnSystem = "urn:aftercare:mrn";
     public const string NhsNumberSystem = "https://fhir.nhs.uk/Id/nhs-number";
+    /// <summary>ICD-10 as WHO publishes it; read on intake.</summary>
     public const string Icd10System = "http://hl7.org/fhir/sid/icd-10";
+
+    /// <summary>ICD-10 5th Edition UK, as NHS England's terminology server names it; what Aftercare writes, and reads on intake.</summary>
+    public const string Icd10UkSystem = "http://hl7.org/fhir/sid/icd-10-uk";
     public const string SnomedSystem = "http://snomed.info/sct";
     public const string SelfHarmSnomed = "276853009";
     public const string LoincSystem = "http://loinc.org";

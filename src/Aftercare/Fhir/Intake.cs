@@ -63,6 +63,8 @@ public static class Intake
             return Result<RegisterPresentation.Command>.Failure(methods.Errors);
         }
 
+        var codes = Presentations.ConditionFhir.CodesFrom(condition).Value;
+
         var siteCode = encounter.ServiceProvider?.Identifier?.Value;
         var site = siteCode is null ? null : await db.Sites.AsNoTracking().FirstOrDefaultAsync(s => s.Code == siteCode, ct);
         DateTimeOffset? arrived = encounter.Period?.StartElement?.TryToDateTimeOffset(out var start) == true ? start : null;
@@ -73,7 +75,8 @@ public static class Intake
             Code(encounter, Presentations.EncounterFhir.TreatmentUrl, YesNoUnknown.Unknown),
             null,
             Enum.TryParse<Disposition>(encounter.Hospitalization?.DischargeDisposition?.Coding.FirstOrDefault(c => c.System == Presentations.EncounterFhir.DispositionSystem)?.Code, out var d) ? d : Disposition.Discharged,
-            assessed);
+            assessed,
+            codes);
         if (siteCode is not null && site is null)
         {
             return Result<RegisterPresentation.Command>.Failure("Encounter.serviceProvider", $"Site \"{siteCode}\" is not one of this service's sites.");
@@ -82,13 +85,22 @@ public static class Intake
         return new RegisterPresentation.Command(existing, newPerson, details);
     }
 
-    public static Bundle Response(RegisterPresentation.Registered registered, bool existingPatient)
+    /// <summary>The transaction-response: one entry per request entry, in the request's order (FHIR's rule for transactions).</summary>
+    public static Bundle Response(Bundle request, RegisterPresentation.Registered registered, bool existingPatient)
     {
+        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(registered);
         var bundle = new Bundle { Type = Bundle.BundleType.TransactionResponse };
-        bundle.Entry.Add(Entry(existingPatient ? "200 OK" : "201 Created", $"Patient/{registered.PersonId}/_history/1"));
-        bundle.Entry.Add(Entry("201 Created", $"Encounter/{registered.PresentationId}/_history/1"));
-        bundle.Entry.Add(Entry("201 Created", $"Condition/{registered.PresentationId}/_history/1"));
+        foreach (var entry in request.Entry)
+        {
+            bundle.Entry.Add(entry.Resource switch
+            {
+                Patient => Entry(existingPatient ? "200 OK" : "201 Created", $"Patient/{registered.PersonId}/_history/1"),
+                Encounter => Entry("201 Created", $"Encounter/{registered.PresentationId}/_history/1"),
+                _ => Entry("201 Created", $"Condition/{registered.PresentationId}/_history/1"),
+            });
+        }
+
         return bundle;
     }
 

@@ -36,6 +36,27 @@ public static class Outcomes
     public static IResult NotAllowed(string message) =>
         Fail(StatusCodes.Status405MethodNotAllowed, OperationOutcome.IssueType.NotSupported, message);
 
+    /// <summary>404 not-supported: an operation, a type or an interaction this server does not have at all.</summary>
+    public static IResult NotServed(string message) =>
+        Fail(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotSupported, message);
+
+    /// <summary>404 not-supported: a resource type this server does not serve.</summary>
+    public static IResult UnknownType(string type) =>
+        NotServed($"{type} is not a resource type this server serves. /fhir/metadata lists the ones it does.");
+
+    /// <summary>406 not-supported: an answer asked for in a format other than FHIR JSON.</summary>
+    public static IResult NotAcceptable(string message) =>
+        Fail(StatusCodes.Status406NotAcceptable, OperationOutcome.IssueType.NotSupported, message);
+
+    /// <summary>415 not-supported: a body sent in a format other than FHIR JSON.</summary>
+    public static IResult UnsupportedMediaType(string message) =>
+        Fail(StatusCodes.Status415UnsupportedMediaType, OperationOutcome.IssueType.NotSupported, message);
+
+    /// <summary>500 exception: a fault on this side, named by a reference only (never the exception's text).</summary>
+    public static IResult Unexpected(string reference) =>
+        Fail(StatusCodes.Status500InternalServerError, OperationOutcome.IssueType.Exception,
+            $"Something went wrong on our side. Reference {reference}. Nothing was changed by this request unless it said otherwise.");
+
     /// <summary>409 conflict: the request would create what already exists.</summary>
     public static IResult Conflict(string message) =>
         Fail(StatusCodes.Status409Conflict, OperationOutcome.IssueType.Conflict, message);
@@ -91,6 +112,12 @@ public static class Outcomes
     public static IResult NotFound(string type, string id) =>
         Fail(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, $"{type}/{id} was not found.");
 
+    /// <summary>
+    /// The longest diagnostics an issue carries: a parser's message can quote what was sent, and an
+    /// answer never echoes a body back (a 6 MiB value once came back as a 6 MB OperationOutcome).
+    /// </summary>
+    public const int MaxDiagnostics = 500;
+
     public static OperationOutcome Outcome(IEnumerable<(OperationOutcome.IssueType Type, string Message, string? Expression)> issues)
     {
         var outcome = new OperationOutcome();
@@ -100,8 +127,8 @@ public static class Outcomes
             {
                 Severity = OperationOutcome.IssueSeverity.Error,
                 Code = type,
-                Diagnostics = message,
-                Expression = expression is null ? [] : [expression],
+                Diagnostics = message.Length <= MaxDiagnostics ? message : message[..MaxDiagnostics] + "…",
+                Expression = expression is null ? [] : [expression.Length <= MaxDiagnostics ? expression : expression[..MaxDiagnostics]],
             });
         }
 

@@ -45,6 +45,11 @@ public static class Transaction
             return await FhirAccess.AnswerAsync(context, db, clock, AuditAction.FhirRefused, [], "RiskAssessment refused", () => refusal, ct);
         }
 
+        if (!Capability.Types.Contains(type))
+        {
+            return Outcomes.UnknownType(type);
+        }
+
         return Outcomes.NotAllowed($"Creating a {type} on its own is not supported; send presentations as a transaction Bundle (Patient, Encounter, Condition). See /fhir/metadata.");
     }
 
@@ -89,7 +94,7 @@ public static class Transaction
         var outcome = await RegisterPresentation.Handle(db, clock, context.User.ToActor(), intake.Value, ct);
         return outcome switch
         {
-            RegisterPresentation.Registered r => FhirJson.Ok(Intake.Response(r, intake.Value.ExistingPersonId is not null), StatusCodes.Status200OK),
+            RegisterPresentation.Registered r => FhirJson.Ok(Intake.Response(bundle, r, intake.Value.ExistingPersonId is not null), StatusCodes.Status200OK),
             RegisterPresentation.IdentifierBelongsToSomeone held => Outcomes.Conflict(
                 $"{held.Message} Send the Patient with ifNoneExist=identifier=system|value, or reference Patient/{held.PersonId}."),
             RegisterPresentation.Invalid invalid => Outcomes.From(invalid.Errors),

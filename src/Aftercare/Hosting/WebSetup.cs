@@ -1,3 +1,4 @@
+using Aftercare.Fhir;
 using System.Text.Json.Serialization;
 using Aftercare.Access;
 using Microsoft.AspNetCore.Diagnostics;
@@ -42,8 +43,10 @@ public static class WebSetup
         // for rate limits and the scheme for HSTS come from X-Forwarded-For and X-Forwarded-Proto.
         app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });
         app.UseExceptionHandler();
-        // Pages answer an empty error status with a page that says what happened; the API keeps ProblemDetails.
-        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), b => b.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true));
+        // Under /fhir every answer is an OperationOutcome: body size, media types, unknown routes (Fhir/FhirEdge.cs).
+        app.UseFhirEdge();
+        // Pages answer an empty error status with a page that says what happened; the API keeps ProblemDetails, FHIR its OperationOutcome.
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api") && !c.Request.Path.StartsWithSegments(FhirRoutes.Base), b => b.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true));
         app.Use(async (context, next) =>
         {
             // Clinical pages are never cached by a shared browser, framed, or sniffed.
@@ -122,6 +125,12 @@ internal sealed partial class UnexpectedErrorHandler(ILogger<UnexpectedErrorHand
         var explanation = unreadable
             ? "Part of this record could not be decrypted; it may have been altered. Nothing of it is shown. Tell your administrator this reference"
             : "Nothing you entered has been lost that was already saved. Try again; if it keeps happening, tell your administrator this reference";
+        if (httpContext.Request.Path.StartsWithSegments(FhirRoutes.Base))
+        {
+            await Outcomes.Unexpected(reference).ExecuteAsync(httpContext);
+            return true;
+        }
+
         if (!httpContext.Request.Path.StartsWithSegments("/api"))
         {
             httpContext.Response.ContentType = "text/html; charset=utf-8";

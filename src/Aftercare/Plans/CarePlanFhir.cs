@@ -70,11 +70,19 @@ public static class CarePlanFhir
             var bundle = new Bundle { Type = Bundle.BundleType.History, Total = versions.Count };
             foreach (var plan in versions)
             {
+                // bdl-8: fullUrl is the version-independent URL; bdl-4: every history entry says what its request got.
+                var first = plan.Meta!.VersionId == "1";
                 bundle.Entry.Add(new Bundle.EntryComponent
                 {
-                    FullUrl = FhirRoutes.FullUrl(context, Type, plan.Id, plan.Meta!.VersionId),
+                    FullUrl = FhirRoutes.FullUrl(context, Type, plan.Id),
                     Resource = plan,
-                    Request = new Bundle.RequestComponent { Method = plan.Meta!.VersionId == "1" ? Bundle.HTTPVerb.POST : Bundle.HTTPVerb.PUT, Url = $"{Type}/{plan.Id}" },
+                    Request = new Bundle.RequestComponent { Method = first ? Bundle.HTTPVerb.POST : Bundle.HTTPVerb.PUT, Url = first ? Type : $"{Type}/{plan.Id}" },
+                    Response = new Bundle.ResponseComponent
+                    {
+                        Status = first ? "201 Created" : "200 OK",
+                        Etag = $"W/\"{plan.Meta.VersionId}\"",
+                        LastModified = plan.Meta.LastUpdated,
+                    },
                 });
             }
 
@@ -163,7 +171,7 @@ public static class CarePlanFhir
                 $"Send If-Match: W/\"{existing.Version}\" with the version you read, so that nobody's changes are overwritten.");
         }
 
-        var read = await ReadPlan(context, db, clock, ct);
+        var read = await ReadPlan(context, db, clock, ct, id);
         if (read.Refusal is { } refused)
         {
             return refused;
@@ -177,7 +185,8 @@ public static class CarePlanFhir
         return await Save(context, db, clock, read.Write, existing.Id, basedOn, ct);
     }
 
-    private static async Task<(SafetyPlanWrite? Write, IResult? Refusal)> ReadPlan(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
+    /// <summary>The body as a safety plan to save; on update (<paramref name="urlId"/>), an id in the body must be the one in the URL.</summary>
+    private static async Task<(SafetyPlanWrite? Write, IResult? Refusal)> ReadPlan(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct, string? urlId = null)
     {
         var parsed = FhirJson.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync(ct));
         if (!parsed.IsSuccess)
@@ -193,6 +202,11 @@ public static class CarePlanFhir
         if (parsed.Value is not Hl7.Fhir.Model.CarePlan plan)
         {
             return (null, Outcomes.BadRequest($"The body is a {parsed.Value.TypeName}, not a CarePlan."));
+        }
+
+        if (urlId is not null && !string.IsNullOrEmpty(plan.Id) && plan.Id != urlId)
+        {
+            return (null, Outcomes.BadRequest($"The body's id ({plan.Id}) is not the id in the URL ({urlId}). Nothing was saved."));
         }
 
         var write = FromSafetyPlan(plan);
@@ -291,7 +305,8 @@ public static class CarePlanFhir
                 {
                     Status = CarePlan.CarePlanActivityStatus.NotStarted,
                     Code = new CodeableConcept { Text = section.Title() },
-                    Description = revision.Content.Text(section),
+                    // R4 has no empty strings: a section not yet written has no description.
+                    Description = string.IsNullOrEmpty(revision.Content.Text(section)) ? null : revision.Content.Text(section),
                 },
             });
         }

@@ -25,62 +25,63 @@ public static class ConditionFhir
     public static Task<IResult> Search(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct) =>
         EncounterFhir.SearchPresentations(context, db, clock, Searched, (p, _) => ToCondition(p), ct);
 
-    /// <summary>The presentation's self-harm as a Condition: SNOMED 276853009, and an ICD-10 code per method group.</summary>
+    /// <summary>
+    /// The presentation's self-harm as a Condition: SNOMED 276853009, then ICD-10 5th Edition UK codes:
+    /// those the emergency department sent, exactly (X78.0 stays X78.0), and for a method group chosen
+    /// on the page, the code that stands for it (<see cref="SelfHarmCodes.ForGroup"/>); each with its title.
+    /// </summary>
     public static Condition ToCondition(Presentation presentation)
     {
         ArgumentNullException.ThrowIfNull(presentation);
-        var code = new CodeableConcept(FhirSystems.SnomedSystem, FhirSystems.SelfHarmSnomed, "Self-inflicted injury");
-        foreach (var method in presentation.Methods)
+        var code = new CodeableConcept(FhirSystems.SnomedSystem, FhirSystems.SelfHarmSnomed, "Self-inflicted injury", "Self-inflicted injury");
+        var sent = presentation.Icd10Codes;
+        var chosen = presentation.Methods.Where(m => !sent.Any(c => SelfHarmCodes.Group(c) == m)).Select(SelfHarmCodes.ForGroup);
+        foreach (var icd10 in sent.Concat(chosen))
         {
-            code.Coding.Add(new Coding(FhirSystems.Icd10System, FirstCode(method), method.Label()));
+            code.Coding.Add(new Coding(FhirSystems.Icd10UkSystem, icd10, SelfHarmCodes.Title(icd10)));
         }
 
         var condition = new Condition
         {
             Id = presentation.Id.ToString(),
             Meta = new Meta { VersionId = "1", LastUpdated = presentation.RecordedAt },
+            // The self-harm that brought the person to this encounter; Aftercare makes no judgement of whether it has resolved.
+            ClinicalStatus = new CodeableConcept("http://terminology.hl7.org/CodeSystem/condition-clinical", "active", "Active", null),
+            VerificationStatus = new CodeableConcept("http://terminology.hl7.org/CodeSystem/condition-ver-status", "confirmed", "Confirmed", null),
             Code = code,
             Subject = new ResourceReference($"Patient/{presentation.PersonId}"),
             Encounter = new ResourceReference($"Encounter/{presentation.Id}"),
             Onset = new FhirDateTime(presentation.ArrivedAt),
-            VerificationStatus = new CodeableConcept("http://terminology.hl7.org/CodeSystem/condition-ver-status", "confirmed"),
         };
-        condition.Category.Add(new CodeableConcept("http://terminology.hl7.org/CodeSystem/condition-category", "encounter-diagnosis"));
+        condition.Category.Add(new CodeableConcept("http://terminology.hl7.org/CodeSystem/condition-category", "encounter-diagnosis", "Encounter Diagnosis", null));
         return condition;
     }
-    /// <summary>The method groups an ICD-10 coded Condition names; X60–X84 codes outside a known group are refused.</summary>
+
+    /// <summary>
+    /// The ICD-10 codes a Condition sends (WHO or UK edition), exactly as sent; a code outside X60–X84
+    /// is refused. No codes means the means are not known.
+    /// </summary>
+    public static Result<IReadOnlyList<string>> CodesFrom(Condition? condition)
+    {
+        var codes = condition?.Code?.Coding.Where(c => c.System is FhirSystems.Icd10System or FhirSystems.Icd10UkSystem).Select(c => c.Code ?? "").ToList() ?? [];
+        if (codes.FirstOrDefault(c => !SelfHarmCodes.IsSelfHarm(c)) is { } other)
+        {
+            return Result<IReadOnlyList<string>>.Failure("Condition.code", $"ICD-10 {other} is not an intentional self-harm code (X60–X84, with or without the fourth character).");
+        }
+
+        return Result<IReadOnlyList<string>>.Success(codes);
+    }
+
+    /// <summary>The method groups a Condition's ICD-10 codes name; none means the means are not known.</summary>
     public static Result<IReadOnlyList<SelfHarmMethod>> MethodsFrom(Condition? condition)
     {
-        if (condition is null)
+        var codes = CodesFrom(condition);
+        if (!codes.IsSuccess)
         {
-            return Result<IReadOnlyList<SelfHarmMethod>>.Success([SelfHarmMethod.Unspecified]);
+            return Result<IReadOnlyList<SelfHarmMethod>>.Failure(codes.Errors);
         }
 
-        var methods = new List<SelfHarmMethod>();
-        foreach (var coding in condition.Code?.Coding.Where(c => c.System == FhirSystems.Icd10System) ?? [])
-        {
-            var match = SelfHarmMethods.All.FirstOrDefault(m => Covers(m, coding.Code));
-            if (!SelfHarmMethods.All.Any(m => Covers(m, coding.Code)))
-            {
-                return Result<IReadOnlyList<SelfHarmMethod>>.Failure("Condition.code", $"ICD-10 {coding.Code} is not an intentional self-harm code (X60–X84).");
-            }
-
-            methods.Add(match);
-        }
-
-        return Result<IReadOnlyList<SelfHarmMethod>>.Success(methods.Count > 0 ? methods.Distinct().ToList() : [SelfHarmMethod.Unspecified]);
-    }
-    public static string FirstCode(SelfHarmMethod method) => method.Icd10()[..3];
-    private static bool Covers(SelfHarmMethod method, string? code)
-    {
-        if (code is null || code.Length < 3 || !int.TryParse(code.AsSpan(1, 2), out var n) || char.ToUpperInvariant(code[0]) != 'X')
-        {
-            return false;
-        }
-
-        var range = method.Icd10().Split('–');
-        var from = int.Parse(range[0].AsSpan(1), System.Globalization.CultureInfo.InvariantCulture);
-        var to = range.Length > 1 ? int.Parse(range[1].AsSpan(1), System.Globalization.CultureInfo.InvariantCulture) : from;
-        return n >= from && n <= to;
+        var methods = codes.Value.Select(SelfHarmCodes.Group).OfType<SelfHarmMethod>().Distinct().ToList();
+        return Result<IReadOnlyList<SelfHarmMethod>>.Success(methods.Count > 0 ? methods : [SelfHarmMethod.Unspecified]);
     }
 }
