@@ -74,6 +74,19 @@ public sealed class SmartSecurityTests(AftercareApplication app) : IClassFixture
     }
 
     [Fact]
+    public async Task A_client_assertion_sent_five_times_at_once_gives_one_token()
+    {
+        var key = await SmartClients.Register(app, "replay-at-once", Roles.Clinician, SmartSetup.ReadScope);
+        var assertion = SmartClients.Assertion(app, key, "replay-at-once", TokenEndpoint, "JWT", TimeSpan.FromMinutes(4), Guid.NewGuid().ToString());
+        var answers = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => SmartClients.RequestToken(app.AnonymousClient(), assertion, SmartSetup.ReadScope)));
+        Assert.Single(answers, a => a.IsSuccessStatusCode);
+        foreach (var refused in answers.Where(a => !a.IsSuccessStatusCode))
+        {
+            await AssertInvalidClient(refused, "used already");
+        }
+    }
+
+    [Fact]
     public async Task A_used_assertion_is_kept_in_the_database_until_it_expires_and_a_restarted_server_still_refuses_it()
     {
         var key = await SmartClients.Register(app, "replay-restart", Roles.Clinician, SmartSetup.ReadScope);
