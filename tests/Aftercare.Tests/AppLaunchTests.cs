@@ -17,21 +17,21 @@ namespace Aftercare.Tests;
 /// <summary>SMART App Launch v2 (standalone): authorization code with PKCE, consent, a patient context that holds.</summary>
 public sealed partial class AppLaunchTests(AftercareApplication app) : IClassFixture<AftercareApplication>
 {
-    private const string Callback = "http://127.0.0.1:9/callback";
+    internal const string Callback = "http://127.0.0.1:9/callback";
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex FormToken();
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    internal static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private async Task Register(string clientId, string scopes)
+    internal async Task Register(string clientId, string scopes)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var registered = await RegisterClient.HandleApp(scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>(), clientId, "Safety Plan Companion (demo app)", [Callback], scopes.Split(' '));
         Assert.True(registered.IsSuccess, string.Join("; ", registered.Errors.Select(e => e.Message)));
     }
 
-    private static Dictionary<string, string> Request(string clientId, string scopes, string verifier) => new()
+    internal static Dictionary<string, string> Request(string clientId, string scopes, string verifier) => new()
     {
         ["response_type"] = "code",
         ["client_id"] = clientId,
@@ -43,7 +43,7 @@ public sealed partial class AppLaunchTests(AftercareApplication app) : IClassFix
     };
 
     /// <summary>What the consent page's Allow or Deny button posts, with the page's form token.</summary>
-    private static async Task<HttpResponseMessage> Answer(HttpClient user, Dictionary<string, string> request, string decision, string? identifier)
+    internal static async Task<HttpResponseMessage> Answer(HttpClient user, Dictionary<string, string> request, string decision, string? identifier)
     {
         var consent = await user.GetAsync(QueryHelpers.AddQueryString("connect/authorize", request!));
         Assert.Equal(HttpStatusCode.Redirect, consent.StatusCode);
@@ -59,7 +59,7 @@ public sealed partial class AppLaunchTests(AftercareApplication app) : IClassFix
         return await user.PostAsync("connect/authorize", new FormUrlEncodedContent(form));
     }
 
-    private async Task<HttpResponseMessage> Exchange(string clientId, string code, string verifier) =>
+    internal async Task<HttpResponseMessage> Exchange(string clientId, string code, string verifier) =>
         await app.AnonymousClient().PostAsync("connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "authorization_code",
@@ -69,7 +69,7 @@ public sealed partial class AppLaunchTests(AftercareApplication app) : IClassFix
             ["code_verifier"] = verifier,
         }));
 
-    private static string Code(HttpResponseMessage redirect)
+    internal static string Code(HttpResponseMessage redirect)
     {
         Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
         var location = redirect.Headers.Location!;

@@ -9,55 +9,20 @@ using Aftercare.Domain.Users;
 using Aftercare.Fhir;
 using Aftercare.Smart;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using OpenIddict.Abstractions;
 
 namespace Aftercare.Tests;
 
 /// <summary>SMART on FHIR backend services: client credentials with private_key_jwt, scopes enforced with roles.</summary>
 public sealed class SmartTests(AftercareApplication app) : IClassFixture<AftercareApplication>
 {
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private async Task<RsaSecurityKey> Register(string clientId, string role, params string[] scopes)
-    {
-        var rsa = RSA.Create(2048);
-        var parameters = rsa.ExportParameters(false);
-        var jwks = JsonSerializer.Serialize(new { keys = new[] { new { kty = "RSA", kid = clientId + "-key", use = "sig", alg = "RS384", n = Base64Url(parameters.Modulus!), e = Base64Url(parameters.Exponent!) } } });
-        await using var scope = app.Services.CreateAsyncScope();
-        var registered = await RegisterClient.Handle(scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>(), clientId, role, jwks, scopes);
-        Assert.True(registered.IsSuccess, string.Join("; ", registered.Errors.Select(e => e.Message)));
-        return new RsaSecurityKey(rsa) { KeyId = clientId + "-key" };
-    }
+    private Task<RsaSecurityKey> Register(string clientId, string role, params string[] scopes) => SmartClients.Register(app, clientId, role, scopes);
 
     private Task<HttpResponseMessage> RequestToken(string clientId, RsaSecurityKey key, string scope) =>
         RequestToken(clientId, key, scope, app.BaseAddress.ToString(), "client-authentication+jwt");
 
-    private async Task<HttpResponseMessage> RequestToken(string clientId, RsaSecurityKey key, string scope, string audience, string type)
-    {
-        // OpenIddict 7 follows draft-ietf-oauth-rfc7523bis: the issuer as audience, and a typ of
-        // client-authentication+jwt (openiddict-core#2539). SMART's own text allows the token endpoint.
-        var now = DateTime.UtcNow;
-        var assertion = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = clientId,
-            Audience = audience,
-            TokenType = type,
-            Claims = new Dictionary<string, object> { ["sub"] = clientId, ["jti"] = Guid.NewGuid().ToString() },
-            IssuedAt = now,
-            NotBefore = now.AddMinutes(-1),
-            Expires = now.AddMinutes(4),
-            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha384),
-        });
-        return await app.AnonymousClient().PostAsync("connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials",
-            ["scope"] = scope,
-            ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            ["client_assertion"] = assertion,
-        }));
-    }
+    private Task<HttpResponseMessage> RequestToken(string clientId, RsaSecurityKey key, string scope, string audience, string type) =>
+        SmartClients.RequestToken(app.AnonymousClient(), SmartClients.Assertion(app, key, clientId, audience, type, TimeSpan.FromMinutes(4), Guid.NewGuid().ToString()), scope);
 
     private HttpClient WithToken(string token)
     {

@@ -55,7 +55,12 @@ public static class SmartSetup
                 // Keys live in memory: tokens are short-lived and a restart asks clients for new ones.
                 o.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
                 o.DisableAccessTokenEncryption();
-                o.AddEventHandler(SmartClientAssertions.Descriptor).AddEventHandler(SmartClientAssertions.NameType.Descriptor);
+                o.AddEventHandler(SmartClientAssertions.Descriptor).AddEventHandler(SmartClientAssertions.NameType.Descriptor).AddEventHandler(SmartClientAssertions.Replay.Descriptor);
+                foreach (var rule in SmartTokenRules.Descriptors)
+                {
+                    o.AddEventHandler(rule);
+                }
+
                 o.UseAspNetCore().EnableTokenEndpointPassthrough().EnableAuthorizationEndpointPassthrough().DisableTransportSecurityRequirement();
             })
             .AddValidation(o =>
@@ -65,7 +70,15 @@ public static class SmartSetup
             });
 
         // The issuer is the public address, not whatever Host a request carried (issue 17.11).
-        services.AddOptions<OpenIddict.Server.OpenIddictServerOptions>().Configure<PublicAddress>((o, address) => o.Issuer = address.Base);
+        services.AddOptions<OpenIddict.Server.OpenIddictServerOptions>().Configure<PublicAddress>((o, address) =>
+        {
+            o.Issuer = address.Base;
+            // PKCE with S256 only, as discovery says: OpenIddict also takes "plain" (and a challenge
+            // without a method, which means plain) unless told not to (issue 13.2).
+            o.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain);
+        });
+        // A token is for this server's FHIR base and no other (its aud); /fhir takes no token meant elsewhere.
+        services.AddOptions<OpenIddict.Validation.OpenIddictValidationOptions>().Configure<PublicAddress>((o, address) => o.Audiences.Add(FhirAudience(address)));
         services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, FhirAuthorizationResults>();
         services.AddAuthorizationBuilder()
             .AddPolicy(FhirRead, p => p.AddAuthenticationSchemes(Schemes).RequireAuthenticatedUser()
@@ -75,6 +88,13 @@ public static class SmartSetup
                 .RequireRole(Roles.Clinician, Roles.AftercareWorker)
                 .RequireAssertion(c => ScopeAllows(c.User, WriteScopes)));
         return services;
+    }
+
+    /// <summary>The audience of every access token: this server's FHIR base URL, as SMART's aud names it.</summary>
+    public static string FhirAudience(PublicAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return address.For(Fhir.FhirRoutes.Base);
     }
 
     /// <summary>A backend service (client credentials) acting for the organisation, not a member of staff.</summary>
@@ -126,12 +146,12 @@ public static class SmartSetup
         [property: System.Text.Json.Serialization.JsonPropertyName("capabilities")] IReadOnlyList<string> Capabilities);
 
     /// <summary>Issues a backend-services token: the client's id, its registered role, the scopes it asked for and was granted.</summary>
-    public static async Task<IResult> Token(HttpContext context, IOpenIddictApplicationManager applications, UserManager<AftercareUser> users)
+    public static async Task<IResult> Token(HttpContext context, IOpenIddictApplicationManager applications, UserManager<AftercareUser> users, PublicAddress address)
     {
         var request = context.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
         if (request.IsAuthorizationCodeGrantType())
         {
-            return await ExchangeCode(context, users);
+            return await ExchangeCode(context, users, FhirAudience(address));
         }
 
         if (!request.IsClientCredentialsGrantType())
@@ -159,6 +179,7 @@ public static class SmartSetup
         identity.SetClaim(ClaimTypes.NameIdentifier, $"{App.Actor.BackendServicePrefix}{request.ClientId}");
         identity.AddClaim(new Claim(Claims.Role, role));
         identity.SetScopes(request.GetScopes());
+        identity.SetAudiences(FhirAudience(address));
         identity.SetDestinations(_ => [Destinations.AccessToken]);
         return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
@@ -167,7 +188,7 @@ public static class SmartSetup
     /// An app's code becomes a token only while its user can still sign in and still holds a
     /// direct-care role; the roles are read afresh. The patient context goes back beside the token.
     /// </summary>
-    private static async Task<IResult> ExchangeCode(HttpContext context, UserManager<AftercareUser> users)
+    private static async Task<IResult> ExchangeCode(HttpContext context, UserManager<AftercareUser> users, string audience)
     {
         var code = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         var user = code.Principal?.GetClaim(Claims.Subject) is { } id ? await users.FindByIdAsync(id) : null;
@@ -189,6 +210,7 @@ public static class SmartSetup
             identity.AddClaim(new Claim(Claims.Role, role));
         }
 
+        identity.SetAudiences(audience);
         identity.SetDestinations(_ => [Destinations.AccessToken]);
         var parameters = new Dictionary<string, object?>();
         if (code.Principal.GetClaim(AppLaunch.PatientClaim) is { } patient)
