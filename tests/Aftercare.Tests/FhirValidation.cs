@@ -44,21 +44,6 @@ internal static partial class FhirValidation
         "application/fhir+json", "application/json+fhir", "application/fhir+xml", "application/xml+fhir", "application/fhir+ndjson",
     };
 
-    /// <summary>
-    /// Issues the FHIR-writes branch fixes (bdl-4/bdl-8 in history bundles, con-3, empty strings,
-    /// transaction-response entries), expected until it merges; any other issue fails as it should.
-    /// TEMPORARY: the lead deletes this list (leaving it empty) after merging that branch.
-    /// </summary>
-    internal static readonly HashSet<string> KnownUntilFhirwritesMerges = new(StringComparer.Ordinal)
-    {
-        // History bundles: entries without request/response, version-specific fullUrls.
-        "Bundle (history): bdl-3b", "Bundle (history): bdl-4", "Bundle (history): bdl-8",
-
-        // An empty safety-plan draft: activity[].detail.description "" (the parser's and the validator's issue).
-        "CarePlan: PVAL124 CarePlan.activity.detail.description", "CarePlan: 1006 CarePlan.activity.detail.description",
-        "CarePlan in Bundle (searchset): PVAL124 CarePlan.activity.detail.description", "CarePlan in Bundle (searchset): 1006 CarePlan.activity.detail.description",
-    };
-
     private static readonly Lazy<Validator> Shared = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private static readonly object Validating = new();
@@ -166,10 +151,7 @@ internal static partial class FhirValidation
         }
 
         var key = $"{type}: {constraint ?? $"{code} {Index().Replace(path, "")}"}";
-        if (!KnownUntilFhirwritesMerges.Contains(key))
-        {
-            problems.Add($"{prefix}{type}: {text} [{key}]");
-        }
+        problems.Add($"{prefix}{type}: {text} [{key}]");
     }
 
     private static (Resource? Resource, IReadOnlyList<Hl7.Fhir.Utility.CodedException> Errors) Parse(string body, bool xml)

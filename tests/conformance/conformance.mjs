@@ -69,25 +69,29 @@ const statusOf = async (promise) => {
 };
 
 // --- SMART backend services: a token for a signed assertion -------------------------------------
+// The server's clock, in seconds: NOW when the test host runs on a fixed clock, else this machine's.
+const serverNow = () => Math.floor((process.env.NOW ? Date.parse(process.env.NOW) : Date.now()) / 1000);
 const smart = await (await fetch(`${fhirBase}/.well-known/smart-configuration`)).json();
 const assertion = async (clientId, keyFile) => {
   const key = await importPKCS8(readFileSync(keyFile, 'utf8'), 'RS384');
   return new SignJWT({})
     .setProtectedHeader({ alg: 'RS384', kid: `${clientId}-key`, typ: 'JWT' })
     .setIssuer(clientId).setSubject(clientId).setAudience(smart.token_endpoint)
-    .setJti(randomUUID()).setIssuedAt().setExpirationTime('4m')
+    .setJti(randomUUID()).setIssuedAt(serverNow()).setExpirationTime(serverNow() + 240)
     .sign(key);
 };
-const tokenFor = async (clientId, keyFile, scope) => {
-  const response = await fetch(smart.token_endpoint, {
+const tokenResponse = async (scope, signed) =>
+  fetch(smart.token_endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
       grant_type: 'client_credentials', scope,
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-      client_assertion: await assertion(clientId, keyFile),
+      client_assertion: signed,
     }),
   });
+const tokenFor = async (clientId, keyFile, scope) => {
+  const response = await tokenResponse(scope, await assertion(clientId, keyFile));
   const body = await response.json();
   if (!response.ok) throw new Error(`token: HTTP ${response.status} ${JSON.stringify(body)}`);
   return body.access_token;
@@ -254,7 +258,7 @@ if (systemInteractions.includes('transaction')) {
           resource: { resourceType: 'Patient', identifier: [{ system: env('PATIENT_IDENTIFIER').split('|')[0], value: mrn }], name: [{ family: 'Conformance', given: ['Sam'] }], birthDate: '1991-02-03' } },
         { fullUrl: 'urn:uuid:7f0e9a52-0000-4000-8000-000000000002', request: { method: 'POST', url: 'Encounter' },
           resource: { resourceType: 'Encounter', status: 'finished', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'EMER' },
-            subject: { reference: 'urn:uuid:7f0e9a52-0000-4000-8000-000000000001' }, period: { start: new Date(Date.parse(env('NOW')) - 3_600_000).toISOString() },
+            subject: { reference: 'urn:uuid:7f0e9a52-0000-4000-8000-000000000001' }, period: { start: new Date((serverNow() - 3600) * 1000).toISOString() },
             serviceProvider: { identifier: { system: siteSystem, value: siteCode } } } },
       ],
     };
@@ -291,6 +295,35 @@ await check('refused: a record that does not exist is 404 with an OperationOutco
     const data = typeof e.response.data === 'string' ? JSON.parse(e.response.data) : e.response.data;
     expect(data?.resourceType === 'OperationOutcome', 'no OperationOutcome');
   }
+});
+
+await check('refused: a client assertion sent twice gives one token, then invalid_client', async () => {
+  const signed = await assertion(env('CLIENT_ID'), env('KEY_FILE'));
+  const first = await tokenResponse('system/*.read', signed);
+  expect(first.ok, `the first use got ${first.status}`);
+  const again = await tokenResponse('system/*.read', signed);
+  const body = await again.json();
+  expect(again.status === 400 && body.error === 'invalid_client', `the replay got ${again.status} ${JSON.stringify(body)}`);
+});
+await check('refused: a PUT whose body id is not the URL id is 400', async () => {
+  expect(created, 'nothing created to update');
+  const current = await client.read({ resourceType: 'CarePlan', id: created.id });
+  const body = { ...safetyPlan('Someone else', 'draft'), id: randomUUID() };
+  expect(await statusOf(client.update({ resourceType: 'CarePlan', id: created.id, body, options: { headers: { 'If-Match': `W/"${current.meta.versionId}"` } } })) === 400, 'not 400');
+});
+await check('refused: a write that is not FHIR JSON is 415', async () => {
+  const response = await fetch(fhirBase, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' }, body: '{"resourceType":"Bundle","type":"transaction","entry":[]}' });
+  expect(response.status === 415, `got ${response.status}`);
+  expect((await response.json()).resourceType === 'OperationOutcome', 'no OperationOutcome');
+});
+await check('refused: asking for XML is 406 (JSON only, as the statement says)', async () => {
+  expect((statement.format ?? []).every((f) => /json/.test(f)), `the statement lists ${statement.format}`);
+  const response = await fetch(`${fhirBase}/Patient/${patient}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+xml' } });
+  expect(response.status === 406, `got ${response.status}`);
+});
+await check('refused: an unknown type is 404 with an OperationOutcome', async () => {
+  const response = await fetch(`${fhirBase}/NoSuchType/1`, { headers: { authorization: `Bearer ${token}` } });
+  expect(response.status === 404 && (await response.json()).resourceType === 'OperationOutcome', `got ${response.status}`);
 });
 
 console.log(`${passed} passed, ${failed} failed${pending ? `, ${pending} not yet built` : ''}`);
