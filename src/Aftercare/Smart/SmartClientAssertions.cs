@@ -153,7 +153,7 @@ public sealed class SmartClientAssertions : IOpenIddictServerHandler<ValidateTok
             {
                 await tokens.CreateAsync(entry, context.CancellationToken);
             }
-            catch (Exception e) when (e is System.ComponentModel.DataAnnotations.ValidationException or Microsoft.EntityFrameworkCore.DbUpdateException)
+            catch (Exception e) when (e is OpenIddictExceptions.ValidationException or System.ComponentModel.DataAnnotations.ValidationException or Microsoft.EntityFrameworkCore.DbUpdateException)
             {
                 // The same assertion, sent twice at once: the other request stored it first. The entry
                 // that could not be saved must not be saved later by anything else in this request.
