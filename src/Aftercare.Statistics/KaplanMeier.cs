@@ -15,10 +15,81 @@ public enum ConfidenceBand
 public sealed record KaplanMeierStep(double Time, int AtRisk, int Events, double Survival, double StdErr, double Lower, double Upper);
 
 /// <summary>A Kaplan–Meier curve: S(t) is 1 before the first step and stays at a step's value until the next.</summary>
-public sealed record KaplanMeierCurve(int Count, int Events, IReadOnlyList<KaplanMeierStep> Steps, ConfidenceBand Band)
+/// <param name="LastTime">The longest anyone was followed (event or censoring): S(t) is not known beyond it.</param>
+public sealed record KaplanMeierCurve(int Count, int Events, IReadOnlyList<KaplanMeierStep> Steps, ConfidenceBand Band, double LastTime)
 {
-    /// <summary>The first time S(t) is at or below one half; null when it never is.</summary>
-    public double? Median => Steps.FirstOrDefault(s => s.Survival <= 0.5)?.Time;
+    /// <summary>R's quantile.survfit tolerance, √ε on 1 − S(t).</summary>
+    private static readonly double Tolerance = Math.Sqrt(2.220446049250313e-16);
+
+    /// <summary>Each row's time, ascending: the number at risk at t is how many are at or after it.</summary>
+    private double[] _times = [];
+
+    internal KaplanMeierCurve WithTimes(double[] sortedTimes)
+    {
+        _times = sortedTimes;
+        return this;
+    }
+
+    /// <summary>
+    /// The median as R's survfit prints it: the first time S(t) is at or below one half, except that
+    /// where S(t) is exactly one half over an interval, the middle of it (to the next step, or to
+    /// <see cref="LastTime"/> when the curve ends there). Null when S(t) never reaches one half.
+    /// </summary>
+    public double? Median
+    {
+        get
+        {
+            var at = -1;
+            for (var i = 0; i < Steps.Count && at < 0; i++)
+            {
+                at = Steps[i].Survival <= 0.5 + Tolerance ? i : -1;
+            }
+
+            if (at < 0)
+            {
+                return null;
+            }
+
+            if (Math.Abs(Steps[at].Survival - 0.5) >= Tolerance)
+            {
+                return Steps[at].Time;
+            }
+
+            return (Steps[at].Time + (at + 1 < Steps.Count ? Steps[at + 1].Time : LastTime)) / 2;
+        }
+    }
+
+    /// <summary>How many were still in follow-up (time ≥ t) at time t.</summary>
+    public int AtRisk(double t)
+    {
+        var index = Array.BinarySearch(_times, t);
+        if (index < 0)
+        {
+            return _times.Length - ~index;
+        }
+
+        while (index > 0 && _times[index - 1] == t)
+        {
+            index--;
+        }
+
+        return _times.Length - index;
+    }
+
+    /// <summary>
+    /// S(t) with its band: the last step at or before t. Null beyond <see cref="LastTime"/>, where
+    /// nobody was followed and R's summary(…, times) gives nothing either.
+    /// </summary>
+    public KaplanMeierStep? At(double t)
+    {
+        if (t > LastTime)
+        {
+            return null;
+        }
+
+        var step = Steps.LastOrDefault(s => s.Time <= t);
+        return step ?? new KaplanMeierStep(t, AtRisk(t), 0, 1, 0, 1, 1);
+    }
 }
 
 /// <summary>
@@ -72,7 +143,13 @@ public static class KaplanMeier
             atRisk -= leaving;
         }
 
-        return new KaplanMeierCurve(order.Length, totalEvents, steps, band);
+        var sorted = new double[order.Length];
+        for (var k = 0; k < order.Length; k++)
+        {
+            sorted[k] = time[order[k]];
+        }
+
+        return new KaplanMeierCurve(order.Length, totalEvents, steps, band, sorted.Length == 0 ? 0 : sorted[^1]).WithTimes(sorted);
     }
 
     private static (double Lower, double Upper) Band(double survival, double greenwood, double z, ConfidenceBand band)

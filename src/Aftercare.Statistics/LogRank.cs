@@ -73,8 +73,9 @@ public static class LogRank
             total -= leaving.Sum();
         }
 
-        // Groups with nobody in them carry no information; the test uses the others less one.
-        var present = Enumerable.Range(0, groups).Where(g => counts[g] > 0).ToArray();
+        // As survdiff: only groups with expected events carry information (a group whose members all
+        // left before the first event has none); the test uses those less one.
+        var present = Enumerable.Range(0, groups).Where(g => expected[g] > 0).ToArray();
         var df = present.Length - 1;
         var chi = 0.0;
         if (df > 0)

@@ -158,6 +158,18 @@ public sealed partial class EvaluationTests(AftercareApplication app) : IClassFi
     }
 
     [Fact]
+    public async Task A_cohort_file_with_one_person_on_two_rows_is_refused_without_echoing_the_pid()
+    {
+        var csv = Path.Combine(Directory.CreateTempSubdirectory("aftercare-evaluate-").FullName, "twice.csv");
+        await File.WriteAllTextAsync(csv, string.Join(',', CohortCsv.Columns)
+            + "\nSYNTH-0042,25-44,female,no,1,adult,10,1,,,\nSYNTH-0043,25-44,male,no,0,adult,20,0,,,\nSYNTH-0042,25-44,female,no,1,adult,30,1,,,\n", TestContext.Current.CancellationToken);
+        var run = await CliTests.Aftercare(null, "evaluate", "--cohort", csv);
+        Assert.NotEqual(0, run.Code);
+        Assert.Contains("Line 4: this pid is already on line 2: each person is one row.", run.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("SYNTH-0042", run.Err + run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_pathway_a_spreadsheet_would_run_as_a_formula_comes_out_of_the_cohort_as_text_and_reads_back_the_same()
     {
         // Every pathway id made to start with "=", as a pathway file could have it; put back after.

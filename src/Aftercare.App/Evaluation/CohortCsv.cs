@@ -12,7 +12,7 @@ namespace Aftercare.App.Evaluation;
 public static class CohortCsv
 {
     public static readonly string[] Columns =
-        ["pid", "age_band", "sex", "prior_psych_history", "engaged", "pathway", "days_to_repeat", "repeat", "days_to_death", "death_suicide", "death_any"];
+        ["pid", "age_band", "sex", "prior_psych_history", "engaged", "pathway", "days_to_repeat", "repeated", "days_to_death", "death_suicide", "death_any"];
 
     public static async Task WriteAsync(TextWriter writer, IEnumerable<CohortRow> rows, CancellationToken ct = default)
     {
@@ -53,6 +53,8 @@ public static class CohortCsv
         }
 
         var rows = new List<CohortRow>();
+        // Each person is one row: a second row would count their follow-up twice.
+        var firstLine = new Dictionary<string, int>(StringComparer.Ordinal);
         var number = 1;
         bool? linked = null;
         while (await reader.ReadLineAsync(ct) is { } line)
@@ -78,6 +80,11 @@ public static class CohortCsv
             {
                 Problem("pid is empty.");
             }
+            else if (!firstLine.TryAdd(pid, number))
+            {
+                // The pid is not echoed: a message can travel further than the file.
+                Problem($"this pid is already on line {firstLine[pid]}: each person is one row.");
+            }
 
             var ageBand = OneOf(Cell("age_band"), CohortCategories.AgeBands, "age_band", Problem);
             var sex = OneOf(Cell("sex").ToLowerInvariant(), CohortCategories.Sexes, "sex", Problem);
@@ -90,7 +97,7 @@ public static class CohortCsv
             }
 
             var daysToRepeat = Days(Cell("days_to_repeat"), "days_to_repeat", Problem);
-            var repeat = Binary(Cell("repeat"), "repeat", Problem);
+            var repeat = Binary(Cell("repeated"), "repeated", Problem);
             int? daysToDeath = null;
             bool? suicide = null, any = null;
             var deathCells = new[] { Cell("days_to_death"), Cell("death_suicide"), Cell("death_any") };

@@ -48,8 +48,8 @@ public static class ExtractCohort
     {
         ArgumentNullException.ThrowIfNull(db);
         var people = await db.People.AsNoTracking().Select(p => new PersonFacts(p.Id, p.DateOfBirth, p.Sex, p.PriorPsychiatricHistory)).ToListAsync(ct);
-        var presentations = await db.Presentations.AsNoTracking().Select(p => new PresentationFacts(p.Id, p.PersonId, p.ArrivedAt)).ToListAsync(ct);
-        var episodes = await db.Episodes.AsNoTracking().Select(e => new EpisodeFacts(e.Id, e.PresentationId, e.PathwayId)).ToListAsync(ct);
+        var presentations = await db.Presentations.AsNoTracking().Where(p => p.EnteredInErrorAt == null).Select(p => new PresentationFacts(p.Id, p.PersonId, p.ArrivedAt)).ToListAsync(ct);
+        var episodes = await db.Episodes.AsNoTracking().Where(e => db.Presentations.Any(p => p.Id == e.PresentationId && p.EnteredInErrorAt == null)).Select(e => new EpisodeFacts(e.Id, e.PresentationId, e.PathwayId)).ToListAsync(ct);
         var contacts = await db.Contacts.AsNoTracking()
             .Where(c => c.Status == ContactStatus.Done && c.Outcome == ContactOutcome.Reached && c.CompletedAt != null)
             .Select(c => new ContactFacts(c.PersonId, c.EpisodeId, c.CompletedAt!.Value)).ToListAsync(ct);

@@ -22,6 +22,17 @@ public static class EvaluateCommand
         var db = cli.Db;
         var output = new Option<FileInfo?>("--out") { Description = "Write the HTML report here (default: evaluation-report.html, unless only --export-cohort is given)." };
         var export = new Option<FileInfo?>("--export-cohort") { Description = "Write the analysis cohort as CSV (pseudonymised; columns in docs/evaluation.md)." };
+        var results = new Option<FileInfo?>("--results")
+        {
+            Description = "Also write every estimate at full precision as JSON to this file, and as a long CSV beside it (same name, .csv), to compare with R (docs/evaluation.md).",
+        };
+        results.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<FileInfo?>() is { } file && !file.Name.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            {
+                result.AddError("--results names the JSON file, ending .json (the CSV is written beside it).");
+            }
+        });
         var cohort = new Option<FileInfo?>("--cohort") { Description = "Analyse this cohort CSV instead of the database (the shape --export-cohort writes)." };
         var engagedWithin = new Option<int>("--engaged-within-days")
         {
@@ -45,7 +56,7 @@ public static class EvaluateCommand
         });
         var command = new Command("evaluate", "Evaluate the aftercare programme: time to repeat presentation and to death, engaged and not engaged and by pathway (Kaplan–Meier, log-rank, Cox). Group comparisons only: nothing about any one person.")
         {
-            output, export, cohort, engagedWithin, followUp, db,
+            output, export, cohort, results, engagedWithin, followUp, db,
         };
         command.Validators.Add(result =>
         {
@@ -58,7 +69,8 @@ public static class EvaluateCommand
         {
             var settings = new EvaluationSettings(parse.GetValue(engagedWithin), parse.GetValue(followUp));
             var exportTo = parse.GetValue(export);
-            var reportTo = parse.GetValue(output) ?? (exportTo is null ? new FileInfo("evaluation-report.html") : null);
+            var resultsTo = parse.GetValue(results);
+            var reportTo = parse.GetValue(output) ?? (exportTo is null && resultsTo is null ? new FileInfo("evaluation-report.html") : null);
             IReadOnlyList<CohortRow> rows;
             ReportContext context;
             if (parse.GetValue(cohort) is { } file)
@@ -117,7 +129,7 @@ public static class EvaluateCommand
                 }
             }
 
-            if (reportTo is null)
+            if (reportTo is null && resultsTo is null)
             {
                 return 0;
             }
@@ -129,8 +141,29 @@ public static class EvaluateCommand
             }
 
             var result = await cli.Step("Analysing…", () => Task.Run(() => EvaluateProgramme.Run(rows), ct));
-            await File.WriteAllTextAsync(reportTo.FullName, EvaluationReport.Render(result, context), ct);
-            cli.Out.WriteLine($"Report written to {reportTo.FullName}.");
+            if (reportTo is not null)
+            {
+                await File.WriteAllTextAsync(reportTo.FullName, EvaluationReport.Render(result, context), ct);
+                cli.Out.WriteLine($"Report written to {reportTo.FullName}.");
+            }
+
+            if (resultsTo is not null)
+            {
+                var values = EvaluationResults.From(result);
+                await using (var json = File.Create(resultsTo.FullName))
+                {
+                    await values.WriteJsonAsync(json, ct);
+                }
+
+                var csvTo = Path.ChangeExtension(resultsTo.FullName, ".csv");
+                await using (var csv = new StreamWriter(csvTo))
+                {
+                    await values.WriteCsvAsync(csv, ct);
+                }
+
+                cli.Out.WriteLine($"Results written to {resultsTo.FullName} and {csvTo} ({values.Values.Count:N0} values).");
+            }
+
             return 0;
         });
         return command;

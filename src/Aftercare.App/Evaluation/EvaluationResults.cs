@@ -1,0 +1,289 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Aftercare.Statistics;
+
+namespace Aftercare.App.Evaluation;
+
+/// <summary>One number of the evaluation at full precision, named so that R's can be matched to it.</summary>
+/// <param name="Analysis">km_engagement, km_pathway, logrank_engagement, logrank_pathway, cox_crude, cox_adjusted, cox_pathway, cox_stratum, zph.</param>
+/// <param name="Subset">The group or stratum (<c>engaged=1</c>, <c>pathway=adult</c>, <c>age_band=18-24</c>); empty for the whole cohort.</param>
+/// <param name="Term">The model term (<c>engaged</c>, <c>sex=male</c>), the day (<c>day=90</c>) or the log-rank group; empty for the whole.</param>
+public sealed record ResultValue(string Outcome, string Analysis, string Subset, string Term, string Statistic, double Value);
+
+/// <summary>What a Cox model was: its rows, its reference levels, whether it converged, and what it could not estimate.</summary>
+public sealed record ResultModel(string Outcome, string Analysis, string Subset, IReadOnlyList<string> References, int N, int Events,
+    bool Converged, int Iterations, IReadOnlyList<NotEstimableTerm> NotEstimable);
+
+/// <summary>
+/// The evaluation's every estimate, for a statistician to diff against R (issue 15): <c>aftercare
+/// evaluate --results results.json</c> writes this as JSON and, beside it, the values as a long CSV
+/// (outcome, analysis, subset, term, statistic, value), the shape docs/evaluation.md's R code writes.
+/// Counts are not suppressed here: like the cohort file, this is for the analyst, not for display.
+/// </summary>
+public sealed record EvaluationResults(int Count, int Engaged, bool MortalityLinked, IReadOnlyList<ResultModel> Models, IReadOnlyList<ResultValue> Values)
+{
+    /// <summary>The days at which survival is tabulated, as in the report.</summary>
+    public static readonly int[] Days = [30, 90, 180, 365];
+
+    public static readonly string[] CsvColumns = ["outcome", "analysis", "subset", "term", "statistic", "value"];
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static EvaluationResults From(EvaluationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var models = new List<ResultModel>();
+        var values = new List<ResultValue>();
+        foreach (var o in result.Outcomes)
+        {
+            var key = o.Outcome.Key;
+            void Add(string analysis, string subset, string term, string statistic, double value) => values.Add(new(key, analysis, subset, term, statistic, value));
+
+            Curves("km_engagement", o.ByEngagement, g => g == "Engaged" ? "engaged=1" : "engaged=0");
+            Curves("km_pathway", o.ByPathway, g => Terms.Code("pathway", g));
+            LogRankValues("logrank_engagement", o.EngagementLogRank, ["engaged=0", "engaged=1"]);
+            LogRankValues("logrank_pathway", o.PathwayLogRank, [.. result.Pathways.Select(p => Terms.Code("pathway", p))]);
+            Cox("cox_crude", "", o.EngagementCrude, []);
+            Cox("cox_adjusted", "", o.EngagementAdjusted, o.EngagementReferences);
+            Cox("cox_pathway", "", o.PathwayAdjusted, o.PathwayReferences);
+            foreach (var s in o.Strata)
+            {
+                var column = s.Stratifier == "Age band" ? "age_band" : "prior_psych_history";
+                Cox("cox_stratum", Terms.Code(column, s.Level), s.Fit, []);
+            }
+
+            EngagementCheckValues(o.Checks, Add);
+            foreach (var interaction in o.Checks.Interactions)
+            {
+                Cox("cox_interaction", interaction.Column, interaction.Fit, interaction.References);
+            }
+
+            CompetingRiskValues(o, models, Add);
+
+            void Curves(string analysis, IReadOnlyList<GroupCurve> curves, Func<string, string> subset)
+            {
+                foreach (var c in curves)
+                {
+                    var group = subset(c.Group);
+                    Add(analysis, group, "", "n", c.Curve.Count);
+                    Add(analysis, group, "", "events", c.Curve.Events);
+                    Add(analysis, group, "", "median", c.Curve.Median ?? double.NaN);
+                    foreach (var day in Days)
+                    {
+                        if (c.Curve.At(day) is { } step)
+                        {
+                            var term = $"day={day}";
+                            Add(analysis, group, term, "survival", step.Survival);
+                            Add(analysis, group, term, "lower", step.Lower);
+                            Add(analysis, group, term, "upper", step.Upper);
+                            Add(analysis, group, term, "at_risk", c.Curve.AtRisk(day));
+                        }
+                    }
+                }
+            }
+
+            void LogRankValues(string analysis, LogRankTest test, string[] groups)
+            {
+                Add(analysis, "", "", "chisq", test.ChiSquare);
+                Add(analysis, "", "", "df", test.DegreesOfFreedom);
+                Add(analysis, "", "", "p", test.P);
+                for (var g = 0; g < groups.Length; g++)
+                {
+                    if (test.Count[g] > 0)
+                    {
+                        Add(analysis, "", groups[g], "n", test.Count[g]);
+                        Add(analysis, "", groups[g], "observed", test.Observed[g]);
+                        Add(analysis, "", groups[g], "expected", test.Expected[g]);
+                    }
+                }
+            }
+
+            void Cox(string analysis, string subset, CoxFit fit, IReadOnlyList<string> references)
+            {
+                models.Add(new ResultModel(key, analysis, subset, references, fit.Count, fit.Events, fit.Converged, fit.Iterations, fit.NotEstimable));
+                Add(analysis, subset, "", "n", fit.Count);
+                Add(analysis, subset, "", "events", fit.Events);
+                Add(analysis, subset, "", "converged", fit.Converged ? 1 : 0);
+                Add(analysis, subset, "", "iterations", fit.Iterations);
+                Add(analysis, subset, "", "loglik_null", fit.LogLikelihoodNull);
+                Add(analysis, subset, "", "loglik", fit.LogLikelihood);
+                Add(analysis, subset, "", "lr", fit.LikelihoodRatio);
+                Add(analysis, subset, "", "lr_df", fit.DegreesOfFreedom);
+                Add(analysis, subset, "", "lr_p", fit.LikelihoodRatioP);
+                Add(analysis, subset, "", "wald", fit.WaldChiSquare);
+                Add(analysis, subset, "", "score", fit.ScoreChiSquare);
+                foreach (var c in fit.Coefficients)
+                {
+                    var estimable = fit.WhyNotEstimable(c.Name) is null;
+                    Add(analysis, subset, c.Name, "estimable", estimable ? 1 : 0);
+                    Add(analysis, subset, c.Name, "beta", c.Beta);
+                    Add(analysis, subset, c.Name, "se", c.StdErr);
+                    Add(analysis, subset, c.Name, "hr", c.HazardRatio);
+                    Add(analysis, subset, c.Name, "lower", c.Lower);
+                    Add(analysis, subset, c.Name, "upper", c.Upper);
+                    Add(analysis, subset, c.Name, "z", c.Z);
+                    Add(analysis, subset, c.Name, "p", c.P);
+                }
+
+                foreach (var t in fit.NotEstimable)
+                {
+                    Add(analysis, subset, t.Name, "estimable", 0);
+                }
+            }
+        }
+
+        return new EvaluationResults(result.Count, result.Engaged, result.MortalityLinked, models, values);
+    }
+
+    /// <summary>
+    /// zph: cox.zph on the adjusted engagement model: <c>tested</c> (0 when a term is not estimable), then
+    /// per term (a factor, <c>engaged</c> or <c>GLOBAL</c>) chisq, df and p. rmst: per group (<c>engaged=1</c>)
+    /// rmst and se, and (subset empty) the difference engaged − not engaged with se, lower, upper, p, all at
+    /// term <c>day=365</c>. riskdiff: per group and day, risk (1 − S); the difference with se, lower,
+    /// upper. interaction (subset age_band or prior_psych_history): tested, and when tested lr, df, p, with
+    /// the model itself as cox_interaction (terms engaged:age_band=18-24, …). evalue: for term <c>engaged</c>, rare (1 when under 15% had the event), rr, evalue, evalue_ci.
+    /// </summary>
+    private static void EngagementCheckValues(EngagementChecks checks, Action<string, string, string, string, double> add)
+    {
+        add("zph", "", "", "tested", checks.ProportionalHazards is null ? 0 : 1);
+        if (checks.ProportionalHazards is { } zph)
+        {
+            foreach (var term in zph.Terms.Append(zph.Global))
+            {
+                add("zph", "", term.Name, "chisq", term.ChiSquare);
+                add("zph", "", term.Name, "df", term.DegreesOfFreedom);
+                add("zph", "", term.Name, "p", term.P);
+            }
+        }
+
+        if (checks.Absolute is { } a)
+        {
+            var horizon = $"day={EvaluateProgramme.RmstHorizon}";
+            add("rmst", "engaged=1", horizon, "rmst", a.Engaged.Mean);
+            add("rmst", "engaged=1", horizon, "se", a.Engaged.StdErr);
+            add("rmst", "engaged=0", horizon, "rmst", a.NotEngaged.Mean);
+            add("rmst", "engaged=0", horizon, "se", a.NotEngaged.StdErr);
+            Difference("rmst", horizon, a.RmstDifference);
+            add("rmst", "", horizon, "p", a.RmstDifference.P);
+            foreach (var r in a.Risks)
+            {
+                var day = $"day={r.Day}";
+                add("riskdiff", "engaged=1", day, "risk", r.RiskA);
+                add("riskdiff", "engaged=0", day, "risk", r.RiskB);
+                Difference("riskdiff", day, r.Difference);
+            }
+        }
+
+        foreach (var i in checks.Interactions)
+        {
+            add("interaction", i.Column, "", "tested", i.Tested ? 1 : 0);
+            if (i.Tested)
+            {
+                add("interaction", i.Column, "", "lr", i.LikelihoodRatio);
+                add("interaction", i.Column, "", "df", i.DegreesOfFreedom);
+                add("interaction", i.Column, "", "p", i.P);
+            }
+        }
+
+        if (checks.EValue is { } e)
+        {
+            add("evalue", "", Terms.Engaged, "rare", e.Rare ? 1 : 0);
+            add("evalue", "", Terms.Engaged, "rr", e.RiskRatio);
+            add("evalue", "", Terms.Engaged, "evalue", e.Estimate);
+            add("evalue", "", Terms.Engaged, "evalue_ci", e.Interval);
+        }
+
+        void Difference(string analysis, string term, EstimateDifference d)
+        {
+            add(analysis, "", term, "difference", d.Estimate);
+            add(analysis, "", term, "se", d.StdErr);
+            add(analysis, "", term, "lower", d.Lower);
+            add(analysis, "", term, "upper", d.Upper);
+        }
+    }
+
+    /// <summary>The days at which cumulative incidence is tabulated, as in the report.</summary>
+    public static readonly int[] IncidenceDays = [30, 90, 365];
+
+    /// <summary>
+    /// Competing risks (cif_engagement: cumulative incidence by engagement, as cmprsk's cuminc and
+    /// timepoints give it; finegray_adjusted: the Fine–Gray model, as crr gives it). Nothing when they
+    /// are not estimated (no competing event, mortality not linked).
+    /// </summary>
+    private static void CompetingRiskValues(OutcomeResult o, List<ResultModel> models, Action<string, string, string, string, double> add)
+    {
+        if (o.CompetingRisks is not { OnlyKaplanMeier: null } cr)
+        {
+            return;
+        }
+
+        foreach (var g in cr.ByEngagement)
+        {
+            var subset = g.Group == "Engaged" ? "engaged=1" : "engaged=0";
+            add("cif_engagement", subset, "", "n", g.Incidence.Count);
+            add("cif_engagement", subset, "", "events", g.Incidence.Events);
+            add("cif_engagement", subset, "", "competing", g.Incidence.CompetingEvents);
+            foreach (var day in IncidenceDays)
+            {
+                if (g.Incidence.At(day) is { } at)
+                {
+                    var term = $"day={day}";
+                    add("cif_engagement", subset, term, "incidence", at.Estimate);
+                    add("cif_engagement", subset, term, "variance", at.Variance);
+                    add("cif_engagement", subset, term, "lower", at.Lower);
+                    add("cif_engagement", subset, term, "upper", at.Upper);
+                }
+            }
+        }
+
+        if (cr.Adjusted is not { } fit)
+        {
+            return;
+        }
+
+        const string analysis = "finegray_adjusted";
+        models.Add(new ResultModel(o.Outcome.Key, analysis, "", cr.References, fit.Count, fit.Events, fit.Converged, fit.Iterations, fit.NotEstimable));
+        add(analysis, "", "", "n", fit.Count);
+        add(analysis, "", "", "events", fit.Events);
+        add(analysis, "", "", "competing", fit.CompetingEvents);
+        add(analysis, "", "", "converged", fit.Converged ? 1 : 0);
+        add(analysis, "", "", "loglik_null", fit.LogLikelihoodNull);
+        add(analysis, "", "", "loglik", fit.LogLikelihood);
+        foreach (var c in fit.Coefficients)
+        {
+            add(analysis, "", c.Name, "estimable", fit.WhyNotEstimable(c.Name) is null ? 1 : 0);
+            add(analysis, "", c.Name, "beta", c.Beta);
+            add(analysis, "", c.Name, "se", c.StdErr);
+            add(analysis, "", c.Name, "hr", c.HazardRatio);
+            add(analysis, "", c.Name, "lower", c.Lower);
+            add(analysis, "", c.Name, "upper", c.Upper);
+            add(analysis, "", c.Name, "z", c.Z);
+            add(analysis, "", c.Name, "p", c.P);
+        }
+
+        foreach (var t in fit.NotEstimable)
+        {
+            add(analysis, "", t.Name, "estimable", 0);
+        }
+    }
+
+    public async Task WriteJsonAsync(Stream stream, CancellationToken ct = default) => await JsonSerializer.SerializeAsync(stream, this, Json, ct);
+
+    /// <summary>The values as a long CSV; a value that does not exist (a median not reached) is NA, as R writes it.</summary>
+    public async Task WriteCsvAsync(TextWriter writer, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        await writer.WriteLineAsync(string.Join(',', CsvColumns));
+        foreach (var v in Values)
+        {
+            ct.ThrowIfCancellationRequested();
+            var value = double.IsFinite(v.Value) ? v.Value.ToString("R", CultureInfo.InvariantCulture) : double.IsNaN(v.Value) ? "NA" : v.Value > 0 ? "Inf" : "-Inf";
+            await writer.WriteLineAsync($"{Csv.Text(v.Outcome)},{Csv.Text(v.Analysis)},{Csv.Text(v.Subset)},{Csv.Text(v.Term)},{Csv.Text(v.Statistic)},{value}");
+        }
+    }
+}

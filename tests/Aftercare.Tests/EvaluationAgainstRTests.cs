@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Aftercare.App;
+using Aftercare.App.Evaluation;
+
+namespace Aftercare.Tests;
+
+/// <summary>
+/// Issue 15: the R code in docs/evaluation.md, run as written by Rscript with survival on a generated
+/// cohort, gives every number `aftercare evaluate --results` gives, to 1e-6. The block is read from the
+/// document itself, so the documented code cannot drift from what is checked.
+/// </summary>
+public sealed partial class EvaluationAgainstRTests
+{
+    private const double Tolerance = 1e-6;
+
+    [Theory]
+    [InlineData(1000, 7)] // sparse: strata with no deaths by suicide, terms R gives NA
+    [InlineData(3000, 15)] // terms whose interval has no bound
+    public async Task Every_number_of_the_evaluation_matches_the_R_code_in_the_docs_to_one_in_a_million(int people, int seed)
+    {
+        if (!OnPath("Rscript"))
+        {
+            // ./test.sh installs r-base-core and r-cran-survival; on CI a missing R is a failure, not a skip.
+            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", "Rscript is not installed (./test.sh installs r-base-core, r-cran-survival and r-cran-cmprsk).");
+            Assert.Skip("Rscript is not installed here.");
+        }
+
+        var folder = Directory.CreateTempSubdirectory("aftercare-r-check-").FullName;
+        var cohort = Path.Combine(folder, "cohort.csv");
+        // Small enough that some strata are sparse (death by suicide within an age band): the
+        // not-estimable terms must agree with R's NA and "may be infinite" as well.
+        await using (var writer = new StreamWriter(cohort))
+        {
+            await CohortCsv.WriteAsync(writer, SyntheticCohort.Generate(people, seed), TestContext.Current.CancellationToken);
+        }
+
+        var run = await CliTests.Aftercare(null, "evaluate", "--cohort", cohort, "--results", Path.Combine(folder, "results.json"));
+        Assert.True(run.Code == 0, run.Err);
+        Assert.Contains("results.csv", run.Out, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(folder, "results.json")));
+
+        var docs = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "docs", "evaluation.md"), TestContext.Current.CancellationToken);
+        var script = Path.Combine(folder, "evaluation-check.R");
+        await File.WriteAllTextAsync(script, RBlock().Match(docs).Groups[1].Value, TestContext.Current.CancellationToken);
+        var (code, output) = await Rscript(folder, script, cohort, Path.Combine(folder, "r-results.csv"));
+        Assert.True(code == 0, output);
+
+        var ours = await Read(Path.Combine(folder, "results.csv"));
+        var theirs = await Read(Path.Combine(folder, "r-results.csv"));
+        Assert.True(ours.Count > 1000, $"only {ours.Count} values");
+
+        // The same numbers exist on both sides: nothing only one of them computes.
+        Assert.Empty(ours.Keys.Except(theirs.Keys).Where(k => Compared(k, ours)).Select(Describe));
+        Assert.Empty(theirs.Keys.Except(ours.Keys).Where(k => Compared(k, theirs)).Select(Describe));
+
+        var differences = new List<string>();
+        foreach (var (key, value) in ours)
+        {
+            if (!Compared(key, ours) || !Compared(key, theirs) || !theirs.TryGetValue(key, out var r))
+            {
+                continue;
+            }
+
+            var same = double.IsNaN(value) ? double.IsNaN(r)
+                : double.IsInfinity(value) ? value == r
+                : Math.Abs(value - r) <= Tolerance * Math.Max(1, Math.Abs(r));
+            if (!same)
+            {
+                differences.Add($"{Describe(key)}: ours {value.ToString("R", CultureInfo.InvariantCulture)}, R {r.ToString("R", CultureInfo.InvariantCulture)}");
+            }
+        }
+
+        Assert.True(differences.Count == 0, $"{differences.Count} of {ours.Count} values differ from R:\n" + string.Join('\n', differences.Take(40)));
+        // Competing risks (cmprsk's cuminc and crr) are among the numbers compared, for both outcomes deaths compete with.
+        foreach (var outcome in new[] { "repeat", "death_suicide" })
+        {
+            Assert.Contains(ours, kv => kv.Key.Outcome == outcome && kv.Key.Analysis == "cif_engagement" && kv.Key.Statistic == "incidence");
+            Assert.Contains(ours, kv => kv.Key.Outcome == outcome && kv.Key.Analysis == "finegray_adjusted" && kv.Key.Term == "engaged" && kv.Key.Statistic == "se");
+        }
+
+        // The cohort is sparse enough somewhere that both agree a term is not estimable.
+        Assert.Contains(ours, kv => kv.Key.Statistic == "estimable" && kv.Value == 0);
+    }
+
+    /// <summary>
+    /// Estimates of a term that is not estimable, and the numbers of a model that did not converge, are
+    /// where the iterations stopped: compared are that it is not estimable (or did not converge), not the numbers.
+    /// </summary>
+    private static bool Compared((string Outcome, string Analysis, string Subset, string Term, string Statistic) key, Dictionary<(string, string, string, string, string), double> side)
+    {
+        if ((key.Analysis.StartsWith("cox", StringComparison.Ordinal) || key.Analysis.StartsWith("finegray", StringComparison.Ordinal)) && key.Statistic is not ("converged" or "n" or "events" or "competing"))
+        {
+            if (side.GetValueOrDefault((key.Outcome, key.Analysis, key.Subset, "", "converged"), 1) == 0)
+            {
+                return false;
+            }
+
+            if (key.Term.Length > 0 && key.Statistic != "estimable" && side.GetValueOrDefault((key.Outcome, key.Analysis, key.Subset, key.Term, "estimable"), 1) == 0)
+            {
+                return false;
+            }
+
+            // A model with a term that runs to infinity has a likelihood still creeping: its iteration count is R's own business.
+            if (key.Statistic == "iterations")
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string Describe((string Outcome, string Analysis, string Subset, string Term, string Statistic) k) =>
+        $"{k.Outcome} {k.Analysis} [{k.Subset}] {k.Term} {k.Statistic}";
+
+    private static async Task<Dictionary<(string Outcome, string Analysis, string Subset, string Term, string Statistic), double>> Read(string path)
+    {
+        var values = new Dictionary<(string, string, string, string, string), double>();
+        var lines = await File.ReadAllLinesAsync(path, TestContext.Current.CancellationToken);
+        Assert.Equal(EvaluationResults.CsvColumns, Csv.Cells(lines[0]));
+        foreach (var line in lines.Skip(1))
+        {
+            var c = Csv.Cells(line);
+            var value = c[5] == "NA" ? double.NaN : c[5] switch { "Inf" => double.PositiveInfinity, "-Inf" => double.NegativeInfinity, "TRUE" => 1, "FALSE" => 0, _ => double.Parse(c[5], CultureInfo.InvariantCulture) };
+            Assert.True(values.TryAdd((c[0], c[1], c[2], c[3], c[4]), value), $"{path} has {line} twice");
+        }
+
+        return values;
+    }
+
+    private static bool OnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(dir => File.Exists(Path.Combine(dir, program)));
+
+    private static async Task<(int Code, string Output)> Rscript(string folder, params string[] args)
+    {
+        var start = new ProcessStartInfo("Rscript") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    [GeneratedRegex(@"<!-- r-check: begin -->\s*```r\n(.*?)```\s*<!-- r-check: end -->", RegexOptions.Singleline)]
+    private static partial Regex RBlock();
+}
