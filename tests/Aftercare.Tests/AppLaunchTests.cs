@@ -31,9 +31,13 @@ public sealed partial class AppLaunchTests(AftercareApplication app) : IClassFix
         Assert.True(registered.IsSuccess, string.Join("; ", registered.Errors.Select(e => e.Message)));
     }
 
-    internal static Dictionary<string, string> Request(string clientId, string scopes, string verifier) => new()
+    /// <summary>This server's FHIR base, as an app names it in aud.</summary>
+    internal string Aud => new Uri(app.BaseAddress, "fhir").ToString();
+
+    internal Dictionary<string, string> Request(string clientId, string scopes, string verifier) => new()
     {
         ["response_type"] = "code",
+        ["aud"] = Aud,
         ["client_id"] = clientId,
         ["redirect_uri"] = Callback,
         ["scope"] = scopes,
@@ -43,7 +47,7 @@ public sealed partial class AppLaunchTests(AftercareApplication app) : IClassFix
     };
 
     /// <summary>What the consent page's Allow or Deny button posts, with the page's form token.</summary>
-    internal static async Task<HttpResponseMessage> Answer(HttpClient user, Dictionary<string, string> request, string decision, string? identifier)
+    internal static async Task<HttpResponseMessage> Answer(HttpClient user, Dictionary<string, string> request, string decision, Guid? patient)
     {
         var consent = await user.GetAsync(QueryHelpers.AddQueryString("connect/authorize", request!));
         Assert.Equal(HttpStatusCode.Redirect, consent.StatusCode);
@@ -51,9 +55,9 @@ public sealed partial class AppLaunchTests(AftercareApplication app) : IClassFix
         var page = await user.GetStringAsync(consent.Headers.Location.OriginalString);
         Assert.Contains("Safety Plan Companion (demo app)", page, StringComparison.Ordinal);
         var form = new Dictionary<string, string>(request) { ["decision"] = decision, ["__RequestVerificationToken"] = FormToken().Match(page).Groups[1].Value };
-        if (identifier is not null)
+        if (patient is not null)
         {
-            form["identifier"] = identifier;
+            form[AppLaunch.PatientField] = patient.Value.ToString();
         }
 
         return await user.PostAsync("connect/authorize", new FormUrlEncodedContent(form));
@@ -81,10 +85,10 @@ public sealed partial class AppLaunchTests(AftercareApplication app) : IClassFix
     public async Task An_app_launched_for_one_person_reads_that_persons_record_and_no_one_elses()
     {
         await Register("companion-app", "launch/patient patient/*.read");
-        var (person, mrn, other) = await app.Read(async db =>
+        var (person, other) = await app.Read(async db =>
         {
-            var people = await db.People.Include(p => p.Identifiers).OrderBy(p => p.Id).Take(2).ToListAsync();
-            return (people[0].Id, people[0].Identifiers.First(i => i.Kind == IdentifierKind.Mrn).Value, people[1].Id);
+            var people = await db.People.OrderBy(p => p.Id).Take(2).ToListAsync();
+            return (people[0].Id, people[1].Id);
         });
         var verifier = Base64Url(RandomNumberGenerator.GetBytes(32));
         var request = Request("companion-app", "launch/patient patient/*.read", verifier);
@@ -95,7 +99,7 @@ public sealed partial class AppLaunchTests(AftercareApplication app) : IClassFix
         Assert.Contains("/signin", anonymous.Headers.Location!.ToString(), StringComparison.Ordinal);
 
         var user = await app.ClientFor(Roles.Clinician);
-        var code = Code(await Answer(user, request, "allow", mrn.ToLowerInvariant()));
+        var code = Code(await Answer(user, request, "allow", person));
         var token = await Exchange("companion-app", code, verifier);
         var body = JsonDocument.Parse(await token.Content.ReadAsStringAsync()).RootElement;
         Assert.True(token.IsSuccessStatusCode, body.ToString());
@@ -128,21 +132,23 @@ public sealed partial class AppLaunchTests(AftercareApplication app) : IClassFix
     [Fact]
     public async Task A_code_stolen_without_its_PKCE_verifier_gets_no_token()
     {
-        var (user, request, mrn) = await Launching("companion-app-pkce");
-        var code = Code(await Answer(user, request, "allow", mrn));
+        var (user, request, person) = await Launching("companion-app-pkce");
+        var code = Code(await Answer(user, request, "allow", person));
         var stolen = await Exchange("companion-app-pkce", code, Base64Url(RandomNumberGenerator.GetBytes(32)));
         Assert.Equal(HttpStatusCode.BadRequest, stolen.StatusCode);
         Assert.Contains("invalid_grant", await stolen.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task An_identifier_no_one_holds_goes_back_to_the_page_and_not_into_the_address()
+    public async Task Allowing_without_choosing_anyone_goes_back_to_the_page_and_gives_no_code()
     {
-        var (user, request, _) = await Launching("companion-app-unknown");
-        var unknown = await Answer(user, request, "allow", "NOSUCH999");
-        Assert.Equal(HttpStatusCode.Redirect, unknown.StatusCode);
-        Assert.Contains("problem=not-found", unknown.Headers.Location!.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("NOSUCH999", unknown.Headers.Location.ToString(), StringComparison.OrdinalIgnoreCase);
+        var (user, request, _) = await Launching("companion-app-unchosen");
+        var unchosen = await Answer(user, request, "allow", null);
+        Assert.Equal(HttpStatusCode.Redirect, unchosen.StatusCode);
+        var location = unchosen.Headers.Location!.ToString();
+        Assert.StartsWith(AppLaunch.ConsentPage, location, StringComparison.Ordinal);
+        Assert.Contains("problem=choose", location, StringComparison.Ordinal);
+        Assert.Contains("Find the person the app is for", await user.GetStringAsync(location), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -164,14 +170,20 @@ public sealed partial class AppLaunchTests(AftercareApplication app) : IClassFix
         Assert.Contains("error=access_denied", refused.Headers.Location!.ToString(), StringComparison.Ordinal);
     }
 
-    /// <summary>A registered app asking to launch onto a record, an aftercare worker answering, and an MRN the worker may choose.</summary>
-    private async Task<(HttpClient User, Dictionary<string, string> Request, string Mrn)> Launching(string clientId)
+    /// <summary>A registered app asking to launch onto a record, an aftercare worker answering, and someone in the worker's care they may choose.</summary>
+    private async Task<(HttpClient User, Dictionary<string, string> Request, Guid Person)> Launching(string clientId)
     {
         await Register(clientId, "launch/patient patient/*.read");
         var request = Request(clientId, "launch/patient patient/*.read", Base64Url(RandomNumberGenerator.GetBytes(32)));
         var user = await app.ClientFor(Roles.AftercareWorker);
-        var mrn = await app.Read(db => db.People.SelectMany(p => p.Identifiers).Where(i => i.Kind == IdentifierKind.Mrn).Select(i => i.Value).FirstAsync());
-        return (user, request, mrn);
+        return (user, request, await InCareOf(app.User(Roles.AftercareWorker)));
+    }
+
+    /// <summary>Someone in this user's care team.</summary>
+    internal async Task<Guid> InCareOf(Aftercare.App.Demo.DemoData.DemoUser user)
+    {
+        var id = await app.Read(db => db.Users.Where(u => u.Email == user.Email).Select(u => u.Id).FirstAsync());
+        return await app.Read(db => Aftercare.App.Access.RecordAccess.CareTeam(db, id).OrderBy(p => p).FirstAsync());
     }
 
     [Fact]
@@ -180,21 +192,17 @@ public sealed partial class AppLaunchTests(AftercareApplication app) : IClassFix
         await Register("companion-app-3", "launch/patient patient/*.read");
         var verifier = Base64Url(RandomNumberGenerator.GetBytes(32));
         var request = Request("companion-app-3", "launch/patient patient/*.read", verifier);
-        var (person, mrn) = await app.Read(async db =>
-        {
-            var first = await db.People.Include(p => p.Identifiers).OrderBy(p => p.Id).FirstAsync();
-            return (first.Id, first.Identifiers.First(i => i.Kind == IdentifierKind.Mrn).Value);
-        });
+        var person = await app.Read(db => db.People.OrderBy(p => p.Id).Select(p => p.Id).FirstAsync());
 
         // The Hillside clinician has no one in their care: the person is held by another care team.
         var outsider = await app.ClientFor(app.OtherTeamClinician);
-        var refused = await Answer(outsider, request, "allow", mrn);
+        var refused = await Answer(outsider, request, "allow", person);
         Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
         var location = refused.Headers.Location!.ToString();
         Assert.StartsWith(AppLaunch.ConsentPage, location, StringComparison.Ordinal);
         Assert.Contains("problem=not-in-care-team", location, StringComparison.Ordinal);
         Assert.DoesNotContain("code=", location, StringComparison.Ordinal);
-        Assert.DoesNotContain(mrn, location, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(person.ToString(), location, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("held by another care team", await outsider.GetStringAsync(location), StringComparison.Ordinal);
         Assert.Contains(await app.AuditFor(person), a => a.Action == AuditAction.RecordRefused && a.EntityId == "companion-app-3");
         Assert.DoesNotContain(await app.AuditFor(person), a => a.Action == AuditAction.AppAuthorised && a.EntityId == "companion-app-3");

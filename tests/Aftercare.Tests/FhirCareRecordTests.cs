@@ -338,7 +338,7 @@ public sealed class FhirCareRecordTests(AftercareApplication app) : IClassFixtur
             Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
             var outcome = Assert.IsType<OperationOutcome>(FhirJson.Parse(await refused.Content.ReadAsStringAsync()).Value);
             Assert.Equal(OperationOutcome.IssueType.Forbidden, outcome.Issue[0].Code);
-            Assert.Contains("administrators only", outcome.Issue[0].Diagnostics, StringComparison.Ordinal);
+            Assert.Contains("read by administrators", outcome.Issue[0].Diagnostics, StringComparison.Ordinal);
         }
 
         Assert.True(await app.Read(db => db.AuditEvents.AnyAsync(e => e.Action == AuditAction.FhirRefused && e.EntityId == "GET /fhir/AuditEvent/1")));

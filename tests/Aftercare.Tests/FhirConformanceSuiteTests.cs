@@ -13,23 +13,14 @@ namespace Aftercare.Tests;
 /// Issue 13: /fhir driven by a real third-party client. tests/conformance/conformance.mjs uses fhir-kit-client
 /// (npm) with a token it gets by signing its own SMART backend-services assertion, reads the CapabilityStatement and
 /// exercises every interaction and search parameter it declares, plus the refusals integrators rely on. This test
-/// registers its clients through the CLI, as a deployer would, picks demo records to search, and runs it.
+/// registers its clients through the CLI, as a deployer would, picks demo records to search, and runs it. The app
+/// has a mail server and a text-message gateway (<see cref="MessagingFixture"/>), so a caring message is really sent.
 /// </summary>
-public sealed class FhirConformanceSuiteTests(AftercareApplication app) : IClassFixture<AftercareApplication>
+public sealed class FhirConformanceSuiteTests(MessagingFixture fixture) : IClassFixture<MessagingFixture>
 {
-    private static string RepoRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Aftercare.slnx")))
-            {
-                dir = dir.Parent;
-            }
+    private AftercareApplication App => fixture.App;
 
-            return dir?.FullName ?? throw new InvalidOperationException("No repository root above " + AppContext.BaseDirectory);
-        }
-    }
+    internal static string RepoRoot => RepoPaths.Root;
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
@@ -40,7 +31,7 @@ public sealed class FhirConformanceSuiteTests(AftercareApplication app) : IClass
         var parameters = rsa.ExportParameters(false);
         var jwks = Path.Combine(folder, clientId + ".public.jwks.json");
         await File.WriteAllTextAsync(jwks, JsonSerializer.Serialize(new { keys = new[] { new { kty = "RSA", kid = clientId + "-key", use = "sig", alg = "RS384", n = Base64Url(parameters.Modulus!), e = Base64Url(parameters.Exponent!) } } }));
-        var (code, output, error) = await CliTests.Aftercare(null, "clients", "add", "--db", app.Database, "--client-id", clientId, "--role", "clinician", "--jwks-file", jwks, "--scopes", scopes);
+        var (code, output, error) = await CliTests.Aftercare(null, "clients", "add", "--db", App.Database, "--client-id", clientId, "--role", "clinician", "--jwks-file", jwks, "--scopes", scopes);
         Assert.True(code == 0, output + error);
         var key = Path.Combine(folder, clientId + ".key.pem");
         await File.WriteAllTextAsync(key, rsa.ExportPkcs8PrivateKeyPem());
@@ -49,7 +40,7 @@ public sealed class FhirConformanceSuiteTests(AftercareApplication app) : IClass
 
     private async Task<Guid> OnePersonWithEveryKindOfRecord()
     {
-        var (client, personId, presentationId) = await app.Presented();
+        var (client, personId, presentationId) = await App.Presented();
         async Task Posted(string page, string handler, IEnumerable<KeyValuePair<string, string>> form) =>
             Assert.Equal(System.Net.HttpStatusCode.Redirect, (await client.Post(page, handler, form)).StatusCode);
         await Posted($"presentations/{presentationId}/assessment", "assessment", PlansTests.Assessment(0, "complete", shareWithGp: "Yes"));
@@ -61,6 +52,14 @@ public sealed class FhirConformanceSuiteTests(AftercareApplication app) : IClass
             ["Decision.Topic"] = nameof(ConsentTopic.ShareWithGp), ["Decision.Agreed"] = "yes", ["Decision.Whom"] = "", ["Decision.WhatTheyMayKnow"] = "",
         });
         await Posted($"people/{personId}", "share-gp", []);
+
+        // A caring message written on the person's page and sent by the outbox worker (to the test's text-message gateway): a Communication.
+        await Posted($"people/{personId}", "message", [new("channel", "Sms"), new("body", "Thinking of you today.")]);
+        while (await ActivatorUtilities.CreateInstance<Aftercare.App.Messaging.OutboxWorker>(App.Services).RunOnceAsync(default) > 0)
+        {
+        }
+
+        Assert.True(await App.Read(db => db.OutboxMessages.AnyAsync(m => m.PersonId == personId && m.Status == Aftercare.Domain.Messaging.MessageStatus.Sent)));
         return personId;
     }
 
@@ -73,19 +72,19 @@ public sealed class FhirConformanceSuiteTests(AftercareApplication app) : IClass
         var folder = Directory.CreateTempSubdirectory("aftercare-conformance-").FullName;
         try
         {
-            var key = await RegisterWithCli(folder, "conformance-suite", "system/*.read system/*.write");
+            var key = await RegisterWithCli(folder, "conformance-suite", "system/*.read system/*.write system/AuditEvent.read");
             var readOnlyKey = await RegisterWithCli(folder, "conformance-read-only", "system/*.read");
 
             // One person with a record of each kind, made as a clinician would; then the demo people with the most records.
             var recorded = await OnePersonWithEveryKindOfRecord();
-            var people = await app.Read(db => db.People.Where(p => p.Id != recorded)
+            var people = await App.Read(db => db.People.Where(p => p.Id != recorded)
                 .OrderByDescending(p => db.Contacts.Count(c => c.PersonId == p.Id) + db.SafetyPlans.Count(s => s.PersonId == p.Id) + db.Referrals.Count(r => r.PersonId == p.Id)
                     + db.Shares.Count(s => s.PersonId == p.Id) + db.ConsentDecisions.Count(c => c.PersonId == p.Id) + db.OutboxMessages.Count(m => m.PersonId == p.Id))
                 .ThenBy(p => p.Id).Select(p => p.Id).Take(200).ToListAsync());
             people.Insert(0, recorded);
-            var first = await app.Read(db => db.People.Include(p => p.Identifiers).SingleAsync(p => p.Id == people[0]));
+            var first = await App.Read(db => db.People.Include(p => p.Identifiers).SingleAsync(p => p.Id == people[0]));
             var mrn = first.Identifiers.First(i => i.Kind == IdentifierKind.Mrn).Value;
-            var noPlan = await app.Read(db => db.People.Where(p => !db.SafetyPlans.Any(s => s.PersonId == p.Id)).OrderBy(p => p.Id).Select(p => p.Id).FirstAsync());
+            var noPlan = await App.Read(db => db.People.Where(p => !db.SafetyPlans.Any(s => s.PersonId == p.Id)).OrderBy(p => p.Id).Select(p => p.Id).FirstAsync());
 
             var start = new ProcessStartInfo("node", [Path.Combine(suite, "conformance.mjs")])
             {
@@ -94,7 +93,7 @@ public sealed class FhirConformanceSuiteTests(AftercareApplication app) : IClass
                 RedirectStandardError = true,
                 Environment =
                 {
-                    ["AFTERCARE_BASE"] = app.BaseAddress.ToString(),
+                    ["AFTERCARE_BASE"] = App.BaseAddress.ToString(),
                     ["CLIENT_ID"] = "conformance-suite",
                     ["KEY_FILE"] = key,
                     ["READONLY_CLIENT_ID"] = "conformance-read-only",
@@ -105,6 +104,7 @@ public sealed class FhirConformanceSuiteTests(AftercareApplication app) : IClass
                     ["NO_PLAN_PATIENT"] = noPlan.ToString(),
                     ["NOW"] = AftercareApplication.Now.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
                     ["SAFETY_PLAN_TITLES"] = JsonSerializer.Serialize(SafetyPlanSections.All.Select(SafetyPlanSections.Title)),
+                    ["SAFETY_PLAN_CODES"] = JsonSerializer.Serialize(SafetyPlanSections.All.Select(Aftercare.Plans.CarePlanFhir.SectionCode)),
                 },
             };
             using var node = Process.Start(start)!;

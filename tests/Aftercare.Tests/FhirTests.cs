@@ -64,16 +64,16 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
         Assert.Equal("application/fhir+json", response.Content.Headers.ContentType?.MediaType);
         var statement = Assert.IsType<CapabilityStatement>(FhirJson.Parse(await response.Content.ReadAsStringAsync()).Value);
         Assert.Equal(
-            ["Appointment", "AuditEvent", "CarePlan", "Communication", "CommunicationRequest", "Condition", "Consent", "DocumentReference", "Encounter", "EpisodeOfCare", "Goal",
-             "HealthcareService", "Organization", "Patient", "Practitioner", "Questionnaire", "QuestionnaireResponse", "ServiceRequest", "Task"],
+            ["Appointment", "AuditEvent", "CarePlan", "CodeSystem", "Communication", "CommunicationRequest", "Condition", "Consent", "DocumentReference", "Encounter", "EpisodeOfCare", "Goal",
+             "Group", "HealthcareService", "Organization", "Patient", "Practitioner", "Questionnaire", "QuestionnaireResponse", "ServiceRequest", "StructureDefinition", "Task"],
             statement.Rest[0].Resource.Select(r => r.Type).Order(StringComparer.Ordinal).ToArray());
         var audit = statement.Rest[0].Resource.Single(r => r.Type == "AuditEvent");
         Assert.Equal(["patient", "date", "_lastUpdated", "_count", "_summary"], audit.SearchParam.Select(p => p.Name).ToArray());
 
-        // Only safety plans are written, and only version-aware.
+        // Safety plans, and an ED's presentations (create, and withdrawal as entered in error), are written; all version-aware.
         var writable = statement.Rest[0].Resource.Where(r => r.Interaction.Any(i => i.Code is CapabilityStatement.TypeRestfulInteraction.Create or CapabilityStatement.TypeRestfulInteraction.Update)).ToList();
-        Assert.Equal("CarePlan", Assert.Single(writable).Type);
-        Assert.Equal(CapabilityStatement.ResourceVersionPolicy.VersionedUpdate, writable[0].Versioning);
+        Assert.Equal(["CarePlan", "Condition", "Encounter"], writable.Select(r => r.Type).Order(StringComparer.Ordinal).ToArray());
+        Assert.All(writable, r => Assert.Equal(CapabilityStatement.ResourceVersionPolicy.VersionedUpdate, r.Versioning));
         Assert.Equal("SMART-on-FHIR", statement.Rest[0].Security.Service[0].Coding[0].Code);
         Assert.Equal(CapabilityStatement.SystemRestfulInteraction.Transaction, Assert.Single(statement.Rest[0].Interaction).Code);
     }
@@ -174,7 +174,8 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
         var found = await fhir.SearchAsync<QuestionnaireResponse>([$"patient=Patient/{presentation.PersonId}"]);
         var response = (QuestionnaireResponse)Assert.Single(found.Entry).Resource;
         Assert.Equal(QuestionnaireResponse.QuestionnaireResponseStatus.InProgress, response.Status);
-        Assert.Equal(Aftercare.Assessments.QuestionnaireResponseFhir.QuestionnaireUrl, response.Questionnaire);
+        // The questionnaire's canonical URL is on this server, where it resolves (FhirProfileTests).
+        Assert.Equal(CanonicalUrls.Public(Aftercare.Assessments.QuestionnaireResponseFhir.QuestionnaireUrl, new Uri(app.BaseAddress, "fhir/").AbsoluteUri), response.Questionnaire);
         var account = response.Item.SelectMany(i => i.Item).Single(i => i.LinkId == "PersonsOwnAccount");
         Assert.Equal("I could not see a way through", ((FhirString)account.Answer[0].Value).Value);
         Assert.All(response.Item.SelectMany(i => i.Item).SelectMany(i => i.Answer), a => Assert.IsType<FhirString>(a.Value));
@@ -369,12 +370,13 @@ public sealed class FhirTests(AftercareApplication app) : IClassFixture<Aftercar
         {
             ["patient"] = $"Patient/{personId}", ["subject"] = $"Patient/{personId}", ["identifier"] = $"{FhirSystems.MrnSystem}|none", ["date"] = "ge2020-01-01",
             ["_lastUpdated"] = "ge2020-01-01", ["_count"] = "5", ["_summary"] = "false", ["status"] = "active", ["category"] = "assess-plan", ["name"] = "a",
+            ["activity-code"] = "reasons-for-living", ["url"] = "http://127.0.0.1/fhir/CodeSystem/none",
         };
         var searched = statement.Rest[0].Resource.Where(r => r.Interaction.Any(i => i.Code == CapabilityStatement.TypeRestfulInteraction.SearchType) && r.Type != "AuditEvent").ToList();
         Assert.NotEmpty(searched);
         foreach (var resource in searched)
         {
-            var query = string.Join('&', resource.SearchParam.Select(p => $"{p.Name}={Uri.EscapeDataString(resource.Type == "Organization" && p.Name == "identifier" ? $"{FhirSystems.SiteSystem}|none" : values[p.Name])}"));
+            var query = string.Join('&', resource.SearchParam.Select(p => $"{p.Name}={Uri.EscapeDataString(resource.Type is "Organization" or "Group" && p.Name == "identifier" ? $"{FhirSystems.SiteSystem}|none" : values[p.Name])}"));
             using var strict = new HttpRequestMessage(HttpMethod.Get, $"fhir/{resource.Type}?{query}");
             strict.Headers.Add("Prefer", "handling=strict");
             var answer = await client.SendAsync(strict);

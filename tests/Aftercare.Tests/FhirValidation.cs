@@ -17,7 +17,8 @@ namespace Aftercare.Tests;
 /// every client it makes, so no test has to ask. A response with a FHIR content type (a resource,
 /// a bundle with its entries, an OperationOutcome, NDJSON lines) that does not parse strictly or has
 /// an error or fatal issue fails the test that got it, naming the test, the resource type and each
-/// issue (docs/fhir/README.md, "Validated in the tests").
+/// issue (docs/fhir/README.md, "Validated in the tests"); against the base R4 definitions and every
+/// profile the resource names in <c>meta.profile</c> (<see cref="AftercareDefinitionSource"/>).
 /// </summary>
 internal sealed class FhirValidatingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
 {
@@ -34,6 +35,37 @@ internal sealed class FhirValidatingHandler(HttpMessageHandler inner) : Delegati
 
         return response;
     }
+}
+
+/// <summary>
+/// Aftercare's own definitions (its profiles, extensions and code systems), at whatever address the
+/// test app that named them listens on (<c>http://127.0.0.1:PORT/fhir/StructureDefinition/...</c>):
+/// what the server publishes (DefinitionsFhir), its canonical URLs written on that address, so that
+/// a resource is validated against every profile in its <c>meta.profile</c> and every extension
+/// against its definition.
+/// </summary>
+internal sealed partial class AftercareDefinitionSource : IAsyncResourceResolver, IResourceResolver
+{
+    public Resource? ResolveByCanonicalUri(string uri)
+    {
+        if (OwnUrl().Match((uri ?? "").Split('|')[0]) is not { Success: true } match)
+        {
+            return null;
+        }
+
+        var publicBase = match.Groups[1].Value;
+        var definition = Aftercare.Fhir.DefinitionsFhir.All.FirstOrDefault(r => r.TypeName == match.Groups[2].Value && r.Id == match.Groups[3].Value);
+        return definition is null ? null : Aftercare.Fhir.FhirJson.Parse(Aftercare.Fhir.CanonicalUrls.Outward(Aftercare.Fhir.FhirJson.Serialize(definition), publicBase)).Value;
+    }
+
+    public Resource? ResolveByUri(string uri) => ResolveByCanonicalUri(uri);
+
+    public System.Threading.Tasks.Task<Resource?> ResolveByCanonicalUriAsync(string uri) => System.Threading.Tasks.Task.FromResult(ResolveByCanonicalUri(uri));
+
+    public System.Threading.Tasks.Task<Resource?> ResolveByUriAsync(string uri) => ResolveByCanonicalUriAsync(uri);
+
+    [GeneratedRegex(@"^(https?://[^/]+/fhir/)(StructureDefinition|CodeSystem)/([A-Za-z0-9\-.]{1,64})$")]
+    private static partial Regex OwnUrl();
 }
 
 /// <summary>The one validator of the test process: the R4 specification loaded once, on first use, and shared.</summary>
@@ -53,7 +85,10 @@ internal static partial class FhirValidation
     private static Validator Load()
     {
         // specification.zip from Hl7.Fhir.Specification.Data.R4, copied beside the test assembly.
-        var resolver = new CachedResolver(ZipSource.CreateValidationSource(Path.Combine(AppContext.BaseDirectory, "specification.zip")));
+        var core = new CachedResolver(ZipSource.CreateValidationSource(Path.Combine(AppContext.BaseDirectory, "specification.zip")));
+        // And Aftercare's own profiles and extensions, with snapshots made where a definition keeps only its differential.
+        // The core first, as it comes (its snapshots are not made again); only Aftercare's own get one made over it.
+        var resolver = new MultiResolver(core, new SnapshotSource(new MultiResolver(new AftercareDefinitionSource(), core)));
         // Firely marks the schema compiler experimental; it is what its own Validator uses inside.
 #pragma warning disable ExperimentalApi
         var schemas = StructureDefinitionToElementSchemaResolver.CreatedCached(resolver);
@@ -70,7 +105,7 @@ internal static partial class FhirValidation
             schemas.GetSchema(new Firely.Fhir.Validation.Canonical($"http://hl7.org/fhir/StructureDefinition/{type}"));
         }
 
-        return new Validator(resolver, LocalTerminologyService.CreateDefaultForCore(resolver), schemaResolver: schemas);
+        return new Validator(resolver, LocalTerminologyService.CreateDefaultForCore(core), schemaResolver: schemas);
     }
 
     /// <summary>Loads the specification and compiles the schemas, once per process (AftercareApplication starts it).</summary>

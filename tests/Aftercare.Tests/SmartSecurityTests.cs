@@ -172,7 +172,7 @@ public sealed class SmartSecurityTests(AftercareApplication app) : IClassFixture
         var launch = new AppLaunchTests(app);
         await launch.Register("pkce-plain-app", "launch/patient patient/*.read");
         var verifier = AppLaunchTests.Base64Url(RandomNumberGenerator.GetBytes(32));
-        var plain = AppLaunchTests.Request("pkce-plain-app", "launch/patient patient/*.read", verifier);
+        var plain = launch.Request("pkce-plain-app", "launch/patient patient/*.read", verifier);
         plain["code_challenge"] = verifier;
         plain["code_challenge_method"] = "plain";
         await AssertRefusedWithoutCode(await Authorize(plain), "code_challenge_method");
@@ -194,9 +194,9 @@ public sealed class SmartSecurityTests(AftercareApplication app) : IClassFixture
         var launch = new AppLaunchTests(app);
         await launch.Register("pkce-s256-app", "launch/patient patient/*.read");
         var verifier = AppLaunchTests.Base64Url(RandomNumberGenerator.GetBytes(32));
-        var request = AppLaunchTests.Request("pkce-s256-app", "launch/patient patient/*.read", verifier);
-        var mrn = await app.Read(db => db.People.OrderBy(p => p.Id).SelectMany(p => p.Identifiers).Where(i => i.Kind == IdentifierKind.Mrn).Select(i => i.Value).FirstAsync());
-        var code = AppLaunchTests.Code(await AppLaunchTests.Answer(await app.ClientFor(Roles.Clinician), request, "allow", mrn));
+        var request = launch.Request("pkce-s256-app", "launch/patient patient/*.read", verifier);
+        var person = await launch.InCareOf(app.User(Roles.Clinician));
+        var code = AppLaunchTests.Code(await AppLaunchTests.Answer(await app.ClientFor(Roles.Clinician), request, "allow", person));
         var token = await launch.Exchange("pkce-s256-app", code, verifier);
         var body = await Json(token);
         Assert.True(token.IsSuccessStatusCode, body.ToString());

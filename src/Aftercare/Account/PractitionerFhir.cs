@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.Account;
 
-/// <summary>Staff who sign in as FHIR Practitioner (id and name only): not patient data, so read and searched without a patient and not audited.</summary>
+/// <summary>Staff who sign in as FHIR Practitioner (id, identifier and name only): not patient data, so read and searched without a patient and not audited.</summary>
 public static class PractitionerFhir
 {
     public const string Type = "Practitioner";
@@ -13,7 +13,8 @@ public static class PractitionerFhir
     /// <summary>No <c>_lastUpdated</c>: a sign-in account keeps no time it was created or changed.</summary>
     public static readonly SearchDeclaration Searched = new(Type, new FhirParameter("name", SearchParamType.String)) { LastUpdated = false };
 
-    public static CapabilityStatement.ResourceComponent Capability() => Fhir.Capability.Resource(Searched, "Staff who sign in: id and name only.");
+    public static CapabilityStatement.ResourceComponent Capability() =>
+        Fhir.Capability.Resource(Searched, $"Staff who sign in: id, name and an identifier ({FhirSystems.UserSystem}, the account's stable id). No professional registration: the account does not hold one.");
 
     public static async Task<IResult> Read(string id, AftercareDbContext db, CancellationToken ct)
     {
@@ -36,11 +37,17 @@ public static class PractitionerFhir
             return users.OrderBy(u => u.DisplayName).ThenBy(u => u.Id);
         }, ToPractitioner, ct);
 
-    /// <summary>A member of staff who signs in (never a patient): id and name only; no email, no password, no roles.</summary>
+    /// <summary>
+    /// A member of staff who signs in (never a patient): id, name, and the account's stable id as an
+    /// identifier (<see cref="FhirSystems.UserSystem"/>), so that another system can keep it; no
+    /// email, no password, no roles. The account holds no professional registration (GMC, NMC,
+    /// HCPC) to give.
+    /// </summary>
     public static Practitioner ToPractitioner(AftercareUser user)
     {
         ArgumentNullException.ThrowIfNull(user);
         var practitioner = new Practitioner { Id = user.Id, Meta = new Meta { VersionId = "1" } };
+        practitioner.Identifier.Add(new Identifier(FhirSystems.UserSystem, user.Id) { Use = Identifier.IdentifierUse.Official });
         practitioner.Name.Add(new HumanName { Text = user.DisplayName });
         return practitioner;
     }

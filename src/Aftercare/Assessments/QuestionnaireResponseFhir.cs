@@ -17,10 +17,10 @@ public static class QuestionnaireResponseFhir
     public const string Type = "QuestionnaireResponse";
     public const string QuestionnaireType = "Questionnaire";
 
-    public static readonly SearchDeclaration Searched = new(Type, FhirParameter.Patient) { ByPatient = true };
+    public static readonly SearchDeclaration Searched = new(Type, FhirParameter.Patient) { ByPatient = true, Includes = [Presentations.EncounterFhir.IncludedBy(Type)] };
 
     public const string QuestionnaireId = "psychosocial-assessment";
-    public const string QuestionnaireUrl = "https://aftercare.example/fhir/Questionnaire/psychosocial-assessment";
+    public const string QuestionnaireUrl = CanonicalUrls.Base + QuestionnaireType + "/" + QuestionnaireId;
 
     public static CapabilityStatement.ResourceComponent Capability()
     {
@@ -28,11 +28,6 @@ public static class QuestionnaireResponseFhir
         responses.Interaction.Add(new() { Code = CapabilityStatement.TypeRestfulInteraction.Vread });
         return responses;
     }
-
-    public static CapabilityStatement.ResourceComponent QuestionnaireCapability() =>
-        new() { Type = QuestionnaireType, Interaction = [new() { Code = CapabilityStatement.TypeRestfulInteraction.Read }] };
-
-    public static IResult ReadQuestionnaire(string id) => id == QuestionnaireId ? FhirJson.Ok(Definition()) : Outcomes.NotFound(QuestionnaireType, id);
 
     public static Task<IResult> Read(string id, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct) =>
         ReadVersion(id, null, context, db, clock, ct);
@@ -47,9 +42,12 @@ public static class QuestionnaireResponseFhir
     }
 
     public static Task<IResult> Search(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct) =>
-        RecordAnswers.SearchAsync(context, db, clock, Searched, RecordAnswers.Each(
-            (person, token) => db.Assessments.AsNoTracking().Include(a => a.Revisions).Where(a => a.PersonId == person).OrderByDescending(a => a.Id).ToListAsync(token),
-            a => (Resource)ToResponse(a, a.Revisions.MaxBy(r => r.Version)!)), ct);
+        RecordAnswers.SearchAsync(context, db, clock, Searched, (_, person, token) => Record(db, "", person, token), ct);
+
+    /// <summary>This type's resources in one person's record, as its search finds them before filtering and paging (and <c>$export</c> writes them).</summary>
+    internal static async Task<List<Resource>> Record(AftercareDbContext db, string appBase, Guid personId, CancellationToken token) =>
+        [.. (await db.Assessments.AsNoTracking().Include(a => a.Revisions).Where(a => a.PersonId == personId).OrderByDescending(a => a.Id).ToListAsync(token))
+            .Select(a => (Resource)ToResponse(a, a.Revisions.MaxBy(r => r.Version)!))];
 
     /// <summary>
     /// A group's linkId, apart from its sections' (a group and a section are both called Formulation,

@@ -13,9 +13,9 @@ using DomainAuditEvent = Aftercare.Domain.Audit.AuditEvent;
 namespace Aftercare.Audit;
 
 /// <summary>
-/// The audit trail as FHIR AuditEvent, for administrators only, as on the audit page: its own
-/// route group, because the read group admits direct-care roles only (a token still needs the read
-/// scope). Reading the audit is itself audited, against each person it shows.
+/// The audit trail as FHIR AuditEvent, for administrators (as on the audit page) and for a backend
+/// service granted <c>system/AuditEvent.read</c> by name: its own route group, because the read
+/// group admits direct-care roles only. Reading the audit is itself audited, against each person it shows.
 /// </summary>
 public static class AuditEventFhir
 {
@@ -27,13 +27,22 @@ public static class AuditEventFhir
     private const string DicomSystem = "http://dicom.nema.org/resources/ontology/DCM";
 
     public static CapabilityStatement.ResourceComponent Capability() =>
-        Fhir.Capability.Resource(Searched, "Administrators only (403 for other roles); reading the audit is audited.");
+        Fhir.Capability.Resource(Searched, "Administrators, and backend services granted system/AuditEvent.read by name (system/*.read does not reach the audit); 403 for anyone else; reading the audit is audited. Not in $export.");
 
-    /// <summary>Signed in (or a token) with the read scope; the administrator role is checked by each handler, so that a refusal is audited.</summary>
+    /// <summary>Signed in (or a token) with a read scope or the audit's own; who may read it is checked by each handler, so that a refusal is audited.</summary>
     public static void Policy(Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        policy.AddAuthenticationSchemes(SmartSetup.Schemes).RequireAuthenticatedUser().RequireAssertion(c => SmartSetup.ScopeAllows(c.User, SmartSetup.ReadScopes));
+        policy.AddAuthenticationSchemes(SmartSetup.Schemes).RequireAuthenticatedUser().RequireAssertion(SmartSetup.ScopesAllow);
+    }
+
+    /// <summary>An administrator; or a backend service whose token carries the audit's scope by name.</summary>
+    public static bool MayRead(System.Security.Claims.ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return SmartSetup.IsBackendService(user)
+            ? SmartSetup.AuditReadScopes.Any(s => OpenIddict.Abstractions.OpenIddictExtensions.HasScope(user, s))
+            : user.IsInRole(Roles.Administrator);
     }
 
     public static async Task<IResult> Read(string id, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
@@ -108,7 +117,7 @@ public static class AuditEventFhir
     /// <summary>The audit is searched by administrators only (as /audit); anyone else is told so, and the refusal is audited.</summary>
     private static async Task<IResult?> AdministratorsOnly(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
     {
-        if (context.User.IsInRole(Roles.Administrator))
+        if (MayRead(context.User))
         {
             return null;
         }
@@ -116,7 +125,7 @@ public static class AuditEventFhir
         var what = $"GET {context.Request.Path}";
         db.Audit(clock, context.User.ToActor(), AuditAction.FhirRefused, AuditPurpose.Security, null, what);
         await db.SaveChangesAsync(ct);
-        return Outcomes.Forbidden("The audit trail is read by administrators only.");
+        return Outcomes.Forbidden("The audit trail is read by administrators, and by backend services granted system/AuditEvent.read.");
     }
 
     /// <summary>

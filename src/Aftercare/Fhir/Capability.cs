@@ -37,7 +37,7 @@ public static class Capability
             ServiceRequestFhir.Capability(),
             HealthcareServiceFhir.Capability(),
             QuestionnaireResponseFhir.Capability(),
-            QuestionnaireResponseFhir.QuestionnaireCapability(),
+            DefinitionsFhir.Capability(DefinitionsFhir.Questionnaires),
             GoalFhir.Capability(),
             TaskFhir.Capability(),
             AppointmentFhir.Capability(),
@@ -48,6 +48,9 @@ public static class Capability
             AuditEventFhir.Capability(),
             PractitionerFhir.Capability(),
             OrganizationFhir.Capability(),
+            DefinitionsFhir.Capability(DefinitionsFhir.StructureDefinitions),
+            DefinitionsFhir.Capability(DefinitionsFhir.CodeSystems),
+            Bulk.GroupFhir.Capability(),
         ]);
         Transaction.Describe(rest);
         rest.Security = new CapabilityStatement.SecurityComponent
@@ -55,7 +58,7 @@ public static class Capability
             Service = [new CodeableConcept("http://terminology.hl7.org/CodeSystem/restful-security-service", "SMART-on-FHIR")],
             Description = "Sign-in session (cookie) with the Aftercare roles, or a SMART on FHIR token: App Launch (authorization code with PKCE; patient/* tokens are held to the chosen person) or backend services (client credentials, private_key_jwt). Scopes narrow what the roles allow. See /.well-known/smart-configuration.",
         };
-        return new CapabilityStatement
+        var statement = new CapabilityStatement
         {
             Status = PublicationStatus.Active,
             Date = "2026-11-22",
@@ -66,6 +69,8 @@ public static class Capability
             Format = ["application/fhir+json"],
             Rest = [rest],
         };
+        Bulk.BulkExportFhir.Describe(statement);
+        return statement;
     }
 
     /// <summary>A resource that is read and searched, with the parameters its search declares.</summary>
@@ -90,6 +95,10 @@ public static class Capability
         {
             resource.SearchParam.Add(new CapabilityStatement.SearchParamComponent { Name = parameter.Name, Type = parameter.Type });
         }
+
+        // From the same declaration the search reads its includes by (FhirIncludes).
+        resource.SearchInclude = [.. searched.AllIncludes.Select(i => i.Name)];
+        resource.SearchRevInclude = [.. searched.RevIncludes.Select(i => i.Name)];
 
         return resource;
     }

@@ -2,6 +2,7 @@ using Aftercare.Access;
 using Aftercare.Account;
 using Aftercare.Assessments;
 using Aftercare.Audit;
+using Aftercare.Fhir.Bulk;
 using Aftercare.Messaging;
 using Aftercare.People;
 using Aftercare.Plans;
@@ -27,6 +28,15 @@ public static class FhirEndpoints
         var fhir = app.MapGroup(FhirRoutes.Base).DisableAntiforgery().WithMetadata(new RecordCheckedOnAnswerAttribute());
         fhir.MapGet(FhirRoutes.Metadata, Capability.Metadata).AllowAnonymous();
 
+        // What this server's canonical URLs name: not patient data, so resolvable without a sign-in.
+        var definitions = fhir.MapGroup("").AllowAnonymous();
+        definitions.MapGet(FhirRoutes.Instance(DefinitionsFhir.StructureDefinitionType), DefinitionsFhir.ReadStructureDefinition);
+        definitions.MapGet(FhirRoutes.Type(DefinitionsFhir.StructureDefinitionType), DefinitionsFhir.SearchStructureDefinitions);
+        definitions.MapGet(FhirRoutes.Instance(DefinitionsFhir.CodeSystemType), DefinitionsFhir.ReadCodeSystem);
+        definitions.MapGet(FhirRoutes.Type(DefinitionsFhir.CodeSystemType), DefinitionsFhir.SearchCodeSystems);
+        definitions.MapGet(FhirRoutes.Instance(QuestionnaireResponseFhir.QuestionnaireType), DefinitionsFhir.ReadQuestionnaire);
+        definitions.MapGet(FhirRoutes.Type(QuestionnaireResponseFhir.QuestionnaireType), DefinitionsFhir.SearchQuestionnaires);
+
         var read = fhir.MapGroup("").RequireAuthorization(SmartSetup.FhirRead);
         read.MapGet(FhirRoutes.Instance(PatientFhir.Type), PatientFhir.Read);
         read.MapGet(FhirRoutes.Type(PatientFhir.Type), PatientFhir.Search);
@@ -44,7 +54,6 @@ public static class FhirEndpoints
         read.MapGet(FhirRoutes.Type(ServiceRequestFhir.Type), ServiceRequestFhir.Search);
         read.MapGet(FhirRoutes.Instance(HealthcareServiceFhir.Type), HealthcareServiceFhir.Read);
         read.MapGet(FhirRoutes.Type(HealthcareServiceFhir.Type), HealthcareServiceFhir.Search);
-        read.MapGet(FhirRoutes.Instance(QuestionnaireResponseFhir.QuestionnaireType), QuestionnaireResponseFhir.ReadQuestionnaire);
         read.MapGet(FhirRoutes.Instance(QuestionnaireResponseFhir.Type), QuestionnaireResponseFhir.Read);
         read.MapGet(FhirRoutes.InstanceVersion(QuestionnaireResponseFhir.Type), QuestionnaireResponseFhir.ReadVersion);
         read.MapGet(FhirRoutes.Type(QuestionnaireResponseFhir.Type), QuestionnaireResponseFhir.Search);
@@ -66,7 +75,12 @@ public static class FhirEndpoints
         read.MapGet(FhirRoutes.Type(PractitionerFhir.Type), PractitionerFhir.Search);
         read.MapGet(FhirRoutes.Instance(OrganizationFhir.Type), OrganizationFhir.Read);
         read.MapGet(FhirRoutes.Type(OrganizationFhir.Type), OrganizationFhir.Search);
+        read.MapGet(FhirRoutes.Instance(Bulk.GroupFhir.Type), Bulk.GroupFhir.Read);
+        read.MapGet(FhirRoutes.Type(Bulk.GroupFhir.Type), Bulk.GroupFhir.Search);
         read.MapPost(FhirRoutes.TypeSearch("{type}"), FhirSearch.Post);
+
+        // Bulk Data $export, its status URL and its files: backend services only (Fhir/Bulk/).
+        fhir.MapBulkExport();
 
         var audit = fhir.MapGroup("").RequireAuthorization(AuditEventFhir.Policy);
         audit.MapGet(FhirRoutes.Instance(AuditEventFhir.Type), AuditEventFhir.Read);
@@ -77,6 +91,11 @@ public static class FhirEndpoints
         write.MapPost(FhirRoutes.Transaction, Transaction.Post);
         write.MapPost(FhirRoutes.Type(CarePlanFhir.Type), CarePlanFhir.Create);
         write.MapPut(FhirRoutes.Instance(CarePlanFhir.Type), CarePlanFhir.Update);
+        write.MapPost(FhirRoutes.Type(EncounterFhir.Type), EncounterFhir.Create);
+        write.MapPut(FhirRoutes.Instance(EncounterFhir.Type), EncounterFhir.Update);
+        write.MapPut(FhirRoutes.Type(EncounterFhir.Type), EncounterFhir.ConditionalUpdate);
+        write.MapPut(FhirRoutes.Instance(ConditionFhir.Type), ConditionFhir.Update);
+        write.MapPut(FhirRoutes.Type(ConditionFhir.Type), ConditionFhir.ConditionalUpdate);
         write.MapPost(FhirRoutes.AnyType, Transaction.Create);
 
         // Last, by route precedence: whatever the table above does not hold (FhirEdge: 404, or 405 with Allow).

@@ -14,7 +14,14 @@ public static class FhirJson
 {
     public static readonly JsonSerializerOptions Options = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector);
 
+    /// <summary>The resource as JSON, its canonical URLs still under <see cref="CanonicalUrls.Base"/>: for what does not leave the server.</summary>
     public static string Serialize(Resource resource) => JsonSerializer.Serialize(resource, Options);
+
+    /// <summary>The resource as a client is given it: its canonical URLs on this server's public address (<see cref="CanonicalUrls"/>).</summary>
+    public static string Serialize(Resource resource, HttpContext context) => CanonicalUrls.Outward(Serialize(resource), CanonicalUrls.PublicBase(context));
+
+    /// <summary>A body a client sent (<see cref="Parse(string)"/>), this server's canonical URLs in it read as the code knows them.</summary>
+    public static Result<Resource> Parse(string body, HttpContext context) => Parse(CanonicalUrls.Inward(body ?? "", CanonicalUrls.PublicBase(context)));
 
     /// <summary>Reads a resource; a body that is not valid FHIR JSON is an expected failure, not an exception.</summary>
     public static Result<Resource> Parse(string body)
@@ -63,7 +70,7 @@ public static class FhirJson
                 response.Headers.Location = location;
             }
 
-            return response.WriteAsync(Serialize(resource));
+            return response.WriteAsync(Serialize(resource, httpContext));
         }
     }
 }

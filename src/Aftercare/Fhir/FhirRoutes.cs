@@ -61,5 +61,12 @@ public static class FhirSystems
     public const string SelfHarmSnomed = "276853009";
     public const string LoincSystem = "http://loinc.org";
     public const string SiteSystem = "urn:aftercare:site";
-    public const string ExtensionBase = "https://aftercare.example/fhir/StructureDefinition/";
+
+    /// <summary>An organisation's code in NHS England's Organisation Data Service (a GP practice, a hospital site).</summary>
+    public const string OdsOrganizationSystem = "https://fhir.nhs.uk/Id/ods-organization-code";
+
+    /// <summary>A member of staff's sign-in account id on this server: stable, never reused (docs/fhir/README.md).</summary>
+    public const string UserSystem = "urn:aftercare:user";
+    /// <summary>Where Aftercare's extensions are defined (<see cref="CanonicalUrls"/>): served at /fhir/StructureDefinition/{id}.</summary>
+    public const string ExtensionBase = CanonicalUrls.StructureDefinitionBase;
 }

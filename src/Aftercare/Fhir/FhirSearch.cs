@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Linq.Expressions;
 using System.Text.RegularExpressions;
+using Aftercare.People;
 using Hl7.Fhir.Model;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Primitives;
 using Expression = System.Linq.Expressions.Expression;
 
@@ -10,6 +12,9 @@ namespace Aftercare.Fhir;
 /// <summary>A search parameter a resource type is searched by, as the CapabilityStatement names it.</summary>
 public sealed record FhirParameter(string Name, SearchParamType Type)
 {
+    /// <summary>For a token parameter not named like its element: the values it matches on a resource (else the element of its name).</summary>
+    public Func<Resource, object?>? Element { get; init; }
+
     public static readonly FhirParameter Patient = new("patient", SearchParamType.Reference);
     public static readonly FhirParameter Subject = new("subject", SearchParamType.Reference);
     public static readonly FhirParameter Date = new("date", SearchParamType.Date);
@@ -39,6 +44,12 @@ public sealed class SearchDeclaration(string type, params FhirParameter[] parame
     /// </summary>
     public bool ByPatient { get; init; }
 
+    /// <summary>
+    /// A parameter that may stand in for the person in a <see cref="ByPatient"/> search (a sender's
+    /// <c>identifier</c>): the search then runs across the records the caller may open.
+    /// </summary>
+    public string? PatientOr { get; init; }
+
     /// <summary>Takes <c>_sort=date</c> or <c>-date</c> (newest first when absent).</summary>
     public bool Sorted { get; init; }
 
@@ -48,6 +59,20 @@ public sealed class SearchDeclaration(string type, params FhirParameter[] parame
     /// directory): the parameter is then not declared rather than matched against an invented time.
     /// </summary>
     public bool LastUpdated { get; init; } = true;
+
+    /// <summary><c>_include</c>s besides those of a search by patient (<see cref="AllIncludes"/>).</summary>
+    public IReadOnlyList<FhirInclude> Includes { get; init; } = [];
+
+    /// <summary><c>_revinclude</c>s: resources of other types that reference this one's matches.</summary>
+    public IReadOnlyList<FhirInclude> RevIncludes { get; init; } = [];
+
+    /// <summary>
+    /// Every <c>_include</c> taken: a search of one person's record includes that Patient by
+    /// <c>{Type}:patient</c> (and <c>{Type}:subject</c> where the type has a subject), then <see cref="Includes"/>.
+    /// </summary>
+    public IEnumerable<FhirInclude> AllIncludes =>
+        (ByPatient ? new[] { FhirParameter.Patient.Name, FhirParameter.Subject.Name }.Where(p => p == FhirParameter.Patient.Name || HasElement(Type, p))
+            .Select(p => new FhirInclude(Type, p, PatientFhir.Type, SearchedPatient)) : []).Concat(Includes);
 
     public IEnumerable<FhirParameter> Advertised =>
         Parameters.Concat(ByPatient && HasStatus(Type) ? [FhirParameter.Status] : [])
@@ -59,11 +84,21 @@ public sealed class SearchDeclaration(string type, params FhirParameter[] parame
         .. ByPatient ? new[] { FhirParameter.Patient.Name, FhirParameter.Subject.Name } : [],
         .. Sorted ? new[] { "_sort" } : [],
         FhirSearch.AfterParameter,
+        .. AllIncludes.Any() ? new[] { FhirIncludes.Include } : [],
+        .. RevIncludes.Count > 0 ? new[] { FhirIncludes.RevInclude } : [],
     ];
 
     /// <summary>Whether a resource type has a <c>status</c> element, and so the <c>status</c> search parameter.</summary>
-    internal static bool HasStatus(string type) =>
-        ModelInfo.ModelInspector.FindClassMapping(type)?.FindMappedElementByName("status") is not null;
+    internal static bool HasStatus(string type) => HasElement(type, "status");
+
+    private static bool HasElement(string type, string element) =>
+        ModelInfo.ModelInspector.FindClassMapping(type)?.FindMappedElementByName(element) is not null;
+
+    /// <summary>The person a search by patient is about, as the Patient its <c>{Type}:patient</c> include gives.</summary>
+    private static async Task<List<Resource>> SearchedPatient(IncludeRequest request) =>
+        request.Search.Patient is { } id && await request.Db.People.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, request.Ct) is { } person
+            ? [PatientFhir.ToPatient(person)]
+            : [];
 }
 
 /// <summary>One value of a token parameter: <c>code</c> (any system), <c>system|code</c>, <c>|code</c> (no system) or <c>system|</c> (any code of it).</summary>
@@ -123,6 +158,22 @@ public sealed partial class FhirSearch
 
     private IQueryCollection Query => _context.Request.Query;
 
+    /// <summary>The <c>_include</c>s and <c>_revinclude</c>s asked for that the type declares (one not declared is ignored, or refused under strict handling).</summary>
+    public IReadOnlyList<FhirInclude> Includes =>
+    [
+        .. _declared.AllIncludes.Where(i => Query[FhirIncludes.Include].Any(v => i.Is(v ?? ""))),
+        .. _declared.RevIncludes.Where(i => Query[FhirIncludes.RevInclude].Any(v => i.Is(v ?? ""))),
+    ];
+
+    /// <summary>An <c>_include</c> or <c>_revinclude</c> value the type does not declare.</summary>
+    private IEnumerable<string> UnknownIncludes =>
+        Query[FhirIncludes.Include].Where(v => !_declared.AllIncludes.Any(i => i.Is(v ?? "")))
+            .Concat(Query[FhirIncludes.RevInclude].Where(v => !_declared.RevIncludes.Any(i => i.Is(v ?? "")))).Select(v => v ?? "");
+
+    /// <summary>Whether a parameter's value is echoed in the links: what the search took (not an include it ignored).</summary>
+    private bool Took(string key, string? value) =>
+        _declared.Accepted.Contains(key) && (key is not (FhirIncludes.Include or FhirIncludes.RevInclude) || !UnknownIncludes.Contains(value ?? ""));
+
     /// <summary>The search, or the OperationOutcome that refuses it (unknown parameter under strict handling, no patient, a bad date, sort or summary).</summary>
     public static bool Read(HttpContext context, SearchDeclaration declared, out FhirSearch search, out IResult? refusal)
     {
@@ -146,14 +197,24 @@ public sealed partial class FhirSearch
         var unknown = Query.Keys.Where(k => !_declared.Accepted.Contains(k)).ToList();
 
         // FHIR: unknown parameters are ignored unless the client asks for strict handling.
-        if (unknown.Count > 0 && _context.Request.Headers["Prefer"].Any(p => p is not null && p.Contains("handling=strict", StringComparison.OrdinalIgnoreCase)))
+        var strict = _context.Request.Headers["Prefer"].Any(p => p is not null && p.Contains("handling=strict", StringComparison.OrdinalIgnoreCase));
+        if (unknown.Count > 0 && strict)
         {
             return Outcomes.NotSupported($"Unknown search parameter(s): {string.Join(", ", unknown)}. Supported: {string.Join(", ", _declared.Accepted)}.");
         }
 
-        if (_declared.ByPatient && Patient is null)
+        // Likewise an include the type does not declare.
+        if (strict && UnknownIncludes.ToList() is { Count: > 0 } includes)
         {
-            return Outcomes.Required($"Search {_declared.Type} by patient (Patient/id).", FhirParameter.Patient.Name);
+            var declared = _declared.AllIncludes.Select(i => $"{FhirIncludes.Include}={i.Name}").Concat(_declared.RevIncludes.Select(i => $"{FhirIncludes.RevInclude}={i.Name}")).ToList();
+            return Outcomes.NotSupported(
+                $"{string.Join(", ", includes)} is not an include of {_declared.Type}. Declared: {(declared.Count > 0 ? string.Join(", ", declared) : "none")}.",
+                Query.ContainsKey(FhirIncludes.Include) ? FhirIncludes.Include : FhirIncludes.RevInclude);
+        }
+
+        if (_declared.ByPatient && Patient is null && !(_declared.PatientOr is { } other && Tokens(other).Count > 0))
+        {
+            return Outcomes.Required($"Search {_declared.Type} by patient (Patient/id){(_declared.PatientOr is { } or ? $" or by {or}" : "")}.", FhirParameter.Patient.Name);
         }
 
         foreach (var parameter in _declared.Advertised.Where(p => p.Type == SearchParamType.Date))
@@ -187,11 +248,17 @@ public sealed partial class FhirSearch
     /// A token parameter as FHIR reads it: one list per time the parameter is given (a resource
     /// must match each: "all of"), each the comma-separated values it takes ("any of"). Empty when absent.
     /// </summary>
-    public IReadOnlyList<IReadOnlyList<FhirToken>> Tokens(string parameter) =>
-    [
-        .. Query[parameter].Where(v => !string.IsNullOrEmpty(v))
-            .Select(v => (IReadOnlyList<FhirToken>)[.. v!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(FhirToken.Parse)]),
-    ];
+    public IReadOnlyList<IReadOnlyList<FhirToken>> Tokens(string parameter)
+    {
+        // A system that is one of this server's code systems is given as the client has it, on this server's address.
+        var publicBase = CanonicalUrls.PublicBase(_context);
+        return
+        [
+            .. Query[parameter].Where(v => !string.IsNullOrEmpty(v))
+                .Select(v => (IReadOnlyList<FhirToken>)[.. v!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(FhirToken.Parse)
+                    .Select(t => t.System is { } system ? t with { System = CanonicalUrls.Internal(system, publicBase) } : t)]),
+        ];
+    }
 
     /// <summary>Filters a query by every comparison of a date parameter (already read as valid) on one of its columns, at the precision given.</summary>
     public IQueryable<T> Dated<T>(IQueryable<T> query, string parameter, Expression<Func<T, DateTimeOffset>> field)
@@ -233,14 +300,14 @@ public sealed partial class FhirSearch
             return false;
         }
 
-        return _declared.Advertised.Where(p => p.Type == SearchParamType.Token && !p.Name.StartsWith('_')).All(p => TokenMatches(resource, p.Name));
+        return _declared.Advertised.Where(p => p.Type == SearchParamType.Token && !p.Name.StartsWith('_')).All(p => TokenMatches(resource, p.Name, p.Element));
     }
 
-    /// <summary>Whether a resource's element named like a token parameter matches it (always, when the parameter is not given).</summary>
-    public bool TokenMatches(Resource resource, string parameter)
+    /// <summary>Whether a resource's element named like a token parameter (or that <paramref name="element"/> gives) matches it (always, when the parameter is not given).</summary>
+    public bool TokenMatches(Resource resource, string parameter, Func<Resource, object?>? element = null)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        var codes = resource.TryGetValue(parameter, out var value) ? Codes(value).ToList() : [];
+        var codes = element is not null ? Codes(element(resource)).ToList() : resource.TryGetValue(parameter, out var value) ? Codes(value).ToList() : [];
         return Tokens(parameter).All(anyOf => anyOf.Any(token => codes.Any(c => token.Matches(c.System, c.Code))));
     }
 
@@ -295,8 +362,8 @@ public sealed partial class FhirSearch
         string Link(string? after)
         {
             // Only what the search took: a parameter it ignored is not echoed back as if it had applied.
-            var query = Query.Where(q => _declared.Accepted.Contains(q.Key) && q.Key is not ("_count" or AfterParameter))
-                .SelectMany(q => q.Value.Select(v => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(v ?? "")}"))
+            var query = Query.Where(q => q.Key is not ("_count" or AfterParameter))
+                .SelectMany(q => q.Value.Where(v => Took(q.Key, v)).Select(v => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(v ?? "")}"))
                 .Append(string.Create(CultureInfo.InvariantCulture, $"_count={Count}"))
                 .Concat(after is null ? [] : [$"{AfterParameter}={Uri.EscapeDataString(after)}"]);
             return $"{self}?{string.Join('&', query)}";

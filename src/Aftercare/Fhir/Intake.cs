@@ -11,7 +11,7 @@ namespace Aftercare.Fhir;
 /// <summary>A presentation arriving as a transaction Bundle: Patient (or a reference), Encounter, Condition.</summary>
 public static class Intake
 {
-    public static async Task<Result<RegisterPresentation.Command>> Read(Bundle bundle, AftercareDbContext db, CancellationToken ct)
+    public static async Task<Result<RegisterPresentation.Command>> Read(Bundle bundle, AftercareDbContext db, Aftercare.App.Sites.SiteTeams teams, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(bundle);
         ArgumentNullException.ThrowIfNull(db);
@@ -33,9 +33,12 @@ public static class Intake
         if (patientEntry is null)
         {
             var reference = encounter.Subject?.Reference ?? "";
-            if (!reference.StartsWith("Patient/", StringComparison.Ordinal) || !Guid.TryParse(reference["Patient/".Length..], out var id) || !await db.People.AnyAsync(p => p.Id == id, ct))
+            Guid? id = reference.StartsWith("Patient?", StringComparison.Ordinal) ? await Holder(reference["Patient?".Length..], db, ct)
+                : reference.StartsWith("Patient/", StringComparison.Ordinal) && Guid.TryParse(reference["Patient/".Length..], out var g) ? g : null;
+            if (id is null || !await db.People.AnyAsync(p => p.Id == id, ct))
             {
-                return Result<RegisterPresentation.Command>.Failure("Encounter.subject", "Encounter.subject must reference a Patient in the Bundle or an existing Patient/id.");
+                return Result<RegisterPresentation.Command>.Failure("Encounter.subject",
+                    "Encounter.subject must reference a Patient in the Bundle, an existing Patient/id, or Patient?identifier=system|value held by someone already.");
             }
 
             existing = id;
@@ -65,8 +68,7 @@ public static class Intake
 
         var codes = Presentations.ConditionFhir.CodesFrom(condition).Value;
 
-        var siteCode = encounter.ServiceProvider?.Identifier?.Value;
-        var site = siteCode is null ? null : await db.Sites.AsNoTracking().FirstOrDefaultAsync(s => s.Code == siteCode, ct);
+        var (siteCode, site) = await SiteOf(encounter, db, teams, ct);
         DateTimeOffset? arrived = encounter.Period?.StartElement?.TryToDateTimeOffset(out var start) == true ? start : null;
         DateTimeOffset? assessed = encounter.GetExtension(Presentations.EncounterFhir.AssessedUrl)?.Value is FhirDateTime at && at.TryToDateTimeOffset(out var a) ? a : null;
         var details = new PresentationDetails(
@@ -79,14 +81,68 @@ public static class Intake
             codes);
         if (siteCode is not null && site is null)
         {
-            return Result<RegisterPresentation.Command>.Failure("Encounter.serviceProvider", $"Site \"{siteCode}\" is not one of this service's sites.");
+            return Result<RegisterPresentation.Command>.Failure("Encounter.serviceProvider",
+                $"Site \"{siteCode}\" is not one of this service's sites: no site has that code (see Organization?identifier= for each site's {FhirSystems.SiteSystem} code and configured {FhirSystems.OdsOrganizationSystem} ODS code).");
         }
 
-        return new RegisterPresentation.Command(existing, newPerson, details);
+        return new RegisterPresentation.Command(existing, newPerson, details,
+            Sent: new RegisterPresentation.SentIdentifiers(Sent(encounter.Identifier), Sent(condition?.Identifier ?? [])));
     }
 
-    /// <summary>The transaction-response: one entry per request entry, in the request's order (FHIR's rule for transactions).</summary>
-    public static Bundle Response(Bundle request, RegisterPresentation.Registered registered, bool existingPatient)
+    /// <summary>The first identifier with a system and a value, as the sender gave it (null when none).</summary>
+    public static SentIdentifier? Sent(IEnumerable<Identifier> identifiers) =>
+        identifiers.FirstOrDefault(i => !string.IsNullOrWhiteSpace(i.Value) || !string.IsNullOrWhiteSpace(i.System)) is { } i ? new SentIdentifier(i.System ?? "", i.Value ?? "") : null;
+
+    /// <summary>
+    /// The site an Encounter names: <c>serviceProvider</c> as an identifier (the site's ODS code,
+    /// system <c>https://fhir.nhs.uk/Id/ods-organization-code</c>, as configured in
+    /// Aftercare:Sites[].OdsCode; or its Aftercare code, <c>urn:aftercare:site</c>), a conditional
+    /// reference <c>Organization?identifier=system|code</c> or a literal <c>Organization/{id}</c>;
+    /// else the first <c>location</c> named by such an identifier. The code is returned with the
+    /// site, null when no site has it.
+    /// </summary>
+    private static async Task<(string? Code, Site? Site)> SiteOf(Encounter encounter, AftercareDbContext db, Aftercare.App.Sites.SiteTeams teams, CancellationToken ct)
+    {
+        static bool Ours(string? system) => system is null or "" or FhirSystems.OdsOrganizationSystem or FhirSystems.SiteSystem;
+        var provider = encounter.ServiceProvider;
+        (string? System, string? Code) named = provider?.Identifier is { } id && Ours(id.System) ? (id.System, id.Value) : (null, null);
+        if (named.Code is null && provider?.Reference is { } reference)
+        {
+            if (reference.StartsWith("Organization?identifier=", StringComparison.Ordinal))
+            {
+                var token = FhirToken.Parse(Uri.UnescapeDataString(reference["Organization?identifier=".Length..]));
+                named = Ours(token.System) ? (token.System, token.Code) : (null, reference);
+            }
+            else if (reference.StartsWith("Organization/", StringComparison.Ordinal))
+            {
+                var byId = Guid.TryParse(reference["Organization/".Length..], out var g) ? await db.Sites.AsNoTracking().FirstOrDefaultAsync(s => s.Id == g, ct) : null;
+                return (reference, byId);
+            }
+        }
+
+        if (named.Code is null && encounter.Location.Select(l => l.Location?.Identifier).FirstOrDefault(i => i is not null && Ours(i.System)) is { } located)
+        {
+            named = (located.System, located.Value);
+        }
+
+        if (string.IsNullOrWhiteSpace(named.Code))
+        {
+            return (null, null);
+        }
+
+        var trimmed = named.Code.Trim();
+        // An ODS code is the configured site's; an Aftercare code (or one with no system) is the site's own code, or else an ODS code.
+        var siteCode = named.System == FhirSystems.OdsOrganizationSystem ? teams.CodeOfOds(trimmed) : trimmed;
+        var site = siteCode is null ? null : await db.Sites.AsNoTracking().FirstOrDefaultAsync(s => s.Code == siteCode, ct);
+        if (site is null && named.System is null or "" && teams.CodeOfOds(trimmed) is { } viaOds)
+        {
+            site = await db.Sites.AsNoTracking().FirstOrDefaultAsync(s => s.Code == viaOds, ct);
+        }
+
+        return (named.Code, site);
+    }
+
+    public static Bundle Response(Bundle request, RegisterPresentation.Registered registered, bool existingPatient, bool matched = false)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(registered);
@@ -96,8 +152,8 @@ public static class Intake
             bundle.Entry.Add(entry.Resource switch
             {
                 Patient => Entry(existingPatient ? "200 OK" : "201 Created", $"Patient/{registered.PersonId}/_history/1"),
-                Encounter => Entry("201 Created", $"Encounter/{registered.PresentationId}/_history/1"),
-                _ => Entry("201 Created", $"Condition/{registered.PresentationId}/_history/1"),
+                Encounter => Entry(matched ? "200 OK" : "201 Created", $"Encounter/{registered.PresentationId}/_history/1"),
+                _ => Entry(matched ? "200 OK" : "201 Created", $"Condition/{registered.PresentationId}/_history/1"),
             });
         }
 

@@ -47,8 +47,9 @@ public static class RecordAnswers
         }
 
         var resources = (await load(search, personId, ct)).Where(search.Keeps).ToList();
+        var page = await FhirIncludes.AddAsync(context, db, clock, search, search.Page(resources), ct);
         return await FhirAccess.AnswerAsync(context, db, clock, AuditAction.DocumentViewed, resources.Count > 0 ? [personId] : [], $"fhir search {declared.Type}",
-            () => FhirJson.Ok(search.Page(resources)), ct);
+            () => FhirJson.Ok(page), ct);
     }
 
     /// <summary>Loads a list of one kind and maps each to its resource, for <see cref="SearchAsync"/>.</summary>

@@ -1,8 +1,11 @@
 using Aftercare.App.Data;
 using Aftercare.App.Presentations;
+using Aftercare.Domain.Presentations;
+using Aftercare.Presentations;
 using Aftercare.Domain.Audit;
 using Aftercare.Hosting;
 using Hl7.Fhir.Model;
+using Microsoft.EntityFrameworkCore;
 
 namespace Aftercare.Fhir;
 
@@ -21,7 +24,9 @@ public static class Transaction
         rest.Interaction.Add(new CapabilityStatement.SystemInteractionComponent
         {
             Code = CapabilityStatement.SystemRestfulInteraction.Transaction,
-            Documentation = "Intake: a Bundle with a Patient (ifNoneExist=identifier=system|value links to an existing person) or a reference to one, one Encounter and a Condition; all or nothing.",
+            Documentation = "Intake: a Bundle with a Patient (ifNoneExist=identifier=system|value links to an existing person) or a reference to one, one Encounter and a Condition; all or nothing. "
+                + "The Encounter's and Condition's identifiers are kept; ifNoneExist=identifier=system|value on the Encounter answers the presentation already received (200 entries, nothing created). "
+                + "The site is serviceProvider by its ODS code (" + FhirSystems.OdsOrganizationSystem + ") or its Aftercare code (" + FhirSystems.SiteSystem + ").",
         });
     }
 
@@ -29,7 +34,7 @@ public static class Transaction
     public static async Task<IResult> Create(string type, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var parsed = FhirJson.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync(ct));
+        var parsed = FhirJson.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync(ct), context);
         if (!parsed.IsSuccess)
         {
             return Outcomes.Unreadable(parsed.Errors);
@@ -61,7 +66,7 @@ public static class Transaction
     public static async Task<IResult> Post(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var parsed = FhirJson.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync(ct));
+        var parsed = FhirJson.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync(ct), context);
         if (!parsed.IsSuccess)
         {
             return Outcomes.Unreadable(parsed.Errors);
@@ -85,20 +90,63 @@ public static class Transaction
             }
         }
 
-        var intake = await Intake.Read(bundle, db, ct);
+        // ifNoneExist=identifier=system|value on the Encounter: the presentation already received is the answer, nothing is created.
+        if (bundle.Entry.FirstOrDefault(e => e.Resource is Encounter)?.Request?.IfNoneExist is { Length: > 0 } criteria)
+        {
+            var matched = await EncounterFhir.Matching(db, criteria, condition: false, ct);
+            if (!matched.IsSuccess)
+            {
+                return Outcomes.From(matched.Errors);
+            }
+
+            if (matched.Value.Count > 1)
+            {
+                return Outcomes.PreconditionFailed($"The Encounter's ifNoneExist matches {matched.Value.Count} presentations; it must name one (identifier=system|value).");
+            }
+
+            if (matched.Value is [var existing])
+            {
+                return await FhirAccess.AnswerAsync(context, db, clock, AuditAction.PersonViewed, [existing.PersonId], "fhir transaction (matched)",
+                    () => FhirJson.Ok(Intake.Response(bundle, new RegisterPresentation.Registered(existing.PersonId, existing.Id), existingPatient: true, matched: true)), ct);
+            }
+        }
+
+        return await Register(context, db, clock, bundle, saved => FhirJson.Ok(Intake.Response(bundle, saved.Registered, saved.ExistingPatient), StatusCodes.Status200OK), ct);
+    }
+
+    /// <summary>A presentation just registered, with its site, for the answer.</summary>
+    public sealed record Saved(RegisterPresentation.Registered Registered, Presentation Presentation, Site Site, bool ExistingPatient);
+
+    /// <summary>
+    /// Registers the presentation an intake Bundle (or an Encounter sent on its own, wrapped in one)
+    /// describes, through the same use case as the page; <paramref name="answer"/> says it was done.
+    /// An identifier already held (the person's, or the sender's for the Encounter or Condition) is a 409 that says whose.
+    /// </summary>
+    public static async Task<IResult> Register(HttpContext context, AftercareDbContext db, TimeProvider clock, Bundle bundle, Func<Saved, IResult> answer, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(answer);
+        var intake = await Intake.Read(bundle, db, context.RequestServices.GetRequiredService<Aftercare.App.Sites.SiteTeams>(), ct);
         if (!intake.IsSuccess)
         {
             return Outcomes.From(intake.Errors);
         }
 
         var outcome = await RegisterPresentation.Handle(db, clock, context.User.ToActor(), intake.Value, ct);
-        return outcome switch
+        switch (outcome)
         {
-            RegisterPresentation.Registered r => FhirJson.Ok(Intake.Response(bundle, r, intake.Value.ExistingPersonId is not null), StatusCodes.Status200OK),
-            RegisterPresentation.IdentifierBelongsToSomeone held => Outcomes.Conflict(
-                $"{held.Message} Send the Patient with ifNoneExist=identifier=system|value, or reference Patient/{held.PersonId}."),
-            RegisterPresentation.Invalid invalid => Outcomes.From(invalid.Errors),
-            _ => throw new InvalidOperationException("Unknown outcome."),
-        };
+            case RegisterPresentation.Registered r:
+                var presentation = await db.Presentations.AsNoTracking().FirstAsync(p => p.Id == r.PresentationId, ct);
+                var site = await db.Sites.AsNoTracking().FirstAsync(s => s.Id == presentation.SiteId, ct);
+                return answer(new Saved(r, presentation, site, intake.Value.ExistingPersonId is not null));
+            case RegisterPresentation.IdentifierBelongsToSomeone held:
+                return Outcomes.Conflict($"{held.Message} Send the Patient with ifNoneExist=identifier=system|value, or reference Patient/{held.PersonId}.");
+            case RegisterPresentation.AlreadyReceived received:
+                return Outcomes.Conflict(received.Message);
+            case RegisterPresentation.Invalid invalid:
+                return Outcomes.From(invalid.Errors);
+            default:
+                throw new InvalidOperationException("Unknown outcome.");
+        }
     }
 }

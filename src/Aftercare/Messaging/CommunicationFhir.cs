@@ -19,7 +19,7 @@ public static class CommunicationFhir
     public static readonly SearchDeclaration RequestsSearched = new(RequestType, FhirParameter.Patient, FhirParameter.Subject) { ByPatient = true };
     public static readonly SearchDeclaration Searched = new(Type, FhirParameter.Patient, FhirParameter.Subject) { ByPatient = true };
 
-    public const string MessageKindSystem = "urn:aftercare:message-kind";
+    public const string MessageKindSystem = CanonicalUrls.CodeSystemBase + "message-kind";
     private const string ParticipationModeSystem = "http://terminology.hl7.org/CodeSystem/v3-ParticipationMode";
 
     public static CapabilityStatement.ResourceComponent RequestCapability() =>
@@ -33,10 +33,18 @@ public static class CommunicationFhir
     public static Task<IResult> Read(string id, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct) => ReadMessage(id, true, context, db, clock, ct);
 
     public static Task<IResult> SearchRequests(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct) =>
-        RecordAnswers.SearchAsync(context, db, clock, RequestsSearched, RecordAnswers.Each((person, token) => Messages(db, person, false, token), m => (Resource)ToCommunicationRequest(m)), ct);
+        RecordAnswers.SearchAsync(context, db, clock, RequestsSearched, (_, person, token) => RequestRecord(db, "", person, token), ct);
 
     public static Task<IResult> Search(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct) =>
-        RecordAnswers.SearchAsync(context, db, clock, Searched, RecordAnswers.Each((person, token) => Messages(db, person, true, token), m => (Resource)ToCommunication(m)), ct);
+        RecordAnswers.SearchAsync(context, db, clock, Searched, (_, person, token) => Record(db, "", person, token), ct);
+
+    /// <summary>The person's CommunicationRequests, as the search finds them before filtering and paging (and <c>$export</c> writes them).</summary>
+    internal static async Task<List<Resource>> RequestRecord(AftercareDbContext db, string appBase, Guid personId, CancellationToken token) =>
+        [.. (await Messages(db, personId, false, token)).Select(m => (Resource)ToCommunicationRequest(m))];
+
+    /// <summary>The person's Communications, as the search finds them before filtering and paging (and <c>$export</c> writes them).</summary>
+    internal static async Task<List<Resource>> Record(AftercareDbContext db, string appBase, Guid personId, CancellationToken token) =>
+        [.. (await Messages(db, personId, true, token)).Select(m => (Resource)ToCommunication(m))];
 
     private static async Task<IResult> ReadMessage(string id, bool communication, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
     {
@@ -109,8 +117,9 @@ public static class CommunicationFhir
         communication.Recipient.Add(new ResourceReference($"Patient/{message.PersonId}"));
         return communication;
     }
+    /// <summary>The message's kind, with the display its CodeSystem (CodeSystem/message-kind) gives it.</summary>
     private static CodeableConcept KindOf(OutboxMessage message) =>
-        new(MessageKindSystem, message.Kind.ToString(), message.Kind == MessageKind.CaringContact ? "Caring contact" : "Invitation to an appointment");
+        new(MessageKindSystem, message.Kind.ToString(), DefinitionsFhir.Find<CodeSystem>(MessageKindSystem)?.Concept.FirstOrDefault(c => c.Code == message.Kind.ToString())?.Display);
     private static CodeableConcept Medium(OutboxMessage message) => message.Channel == MessageChannel.Email
         ? new CodeableConcept(ParticipationModeSystem, "EMAILWRIT", "email")
         : new CodeableConcept(ParticipationModeSystem, "SMSWRIT", "SMS written");

@@ -3,6 +3,8 @@ using Aftercare.Domain;
 using Aftercare.Domain.Audit;
 using Aftercare.Domain.People;
 using Aftercare.Fhir;
+using Aftercare.Plans;
+using Aftercare.Presentations;
 using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;
 using Person = Aftercare.Domain.People.Person;
@@ -18,7 +20,19 @@ public static class PatientFhir
 {
     public const string Type = "Patient";
 
-    public static readonly SearchDeclaration Searched = new(Type, FhirParameter.Identifier);
+    /// <summary>Revincludes: the people's presentations (Encounter, Condition) and plans (CarePlan), by subject or patient.</summary>
+    public static readonly SearchDeclaration Searched = new(Type, FhirParameter.Identifier)
+    {
+        RevIncludes =
+        [
+            .. EncounterFhir.OfPeople(EncounterFhir.Type, EncounterFhir.ToEncounter),
+            .. EncounterFhir.OfPeople(ConditionFhir.Type, (p, _) => ConditionFhir.ToCondition(p)),
+            .. new[] { FhirParameter.Subject.Name, FhirParameter.Patient.Name }.Select(p => new FhirInclude(CarePlanFhir.Type, p, CarePlanFhir.Type, CarePlanFhir.OfPeople)),
+        ],
+    };
+
+    /// <summary>The profile every Patient the server gives conforms to (Fhir/Definitions/StructureDefinition-aftercare-patient.json).</summary>
+    public const string Profile = CanonicalUrls.StructureDefinitionBase + "aftercare-patient";
 
     public const string PriorHistoryUrl = FhirSystems.ExtensionBase + "prior-psychiatric-history";
     public const string PreferredChannelUrl = FhirSystems.ExtensionBase + "preferred-contact-channel";
@@ -68,8 +82,8 @@ public static class PatientFhir
             people = people.Where(p => open.Contains(p.Id));
         }
 
-        var page = search.Page([.. (await people.OrderBy(p => p.Id).ToListAsync(ct)).Select(ToPatient)]);
-        return await FhirAccess.AnswerAsync(context, db, clock, AuditAction.PeopleSearched, [.. page.Entry.Select(e => Guid.Parse(e.Resource!.Id!))], "fhir search Patient",
+        var page = await FhirIncludes.AddAsync(context, db, clock, search, search.Page([.. (await people.OrderBy(p => p.Id).ToListAsync(ct)).Select(ToPatient)]), ct);
+        return await FhirAccess.AnswerAsync(context, db, clock, AuditAction.PeopleSearched, [.. page.Entry.Where(e => e.Search?.Mode == Bundle.SearchEntryMode.Match).Select(e => Guid.Parse(e.Resource!.Id!))], "fhir search Patient",
             () => FhirJson.Ok(page), ct);
     }
 
@@ -79,7 +93,7 @@ public static class PatientFhir
         var patient = new Patient
         {
             Id = person.Id.ToString(),
-            Meta = new Meta { VersionId = "1", LastUpdated = person.RegisteredAt },
+            Meta = new Meta { VersionId = "1", LastUpdated = person.RegisteredAt, Profile = [Profile] },
             BirthDate = person.DateOfBirth.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             Gender = person.Sex switch
             {
@@ -105,7 +119,12 @@ public static class PatientFhir
             patient.Telecom.Add(new ContactPoint(ContactPoint.ContactPointSystem.Email, ContactPoint.ContactPointUse.Home, email));
         }
 
-        if (person.GpPractice is { } gp)
+        // The GP practice: by its ODS code when known (a logical reference to the Organization), its name as the display.
+        if (person.GpPracticeCode is { } gpCode)
+        {
+            patient.GeneralPractitioner.Add(new ResourceReference { Type = "Organization", Identifier = new Identifier(FhirSystems.OdsOrganizationSystem, gpCode), Display = person.GpPractice });
+        }
+        else if (person.GpPractice is { } gp)
         {
             patient.GeneralPractitioner.Add(new ResourceReference { Display = gp });
         }
@@ -142,7 +161,9 @@ public static class PatientFhir
             patient.Telecom.FirstOrDefault(t => t.System == ContactPoint.ContactPointSystem.Email)?.Value,
             CodeExtension(patient, PreferredChannelUrl, ContactChannel.Letter),
             patient.GeneralPractitioner.FirstOrDefault()?.Display,
-            CodeExtension(patient, PriorHistoryUrl, PriorPsychiatricHistory.Unknown));
+            CodeExtension(patient, PriorHistoryUrl, PriorPsychiatricHistory.Unknown),
+            // The ED sends the practice as generalPractitioner.identifier (ODS); the shape is checked on registration.
+            patient.GeneralPractitioner.Select(g => g.Identifier).FirstOrDefault(i => i?.System == FhirSystems.OdsOrganizationSystem)?.Value);
         return (details,
             patient.Identifier.FirstOrDefault(i => i.System == FhirSystems.MrnSystem)?.Value,
             patient.Identifier.FirstOrDefault(i => i.System == FhirSystems.NhsNumberSystem)?.Value);

@@ -27,9 +27,25 @@ public static class CarePlanFhir
 {
     public const string Type = "CarePlan";
 
-    public static readonly SearchDeclaration Searched = new(Type, FhirParameter.Patient, FhirParameter.Subject, new("category", SearchParamType.Token)) { ByPatient = true };
+    /// <summary>
+    /// A safety plan section's code (CodeSystem/safety-plan-section): what a client reads and
+    /// writes; the title beside it is for people. The section's name in the domain, in kebab case
+    /// (ReasonsForLiving is reasons-for-living).
+    /// </summary>
+    public const string SectionSystem = CanonicalUrls.CodeSystemBase + "safety-plan-section";
+
+    /// <summary><c>activity-code</c> (R4's CarePlan.activity.detail.code): the plans with a section of that code.</summary>
+    public static readonly FhirParameter ActivityCode = new("activity-code", SearchParamType.Token)
+    {
+        Element = r => r is CarePlan plan ? plan.Activity.Select(a => a.Detail?.Code).OfType<CodeableConcept>() : [],
+    };
+
+    public static readonly SearchDeclaration Searched = new(Type, FhirParameter.Patient, FhirParameter.Subject, new("category", SearchParamType.Token), ActivityCode) { ByPatient = true };
 
     public const string SafetyPlanLoinc = "87626-8";
+
+    /// <summary>The profile every safety plan the server gives conforms to (care plans have none).</summary>
+    public const string SafetyPlanProfile = CanonicalUrls.StructureDefinitionBase + "aftercare-safety-plan";
     public const string CarePlanCategorySystem = "http://hl7.org/fhir/us/core/CodeSystem/careplan-category";
     public const string AmendmentReasonUrl = FhirSystems.ExtensionBase + "amendment-reason";
 
@@ -91,22 +107,37 @@ public static class CarePlanFhir
     }
 
     public static Task<IResult> Search(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct) =>
-        RecordAnswers.SearchAsync(context, db, clock, Searched, async (_, personId, token) =>
+        RecordAnswers.SearchAsync(context, db, clock, Searched, (_, personId, token) => Record(db, "", personId, token), ct);
+
+    /// <summary>This type's resources in one person's record, as its search finds them before filtering and paging (and <c>$export</c> writes them).</summary>
+    internal static Task<List<Resource>> Record(AftercareDbContext db, string appBase, Guid personId, CancellationToken token) => PlansOf(db, [personId], token);
+
+    /// <summary>
+    /// The current version of every plan of these people: both kinds, in a fixed order (category,
+    /// like every token, is matched on the resources).
+    /// </summary>
+    private static async Task<List<Resource>> PlansOf(AftercareDbContext db, IReadOnlyCollection<Guid> people, CancellationToken ct)
+    {
+        var plans = new List<Resource>();
+        foreach (var plan in await db.CarePlans.AsNoTracking().Include(x => x.Revisions).Where(x => people.Contains(x.PersonId)).OrderBy(x => x.PersonId).ThenBy(x => x.Id).ToListAsync(ct))
         {
-            // Both kinds, in a fixed order; category (like every token) is matched on the resources.
-            var plans = new List<Resource>();
-            foreach (var plan in await db.CarePlans.AsNoTracking().Include(x => x.Revisions).Where(x => x.PersonId == personId).OrderBy(x => x.Id).ToListAsync(token))
-            {
-                plans.Add(ToCarePlan(plan.Id, plan.PersonId, plan.Revisions.MaxBy(r => r.Version)!));
-            }
+            plans.Add(ToCarePlan(plan.Id, plan.PersonId, plan.Revisions.MaxBy(r => r.Version)!));
+        }
 
-            foreach (var plan in await db.SafetyPlans.AsNoTracking().Include(x => x.Revisions).Where(x => x.PersonId == personId).OrderBy(x => x.Id).ToListAsync(token))
-            {
-                plans.Add(ToSafetyPlan(plan.Id, plan.PersonId, plan.Revisions.MaxBy(r => r.Version)!));
-            }
+        foreach (var plan in await db.SafetyPlans.AsNoTracking().Include(x => x.Revisions).Where(x => people.Contains(x.PersonId)).OrderBy(x => x.PersonId).ThenBy(x => x.Id).ToListAsync(ct))
+        {
+            plans.Add(ToSafetyPlan(plan.Id, plan.PersonId, plan.Revisions.MaxBy(r => r.Version)!));
+        }
 
-            return plans;
-        }, ct);
+        return plans;
+    }
+
+    /// <summary>The plans of the people on a Patient search's page (<c>_revinclude=CarePlan:subject</c>).</summary>
+    public static Task<List<Resource>> OfPeople(IncludeRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return PlansOf(request.Db, FhirIncludes.IdsOf(request.Matches), request.Ct);
+    }
 
     private static Guid PersonOf(CarePlan plan) => Guid.Parse(plan.Subject!.Reference!["Patient/".Length..]);
 
@@ -188,7 +219,7 @@ public static class CarePlanFhir
     /// <summary>The body as a safety plan to save; on update (<paramref name="urlId"/>), an id in the body must be the one in the URL.</summary>
     private static async Task<(SafetyPlanWrite? Write, IResult? Refusal)> ReadPlan(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct, string? urlId = null)
     {
-        var parsed = FhirJson.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync(ct));
+        var parsed = FhirJson.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync(ct), context);
         if (!parsed.IsSuccess)
         {
             return (null, Outcomes.Unreadable(parsed.Errors));
@@ -296,7 +327,14 @@ public static class CarePlanFhir
     {
         ArgumentNullException.ThrowIfNull(revision);
         var plan = Base(id, personId, revision.Version, revision.SavedAt, revision.Status, "Safety plan");
+        plan.Meta!.Profile = [SafetyPlanProfile];
         plan.Category.Add(new CodeableConcept(FhirSystems.LoincSystem, SafetyPlanLoinc, "Suicide prevention safety plan"));
+        if (SafetyPlan.IsByThePerson(revision.SavedBy))
+        {
+            // Issue 14: a revision the person wrote in their own words is theirs; history and vread say so.
+            plan.Author = new ResourceReference($"Patient/{personId}");
+        }
+
         foreach (var section in SafetyPlanSections.All)
         {
             plan.Activity.Add(new CarePlan.ActivityComponent
@@ -304,7 +342,7 @@ public static class CarePlanFhir
                 Detail = new CarePlan.DetailComponent
                 {
                     Status = CarePlan.CarePlanActivityStatus.NotStarted,
-                    Code = new CodeableConcept { Text = section.Title() },
+                    Code = new CodeableConcept(SectionSystem, SectionCode(section), section.Title(), section.Title()),
                     // R4 has no empty strings: a section not yet written has no description.
                     Description = string.IsNullOrEmpty(revision.Content.Text(section)) ? null : revision.Content.Text(section),
                 },
@@ -315,10 +353,32 @@ public static class CarePlanFhir
     }
     /// <summary>What a FHIR CarePlan asks to save as a safety plan.</summary>
     public sealed record SafetyPlanWrite(Guid PersonId, SafetyPlanContent Content, bool Complete, string? AmendmentReason);
+    /// <summary>A section's code in CodeSystem/safety-plan-section.</summary>
+    public static string SectionCode(SafetyPlanSection section) =>
+        System.Text.RegularExpressions.Regex.Replace(section.ToString(), "(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-").ToLowerInvariant();
+
     /// <summary>
-    /// Reads a safety plan back: one activity per section, found by its title (as written by
-    /// <see cref="ToSafetyPlan"/>); status active means completed (agreed), draft a draft. Every
-    /// problem is named at once.
+    /// The section an activity is: by its code in CodeSystem/safety-plan-section when it has one
+    /// (the code is what is read; a title beside it is for people), else by its title, as clients
+    /// written before the codes send it. Null when it names no section.
+    /// </summary>
+    private static SafetyPlanSection? SectionOf(CodeableConcept? code, out string given)
+    {
+        if (code?.Coding.FirstOrDefault(c => c.System == SectionSystem) is { } coded)
+        {
+            given = coded.Code ?? "";
+            return SafetyPlanSections.All.Where(s => SectionCode(s) == coded.Code).Select(s => (SafetyPlanSection?)s).FirstOrDefault();
+        }
+
+        given = code?.Text ?? "";
+        var title = code?.Text;
+        return SafetyPlanSections.All.Where(s => s.Title() == title).Select(s => (SafetyPlanSection?)s).FirstOrDefault();
+    }
+
+    /// <summary>
+    /// Reads a safety plan back: one activity per section, found by its code (as written by
+    /// <see cref="ToSafetyPlan"/>) or, without one, its title; status active means completed
+    /// (agreed), draft a draft. Every problem is named at once.
     /// </summary>
     public static Result<SafetyPlanWrite> FromSafetyPlan(CarePlan plan)
     {
@@ -333,11 +393,12 @@ public static class CarePlanFhir
         var sections = new Dictionary<SafetyPlanSection, string>();
         for (var i = 0; i < plan.Activity.Count; i++)
         {
-            var title = plan.Activity[i].Detail?.Code?.Text;
-            var section = SafetyPlanSections.All.Where(s => s.Title() == title).Select(s => (SafetyPlanSection?)s).FirstOrDefault();
-            if (section is not { } known)
+            var coded = plan.Activity[i].Detail?.Code?.Coding.Any(c => c.System == SectionSystem) == true;
+            if (SectionOf(plan.Activity[i].Detail?.Code, out var title) is not { } known)
             {
-                errors.Add($"CarePlan.activity[{i}].detail.code.text", $"\"{title}\" is not a safety plan section. The sections are: {string.Join("; ", SafetyPlanSections.All.Select(s => s.Title()))}.");
+                errors.Add(coded ? $"CarePlan.activity[{i}].detail.code.coding" : $"CarePlan.activity[{i}].detail.code.text", coded
+                    ? $"\"{title}\" is not a code of {SectionSystem}. The codes are: {string.Join(", ", SafetyPlanSections.All.Select(SectionCode))}."
+                    : $"\"{title}\" is not a safety plan section. Give the section's code ({SectionSystem}), or its title: {string.Join("; ", SafetyPlanSections.All.Select(s => s.Title()))}.");
                 continue;
             }
 

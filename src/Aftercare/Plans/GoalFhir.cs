@@ -33,7 +33,10 @@ public static class GoalFhir
     }
 
     public static Task<IResult> Search(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct) =>
-        RecordAnswers.SearchAsync(context, db, clock, Searched, (_, person, token) => Goals(db, person, null, token), ct);
+        RecordAnswers.SearchAsync(context, db, clock, Searched, (_, person, token) => Record(db, "", person, token), ct);
+
+    /// <summary>This type's resources in one person's record, as its search finds them before filtering and paging (and <c>$export</c> writes them).</summary>
+    internal static Task<List<Resource>> Record(AftercareDbContext db, string appBase, Guid personId, CancellationToken token) => Goals(db, personId, null, token);
 
     /// <summary>The goals of the person's care plans (or of one plan), each plan at its current version.</summary>
     private static async Task<List<Resource>> Goals(AftercareDbContext db, Guid personId, Guid? planId, CancellationToken ct)

@@ -12,9 +12,29 @@ public static class ConditionFhir
 {
     public const string Type = "Condition";
 
-    public static readonly SearchDeclaration Searched = new(Type, FhirParameter.Patient, FhirParameter.Subject) { ByPatient = true };
+    public static readonly SearchDeclaration Searched = new(Type, FhirParameter.Patient, FhirParameter.Subject, FhirParameter.Identifier)
+    {
+        ByPatient = true, PatientOr = FhirParameter.Identifier.Name, Includes = [EncounterFhir.IncludedBy(Type)],
+    };
 
-    public static CapabilityStatement.ResourceComponent Capability() => Fhir.Capability.Resource(Searched);
+    /// <summary>The profile every Condition the server gives conforms to.</summary>
+    public const string Profile = CanonicalUrls.StructureDefinitionBase + "aftercare-condition";
+
+    public static CapabilityStatement.ResourceComponent Capability()
+    {
+        var condition = Fhir.Capability.Resource(Searched);
+        condition.Interaction.Add(new() { Code = CapabilityStatement.TypeRestfulInteraction.Update, Documentation = EncounterFhir.WithdrawalDocumentation });
+        EncounterFhir.Writable(condition, conditionalCreate: false);
+        return condition;
+    }
+
+    /// <summary><c>PUT /fhir/Condition/{id}</c>: withdrawing the presentation (verificationStatus entered-in-error).</summary>
+    public static Task<IResult> Update(string id, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct) =>
+        EncounterFhir.Withdraw(Type, id, context, db, clock, ct);
+
+    /// <summary><c>PUT /fhir/Condition?identifier=system|value</c>: the same, by the sender's Condition identifier.</summary>
+    public static Task<IResult> ConditionalUpdate(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct) =>
+        EncounterFhir.Withdraw(Type, null, context, db, clock, ct);
 
     public static async Task<IResult> Read(string id, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
     {
@@ -24,6 +44,10 @@ public static class ConditionFhir
 
     public static Task<IResult> Search(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct) =>
         EncounterFhir.SearchPresentations(context, db, clock, Searched, (p, _) => ToCondition(p), ct);
+
+    /// <summary>The person's Conditions, as <c>$export</c> writes them.</summary>
+    internal static Task<List<Resource>> Record(AftercareDbContext db, string appBase, Guid personId, CancellationToken ct) =>
+        EncounterFhir.RecordOf(db, personId, (p, _) => ToCondition(p), ct);
 
     /// <summary>
     /// The presentation's self-harm as a Condition: SNOMED 276853009, then ICD-10 5th Edition UK codes:
@@ -44,16 +68,25 @@ public static class ConditionFhir
         var condition = new Condition
         {
             Id = presentation.Id.ToString(),
-            Meta = new Meta { VersionId = "1", LastUpdated = presentation.RecordedAt },
+            Meta = EncounterFhir.MetaOf(presentation, Profile),
             // The self-harm that brought the person to this encounter; Aftercare makes no judgement of whether it has resolved.
-            ClinicalStatus = new CodeableConcept("http://terminology.hl7.org/CodeSystem/condition-clinical", "active", "Active", null),
-            VerificationStatus = new CodeableConcept("http://terminology.hl7.org/CodeSystem/condition-ver-status", "confirmed", "Confirmed", null),
+            // Withdrawn as entered in error, it has no clinical status (FHIR con-5).
+            ClinicalStatus = presentation.IsEnteredInError ? null : new CodeableConcept("http://terminology.hl7.org/CodeSystem/condition-clinical", "active", "Active", null),
+            VerificationStatus = presentation.IsEnteredInError
+                ? new CodeableConcept("http://terminology.hl7.org/CodeSystem/condition-ver-status", "entered-in-error", "Entered in Error", null)
+                : new CodeableConcept("http://terminology.hl7.org/CodeSystem/condition-ver-status", "confirmed", "Confirmed", null),
             Code = code,
             Subject = new ResourceReference($"Patient/{presentation.PersonId}"),
             Encounter = new ResourceReference($"Encounter/{presentation.Id}"),
             Onset = new FhirDateTime(presentation.ArrivedAt),
         };
         condition.Category.Add(new CodeableConcept("http://terminology.hl7.org/CodeSystem/condition-category", "encounter-diagnosis", "Encounter Diagnosis", null));
+        if (presentation.ConditionIdentifierSystem is { } system)
+        {
+            condition.Identifier.Add(new Identifier(system, presentation.ConditionIdentifierValue));
+        }
+
+        EncounterFhir.AddWithdrawal(condition, presentation);
         return condition;
     }
 

@@ -27,9 +27,11 @@ public static class AppointmentFhir
     }
 
     public static Task<IResult> Search(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct) =>
-        RecordAnswers.SearchAsync(context, db, clock, Searched, RecordAnswers.Each(
-            (person, token) => db.Contacts.AsNoTracking().Where(x => x.PersonId == person).OrderBy(x => x.OriginallyDueAt).ThenBy(x => x.Id).ToListAsync(token),
-            x => (Resource)ToAppointment(x)), ct);
+        RecordAnswers.SearchAsync(context, db, clock, Searched, (_, person, token) => Record(db, "", person, token), ct);
+
+    /// <summary>This type's resources in one person's record, as its search finds them before filtering and paging (and <c>$export</c> writes them).</summary>
+    internal static async Task<List<Resource>> Record(AftercareDbContext db, string appBase, Guid personId, CancellationToken token) =>
+        [.. (await db.Contacts.AsNoTracking().Where(x => x.PersonId == personId).OrderBy(x => x.OriginallyDueAt).ThenBy(x => x.Id).ToListAsync(token)).Select(x => (Resource)ToAppointment(x))];
 
     /// <summary>
     /// A contact in an aftercare episode (first contact within 48 hours, then the schedule; NG225):

@@ -24,9 +24,11 @@ public static class EpisodeOfCareFhir
     }
 
     public static Task<IResult> Search(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct) =>
-        RecordAnswers.SearchAsync(context, db, clock, Searched, RecordAnswers.Each(
-            (person, token) => db.Episodes.AsNoTracking().Where(e => e.PersonId == person).OrderByDescending(e => e.Id).ToListAsync(token),
-            e => (Resource)ToEpisodeOfCare(e)), ct);
+        RecordAnswers.SearchAsync(context, db, clock, Searched, (_, person, token) => Record(db, "", person, token), ct);
+
+    /// <summary>This type's resources in one person's record, as its search finds them before filtering and paging (and <c>$export</c> writes them).</summary>
+    internal static async Task<List<Resource>> Record(AftercareDbContext db, string appBase, Guid personId, CancellationToken token) =>
+        [.. (await db.Episodes.AsNoTracking().Where(e => e.PersonId == personId).OrderByDescending(e => e.Id).ToListAsync(token)).Select(e => (Resource)ToEpisodeOfCare(e))];
 
     public static EpisodeOfCare ToEpisodeOfCare(Episode episode)
     {

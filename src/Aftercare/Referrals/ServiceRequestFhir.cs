@@ -24,12 +24,15 @@ public static class ServiceRequestFhir
     }
 
     public static Task<IResult> Search(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct) =>
-        RecordAnswers.SearchAsync(context, db, clock, Searched, async (_, person, token) =>
-        {
-            var services = await db.Services.AsNoTracking().ToDictionaryAsync(s => s.Id, token);
-            return [.. (await db.Referrals.AsNoTracking().Where(r => r.PersonId == person).OrderByDescending(r => r.Id).ToListAsync(token))
-                .Select(r => (Resource)ToServiceRequest(r, services[r.ServiceId]))];
-        }, ct);
+        RecordAnswers.SearchAsync(context, db, clock, Searched, (_, person, token) => Record(db, "", person, token), ct);
+
+    /// <summary>This type's resources in one person's record, as its search finds them before filtering and paging (and <c>$export</c> writes them).</summary>
+    internal static async Task<List<Resource>> Record(AftercareDbContext db, string appBase, Guid personId, CancellationToken token)
+    {
+        var services = await db.Services.AsNoTracking().ToDictionaryAsync(s => s.Id, token);
+        return [.. (await db.Referrals.AsNoTracking().Where(r => r.PersonId == personId).OrderByDescending(r => r.Id).ToListAsync(token))
+            .Select(r => (Resource)ToServiceRequest(r, services[r.ServiceId]))];
+    }
 
     public static ServiceRequest ToServiceRequest(Referral referral, ListedService service)
     {

@@ -30,7 +30,10 @@ public static class TaskFhir
     }
 
     public static Task<IResult> Search(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct) =>
-        RecordAnswers.SearchAsync(context, db, clock, Searched, (_, person, token) => Tasks(db, person, null, token), ct);
+        RecordAnswers.SearchAsync(context, db, clock, Searched, (_, person, token) => Record(db, "", person, token), ct);
+
+    /// <summary>This type's resources in one person's record, as its search finds them before filtering and paging (and <c>$export</c> writes them).</summary>
+    internal static Task<List<Resource>> Record(AftercareDbContext db, string appBase, Guid personId, CancellationToken token) => Tasks(db, personId, null, token);
 
     private static async Task<List<Resource>> Tasks(AftercareDbContext db, Guid personId, Guid? referralId, CancellationToken ct)
     {

@@ -40,7 +40,10 @@ public static class ConsentFhir
     }
 
     public static Task<IResult> Search(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct) =>
-        RecordAnswers.SearchAsync(context, db, clock, Searched, (_, person, token) => Consents(db, person, token), ct);
+        RecordAnswers.SearchAsync(context, db, clock, Searched, (_, person, token) => Record(db, "", person, token), ct);
+
+    /// <summary>This type's resources in one person's record, as its search finds them before filtering and paging (and <c>$export</c> writes them).</summary>
+    internal static Task<List<Resource>> Record(AftercareDbContext db, string appBase, Guid personId, CancellationToken token) => Consents(db, personId, token);
 
     /// <summary>The choices in each completed assessment (the latest one's are active) and the person's message choices.</summary>
     private static async Task<List<Resource>> Consents(AftercareDbContext db, Guid personId, CancellationToken ct)

@@ -29,7 +29,10 @@ public static class DocumentReferenceFhir
     }
 
     public static Task<IResult> Search(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct) =>
-        RecordAnswers.SearchAsync(context, db, clock, Searched, (_, person, token) => Documents(db, BaseUrl(context), person, null, token), ct);
+        RecordAnswers.SearchAsync(context, db, clock, Searched, (_, person, token) => Record(db, BaseUrl(context), person, token), ct);
+
+    /// <summary>This type's resources in one person's record, as its search finds them before filtering and paging (and <c>$export</c> writes them).</summary>
+    internal static Task<List<Resource>> Record(AftercareDbContext db, string appBase, Guid personId, CancellationToken token) => Documents(db, appBase, personId, null, token);
 
     /// <summary>The application's address (the pages and PDFs the attachments link to are not under /fhir).</summary>
     private static string BaseUrl(HttpContext context) => $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}";

@@ -29,12 +29,25 @@ public static class AppLaunch
     public const string ConsentPage = "/apps/authorize";
     public const string PatientClaim = "patient";
 
+    /// <summary>The user's security stamp when they allowed the app, and when their session ends: an online_access refresh token holds only while both still hold.</summary>
+    public const string SessionStampClaim = "aftercare_session_stamp";
+    public const string SessionEndClaim = "aftercare_session_end";
+
+    /// <summary>The form field the consent page's patient picker posts: the chosen person's id.</summary>
+    public const string PatientField = "patient";
+
     /// <summary>GET shows the consent page (after sign-in); POST is the user's answer from it.</summary>
     public static async Task<IResult> Authorize(
         HttpContext context, IAntiforgery antiforgery, UserManager<AftercareUser> users,
-        AftercareDbContext db, TimeProvider clock, CancellationToken ct)
+        AftercareDbContext db, TimeProvider clock, PublicAddress address, SmartOptions smart, SecurityOptions security, IOpenIddictApplicationManager applications, CancellationToken ct)
     {
         var request = context.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
+        // Before anyone is asked to sign in: a request no one could allow goes back to the app.
+        if (await SmartTokenRules.AuthorizeRefusal(applications, address, request, ct) is { } refusal)
+        {
+            return Refuse(refusal.Error, refusal.Description);
+        }
+
         var session = await context.AuthenticateAsync(IdentityConstants.ApplicationScheme);
         if (!session.Succeeded || session.Principal.FindFirstValue(ClaimTypes.NameIdentifier) is not { } userId)
         {
@@ -65,25 +78,28 @@ public static class AppLaunch
             return Refuse(Errors.AccessDenied, "The user did not allow the app.");
         }
 
-        var scopes = request.GetScopes();
+        var scopes = Granted(request.GetScopes(), smart);
         Guid? patient = null;
-        if (scopes.Contains(SmartSetup.LaunchPatientScope) || scopes.Any(s => s.StartsWith("patient/", StringComparison.Ordinal)))
+        if (NeedsPatient(scopes))
         {
-            patient = await FindPatient(db, form["identifier"].ToString(), ct);
-            if (patient is null)
+            // The person chosen on the page; the id never goes back into a URL.
+            if (!Guid.TryParse(form[PatientField], out var chosen))
             {
-                // The identifier itself never goes into a URL.
-                return Results.Redirect(ConsentPage + QueryOf(request) + "&problem=not-found");
+                return Results.Redirect(ConsentPage + QueryOf(request) + "&problem=choose");
             }
 
             // Need-to-know holds for apps too: a token limited to one person is still a way into that
-            // record, so only someone in the person's care team may give it (issue 17.12a).
-            if (await RecordAccess.CheckAsync(db, userId, patient.Value, clock.GetUtcNow(), ct) != Relationship.CareTeam)
+            // record, so only someone in the person's care team may give it (issue 17.12a). The picker
+            // lists no one else, and an id posted by hand is held to the same rule; an id no one has
+            // is answered the same way, so that nothing tells whether it exists.
+            if (await RecordAccess.CheckAsync(db, userId, chosen, clock.GetUtcNow(), ct) != Relationship.CareTeam)
             {
-                db.Audit(clock, actor, AuditAction.RecordRefused, AuditPurpose.Security, patient, ClientIdForAudit(request));
+                db.Audit(clock, actor, AuditAction.RecordRefused, AuditPurpose.Security, chosen, ClientIdForAudit(request));
                 await db.SaveChangesAsync(ct);
                 return Results.Redirect(ConsentPage + QueryOf(request) + "&problem=not-in-care-team");
             }
+
+            patient = chosen;
         }
 
         db.Audit(clock, actor, AuditAction.AppAuthorised, AuditPurpose.DirectCare, patient, ClientIdForAudit(request));
@@ -103,33 +119,71 @@ public static class AppLaunch
             identity.SetClaim(PatientClaim, p.ToString());
         }
 
-        identity.SetScopes(scopes.Intersect(SmartSetup.AppScopes));
-        identity.SetDestinations(_ => [Destinations.AccessToken]);
+        if (scopes.Contains(SmartScopes.FhirUser))
+        {
+            identity.SetClaim(SmartScopes.FhirUser, FhirUser(address, userId));
+        }
+
+        // What online_access is bound to: this sign-in session, as the cookie knows it.
+        identity.SetClaim(SessionStampClaim, await users.GetSecurityStampAsync(user));
+        if (session.Properties?.Items.TryGetValue(IdentitySetup.SignedInAt, out var at) == true
+            && DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var signedIn))
+        {
+            identity.SetClaim(SessionEndClaim, (signedIn + TimeSpan.FromHours(security.SessionHours)).ToUnixTimeSeconds());
+        }
+
+        identity.SetScopes(scopes);
+        identity.SetDestinations(Destinations);
         return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
-    private static string? ClientIdForAudit(OpenIddictRequest request) => request.ClientId;
-
-    /// <summary>The person a launch is for, found by MRN or NHS number: only an exact identifier names someone.</summary>
-    private static async Task<Guid?> FindPatient(AftercareDbContext db, string identifier, CancellationToken ct)
+    /// <summary>What the user can grant of what was asked: offline_access only where the server allows it (else it is simply not granted).</summary>
+    public static string[] Granted(IEnumerable<string> asked, SmartOptions smart)
     {
-        if (string.IsNullOrWhiteSpace(identifier))
-        {
-            return null;
-        }
-
-        var mrn = PersonIdentifier.Normalise(IdentifierKind.Mrn, identifier);
-        var nhs = PersonIdentifier.Normalise(IdentifierKind.NhsNumber, identifier);
-        return await db.People.Where(p => p.Identifiers.Any(i => (i.Kind == IdentifierKind.Mrn && i.Value == mrn) || (i.Kind == IdentifierKind.NhsNumber && i.Value == nhs)))
-            .Select(p => (Guid?)p.Id).FirstOrDefaultAsync(ct);
+        ArgumentNullException.ThrowIfNull(smart);
+        return [.. asked.Where(s => SmartScopes.IsAppScope(s) || (SmartScopes.Protocol.Contains(s) && (s != Scopes.OfflineAccess || smart.OfflineAccess)))];
     }
+
+    /// <summary>A launch asks for a person when it asks for launch/patient or any patient/ scope.</summary>
+    public static bool NeedsPatient(IEnumerable<string> scopes) =>
+        scopes.Any(s => s == SmartSetup.LaunchPatientScope || SmartScope.Parse(s) is { Context: SmartScope.PatientContext });
+
+    /// <summary>The user as SMART's fhirUser names them: their Practitioner, absolute, on this server's FHIR base.</summary>
+    public static string FhirUser(PublicAddress address, string userId)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return address.For($"{Fhir.FhirRoutes.Base}/{Account.PractitionerFhir.Type}/{userId}");
+    }
+
+    /// <summary>
+    /// Which token each claim goes into: the subject and fhirUser into the identity token too (when
+    /// openid was granted); what the session is bound to into neither (it stays inside the code and
+    /// the refresh token, which only this server reads); everything else into the access token.
+    /// </summary>
+    public static IEnumerable<string> Destinations(Claim claim)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        return claim.Type switch
+        {
+            Claims.Subject or SmartScopes.FhirUser => [OpenIddictConstants.Destinations.AccessToken, OpenIddictConstants.Destinations.IdentityToken],
+            SessionStampClaim or SessionEndClaim => [],
+            _ => [OpenIddictConstants.Destinations.AccessToken],
+        };
+    }
+
+    /// <summary>When the session an online_access grant is bound to ends; null when unknown.</summary>
+    public static DateTimeOffset? SessionEnd(ClaimsPrincipal principal) =>
+        long.TryParse(principal?.GetClaim(SessionEndClaim), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
+
+    private static string? ClientIdForAudit(OpenIddictRequest request) => request.ClientId;
 
     /// <summary>The authorization request as a query string, to come back to after sign-in or a correction.</summary>
     public static string QueryOf(OpenIddictRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         return QueryString.Create(request.GetParameters()
-            .Where(p => p.Key is not ("decision" or "identifier" or "problem" or "__RequestVerificationToken"))
+            .Where(p => p.Key is not ("decision" or PatientField or "problem" or "__RequestVerificationToken"))
             .Select(p => new KeyValuePair<string, string?>(p.Key, (string?)p.Value))).ToUriComponent();
     }
 

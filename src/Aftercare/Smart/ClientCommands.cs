@@ -51,6 +51,19 @@ public static class ClientCommands
                 return 0;
             }, ct: ct);
         });
-        return new Command("clients", "Manage SMART on FHIR clients.") { add };
+        var revokedId = new Option<string>("--client-id") { Description = "The client to revoke.", Required = true };
+        var revoke = new Command("revoke", "Revoke a SMART client: its registration, authorizations and refresh tokens are deleted; tokens it holds end within five minutes.") { revokedId, cli.Db };
+        revoke.SetAction(async (parse, ct) => await cli.OnDatabaseAsync(parse, async (_, s) =>
+        {
+            var result = await RegisterClient.Revoke(s.GetRequiredService<OpenIddict.Abstractions.IOpenIddictApplicationManager>(), parse.GetValue(revokedId)!);
+            if (!result.IsSuccess)
+            {
+                return await cli.FailAsync(result.Errors);
+            }
+
+            cli.Out.WriteLine($"Revoked client {result.Value}: it can get no new token, and its refresh tokens are refused.");
+            return 0;
+        }, ct: ct));
+        return new Command("clients", "Manage SMART on FHIR clients.") { add, revoke };
     }
 }

@@ -41,7 +41,7 @@ public sealed class FhirAuthorizationResults(AftercareDbContext db, TimeProvider
 
         var result = signedIn
             ? Outcomes.Forbidden(
-                "Your role or your token's scopes do not allow this. Reads need system/*.read (or a direct-care role); intake needs system/*.write and a clinician or aftercare-worker role.")
+                $"Your role or your token's scopes do not allow this ({SmartScopes.Describe(context.Request)}). A token needs a scope for it, e.g. patient/, user/ or system/ with the type (or *) and the permission (v2 c r u d s, or v1 read, write); intake needs create on Patient, Encounter and Condition and a clinician or aftercare-worker role.")
             : Outcomes.Unauthenticated(
                 "Sign in, or send a SMART backend-services access token (see /.well-known/smart-configuration).");
         await result.ExecuteAsync(context);
@@ -59,7 +59,7 @@ public sealed class FhirAuthorizationResults(AftercareDbContext db, TimeProvider
         var realm = $"Bearer realm=\"{Quoted(context.RequestServices.GetRequiredService<PublicAddress>().For(FhirRoutes.Base))}\"";
         if (signedIn)
         {
-            return SmartSetup.ScopeAllows(context.User, []) ? null : $"{realm}, error=\"insufficient_scope\"";
+            return !SmartScopes.ViaToken(context.User) ? null : $"{realm}, error=\"insufficient_scope\"";
         }
 
         if (!context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))

@@ -24,8 +24,9 @@ public static class RegisterClient
         errors.AddIf(uris.Count == 0, "redirect-uri", "Give the app's redirect address (where it receives the code).");
         errors.AddIf(uris.Any(u => u is null || u.Fragment.Length > 0 || !(u.Scheme == Uri.UriSchemeHttps || (u.Scheme == Uri.UriSchemeHttp && u.IsLoopback))),
             "redirect-uri", "Redirect addresses are absolute https addresses without a #fragment (plain http only on this machine's loopback).");
-        var unknown = scopes.Except(SmartSetup.AppScopes).ToList();
-        errors.AddIf(scopes.Count == 0 || unknown.Count > 0, "scopes", $"An app's scopes are among: {string.Join(", ", SmartSetup.AppScopes)}.");
+        var unknown = scopes.Where(s => !SmartScopes.IsAppScope(s) && !SmartScopes.Protocol.Contains(s)).ToList();
+        errors.AddIf(scopes.Count == 0 || unknown.Count > 0, "scopes",
+            "An app's scopes are launch/patient, openid, fhirUser, online_access, offline_access and patient/ or user/ scopes: a resource type or *, then .read, .write or .* (v1) or c r u d s in that order (v2), e.g. patient/CarePlan.rs.");
         if (!errors.Any && await applications.FindByClientIdAsync(clientId) is not null)
         {
             errors.Add("client-id", "A client with that id exists already.");
@@ -41,7 +42,7 @@ public static class RegisterClient
             ClientId = clientId,
             ClientType = ClientTypes.Public,
             DisplayName = string.IsNullOrWhiteSpace(name) ? clientId : name.Trim(),
-            Permissions = { Permissions.Endpoints.Authorization, Permissions.Endpoints.Token, Permissions.GrantTypes.AuthorizationCode, Permissions.ResponseTypes.Code },
+            Permissions = { Permissions.Endpoints.Authorization, Permissions.Endpoints.Token, Permissions.GrantTypes.AuthorizationCode, Permissions.GrantTypes.RefreshToken, Permissions.ResponseTypes.Code },
             Requirements = { Requirements.Features.ProofKeyForCodeExchange },
         };
         foreach (var uri in uris)
@@ -55,6 +56,23 @@ public static class RegisterClient
         }
 
         await applications.CreateAsync(descriptor);
+        return clientId;
+    }
+
+    /// <summary>
+    /// Revokes a client: OpenIddict deletes the application with its authorizations and tokens, so
+    /// its refresh tokens are refused from then on and it can get no new token (access tokens already
+    /// issued end within their five minutes).
+    /// </summary>
+    public static async Task<Result<string>> Revoke(IOpenIddictApplicationManager applications, string clientId)
+    {
+        ArgumentNullException.ThrowIfNull(applications);
+        if (string.IsNullOrWhiteSpace(clientId) || await applications.FindByClientIdAsync(clientId) is not { } application)
+        {
+            return Result<string>.Failure(Aftercare.Domain.Error.NotFound("client-id", "No client has that id."));
+        }
+
+        await applications.DeleteAsync(application);
         return clientId;
     }
 
@@ -72,10 +90,9 @@ public static class RegisterClient
             return Result<string>.Failure("role", "A client acts as a clinician, aftercare worker or therapist.");
         }
 
-        var unknown = scopes.Except([SmartSetup.ReadScope, SmartSetup.WriteScope, SmartSetup.AllScope]).ToList();
-        if (scopes.Count == 0 || unknown.Count > 0)
+        if (scopes.Count == 0 || !scopes.All(SmartScopes.IsSystemScope))
         {
-            return Result<string>.Failure("scopes", $"Scopes are {SmartSetup.ReadScope}, {SmartSetup.WriteScope} or {SmartSetup.AllScope}.");
+            return Result<string>.Failure("scopes", $"Scopes are system/ scopes: {SmartSetup.ReadScope}, {SmartSetup.WriteScope} or {SmartSetup.AllScope}, or one resource type's, e.g. system/Encounter.rs (v2 c r u d s, or v1 read, write, *).");
         }
 
         JsonWebKeySet keys;

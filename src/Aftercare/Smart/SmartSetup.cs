@@ -33,6 +33,11 @@ public static class SmartSetup
     /// <summary>Any one of these lets a token read; <see cref="WriteScopes"/> write.</summary>
     public static readonly string[] ReadScopes = [ReadScope, AllScope, "system/*.rs", "system/*.cruds", PatientReadScope, "patient/*.rs", "user/*.read", "user/*.rs", "user/*.*", "user/*.cruds"];
     public static readonly string[] WriteScopes = [WriteScope, AllScope, "system/*.cud", "system/*.cruds", "user/*.write", "user/*.cud", "user/*.*", "user/*.cruds"];
+    /// <summary>
+    /// The audit trail, for a backend service: granted only by name when the client is registered,
+    /// never by system/*.read (a client registered for records is not thereby given who looked at them).
+    /// </summary>
+    public static readonly string[] AuditReadScopes = ["system/AuditEvent.read", "system/AuditEvent.rs"];
     public const string FhirRead = "fhir-read";
     public const string FhirWrite = "fhir-write";
 
@@ -41,17 +46,30 @@ public static class SmartSetup
 
     public static readonly string[] Schemes = [IdentityConstants.ApplicationScheme, OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme];
 
-    public static IServiceCollection AddSmartOnFhir(this IServiceCollection services)
+    /// <summary>OpenID Connect discovery and the keys identity tokens are signed with, for apps that check an id_token.</summary>
+    public const string OpenIdConfigurationPath = "/.well-known/openid-configuration";
+    public const string JwksPath = "/.well-known/jwks";
+
+    public static IServiceCollection AddSmartOnFhir(this IServiceCollection services, IConfiguration configuration)
     {
+        var smart = SmartOptions.From(configuration);
+        services.AddSingleton(smart);
         services.AddOpenIddict()
             .AddCore(o => o.UseEntityFrameworkCore().UseDbContext<AftercareDbContext>())
             .AddServer(o =>
             {
-                o.SetTokenEndpointUris(TokenPath).SetAuthorizationEndpointUris(AppLaunch.AuthorizePath);
-                o.AllowClientCredentialsFlow().AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
-                o.RegisterScopes([.. ReadScopes.Union(WriteScopes).Union(AppScopes)]);
+                o.SetTokenEndpointUris(TokenPath).SetAuthorizationEndpointUris(AppLaunch.AuthorizePath)
+                    .SetConfigurationEndpointUris(OpenIdConfigurationPath).SetJsonWebKeySetEndpointUris(JwksPath);
+                o.AllowClientCredentialsFlow().AllowAuthorizationCodeFlow().AllowRefreshTokenFlow().RequireProofKeyForCodeExchange();
+                o.RegisterScopes([.. ReadScopes.Union(WriteScopes).Union(AppScopes).Union(SmartScopes.Protocol)]);
+                // Resource-level scopes (patient/CarePlan.rs, v1 and v2) are too many to list: which
+                // exist and which a client may have is SmartScopes' to say, at both endpoints
+                // (SmartTokenRules), in place of OpenIddict's exact-string lists.
+                o.DisableScopeValidation().IgnoreScopePermissions();
                 o.SetAuthorizationCodeLifetime(TimeSpan.FromMinutes(2));
                 o.SetAccessTokenLifetime(TimeSpan.FromMinutes(5));
+                o.SetIdentityTokenLifetime(TimeSpan.FromMinutes(5));
+                o.SetRefreshTokenLifetime(OfflineLifetime);
                 // Keys live in memory: tokens are short-lived and a restart asks clients for new ones.
                 o.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
                 o.DisableAccessTokenEncryption();
@@ -80,14 +98,25 @@ public static class SmartSetup
         // A token is for this server's FHIR base and no other (its aud); /fhir takes no token meant elsewhere.
         services.AddOptions<OpenIddict.Validation.OpenIddictValidationOptions>().Configure<PublicAddress>((o, address) => o.Audiences.Add(FhirAudience(address)));
         services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, FhirAuthorizationResults>();
+        services.AddHostedService<UsedAssertionPruning>();
         services.AddAuthorizationBuilder()
             .AddPolicy(FhirRead, p => p.AddAuthenticationSchemes(Schemes).RequireAuthenticatedUser()
                 .RequireRole(Roles.Clinician, Roles.AftercareWorker, Roles.Therapist)
-                .RequireAssertion(c => ScopeAllows(c.User, ReadScopes)))
+                .RequireAssertion(ScopesAllow))
             .AddPolicy(FhirWrite, p => p.AddAuthenticationSchemes(Schemes).RequireAuthenticatedUser()
                 .RequireRole(Roles.Clinician, Roles.AftercareWorker)
-                .RequireAssertion(c => ScopeAllows(c.User, WriteScopes)));
+                .RequireAssertion(ScopesAllow));
         return services;
+    }
+
+    /// <summary>How long a refresh token for offline_access lives (renewed at each use).</summary>
+    public static readonly TimeSpan OfflineLifetime = TimeSpan.FromDays(14);
+
+    /// <summary>The check of every FHIR policy: a token's scopes allow what this request does to its resource type (<see cref="SmartScopes.Allow"/>).</summary>
+    public static bool ScopesAllow(Microsoft.AspNetCore.Authorization.AuthorizationHandlerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Resource is HttpContext http ? SmartScopes.Allow(context.User, http.Request) : !SmartScopes.ViaToken(context.User);
     }
 
     /// <summary>The audience of every access token: this server's FHIR base URL, as SMART's aud names it.</summary>
@@ -104,15 +133,6 @@ public static class SmartSetup
         return user.FindFirstValue(ClaimTypes.NameIdentifier)?.StartsWith(App.Actor.BackendServicePrefix, StringComparison.Ordinal) == true;
     }
 
-    /// <summary>A signed-in person is limited by role alone; a token also by its scopes (any one of those that allow it).</summary>
-    public static bool ScopeAllows(ClaimsPrincipal user, IReadOnlyCollection<string> allowing)
-    {
-        ArgumentNullException.ThrowIfNull(user);
-        var scopes = user.GetScopes();
-        var viaToken = user.Identities.Any(i => i.AuthenticationType == OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme) || user.HasClaim(c => c.Type == Claims.ClientId);
-        return !viaToken || scopes.Any(allowing.Contains);
-    }
-
     public static IEndpointRouteBuilder MapSmart(this IEndpointRouteBuilder app)
     {
         app.MapPost(TokenPath, Token).AllowAnonymous().DisableAntiforgery().WithMetadata(new NoRecordAttribute());
@@ -124,13 +144,18 @@ public static class SmartSetup
     }
 
     /// <summary>Names the configured public address only, never the request's Host header (issue 17.11).</summary>
-    public static IResult Configuration(PublicAddress address)
+    public static IResult Configuration(PublicAddress address, SmartOptions smart)
     {
         ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(smart);
+        string[] protocol = smart.OfflineAccess ? SmartScopes.Protocol : [.. SmartScopes.Protocol.Where(s => s != Scopes.OfflineAccess)];
+        string[] capabilities = ["launch-standalone", "context-standalone-patient", "client-public", "client-confidential-asymmetric", "sso-openid-connect",
+            "permission-patient", "permission-user", "permission-online", "permission-v1", "permission-v2"];
         return TypedResults.Json(new SmartConfiguration(
-            address.Base.AbsoluteUri, address.For(AppLaunch.AuthorizePath), address.For(TokenPath), ["authorization_code", "client_credentials"], ["private_key_jwt", "none"], ["RS384", "ES384", "RS256"],
-            [.. ReadScopes.Union(WriteScopes).Union(AppScopes)], ["S256"],
-            ["launch-standalone", "context-standalone-patient", "client-public", "client-confidential-asymmetric", "permission-patient", "permission-user", "permission-v1", "permission-v2"]));
+            address.Base.AbsoluteUri, address.For(AppLaunch.AuthorizePath), address.For(TokenPath), address.For(JwksPath),
+            ["authorization_code", "client_credentials", "refresh_token"], ["code"], ["private_key_jwt", "none"], ["RS384", "ES384", "RS256"],
+            [.. protocol.Union(ReadScopes).Union(WriteScopes).Union(AppScopes)], ["S256"],
+            smart.OfflineAccess ? [.. capabilities, "permission-offline"] : capabilities));
     }
 
     /// <summary>The SMART discovery document (SMART App Launch v2, section 2.1).</summary>
@@ -138,7 +163,9 @@ public static class SmartSetup
         [property: System.Text.Json.Serialization.JsonPropertyName("issuer")] string Issuer,
         [property: System.Text.Json.Serialization.JsonPropertyName("authorization_endpoint")] string AuthorizationEndpoint,
         [property: System.Text.Json.Serialization.JsonPropertyName("token_endpoint")] string TokenEndpoint,
+        [property: System.Text.Json.Serialization.JsonPropertyName("jwks_uri")] string JwksUri,
         [property: System.Text.Json.Serialization.JsonPropertyName("grant_types_supported")] IReadOnlyList<string> GrantTypes,
+        [property: System.Text.Json.Serialization.JsonPropertyName("response_types_supported")] IReadOnlyList<string> ResponseTypes,
         [property: System.Text.Json.Serialization.JsonPropertyName("token_endpoint_auth_methods_supported")] IReadOnlyList<string> AuthMethods,
         [property: System.Text.Json.Serialization.JsonPropertyName("token_endpoint_auth_signing_alg_values_supported")] IReadOnlyList<string> SigningAlgorithms,
         [property: System.Text.Json.Serialization.JsonPropertyName("scopes_supported")] IReadOnlyList<string> Scopes,
@@ -146,17 +173,18 @@ public static class SmartSetup
         [property: System.Text.Json.Serialization.JsonPropertyName("capabilities")] IReadOnlyList<string> Capabilities);
 
     /// <summary>Issues a backend-services token: the client's id, its registered role, the scopes it asked for and was granted.</summary>
-    public static async Task<IResult> Token(HttpContext context, IOpenIddictApplicationManager applications, UserManager<AftercareUser> users, PublicAddress address)
+    public static async Task<IResult> Token(
+        HttpContext context, IOpenIddictApplicationManager applications, UserManager<AftercareUser> users, PublicAddress address, TimeProvider clock)
     {
         var request = context.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
-        if (request.IsAuthorizationCodeGrantType())
+        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
         {
-            return await ExchangeCode(context, users, FhirAudience(address));
+            return await ForApp(context, request, applications, users, FhirAudience(address), clock);
         }
 
         if (!request.IsClientCredentialsGrantType())
         {
-            return Forbid("unsupported_grant_type", "Offered: authorization_code (SMART App Launch) and client_credentials (backend services).");
+            return Forbid("unsupported_grant_type", "Offered: authorization_code (SMART App Launch), refresh_token and client_credentials (backend services).");
         }
 
         var application = await applications.FindByClientIdAsync(request.ClientId!);
@@ -178,23 +206,33 @@ public static class SmartSetup
         identity.SetClaim(Claims.Name, $"client:{request.ClientId}");
         identity.SetClaim(ClaimTypes.NameIdentifier, $"{App.Actor.BackendServicePrefix}{request.ClientId}");
         identity.AddClaim(new Claim(Claims.Role, role));
-        identity.SetScopes(request.GetScopes());
+        // A backend service is no user: it is given its system/ scopes only (no id token, no refresh token).
+        identity.SetScopes(request.GetScopes().Where(SmartScopes.IsSystemScope));
         identity.SetAudiences(FhirAudience(address));
         identity.SetDestinations(_ => [Destinations.AccessToken]);
         return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
     /// <summary>
-    /// An app's code becomes a token only while its user can still sign in and still holds a
-    /// direct-care role; the roles are read afresh. The patient context goes back beside the token.
+    /// An app's code, or its refresh token, becomes a token only while its user can still sign in and
+    /// still holds a direct-care role (read afresh), and while the app is still registered. A refresh
+    /// token for online_access also needs the user's session to go on: not signed out, disabled or
+    /// changed in role since (the security stamp), and not past the session's end. The patient context
+    /// goes back beside the token.
     /// </summary>
-    private static async Task<IResult> ExchangeCode(HttpContext context, UserManager<AftercareUser> users, string audience)
+    private static async Task<IResult> ForApp(
+        HttpContext context, OpenIddictRequest request, IOpenIddictApplicationManager applications, UserManager<AftercareUser> users, string audience, TimeProvider clock)
     {
-        var code = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
-        var user = code.Principal?.GetClaim(Claims.Subject) is { } id ? await users.FindByIdAsync(id) : null;
-        if (code.Principal is null || user is null || await users.IsLockedOutAsync(user))
+        var grant = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        var user = grant.Principal?.GetClaim(Claims.Subject) is { } id ? await users.FindByIdAsync(id) : null;
+        if (grant.Principal is null || user is null || await users.IsLockedOutAsync(user))
         {
             return Forbid(Errors.InvalidGrant, "The user can no longer sign in.");
+        }
+
+        if (string.IsNullOrEmpty(request.ClientId) || await applications.FindByClientIdAsync(request.ClientId) is null)
+        {
+            return Forbid(Errors.InvalidGrant, "This app is no longer registered.");
         }
 
         var roles = await users.GetRolesAsync(user);
@@ -203,7 +241,21 @@ public static class SmartSetup
             return Forbid(Errors.InvalidGrant, "The user no longer holds a direct-care role.");
         }
 
-        var identity = (ClaimsIdentity)code.Principal.Identity!;
+        var principal = grant.Principal;
+        var now = clock.GetUtcNow();
+        if (request.IsRefreshTokenGrantType() && !principal.HasScope(Scopes.OfflineAccess)
+            && !(AppLaunch.SessionEnd(principal) > now && principal.GetClaim(AppLaunch.SessionStampClaim) == await users.GetSecurityStampAsync(user)))
+        {
+            return Forbid(Errors.InvalidGrant, "The user's session has ended (signed out, timed out, or the account changed): the app must send them to sign in again.");
+        }
+
+        // Fewer scopes on a refresh, if the app asks (OpenIddict has checked they were granted before).
+        if (request.IsRefreshTokenGrantType() && request.GetScopes() is { Length: > 0 } narrower)
+        {
+            principal.SetScopes(narrower);
+        }
+
+        var identity = (ClaimsIdentity)principal.Identity!;
         identity.RemoveClaims(Claims.Role);
         foreach (var role in roles)
         {
@@ -211,14 +263,19 @@ public static class SmartSetup
         }
 
         identity.SetAudiences(audience);
-        identity.SetDestinations(_ => [Destinations.AccessToken]);
+        if (!principal.HasScope(Scopes.OfflineAccess) && AppLaunch.SessionEnd(principal) is { } end && end > now)
+        {
+            principal.SetRefreshTokenLifetime(end - now);
+        }
+
+        principal.SetDestinations(AppLaunch.Destinations);
         var parameters = new Dictionary<string, object?>();
-        if (code.Principal.GetClaim(AppLaunch.PatientClaim) is { } patient)
+        if (principal.GetClaim(AppLaunch.PatientClaim) is { } patient)
         {
             parameters[AppLaunch.PatientClaim] = patient;
         }
 
-        return Results.SignIn(code.Principal, new AuthenticationProperties(null, parameters), OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        return Results.SignIn(principal, new AuthenticationProperties(null, parameters), OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
     private static IResult Forbid(string error, string description) => Results.Forbid(

@@ -13,12 +13,26 @@ namespace Aftercare.Smart;
 /// </summary>
 public static class SmartTokenRules
 {
-    public static readonly OpenIddictServerHandlerDescriptor[] Descriptors = [ScopeNotRegistered.Descriptor, AlwaysNameScopes.Descriptor, InvalidClientWithoutHttpAuthentication.Descriptor];
+    public static readonly OpenIddictServerHandlerDescriptor[] Descriptors =
+        [ScopeNotRegistered.Descriptor, OnlineAccessRefresh.Descriptor, AlwaysNameScopes.Descriptor, InvalidClientWithoutHttpAuthentication.Descriptor];
+
+    /// <summary>The scopes asked for that this client may not have (<see cref="SmartScopes.MayHave"/>): unknown ones, and ones beyond its registration.</summary>
+    private static async Task<List<string>> NotAllowed(IOpenIddictApplicationManager applications, string clientId, IEnumerable<string> asked, CancellationToken ct)
+    {
+        if (await applications.FindByClientIdAsync(clientId, ct) is not { } application)
+        {
+            return [];
+        }
+
+        var registered = await SmartScopes.RegisteredAsync(applications, application, ct);
+        return [.. asked.Where(s => !SmartScopes.MayHave(registered, s))];
+    }
 
     /// <summary>
     /// A client asking for a scope it was not registered for is told <c>invalid_scope</c> (RFC 6749
-    /// section 5.2), not OpenIddict's <c>invalid_request</c>; it runs just before OpenIddict's own check,
-    /// which stays as the backstop.
+    /// section 5.2), not OpenIddict's <c>invalid_request</c>. A registered scope covers the narrower
+    /// ones under it (<c>patient/*.read</c> covers <c>patient/CarePlan.rs</c>), so this is the check,
+    /// in place of OpenIddict's exact-string one (turned off in <see cref="SmartSetup"/>).
     /// </summary>
     public sealed class ScopeNotRegistered(IOpenIddictApplicationManager applications) : IOpenIddictServerHandler<ValidateTokenRequestContext>
     {
@@ -31,24 +45,70 @@ public static class SmartTokenRules
         public async ValueTask HandleAsync(ValidateTokenRequestContext context)
         {
             ArgumentNullException.ThrowIfNull(context);
-            if (string.IsNullOrEmpty(context.ClientId) || await applications.FindByClientIdAsync(context.ClientId, context.CancellationToken) is not { } application)
+            if (string.IsNullOrEmpty(context.ClientId))
             {
                 return;
             }
 
-            var refused = new List<string>();
-            foreach (var scope in context.Request.GetScopes())
-            {
-                if (!await applications.HasPermissionAsync(application, Permissions.Prefixes.Scope + scope, context.CancellationToken))
-                {
-                    refused.Add(scope);
-                }
-            }
-
+            var refused = await NotAllowed(applications, context.ClientId, context.Request.GetScopes(), context.CancellationToken);
             if (refused.Count > 0)
             {
                 context.Reject(Errors.InvalidScope, $"This client is not registered for {string.Join(" ", refused)}.");
             }
+        }
+    }
+
+    /// <summary>
+    /// At the authorize endpoint, what OpenIddict's own checks leave to this server: a scope the client
+    /// may not have is <c>invalid_scope</c>; and <c>aud</c> must name this server's FHIR base, as SMART
+    /// App Launch requires, so that a user is never asked to let an app take a token meant for another
+    /// server. Called by the endpoint itself (<see cref="AppLaunch.Authorize"/>), not from OpenIddict's
+    /// validation, because OpenIddict answers a refusal during validation on its own page and only
+    /// answers one from the endpoint to the app's redirect address, as RFC 6749 section 4.1.2.1 says.
+    /// </summary>
+    public static async Task<(string Error, string Description)?> AuthorizeRefusal(
+        IOpenIddictApplicationManager applications, Aftercare.Hosting.PublicAddress address, OpenIddictRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var refused = string.IsNullOrEmpty(request.ClientId) ? [] : await NotAllowed(applications, request.ClientId, request.GetScopes(), ct);
+        if (refused.Count > 0)
+        {
+            return (Errors.InvalidScope, $"This app is not registered for {string.Join(" ", refused)}.");
+        }
+
+        var fhir = SmartSetup.FhirAudience(address);
+        var aud = (string?)request["aud"];
+        if (string.IsNullOrWhiteSpace(aud))
+        {
+            return (Errors.InvalidRequest, $"aud is required: the FHIR server the app wants a token for ({fhir}).");
+        }
+
+        return string.Equals(aud.TrimEnd('/'), fhir.TrimEnd('/'), StringComparison.Ordinal)
+            ? null : (Errors.InvalidRequest, $"aud names another server: this server's FHIR base is {fhir}.");
+    }
+
+    /// <summary>
+    /// OpenIddict gives a refresh token for offline_access only. SMART's online_access asks for one
+    /// that lasts while the user's session does: given here, with a lifetime up to the session's end
+    /// (set by the token endpoint) and refused at refresh once the session has ended.
+    /// </summary>
+    public sealed class OnlineAccessRefresh : IOpenIddictServerHandler<ProcessSignInContext>
+    {
+        public static OpenIddictServerHandlerDescriptor Descriptor { get; } = OpenIddictServerHandlerDescriptor.CreateBuilder<ProcessSignInContext>()
+            .UseSingletonHandler<OnlineAccessRefresh>()
+            .SetOrder(OpenIddictServerHandlers.EvaluateGeneratedTokens.Descriptor.Order + 1)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+        public ValueTask HandleAsync(ProcessSignInContext context)
+        {
+            ArgumentNullException.ThrowIfNull(context);
+            if (context.EndpointType == OpenIddictServerEndpointType.Token && context.Principal?.HasScope(SmartScopes.OnlineAccess) == true)
+            {
+                context.GenerateRefreshToken = context.IncludeRefreshToken = true;
+            }
+
+            return ValueTask.CompletedTask;
         }
     }
 
