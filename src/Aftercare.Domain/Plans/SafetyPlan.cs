@@ -42,6 +42,19 @@ public static class SafetyPlanSections
         SafetyPlanSection.ReasonsForLiving => "What matters to you, who you live for, what you look forward to.",
         _ => "",
     };
+
+    /// <summary>Short, kind guidance for the person writing a section on their own (issue 14.3, 14.4).</summary>
+    public static string Guidance(this SafetyPlanSection section) => section switch
+    {
+        SafetyPlanSection.WarningSigns => "What do you notice when things start to get hard? Thoughts, feelings, places or times of day. A few words is enough.",
+        SafetyPlanSection.ThingsICanDo => "Small things that have helped before, even a little: music, a walk, a shower, a game, a film.",
+        SafetyPlanSection.PeopleAndPlaces => "People you like being around, or places you can go, that take your mind off things for a while.",
+        SafetyPlanSection.PeopleICanAsk => "Someone you trust and could tell how you feel. Add their number, so it is here when you need it.",
+        SafetyPlanSection.Professionals => "Your GP, your care team, or services you use. The 24-hour lines are always at the top of your plan.",
+        SafetyPlanSection.MakingMySituationSafer => "Anything that puts time and distance between you and harm, like someone else keeping your medicines for now.",
+        SafetyPlanSection.ReasonsForLiving => "People, pets, plans, things you love or look forward to. Anything that matters to you.",
+        _ => "",
+    };
 }
 
 public sealed record SafetyPlanContent(IReadOnlyDictionary<SafetyPlanSection, string> Sections)
@@ -97,4 +110,59 @@ public sealed class SafetyPlan : VersionedDocument<SafetyPlanContent>
 
     public IReadOnlyList<Error> Edit(SafetyPlanContent content, int basedOnVersion, bool complete, string? amendmentReason, string by, DateTimeOffset now, out StaleEdit? stale) =>
         Edit(content, basedOnVersion, complete, amendmentReason, by, now, c => c.CheckForSaving(), c => c.CheckForCompletion(), out stale);
+
+    /// <summary>
+    /// <see cref="Revision{TContent}.SavedBy"/> of a revision the person wrote themselves (issue 14.3): never a
+    /// staff sign-in name, so history, FHIR (author = their Patient) and the care team's list tell it apart.
+    /// </summary>
+    public const string ByThePerson = "(the person, in their own words)";
+
+    public static bool IsByThePerson(string savedBy) => savedBy == ByThePerson;
+
+    /// <summary>
+    /// The person changes their own plan (issue 14.3): always a new revision on top, never refused
+    /// for being based on an older version and never overwriting the care team's. Section by
+    /// section: what they changed (against the version they started from) is theirs; what they
+    /// left alone keeps the care team's latest text. Nothing is refused for its words: only the
+    /// length and the sections are checked.
+    /// </summary>
+    public IReadOnlyList<Error> ChangeByThePerson(SafetyPlanContent theirs, int basedOnVersion, DateTimeOffset now, out PersonChange? change)
+    {
+        ArgumentNullException.ThrowIfNull(theirs);
+        change = null;
+        var errors = theirs.CheckForSaving();
+        if (errors.Count > 0)
+        {
+            return errors;
+        }
+
+        var basis = Revisions.FirstOrDefault(r => r.Version == basedOnVersion);
+        if (basis is null)
+        {
+            return [new Error("version", "This page was made from a version of your plan we cannot find. Reload the page and try again.")];
+        }
+
+        var before = Content;
+        // A section not sent at all is one they did not touch.
+        var mine = SafetyPlanSections.All.Where(s => theirs.Sections.ContainsKey(s) && Same(theirs.Text(s)) != Same(basis.Content.Text(s))).ToList();
+        if (mine.Count == 0)
+        {
+            return [new Error(SafetyPlanSection.WarningSigns.ToString(), "Nothing has changed yet: write your change in any section, then save.")];
+        }
+
+        var team = SafetyPlanSections.All.Where(s => Same(before.Text(s)) != Same(basis.Content.Text(s))).ToList();
+        var merged = SafetyPlanSections.All.ToDictionary(s => s, s => mine.Contains(s) ? Same(theirs.Text(s)) : before.Text(s));
+        Save(new SafetyPlanContent(merged), Status, ByThePerson, now, null);
+        change = new PersonChange(basedOnVersion, Version, mine, team);
+        return [];
+    }
+
+    /// <summary>Text as compared and kept: line ends as one newline, no space around it.</summary>
+    private static string Same(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal).Trim();
 }
+
+/// <summary>
+/// What a change by the person did: the version it was based on, the version it made, the sections
+/// they changed, and the sections the care team had changed in between (empty when none).
+/// </summary>
+public sealed record PersonChange(int BasedOnVersion, int Version, IReadOnlyList<SafetyPlanSection> Theirs, IReadOnlyList<SafetyPlanSection> TeamInBetween);
