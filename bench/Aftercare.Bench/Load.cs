@@ -79,6 +79,16 @@ public static class Load
         return await scope.ServiceProvider.GetRequiredService<AftercareDbContext>().Presentations.Select(p => p.PersonId).Distinct().OrderBy(id => id).Take(take).ToListAsync();
     }
 
+    /// <summary>Each person's hospital number (MRN), what an ED system searches Patient by.</summary>
+    public static async Task<IReadOnlyList<string>> Mrns(IServiceProvider services, IReadOnlyList<Guid> people)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<AftercareDbContext>().People
+            .Where(p => people.Contains(p.Id))
+            .SelectMany(p => p.Identifiers.Where(i => i.Kind == Aftercare.Domain.People.IdentifierKind.Mrn).Select(i => i.Value))
+            .ToListAsync();
+    }
+
     /// <summary>The rows an intake writes (person, identifier, presentation, two audit events), inserted with plain SQL.</summary>
     public static async Task RawInsert(AftercareDbContext db, int i, string siteCode)
     {
@@ -95,14 +105,28 @@ public static class Load
         await db.Database.ExecuteSqlRawAsync(
             "INSERT INTO \"Presentations\" (\"Id\",\"PersonId\",\"ArrivedAt\",\"SiteId\",\"Methods\",\"AlcoholInvolved\",\"MedicalTreatmentNeeded\",\"Disposition\",\"RecordedAt\",\"RecordedBy\") VALUES ({0},{1},{2},{3},'MedicationOrDrugs','Unknown','Unknown','Discharged',{2},'bench')",
             Guid.CreateVersion7(), person, At(now.AddHours(-1)), site);
+        // The audit chain as the real writer keeps it: one writer at a time, each event hashed onto the last.
+        if (db is PostgresAftercareDbContext)
+        {
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(4712582039149437298)");
+        }
+
+        var last = await db.Database.SqlQueryRaw<Link>("SELECT \"Sequence\", \"Hash\" FROM \"AuditEvents\" ORDER BY \"Sequence\" DESC LIMIT 1").ToListAsync();
+        var (sequence, previous) = last.Count == 0 ? (0L, "") : (last[0].Sequence, last[0].Hash);
         for (var a = 0; a < 2; a++)
         {
+            sequence++;
+            var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{previous}|{sequence}|{person}|{now:O}")));
             await db.Database.ExecuteSqlRawAsync(
-                "INSERT INTO \"AuditEvents\" (\"At\",\"ActorId\",\"Actor\",\"Action\",\"PersonId\",\"Purpose\") VALUES ({0},'bench','bench','PresentationRegistered',{1},'direct care')", At(now), person);
+                "INSERT INTO \"AuditEvents\" (\"At\",\"ActorId\",\"Actor\",\"Action\",\"PersonId\",\"Purpose\",\"Sequence\",\"PreviousHash\",\"Hash\") VALUES ({0},'bench','bench','PresentationRegistered',{1},'direct care',{2},{3},{4})",
+                At(now), person, sequence, previous, hash);
+            previous = hash;
         }
 
         await transaction.CommitAsync();
     }
+
+    private sealed record Link(long Sequence, string Hash);
 
     public static async Task RawSelect(AftercareDbContext db, Guid person) =>
         await db.Database.SqlQueryRaw<Guid>("SELECT \"Id\" AS \"Value\" FROM \"Presentations\" WHERE \"PersonId\" = {0}", person).ToListAsync();
