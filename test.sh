@@ -41,6 +41,10 @@ missing=()
 # Node for the FHIR conformance suite, a third-party client (tests/conformance, fhir-kit-client from npm).
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
+# R and survival, to check the programme evaluation's every number (docs/evaluation.md, EvaluationAgainstRTests).
+command -v Rscript >/dev/null || missing+=(r-base-core)
+[ -d /usr/lib/R/site-library/survival ] || [ -d /usr/lib/R/library/survival ] || missing+=(r-cran-survival)
+[ -d /usr/lib/R/site-library/cmprsk ] || [ -d /usr/lib/R/library/cmprsk ] || missing+=(r-cran-cmprsk)
 if [ ${#missing[@]} -gt 0 ]; then
   say "Installing ${missing[*]} from Debian"
   as_root=""
@@ -125,10 +129,19 @@ sum() { # attribute
   done
   echo $total
 }
+# The names of failed tests, last, so that the tail of a CI log says which one failed.
+list_failures() {
+  local file
+  for file in "$results"/*.xml; do
+    [ -s "$file" ] || continue
+    grep -o '<test [^>]*result="Fail"[^>]*>' "$file" | grep -o ' name="[^"]*"' | sed "s/^ name=\"\(.*\)\"$/  failed in $(basename "$file" .xml): \1/"
+  done
+}
 passed=$(sum passed)
 failed=$(( $(sum failed) + $(sum errors) + crashed ))
 skipped=$(sum skipped)
 echo
+list_failures
 if [ "$skipped" -gt 0 ]; then
   echo "$passed passed, $failed failed, $skipped skipped"
 else

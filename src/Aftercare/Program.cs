@@ -6,6 +6,7 @@ using Aftercare.Components;
 using Aftercare.Fhir;
 using Aftercare.Hosting;
 using Aftercare.Measures;
+using Aftercare.My;
 using Aftercare.People;
 using Aftercare.Plans;
 using Aftercare.Presentations;
@@ -42,20 +43,27 @@ public static partial class Program
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Services.AddAftercareOptions(builder.Configuration);
         builder.Services.AddAftercareIdentity(builder.Configuration);
+        builder.Services.AddPersonSignIn();
         builder.Services.AddAftercareWeb();
         builder.Services.AddPublicAddress(builder.Configuration);
-        builder.Services.AddSmartOnFhir();
+        builder.Services.AddSmartOnFhir(builder.Configuration);
+        builder.Services.AddAftercareHealth();
+        builder.Services.AddAftercareTelemetry(builder.Configuration);
+        builder.Logging.AddAftercareLogFormat(builder.Configuration);
         // Tests only: a seam to observe a service (e.g. count password checks). Null in production.
         settings.ConfigureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
 
         app.UseAftercarePipeline();
+        app.MapHealth();
         app.MapAccount();
+        app.MapPersonSignIn();
         app.MapPeopleApi();
         app.MapPresentationsApi();
         app.MapAuditApi();
         app.MapDocuments();
+        app.MapMyPlan();
         app.MapSmart();
         app.MapFhir();
         app.MapMeasures();

@@ -42,7 +42,7 @@ public sealed class ClinicianFlowTests(BrowserSession session) : IClassFixture<B
         await NewPerson(page).GetByLabel("Sex").SelectOptionAsync(new SelectOptionValue { Label = "Female" });
         await NewPerson(page).GetByLabel("Phone").FillAsync("07700 900456");
         await NewPerson(page).GetByLabel("Prefers to be contacted by").SelectOptionAsync(new SelectOptionValue { Label = "Text message" });
-        await NewPerson(page).GetByLabel("GP practice").FillAsync("Demo Street Surgery (fictional)");
+        await NewPerson(page).GetByLabel("GP practice", new() { Exact = true }).FillAsync("Demo Street Surgery (fictional)");
         await page.GetByRole(AriaRole.Group, new() { Name = "Has the person had contact with mental-health services before?" }).GetByLabel("No", new() { Exact = true }).CheckAsync();
         await FillPresentation(page, AftercareApplication.Now.AddDays(-30));
         await BrowserSession.Screenshot(page, "register-presentation");

@@ -38,7 +38,8 @@ public static class XssCorpus
 
     /// <summary>
     /// Elements and attributes a stored payload would add if it were not encoded: event handlers,
-    /// scripts, frames, javascript: links. The app's own markup has none of these (no script at all).
+    /// scripts, frames, javascript: links. The app's own markup has none of these but its own script files
+    /// (`<script src="/assets/…">` with nothing inside, e.g. the person's offline plan): a payload cannot add one of those.
     /// </summary>
     public const string InjectedMarkup = """
         () => {
@@ -48,7 +49,10 @@ public static class XssCorpus
                     if (a.name.startsWith('on') || a.name === 'srcdoc' || /^\s*javascript:/i.test(a.value)) found.push(el.tagName + '[' + a.name + ']');
                 }
             }
-            for (const el of document.querySelectorAll('script, iframe, object, embed, frame')) found.push(el.tagName);
+            for (const el of document.querySelectorAll('script, iframe, object, embed, frame')) {
+                const own = el.tagName === 'SCRIPT' && /^\/assets\/[a-z0-9-]+\.js$/.test(el.getAttribute('src') || '') && el.textContent === '';
+                if (!own) found.push(el.tagName);
+            }
             return found;
         }
         """;

@@ -16,19 +16,7 @@ public sealed partial class CompassionateLanguageTests(AftercareApplication app)
     [GeneratedRegex(@"risk[\s_-]?(score|level|tier|rating|band)", RegexOptions.IgnoreCase)]
     private static partial Regex RiskTier();
 
-    private static string RepoRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Aftercare.slnx")))
-            {
-                dir = dir.Parent;
-            }
-
-            return dir?.FullName ?? throw new InvalidOperationException("Could not find the repository root from " + AppContext.BaseDirectory);
-        }
-    }
+    private static string RepoRoot => RepoPaths.Root;
 
     [Fact]
     public void Rule3_Compassionate_language_no_view_or_resource_uses_stigmatising_words()
@@ -66,7 +54,7 @@ public sealed partial class CompassionateLanguageTests(AftercareApplication app)
             [Roles.Administrator] = ["", "audit", "api/audit", "fhir/AuditEvent"],
             [Roles.ServiceManager] = ["", "denied"],
             [Roles.PrivacyLead] = ["", "privacy/break-glass", "audit"],
-            [""] = ["my-plan/not-a-real-link", "signin", "opt-out/not-a-real-token"],
+            [""] = ["my-plan/not-a-real-link", "signin", "opt-out/not-a-real-token", "my/signin", "my/help", "my/setup/not-a-real-link"],
         };
 
         foreach (var (role, paths) in pages)

@@ -19,8 +19,12 @@ public sealed class DatabaseModelTests
 
         // A model change without its migration (on either provider) fails here, not in production.
         Assert.False(db.Database.HasPendingModelChanges(), $"The {provider} model has changes no migration makes: add one for each provider (ADR 0002).");
-        Assert.Single(db.Database.GetMigrations());
+        // Append-only (ADR 0013): the same migrations, by name and in order, on both providers.
+        using var other = Context(provider == "sqlite" ? "postgres" : "sqlite");
+        Assert.Equal(Names(other), Names(db));
     }
+
+    private static List<string> Names(AftercareDbContext db) => [.. db.Database.GetMigrations().Select(m => m[(m.IndexOf('_', StringComparison.Ordinal) + 1)..])];
 
     [Theory]
     [MemberData(nameof(Providers))]

@@ -117,7 +117,7 @@ public sealed partial class LogTests
         Assert.True((await clinician.PostAsJsonAsync("api/people/search", new { identifierKind = "NhsNumber", identifier = nhs }, Ct)).IsSuccessStatusCode);
         Assert.True((await clinician.PostAsJsonAsync("api/people/search", new { identifierKind = "Mrn", name = family, dateOfBirth = "1993-08-14" }, Ct)).IsSuccessStatusCode);
 
-        // The SMART app launch: the person's MRN typed on the consent page, with the form token.
+        // The SMART app launch: the person's name and date of birth typed into the consent page's picker, then chosen.
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var registeredApp = await RegisterClient.HandleApp(scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>(), "log-test-app", "Log test app (demo)", [Callback], ["launch/patient", "patient/*.read"]);
@@ -127,15 +127,19 @@ public sealed partial class LogTests
         var request = new Dictionary<string, string>
         {
             ["response_type"] = "code", ["client_id"] = "log-test-app", ["redirect_uri"] = Callback, ["scope"] = "launch/patient patient/*.read", ["state"] = "state-log",
+            ["aud"] = new Uri(app.BaseAddress, "fhir").ToString(),
             ["code_challenge"] = WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.ASCII.GetBytes("verifier-" + unique + "-0123456789012345678901234567890"))), ["code_challenge_method"] = "S256",
         };
         var consent = await clinician.GetAsync(QueryHelpers.AddQueryString("connect/authorize", request!), Ct);
         Assert.StartsWith(AppLaunch.ConsentPage, consent.Headers.Location!.OriginalString, StringComparison.Ordinal);
-        var page = await clinician.GetStringAsync(consent.Headers.Location.OriginalString, Ct);
+        var found = await clinician.Post(consent.Headers.Location.OriginalString, "find-patient", [new("Find.Name", $"{given} {family}"), new("Find.DateOfBirth", "1993-08-14")]);
+        Assert.Equal(HttpStatusCode.OK, found.StatusCode);
+        var page = await found.Content.ReadAsStringAsync(Ct);
+        Assert.Contains(personId.ToString(), page, StringComparison.Ordinal);
         var formToken = FormToken().Match(page).Groups[1].Value;
         var allowed = await clinician.PostAsync("connect/authorize", new FormUrlEncodedContent(new Dictionary<string, string>(request)
         {
-            ["decision"] = "allow", ["identifier"] = mrn, ["__RequestVerificationToken"] = formToken,
+            ["decision"] = "allow", [AppLaunch.PatientField] = personId.ToString(), ["__RequestVerificationToken"] = formToken,
         }), Ct);
         Assert.StartsWith(Callback, allowed.Headers.Location!.ToString(), StringComparison.Ordinal);
 

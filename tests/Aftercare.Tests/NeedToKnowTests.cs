@@ -109,6 +109,12 @@ public sealed class NeedToKnowTests(AftercareApplication app) : IClassFixture<Af
     {
         await using var scope = app.Services.CreateAsyncScope();
         var s = scope.ServiceProvider;
+        // Setup may be tried again after a later step failed: the user it added then is used again.
+        if (await s.GetRequiredService<UserManager<AftercareUser>>().FindByEmailAsync(email) is { } existing)
+        {
+            return existing.Id;
+        }
+
         var added = await AddUser.Handle(s.GetRequiredService<UserManager<AftercareUser>>(), s.GetRequiredService<RoleManager<IdentityRole>>(),
             s.GetRequiredService<AftercareDbContext>(), s.GetRequiredService<TimeProvider>(), App.Actor.System,
             new AddUser.Command(email, Roles.Clinician, null, Password, [DemoData.OtherTeamSite]));
@@ -203,8 +209,9 @@ public sealed class NeedToKnowTests(AftercareApplication app) : IClassFixture<Af
         }
 
         // FHIR: every read, vread, history and search of the person's resources, with ids the care team can see.
+        // Definitions and a site's Group (which lists no members) are no one's record.
         var fhirTypes = Endpoints().Select(e => e.RoutePattern.RawText!).Where(r => r.StartsWith("/fhir/", StringComparison.Ordinal) && r.EndsWith("/{id}", StringComparison.Ordinal))
-            .Select(r => r.Split('/')[2]).Distinct().Except(["HealthcareService", "Organization", "Practitioner", "Questionnaire", "AuditEvent"]).ToList();
+            .Select(r => r.Split('/')[2]).Distinct().Except(["HealthcareService", "Organization", "Practitioner", "Questionnaire", "AuditEvent", "StructureDefinition", "CodeSystem", "Group"]).ToList();
         Assert.Contains("Patient", fhirTypes);
         foreach (var type in fhirTypes)
         {

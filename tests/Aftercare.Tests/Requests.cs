@@ -57,4 +57,7 @@ public static class Requests
     };
 
     public static string DemoSiteCode => DemoData.Sites[0].Code;
+
+    /// <summary>The first demo site's synthetic ODS code (Aftercare:Sites[].OdsCode).</summary>
+    public static string DemoSiteOds => DemoData.Sites[0].OdsCode!;
 }

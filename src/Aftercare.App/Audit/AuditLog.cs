@@ -16,6 +16,11 @@ public static class AuditLog
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(clock);
         ArgumentNullException.ThrowIfNull(actor);
+        if (action is AuditAction.SignInFailed or AuditAction.PersonSignInCodeFailed)
+        {
+            Telemetry.AftercareMetrics.SignInFailed(action == AuditAction.PersonSignInCodeFailed ? "person" : "staff");
+        }
+
         db.AuditEvents.Add(AuditEvent.Record(clock.GetUtcNow(), actor.UserId, actor.Email, action, purpose, personId, entityId));
     }
 }

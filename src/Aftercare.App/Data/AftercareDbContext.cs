@@ -52,6 +52,8 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
 
     public DbSet<SafetyPlanLink> SafetyPlanLinks => Set<SafetyPlanLink>();
 
+    public DbSet<PersonPlanChange> PersonPlanChanges => Set<PersonPlanChange>();
+
     public DbSet<Share> Shares => Set<Share>();
 
     public DbSet<Episode> Episodes => Set<Episode>();
@@ -85,6 +87,16 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
     public DbSet<Domain.Feedback.FeedbackResponse> FeedbackResponses => Set<Domain.Feedback.FeedbackResponse>();
 
     public DbSet<Domain.Mortality.Death> Deaths => Set<Domain.Mortality.Death>();
+
+    public DbSet<Bulk.BulkExport> BulkExports => Set<Bulk.BulkExport>();
+
+    public DbSet<Bulk.BulkExportFile> BulkExportFiles => Set<Bulk.BulkExportFile>();
+
+    public DbSet<PersonPasskey> PersonPasskeys => Set<PersonPasskey>();
+
+    public DbSet<PersonSession> PersonSessions => Set<PersonSession>();
+
+    public DbSet<PersonSignInCode> PersonSignInCodes => Set<PersonSignInCode>();
 
     /// <summary>
     /// Saves, sealing any new audit events into the hash chain in the same transaction (ADR 0008):
@@ -175,6 +187,7 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
         builder.ApplyConfiguration(new SafetyPlanConfiguration());
         builder.ApplyConfiguration(new SafetyPlanRevisionConfiguration());
         builder.ApplyConfiguration(new SafetyPlanLinkConfiguration());
+        builder.ApplyConfiguration(new PersonPlanChangeConfiguration());
         builder.ApplyConfiguration(new ShareConfiguration());
         builder.ApplyConfiguration(new EpisodeConfiguration());
         builder.ApplyConfiguration(new ScheduledContactConfiguration());
@@ -190,6 +203,11 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
         builder.ApplyConfiguration(new FeedbackResponseConfiguration());
         builder.ApplyConfiguration(new DeathConfiguration());
         builder.ApplyConfiguration(new AuditEventConfiguration());
+        builder.ApplyConfiguration(new Bulk.BulkExportConfiguration());
+        builder.ApplyConfiguration(new Bulk.BulkExportFileConfiguration());
+        builder.ApplyConfiguration(new PersonPasskeyConfiguration());
+        builder.ApplyConfiguration(new PersonSessionConfiguration());
+        builder.ApplyConfiguration(new PersonSignInCodeConfiguration());
 
         // Clinical free text is encrypted at rest, bound to its row and column (ADR 0009).
         builder.MapEncryptedFields();

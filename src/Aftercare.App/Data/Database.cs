@@ -95,12 +95,12 @@ public static class DatabaseRegistration
         if (settings.Provider == DatabaseProvider.Sqlite)
         {
             services.AddDbContext<AftercareDbContext, SqliteAftercareDbContext>(o =>
-                ConfigureSqlite(o, settings.ConnectionString).AddInterceptors(FieldEncryptionInterceptor.Instance, Audit.AuditCheckpointInterceptor.Instance));
+                ConfigureSqlite(o, settings.ConnectionString).AddInterceptors(FieldEncryptionInterceptor.Instance, Audit.AuditCheckpointInterceptor.Instance, Telemetry.CommandTimingInterceptor.Instance));
         }
         else
         {
             services.AddDbContext<AftercareDbContext, PostgresAftercareDbContext>(o =>
-                ConfigurePostgres(o, settings.ConnectionString).AddInterceptors(FieldEncryptionInterceptor.Instance, Audit.AuditCheckpointInterceptor.Instance));
+                ConfigurePostgres(o, settings.ConnectionString).AddInterceptors(FieldEncryptionInterceptor.Instance, Audit.AuditCheckpointInterceptor.Instance, Telemetry.CommandTimingInterceptor.Instance));
         }
 
         return services;

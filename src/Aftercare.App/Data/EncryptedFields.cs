@@ -26,6 +26,7 @@ public static class EncryptedFields
     public static IReadOnlyList<EncryptedField> All { get; } =
     [
         Text<Presentation>(x => x.MedicalTreatmentNotes, 2000),
+        Text<Presentation>(x => x.EnteredInErrorReason, 1000),
         Json<PsychosocialAssessment>(x => x.Content),
         Json<Revision<AssessmentContent>>(x => x.Content),
         Text<Revision<AssessmentContent>>(x => x.AmendmentReason, 1000),
@@ -70,6 +71,10 @@ public static class EncryptedFields
         Text<SafeguardingConcern>(x => x.ReportReference, 100),
         Text<SafeguardingConcern>(x => x.NoReportReason, SafeguardingConcern.MaxText),
         Text<Domain.Feedback.FeedbackResponse>(x => x.Comments, Domain.Feedback.FeedbackResponse.MaxComments),
+        // A bulk export's output: whole records as FHIR, kept only until the export expires.
+        Text<Bulk.BulkExportFile>(x => x.Content, null),
+        // The name the person gave their phone ("Jo's old phone"): theirs, and may name someone.
+        Text<Domain.People.PersonPasskey>(x => x.DeviceName, Domain.People.PersonPasskey.MaxDeviceName),
     ];
 
     private static readonly Dictionary<Type, EncryptedField[]> ByType = All.GroupBy(f => f.EntityType).ToDictionary(g => g.Key, g => g.ToArray());

@@ -30,20 +30,25 @@ public static class DemoData
     public static IReadOnlyList<SiteSetting> Sites { get; } =
     [
         // Ofcom's drama range (01632 960xxx) and fictional streets: nobody real is rung or written to.
+        // Synthetic ODS codes, shaped like a trust's site (three characters and two digits).
         new("DEMO-N", "Northgate General Hospital (demo)")
         {
+            OdsCode = "ZZD01",
             Phone = "01632 960101", Address = "Liaison and Aftercare Team, Northgate General Hospital, 1 Example Road, Northgate NG0 0AA (demo)", Hours = "every day, 8am to 8pm",
         },
         new("DEMO-R", "Riverside Infirmary (demo)")
         {
+            OdsCode = "ZZD02",
             Phone = "01632 960202", Address = "Aftercare Team, Riverside Infirmary, 2 Sample Lane, Riverside RV0 0BB (demo)", Hours = "Monday to Friday, 9am to 5pm",
         },
         new("DEMO-S", "St Example's Hospital (demo)")
         {
+            OdsCode = "ZZD03",
             Phone = "01632 960303", Address = "Aftercare Team, St Example's Hospital, 3 Fictional Street, Exampleton EX0 0CC (demo)", Hours = "Monday to Saturday, 9am to 6pm",
         },
         new(OtherTeamSite, "Hillside Community Team (demo)")
         {
+            OdsCode = "ZZD04",
             Phone = "01632 960404", Address = "Hillside Community Team, 4 Madeup Avenue, Hillside HS0 0DD (demo)", Hours = "Monday to Friday, 9am to 5pm",
         },
     ];
@@ -139,7 +144,9 @@ public static class DemoData
                 (Sex)(1 + (n % 3 == 0 ? 2 : n % 2)),
                 $"07700 900{n:000}", $"person{n:000}@example.org", channel,
                 $"Demo Street Surgery {1 + (n % 5)} (fictional)",
-                (PriorPsychiatricHistory)(n % 3));
+                (PriorPsychiatricHistory)(n % 3),
+                // Synthetic ODS codes, shaped like a GP practice's (a letter and five digits); Z9 is not a prefix the register uses.
+                $"Z9000{1 + (n % 5)}");
             var identifiers = new[]
             {
                 PersonIdentifier.Create(IdentifierKind.Mrn, $"DEMO{n:0000}").Value,

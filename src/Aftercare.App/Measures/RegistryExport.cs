@@ -36,12 +36,12 @@ public static class RegistryExport
         ArgumentNullException.ThrowIfNull(time);
         var start = time.FromLocal(from.ToDateTime(TimeOnly.MinValue));
         var end = time.FromLocal(to.AddDays(1).ToDateTime(TimeOnly.MinValue));
-        var raw = await db.Presentations.AsNoTracking().Where(p => p.ArrivedAt >= start && p.ArrivedAt < end)
+        var raw = await db.Presentations.AsNoTracking().Where(p => p.EnteredInErrorAt == null && p.ArrivedAt >= start && p.ArrivedAt < end)
             .Join(db.People, p => p.PersonId, x => x.Id, (p, x) => new Raw(p.Id, p.PersonId, p.ArrivedAt, p.SiteId, p.Coding, p.AlcoholInvolved, p.MedicalTreatmentNeeded,
                 p.Disposition, p.PsychosocialAssessmentAt, x.DateOfBirth, x.Sex, x.PriorPsychiatricHistory))
             .ToListAsync(ct);
         var people = raw.Select(r => r.PersonId).Distinct().ToList();
-        var earliest = await db.Presentations.AsNoTracking().Where(p => people.Contains(p.PersonId))
+        var earliest = await db.Presentations.AsNoTracking().Where(p => p.EnteredInErrorAt == null && people.Contains(p.PersonId))
             .GroupBy(p => p.PersonId).Select(g => new { g.Key, First = g.Min(p => p.ArrivedAt) }).ToDictionaryAsync(g => g.Key, g => g.First, ct);
         var ids = raw.Select(r => r.Id).ToList();
         var episodes = await db.Episodes.AsNoTracking().Where(e => ids.Contains(e.PresentationId)).Select(e => new { e.Id, e.PresentationId, e.DischargedAt }).ToListAsync(ct);

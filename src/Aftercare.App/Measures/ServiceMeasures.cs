@@ -66,7 +66,7 @@ public static class ServiceMeasures
         int AgeAtArrival(Row r) => Age.On(r.DateOfBirth, LocalDay(r.ArrivedAt));
 
         // Only the columns the measures need, never free text.
-        var query = db.Presentations.AsNoTracking().Where(p => p.ArrivedAt >= from && p.ArrivedAt < to);
+        var query = db.Presentations.AsNoTracking().Where(p => p.EnteredInErrorAt == null && p.ArrivedAt >= from && p.ArrivedAt < to);
         if (filter.SiteId is { } site)
         {
             query = query.Where(p => p.SiteId == site);
@@ -81,7 +81,7 @@ public static class ServiceMeasures
         var people = rows.Select(r => r.PersonId).Distinct().ToList();
 
         // What happened next, for these people.
-        var arrivals = await db.Presentations.AsNoTracking().Where(p => people.Contains(p.PersonId)).Select(p => new { p.PersonId, p.ArrivedAt }).ToListAsync(ct);
+        var arrivals = await db.Presentations.AsNoTracking().Where(p => p.EnteredInErrorAt == null && people.Contains(p.PersonId)).Select(p => new { p.PersonId, p.ArrivedAt }).ToListAsync(ct);
         var plans = await db.SafetyPlans.AsNoTracking().Where(s => people.Contains(s.PersonId) && s.Status != DocumentStatus.Draft && s.CompletedAt != null)
             .Select(s => new { s.PersonId, s.CompletedAt }).ToListAsync(ct);
         var episodes = await db.Episodes.AsNoTracking().Where(e => ids.Contains(e.PresentationId)).Select(e => new MeasuredEpisode(e.Id, e.PresentationId, e.DischargedAt)).ToListAsync(ct);

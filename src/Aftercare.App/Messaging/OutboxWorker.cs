@@ -27,7 +27,9 @@ public sealed partial class OutboxWorker(
             return;
         }
 
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, options.PollSeconds)), clock);
+        // The poll is wall time; the clock decides what is due (a test that moves the clock by days
+        // must not run the worker once per skipped interval, inline in the mover).
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, options.PollSeconds)), TimeProvider.System);
         do
         {
             try
@@ -142,6 +144,7 @@ public sealed partial class OutboxWorker(
             var attempts = message.Attempts + 1;
             var status = attempts >= options.MaxAttempts ? MessageStatus.Failed : MessageStatus.Pending;
             LogSendFailed(logger, e.GetType().Name, attempts);
+            Telemetry.AftercareMetrics.SendFailed(message.Channel);
             return await Finish(db, id, status, attempts, e.GetType().Name, now.AddMinutes(Math.Pow(2, attempts)), ct);
         }
 

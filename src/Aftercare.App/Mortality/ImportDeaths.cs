@@ -122,7 +122,7 @@ public static class ImportDeaths
             }
 
             var born = await db.People.AsNoTracking().Where(p => chunk.Contains(p.Id)).Select(p => new { p.Id, p.DateOfBirth }).ToListAsync(ct);
-            var arrived = await db.Presentations.AsNoTracking().Where(p => chunk.Contains(p.PersonId)).Select(p => new { p.PersonId, p.ArrivedAt }).ToListAsync(ct);
+            var arrived = await db.Presentations.AsNoTracking().Where(p => p.EnteredInErrorAt == null && chunk.Contains(p.PersonId)).Select(p => new { p.PersonId, p.ArrivedAt }).ToListAsync(ct);
             foreach (var p in born)
             {
                 people[p.Id] = (p.DateOfBirth, arrived.Where(a => a.PersonId == p.Id).Select(a => (DateTimeOffset?)a.ArrivedAt).Min());

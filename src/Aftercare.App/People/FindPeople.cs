@@ -12,7 +12,8 @@ public static class FindPeople
 {
     public const int MaxResults = 50;
 
-    public sealed record Query(IdentifierKind IdentifierKind, string? Identifier, string? Name, DateOnly? DateOfBirth);
+    /// <summary>What was typed; <paramref name="CareTeamOnly"/> finds only people in the searcher's own care team (an app's patient picker), not even that a record exists elsewhere.</summary>
+    public sealed record Query(IdentifierKind IdentifierKind, string? Identifier, string? Name, DateOnly? DateOfBirth, bool CareTeamOnly = false);
 
     /// <summary>
     /// One person found. Outside the searcher's care team (<see cref="Restricted"/>), only that a
@@ -55,6 +56,12 @@ public static class FindPeople
             return Result<IReadOnlyList<Match>>.Failure("identifier", "Enter an identifier, or a name, or a date of birth to search.");
         }
 
+        if (query.CareTeamOnly)
+        {
+            var team = Access.RecordAccess.CareTeam(db, actor.UserId);
+            people = people.Where(p => team.Contains(p.Id));
+        }
+
         var open = Access.RecordAccess.Open(db, actor.UserId, clock.GetUtcNow());
         var found = await people
             .OrderBy(p => p.FamilyName).ThenBy(p => p.GivenName).ThenBy(p => p.DateOfBirth)
@@ -66,7 +73,7 @@ public static class FindPeople
                 p.FamilyName,
                 p.DateOfBirth,
                 Identifiers = p.Identifiers.Select(i => new { i.Kind, i.Value }).ToList(),
-                Presentations = db.Presentations.Count(x => x.PersonId == p.Id),
+                Presentations = db.Presentations.Count(x => x.PersonId == p.Id && x.EnteredInErrorAt == null),
                 Open = open.Contains(p.Id),
             })
             .ToListAsync(ct);

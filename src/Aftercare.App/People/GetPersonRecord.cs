@@ -13,7 +13,11 @@ public static class GetPersonRecord
 {
     public sealed record PersonRecord(
         Person Person, Timeline Timeline, IReadOnlyDictionary<Guid, string> SiteNames, int AgeToday,
-        IReadOnlyList<DocumentEntry> Documents);
+        IReadOnlyList<DocumentEntry> Documents)
+    {
+        /// <summary>The names of who withdrew a presentation as entered in error, by user id (a backend client is shown by its id).</summary>
+        public IReadOnlyDictionary<string, string> Names { get; init; } = new Dictionary<string, string>();
+    }
 
     /// <summary>An assessment, plan or share on the person's timeline.</summary>
     public sealed record DocumentEntry(DateTimeOffset At, string Kind, string Title, string Href, Guid? PresentationId, bool Completed = true);
@@ -53,10 +57,13 @@ public static class GetPersonRecord
                 $"/people/{personId}/safety-plan", null, p.Status == DocumentStatus.Completed)));
         documents.AddRange((await db.Shares.AsNoTracking().Where(x => x.PersonId == personId).ToListAsync(ct))
             .Select(x => new DocumentEntry(x.SharedAt, "Shared", $"Shared with {x.Recipient}: {x.What}", $"/shares/{x.Id}", null)));
+        var withdrawers = presentations.Where(p => p.EnteredInErrorBy is not null).Select(p => p.EnteredInErrorBy!).Distinct().ToList();
+        var names = withdrawers.Count == 0 ? new Dictionary<string, string>()
+            : await db.Users.AsNoTracking().Where(u => withdrawers.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName.Length > 0 ? u.DisplayName : u.Email ?? u.Id, ct);
         db.Audit(clock, actor, AuditAction.PersonViewed, AuditPurpose.DirectCare, personId);
         await db.SaveChangesAsync(ct);
         var now = clock.GetUtcNow();
         return new PersonRecord(person, Timeline.Of(presentations, now), sites, person.AgeOn(DateOnly.FromDateTime(now.UtcDateTime)),
-            [.. documents.OrderByDescending(d => d.At)]);
+            [.. documents.OrderByDescending(d => d.At)]) { Names = names };
     }
 }

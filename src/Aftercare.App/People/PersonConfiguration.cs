@@ -16,6 +16,7 @@ internal sealed class PersonConfiguration : IEntityTypeConfiguration<Person>
         person.Property(p => p.Phone).HasMaxLength(30);
         person.Property(p => p.Email).HasMaxLength(200);
         person.Property(p => p.GpPractice).HasMaxLength(200);
+        person.Property(p => p.GpPracticeCode).HasMaxLength(10);
         person.Ignore(p => p.DisplayName);
         person.HasIndex(p => new { p.FamilyName, p.DateOfBirth });
         person.OwnsMany(p => p.Identifiers, id =>

@@ -28,6 +28,14 @@ internal sealed class PresentationConfiguration : IEntityTypeConfiguration<Prese
             .HasMaxLength(400);
         presentation.Property(p => p.RecordedBy).HasMaxLength(450);
         presentation.Ignore(p => p.TimeToAssessment);
+        presentation.Property(p => p.EncounterIdentifierSystem).HasMaxLength(200);
+        presentation.Property(p => p.EncounterIdentifierValue).HasMaxLength(100);
+        presentation.Property(p => p.ConditionIdentifierSystem).HasMaxLength(200);
+        presentation.Property(p => p.ConditionIdentifierValue).HasMaxLength(100);
+        presentation.Property(p => p.EnteredInErrorBy).HasMaxLength(450);
+        // One encounter per sender's identifier: a resend or a conditional create finds the first, never a twin.
+        presentation.HasIndex(p => new { p.EncounterIdentifierSystem, p.EncounterIdentifierValue }).IsUnique();
+        presentation.HasIndex(p => new { p.ConditionIdentifierSystem, p.ConditionIdentifierValue }).IsUnique();
         presentation.HasIndex(p => new { p.PersonId, p.ArrivedAt });
         presentation.HasIndex(p => p.ArrivedAt);
     }

@@ -28,13 +28,23 @@ public static class RegisterPresentation
     public sealed record JoinCare(BreakGlassReason? Reason, string? Justification);
 
     /// <summary>Either <see cref="ExistingPersonId"/> or <see cref="NewPerson"/>; <see cref="Join"/> when the person's record is held by another team.</summary>
-    public sealed record Command(Guid? ExistingPersonId, NewPerson? NewPerson, PresentationDetails Presentation, JoinCare? Join = null);
+    /// <param name="Sent">The identifiers the sending system gave its Encounter and Condition (FHIR intake), kept so that a resend finds this presentation.</param>
+    public sealed record Command(Guid? ExistingPersonId, NewPerson? NewPerson, PresentationDetails Presentation, JoinCare? Join = null, SentIdentifiers? Sent = null);
+
+    public sealed record SentIdentifiers(SentIdentifier? Encounter, SentIdentifier? Condition);
 
     public abstract record Outcome;
 
     public sealed record Registered(Guid PersonId, Guid PresentationId) : Outcome;
 
     public sealed record Invalid(IReadOnlyList<Error> Errors) : Outcome;
+
+    /// <summary>A presentation with this Encounter's (or Condition's) identifier was received already; nothing was saved.</summary>
+    public sealed record AlreadyReceived(Guid PersonId, Guid PresentationId, string Identifier) : Outcome
+    {
+        public string Message => $"A presentation with the identifier {Identifier} was received already (Encounter/{PresentationId}); nothing was saved. "
+            + "Send it with ifNoneExist (or If-None-Exist) to be given that one, or correct it there.";
+    }
 
     /// <summary>The identifier given for a new person belongs to this person already; nothing was saved.</summary>
     /// <summary>The identifier is held already. Outside the care team the holder is not named (need-to-know).</summary>
@@ -110,9 +120,19 @@ public static class RegisterPresentation
         var presentation = Presentation.Register(
             command.ExistingPersonId ?? person?.Id ?? Guid.Empty, dateOfBirth, command.Presentation, siteIds, actor.UserId, now);
         errors.AddRange(presentation.Errors);
+        if (presentation.IsSuccess && command.Sent is { } sent)
+        {
+            errors.AddRange(presentation.Value.IdentifyAsSent(sent.Encounter, sent.Condition).Errors);
+        }
+
         if (errors.Count > 0)
         {
             return new Invalid(errors);
+        }
+
+        if (await ReceivedAlready(db, command.Sent, ct) is { } received)
+        {
+            return received;
         }
 
         if (person is not null)
@@ -135,19 +155,51 @@ public static class RegisterPresentation
             // One SaveChanges is one transaction: the person, the presentation and their audit events commit together.
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException) when (person is not null)
+        catch (DbUpdateException) when (person is not null || command.Sent is not null)
         {
-            // Someone registered the same identifier a moment ago: show them who, as above.
+            // Someone registered the same identifier a moment ago (a person's, or the sender's for
+            // this encounter, as a retry racing its first try): say which, as above.
             db.ChangeTracker.Clear();
-            if (await FindHolder(db, clock, actor, person.Identifiers, ct) is { } holder)
+            if (person is not null && await FindHolder(db, clock, actor, person.Identifiers, ct) is { } holder)
             {
                 return holder;
+            }
+
+            if (await ReceivedAlready(db, command.Sent, ct) is { } first)
+            {
+                return first;
             }
 
             throw;
         }
 
         return new Registered(saved.PersonId, saved.Id);
+    }
+
+    /// <summary>The presentation that already holds the sender's Encounter or Condition identifier, if any.</summary>
+    public static async Task<AlreadyReceived?> ReceivedAlready(AftercareDbContext db, SentIdentifiers? sent, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        foreach (var (identifier, isEncounter) in new[] { (sent?.Encounter, true), (sent?.Condition, false) })
+        {
+            if (identifier is null)
+            {
+                continue;
+            }
+
+            var (system, value) = (identifier.System.Trim(), identifier.Value.Trim());
+            var found = await db.Presentations.AsNoTracking()
+                .Where(p => isEncounter
+                    ? p.EncounterIdentifierSystem == system && p.EncounterIdentifierValue == value
+                    : p.ConditionIdentifierSystem == system && p.ConditionIdentifierValue == value)
+                .Select(p => new { p.Id, p.PersonId }).FirstOrDefaultAsync(ct);
+            if (found is not null)
+            {
+                return new AlreadyReceived(found.PersonId, found.Id, $"{(isEncounter ? "Encounter" : "Condition")} {system}|{value}");
+            }
+        }
+
+        return null;
     }
 
     private static Error JoinError(Error error) => error.Field switch

@@ -139,6 +139,11 @@ public static class EnrolInAftercare
             return Result<Episode>.Failure(Error.Refused("This presentation already has an aftercare enrolment.", "presentationId"));
         }
 
+        if (await db.Presentations.AnyAsync(p => p.Id == command.PresentationId && p.EnteredInErrorAt != null, ct))
+        {
+            return Result<Episode>.Failure(Error.Refused("This presentation was withdrawn as entered in error: aftercare is started from a presentation that stands.", "presentationId"));
+        }
+
         if (offer.Active is { } current && !offer.CanRestart)
         {
             return Result<Episode>.Failure(Error.Refused(

@@ -69,6 +69,7 @@ public static class Worklist
             join p in db.People on c.PersonId equals p.Id
             join pr in db.Presentations on e.PresentationId equals pr.Id
             where c.Status == ContactStatus.Due && e.Status == EpisodeStatus.Active && (c.DueAt <= horizon || c.EscalatedAt != null)
+                && pr.EnteredInErrorAt == null
                 && (siteId == null || pr.SiteId == siteId)
                 && careTeam.Contains(c.PersonId)
             select new Candidate

@@ -20,6 +20,13 @@ public sealed record SiteSetting(string Code, string Name)
     /// <summary>When the phone is answered, as people read it (e.g. "Monday to Friday, 9am to 5pm").</summary>
     public string? Hours { get; init; }
 
+    /// <summary>
+    /// The site's NHS ODS code (e.g. RXX01), when it has one: FHIR Organization carries it
+    /// (https://fhir.nhs.uk/Id/ods-organization-code) and is searched by it. <see cref="Code"/> is
+    /// Aftercare's own code for the site (urn:aftercare:site), which may or may not be the same.
+    /// </summary>
+    public string? OdsCode { get; init; }
+
     /// <summary>tel: for the team's number, or null when none is configured.</summary>
     public string? Tel => string.IsNullOrWhiteSpace(Phone) ? null : "tel:" + new string([.. Phone.Where(c => char.IsAsciiDigit(c) || c == '+')]);
 }

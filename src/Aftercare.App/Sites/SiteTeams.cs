@@ -27,6 +27,10 @@ public sealed class SiteTeams
         }
     }
 
+    /// <summary>The code of the site configured with this NHS ODS code (Aftercare:Sites[].OdsCode), or null.</summary>
+    public string? CodeOfOds(string odsCode) =>
+        _byCode.Values.FirstOrDefault(s => string.Equals(s.OdsCode?.Trim(), odsCode.Trim(), StringComparison.OrdinalIgnoreCase))?.Code;
+
     /// <summary>The configured team of a site; a site no longer configured keeps its name, without a number.</summary>
     public SiteSetting For(string code, string name) => _byCode.TryGetValue(code, out var site) ? site : new SiteSetting(code, name);
 

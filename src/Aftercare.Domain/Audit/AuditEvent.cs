@@ -57,6 +57,15 @@ public enum AuditAction
     FeedbackGivenAnonymously,
     DeathRecorded,
     DeathsImported,
+    PresentationEnteredInError,
+    PersonPasskeySetUp,
+    PersonSignedIn,
+    PersonSignInCodeSent,
+    PersonSignInCodeFailed,
+    PersonSignedOut,
+    PersonAccessRevoked,
+    SafetyPlanChangedByThePerson,
+    SafetyPlanChangeTalkedThrough,
 }
 
 /// <summary>

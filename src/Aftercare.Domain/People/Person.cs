@@ -12,7 +12,8 @@ public sealed record PersonDetails(
     string? Email,
     ContactChannel PreferredChannel,
     string? GpPractice,
-    PriorPsychiatricHistory PriorPsychiatricHistory);
+    PriorPsychiatricHistory PriorPsychiatricHistory,
+    string? GpPracticeCode = null);
 
 /// <summary>Someone who has presented to a service after self-harm (FHIR Patient).</summary>
 public sealed class Person
@@ -42,6 +43,9 @@ public sealed class Person
     public ContactChannel PreferredChannel { get; private set; }
 
     public string? GpPractice { get; private set; }
+
+    /// <summary>The GP practice's ODS code (e.g. <c>A81001</c>), when known; <see cref="GpPractice"/> is its name.</summary>
+    public string? GpPracticeCode { get; private set; }
 
     public PriorPsychiatricHistory PriorPsychiatricHistory { get; private set; }
 
@@ -108,6 +112,9 @@ public sealed class Person
 
         var gp = CleanOptional(details.GpPractice);
         errors.AddIf(gp is { Length: > 200 }, "gpPractice", "A GP practice name can be at most 200 characters.");
+        var gpCode = CleanOptional(details.GpPracticeCode)?.ToUpperInvariant();
+        errors.AddIf(gpCode is not null && !OdsCode.IsValid(gpCode), "gpPracticeCode",
+            "An ODS code is 3 to 10 letters and digits, starting with a letter, like A81001. Leave it empty if you do not know it.");
         errors.AddIf(identifiers.GroupBy(i => i.Kind).Any(g => g.Count() > 1), "identifier",
             "Give each kind of identifier once.");
 
@@ -127,6 +134,7 @@ public sealed class Person
             Email = email,
             PreferredChannel = details.PreferredChannel,
             GpPractice = gp,
+            GpPracticeCode = gpCode,
             PriorPsychiatricHistory = details.PriorPsychiatricHistory,
             RegisteredAt = now,
         };

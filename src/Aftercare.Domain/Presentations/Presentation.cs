@@ -54,6 +54,12 @@ public sealed record SelfHarmCoding(IReadOnlyList<SelfHarmMethod> Methods, IRead
     public static readonly SelfHarmCoding None = new([], []);
 }
 
+/// <summary>An identifier another system gave a record it sent (FHIR Identifier: system and value).</summary>
+public sealed record SentIdentifier(string System, string Value)
+{
+    public override string ToString() => $"{System}|{Value}";
+}
+
 /// <summary>
 /// One episode of self-harm reaching a service (FHIR Encounter with a Condition coded X60–X84).
 /// Nothing here scores or rates the person (docs/domain.md rule 1).
@@ -97,7 +103,107 @@ public sealed class Presentation
     /// <summary>The user id of who recorded it.</summary>
     public string RecordedBy { get; private set; }
 
+    /// <summary>
+    /// The identifier the sending system (an emergency department) gave this encounter, as a FHIR
+    /// system and value; null when it was recorded here. Unique where present, so a resend finds it.
+    /// </summary>
+    public string? EncounterIdentifierSystem { get; private set; }
+
+    /// <inheritdoc cref="EncounterIdentifierSystem"/>
+    public string? EncounterIdentifierValue { get; private set; }
+
+    /// <summary>The identifier the sending system gave the self-harm Condition, if it sent one.</summary>
+    public string? ConditionIdentifierSystem { get; private set; }
+
+    /// <inheritdoc cref="ConditionIdentifierSystem"/>
+    public string? ConditionIdentifierValue { get; private set; }
+
+    /// <summary>
+    /// When the presentation was withdrawn as entered in error (sent for the wrong person, or never
+    /// happened). Never deleted: it leaves the measures and the timeline but stays in the record and the audit.
+    /// </summary>
+    public DateTimeOffset? EnteredInErrorAt { get; private set; }
+
+    /// <summary>The user or client id that withdrew it.</summary>
+    public string? EnteredInErrorBy { get; private set; }
+
+    /// <summary>Why it was withdrawn, in the words of who withdrew it (encrypted at rest).</summary>
+    public string? EnteredInErrorReason { get; private set; }
+
     public TimeSpan? TimeToAssessment => PsychosocialAssessmentAt - ArrivedAt;
+
+    /// <summary>Withdrawn as entered in error: kept and shown, marked, but no longer counted anywhere.</summary>
+    public bool IsEnteredInError => EnteredInErrorAt is not null;
+
+    public const int MaxIdentifierSystem = 200;
+    public const int MaxIdentifierValue = 100;
+    public const int MaxEnteredInErrorReason = 1000;
+
+    /// <summary>
+    /// Keeps the identifiers the sending system gave its Encounter and Condition (FHIR
+    /// <c>system|value</c>), so that a resend, a conditional create or a search by identifier finds
+    /// this presentation. Each is both parts or neither; the system is an absolute URI (FHIR's rule).
+    /// </summary>
+    public Result<Presentation> IdentifyAsSent(SentIdentifier? encounter, SentIdentifier? condition)
+    {
+        var errors = new Errors();
+        Check(encounter, "Encounter.identifier", errors);
+        Check(condition, "Condition.identifier", errors);
+        if (errors.Any)
+        {
+            return Result<Presentation>.Failure(errors.List);
+        }
+
+        EncounterIdentifierSystem = encounter?.System.Trim();
+        EncounterIdentifierValue = encounter?.Value.Trim();
+        ConditionIdentifierSystem = condition?.System.Trim();
+        ConditionIdentifierValue = condition?.Value.Trim();
+        return this;
+    }
+
+    private static void Check(SentIdentifier? identifier, string field, Errors errors)
+    {
+        if (identifier is null)
+        {
+            return;
+        }
+
+        errors.AddIf(string.IsNullOrWhiteSpace(identifier.System) || !Uri.IsWellFormedUriString(identifier.System.Trim(), UriKind.Absolute),
+            field, "An identifier needs a system (an absolute URI, e.g. https://ed.example.org/encounter) as well as a value.");
+        errors.AddIf(string.IsNullOrWhiteSpace(identifier.Value), field, "An identifier needs a value as well as a system.");
+        errors.AddIf(identifier.System?.Trim().Length > MaxIdentifierSystem, field, $"An identifier's system can be at most {MaxIdentifierSystem} characters.");
+        errors.AddIf(identifier.Value?.Trim().Length > MaxIdentifierValue, field, $"An identifier's value can be at most {MaxIdentifierValue} characters.");
+    }
+
+    /// <summary>
+    /// Withdraws a presentation sent or recorded by mistake (the wrong person, or it never happened):
+    /// never deleted, it stays on the record, marked, with who withdrew it, when and why, and leaves
+    /// the measures, the evaluation and the repeat counts. The reason is required; it is withdrawn once.
+    /// </summary>
+    public Result<Presentation> WithdrawAsEnteredInError(string by, string? reason, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(by);
+        if (IsEnteredInError)
+        {
+            return Result<Presentation>.Failure(Error.Refused($"This presentation was withdrawn as entered in error on {EnteredInErrorAt:d MMMM yyyy}; it cannot be withdrawn again.", "status"));
+        }
+
+        var words = reason?.Trim() ?? "";
+        if (words.Length == 0)
+        {
+            return Result<Presentation>.Failure("reason", "Say why this presentation was entered in error (for example, recorded for the wrong person).");
+        }
+
+        if (words.Length > MaxEnteredInErrorReason)
+        {
+            return Result<Presentation>.Failure("reason", $"The reason can be at most {MaxEnteredInErrorReason} characters.");
+        }
+
+        EnteredInErrorAt = now;
+        EnteredInErrorBy = by;
+        EnteredInErrorReason = words;
+        return this;
+    }
 
     /// <summary>A completed psychosocial assessment records when it happened, for the QS34 measures.</summary>
     public void RecordPsychosocialAssessment(DateTimeOffset at) => PsychosocialAssessmentAt = at.ToUniversalTime();

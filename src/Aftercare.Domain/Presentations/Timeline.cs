@@ -6,8 +6,8 @@ public sealed record TimelinePresentation(Presentation Presentation, int Number,
     /// <summary>
     /// docs/domain.md rule 2: a repeat presentation is the person coming back for help, said plainly.
     /// </summary>
-    public string Heading => CameBack
-        ? $"Came back for help ({Ordinal(Number)} presentation)"
+    public string Heading => Presentation.IsEnteredInError ? "Entered in error: withdrawn, not counted"
+        : CameBack ? $"Came back for help ({Ordinal(Number)} presentation)"
         : "First presentation recorded here";
 
     private static string Ordinal(int n) => (n % 100) switch
@@ -35,12 +35,15 @@ public sealed class Timeline
         PresentationsInLast12Months = inLastYear;
     }
 
-    /// <summary>Newest first, as a clinician reads a record.</summary>
+    /// <summary>Newest first, as a clinician reads a record; those entered in error stay, marked, but are not numbered or counted.</summary>
     public IReadOnlyList<TimelinePresentation> Presentations { get; }
+
+    /// <summary>The newest presentation that counts (not entered in error), or null when there is none.</summary>
+    public Presentation? Latest => Presentations.FirstOrDefault(p => !p.Presentation.IsEnteredInError)?.Presentation;
 
     public int PresentationsInLast12Months { get; }
 
-    public int TotalPresentations => Presentations.Count;
+    public int TotalPresentations => Presentations.Count(p => !p.Presentation.IsEnteredInError);
 
     public string Summary =>
         $"{Count(PresentationsInLast12Months, "presentation")} in the last 12 months"
@@ -49,9 +52,10 @@ public sealed class Timeline
     public static Timeline Of(IEnumerable<Presentation> presentations, DateTimeOffset now)
     {
         var ordered = presentations.OrderBy(p => p.ArrivedAt).ThenBy(p => p.RecordedAt).ToList();
-        var entries = ordered.Select((p, i) => new TimelinePresentation(p, i + 1, i > 0)).Reverse().ToList();
+        var number = 0;
+        var entries = ordered.Select(p => p.IsEnteredInError ? new TimelinePresentation(p, 0, false) : new TimelinePresentation(p, ++number, number > 1)).Reverse().ToList();
         var since = now.AddMonths(-12);
-        return new Timeline(entries, ordered.Count(p => p.ArrivedAt > since));
+        return new Timeline(entries, ordered.Count(p => !p.IsEnteredInError && p.ArrivedAt > since));
     }
 
     public static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";

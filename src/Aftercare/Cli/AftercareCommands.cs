@@ -28,6 +28,8 @@ public static class AftercareCommands
         ClientCommands.Create,
         AuditCommands.Create,
         KeyCommands.Create,
+        BackupCommands.Backup,
+        BackupCommands.Restore,
         EvaluateCommand.Create,
         DeathCommands.Create,
         RegistryCommands.Create,

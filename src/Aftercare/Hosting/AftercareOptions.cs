@@ -39,6 +39,9 @@ public sealed class AftercareOptions
     /// <summary>Scheduled contacts fall at this time of day, in the service's zone.</summary>
     public string ContactTimeOfDay { get; set; } = "10:00";
 
+    /// <summary>`/health/ready` fails when a message has been due and unsent for longer than this.</summary>
+    public int OutboxLagLimitMinutes { get; set; } = 30;
+
     /// <summary>A contact not reached is tried again after this many hours.</summary>
     public int RetryAfterHours { get; set; } = 24;
 
@@ -117,6 +120,9 @@ public static class AftercareOptionsRegistration
         services.AddKeyedTransient<IMessageSender>(MessageChannel.Sms, (sp, _) => sp.GetRequiredService<HttpSmsSender>());
         services.AddSingleton<OutboxWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxWorker>());
+        services.AddSingleton(configuration.GetSection("Aftercare:BulkExport").Get<App.Bulk.BulkExportOptions>() ?? new App.Bulk.BulkExportOptions());
+        services.AddSingleton<Fhir.Bulk.BulkExportWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<Fhir.Bulk.BulkExportWorker>());
         services.AddSingleton(new AftercareSettings(pathways, contactTime, new RetryRules(options.RetryAfterHours, options.TriesBeforeEscalation), options.Handoffs, options.Sessions));
         return services;
     }

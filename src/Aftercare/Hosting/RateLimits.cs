@@ -16,7 +16,7 @@ public static class RateLimits
     private static readonly string[] SignInPaths = ["/signin", "/signin/code", "/api/session", Smart.SmartSetup.TokenPath];
 
     /// <summary>A person's own pages, opened with the token in their private link and no sign-in.</summary>
-    private static readonly string[] PrivateLinkPaths = ["/my-plan", "/feedback", "/opt-out"];
+    private static readonly string[] PrivateLinkPaths = ["/my-plan", "/my/setup", "/feedback", "/opt-out"];
 
     public static WebApplication UseSignInRateLimit(this WebApplication app)
     {
@@ -25,7 +25,10 @@ public static class RateLimits
         app.UseRateLimiter(Options(context =>
         {
             var path = context.Request.Path;
-            if (HttpMethods.IsPost(context.Request.Method) && SignInPaths.Any(p => path.Equals(p, StringComparison.OrdinalIgnoreCase)))
+            if (HttpMethods.IsPost(context.Request.Method)
+                && (SignInPaths.Any(p => path.Equals(p, StringComparison.OrdinalIgnoreCase))
+                    // The person's own sign-in: passkeys, asking for a code and typing it (issue 14.1).
+                    || path.StartsWithSegments("/my", StringComparison.OrdinalIgnoreCase)))
             {
                 return Window("sign-in " + ClientAddress(context), limits.SignInPerMinute);
             }

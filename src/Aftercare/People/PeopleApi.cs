@@ -21,7 +21,7 @@ public static class PeopleApi
     public sealed record PersonView(
         Guid Id, string GivenName, string FamilyName, DateOnly DateOfBirth, Sex Sex, string? Phone, string? Email,
         ContactChannel PreferredChannel, string? GpPractice, PriorPsychiatricHistory PriorPsychiatricHistory,
-        IReadOnlyDictionary<string, string> Identifiers, string Summary, IReadOnlyList<PresentationView> Timeline);
+        IReadOnlyDictionary<string, string> Identifiers, string Summary, IReadOnlyList<PresentationView> Timeline, string? GpPracticeCode);
 
     public static IEndpointRouteBuilder MapPeopleApi(this IEndpointRouteBuilder app)
     {
@@ -58,6 +58,6 @@ public static class PeopleApi
             [.. record.Timeline.Presentations.Select(t => new PresentationView(
                 t.Presentation.Id, t.Presentation.ArrivedAt, record.SiteNames.GetValueOrDefault(t.Presentation.SiteId, ""),
                 [.. t.Presentation.Methods.Select(m => m.Label())], t.Presentation.Disposition.Describe(),
-                t.Presentation.PsychosocialAssessmentAt, t.Number, t.CameBack, t.Heading))]));
+                t.Presentation.PsychosocialAssessmentAt, t.Number, t.CameBack, t.Heading))], p.GpPracticeCode));
     }
 }

@@ -14,7 +14,7 @@ public static class PresentationsApi
     public sealed record NewPersonRequest(
         string? GivenName, string? FamilyName, DateOnly? DateOfBirth, Sex Sex, string? Phone, string? Email,
         ContactChannel PreferredChannel, string? GpPractice, PriorPsychiatricHistory PriorPsychiatricHistory,
-        string? Mrn, string? NhsNumber);
+        string? Mrn, string? NhsNumber, string? GpPracticeCode = null);
 
     public sealed record RegisterRequest(
         Guid? PersonId, NewPersonRequest? NewPerson, DateTimeOffset? ArrivedAt, Guid? SiteId,
@@ -53,7 +53,7 @@ public static class PresentationsApi
         ArgumentNullException.ThrowIfNull(request);
         var newPerson = request.NewPerson is { } n
             ? new RegisterPresentation.NewPerson(
-                new PersonDetails(n.GivenName, n.FamilyName, n.DateOfBirth, n.Sex, n.Phone, n.Email, n.PreferredChannel, n.GpPractice, n.PriorPsychiatricHistory),
+                new PersonDetails(n.GivenName, n.FamilyName, n.DateOfBirth, n.Sex, n.Phone, n.Email, n.PreferredChannel, n.GpPractice, n.PriorPsychiatricHistory, n.GpPracticeCode),
                 n.Mrn, n.NhsNumber)
             : null;
         return new RegisterPresentation.Command(request.PersonId, newPerson, new PresentationDetails(

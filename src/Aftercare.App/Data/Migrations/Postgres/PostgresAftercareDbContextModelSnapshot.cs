@@ -22,6 +22,114 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Aftercare.App.Bulk.BulkExport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<DateTimeOffset?>("ClaimedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("GroupId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<int>("PeopleDone")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("PeopleTotal")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Request")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("Since")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<DateTimeOffset?>("TransactionTime")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Types")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("Status", "RequestedAt");
+
+                    b.ToTable("BulkExports", (string)null);
+                });
+
+            modelBuilder.Entity("Aftercare.App.Bulk.BulkExportFile", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("EncryptedContent")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("Content");
+
+                    b.Property<Guid>("ExportId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExportId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("BulkExportFiles", (string)null);
+                });
+
             modelBuilder.Entity("Aftercare.App.Data.AftercareUser", b =>
                 {
                     b.Property<string>("Id")
@@ -949,6 +1057,10 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("GpPracticeCode")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
                     b.Property<string>("Phone")
                         .HasMaxLength(30)
                         .HasColumnType("character varying(30)");
@@ -976,6 +1088,123 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.HasIndex("FamilyName", "DateOfBirth");
 
                     b.ToTable("People", (string)null);
+                });
+
+            modelBuilder.Entity("Aftercare.Domain.People.PersonPasskey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<byte[]>("CredentialId")
+                        .IsRequired()
+                        .HasMaxLength(1023)
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("EncryptedDeviceName")
+                        .IsRequired()
+                        .HasMaxLength(440)
+                        .HasColumnType("character varying(440)")
+                        .HasColumnName("DeviceName");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("PublicKey")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("SignCount")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CredentialId")
+                        .IsUnique();
+
+                    b.HasIndex("PersonId");
+
+                    b.ToTable("PersonPasskeys", (string)null);
+                });
+
+            modelBuilder.Entity("Aftercare.Domain.People.PersonSession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<Guid?>("PasskeyId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PasskeyId");
+
+                    b.HasIndex("PersonId");
+
+                    b.ToTable("PersonSessions", (string)null);
+                });
+
+            modelBuilder.Entity("Aftercare.Domain.People.PersonSignInCode", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("CodeHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("FailedTries")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("UsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PersonId", "CreatedAt");
+
+                    b.ToTable("PersonSignInCodes", (string)null);
                 });
 
             modelBuilder.Entity("Aftercare.Domain.Plans.CarePlan", b =>
@@ -1027,6 +1256,43 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.HasIndex("ReviewBy");
 
                     b.ToTable("CarePlans", (string)null);
+                });
+
+            modelBuilder.Entity("Aftercare.Domain.Plans.PersonPlanChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("BasedOnVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("SafetyPlanId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("TalkedThroughAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TalkedThroughBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PersonId", "TalkedThroughAt");
+
+                    b.HasIndex("SafetyPlanId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("PersonPlanChanges", (string)null);
                 });
 
             modelBuilder.Entity("Aftercare.Domain.Plans.SafetyPlan", b =>
@@ -1125,25 +1391,54 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<DateTimeOffset>("ArrivedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Coding")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("Methods");
+
+                    b.Property<string>("ConditionIdentifierSystem")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("ConditionIdentifierValue")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<string>("Disposition")
                         .IsRequired()
                         .HasMaxLength(50)
                         .HasColumnType("character varying(50)");
+
+                    b.Property<string>("EncounterIdentifierSystem")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("EncounterIdentifierValue")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("EncryptedEnteredInErrorReason")
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)")
+                        .HasColumnName("EnteredInErrorReason");
 
                     b.Property<string>("EncryptedMedicalTreatmentNotes")
                         .HasMaxLength(8200)
                         .HasColumnType("character varying(8200)")
                         .HasColumnName("MedicalTreatmentNotes");
 
+                    b.Property<DateTimeOffset?>("EnteredInErrorAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EnteredInErrorBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
                     b.Property<string>("MedicalTreatmentNeeded")
                         .IsRequired()
                         .HasMaxLength(50)
                         .HasColumnType("character varying(50)");
-
-                    b.Property<string>("Methods")
-                        .IsRequired()
-                        .HasMaxLength(400)
-                        .HasColumnType("character varying(400)");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
@@ -1167,6 +1462,12 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.HasIndex("ArrivedAt");
 
                     b.HasIndex("SiteId");
+
+                    b.HasIndex("ConditionIdentifierSystem", "ConditionIdentifierValue")
+                        .IsUnique();
+
+                    b.HasIndex("EncounterIdentifierSystem", "EncounterIdentifierValue")
+                        .IsUnique();
 
                     b.HasIndex("PersonId", "ArrivedAt");
 
@@ -1335,6 +1636,43 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.ToTable("Contacts", (string)null);
                 });
 
+            modelBuilder.Entity("Aftercare.Domain.Referrals.ListedService", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Phone")
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Code")
+                        .IsUnique();
+
+                    b.ToTable("Services", (string)null);
+                });
+
             modelBuilder.Entity("Aftercare.Domain.Referrals.Referral", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1398,43 +1736,6 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.HasIndex("Status", "DueBy");
 
                     b.ToTable("Referrals", (string)null);
-                });
-
-            modelBuilder.Entity("Aftercare.Domain.Referrals.Service", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("Code")
-                        .IsRequired()
-                        .HasMaxLength(50)
-                        .HasColumnType("character varying(50)");
-
-                    b.Property<string>("Description")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
-
-                    b.Property<string>("Kind")
-                        .IsRequired()
-                        .HasMaxLength(50)
-                        .HasColumnType("character varying(50)");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<string>("Phone")
-                        .HasMaxLength(30)
-                        .HasColumnType("character varying(30)");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Code")
-                        .IsUnique();
-
-                    b.ToTable("Services", (string)null);
                 });
 
             modelBuilder.Entity("Aftercare.Domain.Sharing.Share", b =>
@@ -1837,6 +2138,15 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.ToTable("OpenIddictTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Aftercare.App.Bulk.BulkExportFile", b =>
+                {
+                    b.HasOne("Aftercare.App.Bulk.BulkExport", null)
+                        .WithMany()
+                        .HasForeignKey("ExportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Aftercare.Domain.Access.BreakGlassGrant", b =>
                 {
                     b.HasOne("Aftercare.Domain.People.Person", null)
@@ -2038,6 +2348,38 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Navigation("Identifiers");
                 });
 
+            modelBuilder.Entity("Aftercare.Domain.People.PersonPasskey", b =>
+                {
+                    b.HasOne("Aftercare.Domain.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Aftercare.Domain.People.PersonSession", b =>
+                {
+                    b.HasOne("Aftercare.Domain.People.PersonPasskey", null)
+                        .WithMany()
+                        .HasForeignKey("PasskeyId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Aftercare.Domain.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Aftercare.Domain.People.PersonSignInCode", b =>
+                {
+                    b.HasOne("Aftercare.Domain.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Aftercare.Domain.Plans.CarePlan", b =>
                 {
                     b.HasOne("Aftercare.Domain.Assessments.PsychosocialAssessment", null)
@@ -2050,6 +2392,21 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Aftercare.Domain.Plans.PersonPlanChange", b =>
+                {
+                    b.HasOne("Aftercare.Domain.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Aftercare.Domain.Plans.SafetyPlan", null)
+                        .WithMany()
+                        .HasForeignKey("SafetyPlanId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
@@ -2118,7 +2475,7 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
-                    b.HasOne("Aftercare.Domain.Referrals.Service", null)
+                    b.HasOne("Aftercare.Domain.Referrals.ListedService", null)
                         .WithMany()
                         .HasForeignKey("ServiceId")
                         .OnDelete(DeleteBehavior.Restrict)

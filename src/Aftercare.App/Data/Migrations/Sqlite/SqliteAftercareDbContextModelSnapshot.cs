@@ -17,6 +17,114 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Aftercare.App.Bulk.BulkExport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClaimedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("GroupId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PeopleDone")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PeopleTotal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Request")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RequestedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Since")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("TransactionTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Types")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("Status", "RequestedAt");
+
+                    b.ToTable("BulkExports", (string)null);
+                });
+
+            modelBuilder.Entity("Aftercare.App.Bulk.BulkExportFile", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EncryptedContent")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Content");
+
+                    b.Property<Guid>("ExportId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExportId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("BulkExportFiles", (string)null);
+                });
+
             modelBuilder.Entity("Aftercare.App.Data.AftercareUser", b =>
                 {
                     b.Property<string>("Id")
@@ -942,6 +1050,10 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("GpPracticeCode")
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Phone")
                         .HasMaxLength(30)
                         .HasColumnType("TEXT");
@@ -969,6 +1081,123 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.HasIndex("FamilyName", "DateOfBirth");
 
                     b.ToTable("People", (string)null);
+                });
+
+            modelBuilder.Entity("Aftercare.Domain.People.PersonPasskey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("CredentialId")
+                        .IsRequired()
+                        .HasMaxLength(1023)
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("EncryptedDeviceName")
+                        .IsRequired()
+                        .HasMaxLength(440)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("DeviceName");
+
+                    b.Property<long?>("LastUsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("PublicKey")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("BLOB");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SignCount")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CredentialId")
+                        .IsUnique();
+
+                    b.HasIndex("PersonId");
+
+                    b.ToTable("PersonPasskeys", (string)null);
+                });
+
+            modelBuilder.Entity("Aftercare.Domain.People.PersonSession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("EndedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("PasskeyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PasskeyId");
+
+                    b.HasIndex("PersonId");
+
+                    b.ToTable("PersonSessions", (string)null);
+                });
+
+            modelBuilder.Entity("Aftercare.Domain.People.PersonSignInCode", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CodeHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FailedTries")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("UsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PersonId", "CreatedAt");
+
+                    b.ToTable("PersonSignInCodes", (string)null);
                 });
 
             modelBuilder.Entity("Aftercare.Domain.Plans.CarePlan", b =>
@@ -1020,6 +1249,43 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.HasIndex("ReviewBy");
 
                     b.ToTable("CarePlans", (string)null);
+                });
+
+            modelBuilder.Entity("Aftercare.Domain.Plans.PersonPlanChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("BasedOnVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ChangedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SafetyPlanId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("TalkedThroughAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TalkedThroughBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PersonId", "TalkedThroughAt");
+
+                    b.HasIndex("SafetyPlanId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("PersonPlanChanges", (string)null);
                 });
 
             modelBuilder.Entity("Aftercare.Domain.Plans.SafetyPlan", b =>
@@ -1118,24 +1384,53 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<long>("ArrivedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Coding")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Methods");
+
+                    b.Property<string>("ConditionIdentifierSystem")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConditionIdentifierValue")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Disposition")
                         .IsRequired()
                         .HasMaxLength(50)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("EncounterIdentifierSystem")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EncounterIdentifierValue")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EncryptedEnteredInErrorReason")
+                        .HasMaxLength(4200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("EnteredInErrorReason");
 
                     b.Property<string>("EncryptedMedicalTreatmentNotes")
                         .HasMaxLength(8200)
                         .HasColumnType("TEXT")
                         .HasColumnName("MedicalTreatmentNotes");
 
+                    b.Property<long?>("EnteredInErrorAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EnteredInErrorBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("MedicalTreatmentNeeded")
                         .IsRequired()
                         .HasMaxLength(50)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Methods")
-                        .IsRequired()
-                        .HasMaxLength(400)
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("PersonId")
@@ -1160,6 +1455,12 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.HasIndex("ArrivedAt");
 
                     b.HasIndex("SiteId");
+
+                    b.HasIndex("ConditionIdentifierSystem", "ConditionIdentifierValue")
+                        .IsUnique();
+
+                    b.HasIndex("EncounterIdentifierSystem", "EncounterIdentifierValue")
+                        .IsUnique();
 
                     b.HasIndex("PersonId", "ArrivedAt");
 
@@ -1328,6 +1629,43 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.ToTable("Contacts", (string)null);
                 });
 
+            modelBuilder.Entity("Aftercare.Domain.Referrals.ListedService", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Phone")
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Code")
+                        .IsUnique();
+
+                    b.ToTable("Services", (string)null);
+                });
+
             modelBuilder.Entity("Aftercare.Domain.Referrals.Referral", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1391,43 +1729,6 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.HasIndex("Status", "DueBy");
 
                     b.ToTable("Referrals", (string)null);
-                });
-
-            modelBuilder.Entity("Aftercare.Domain.Referrals.Service", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Code")
-                        .IsRequired()
-                        .HasMaxLength(50)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Description")
-                        .HasMaxLength(1000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Kind")
-                        .IsRequired()
-                        .HasMaxLength(50)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Phone")
-                        .HasMaxLength(30)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Code")
-                        .IsUnique();
-
-                    b.ToTable("Services", (string)null);
                 });
 
             modelBuilder.Entity("Aftercare.Domain.Sharing.Share", b =>
@@ -1826,6 +2127,15 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.ToTable("OpenIddictTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Aftercare.App.Bulk.BulkExportFile", b =>
+                {
+                    b.HasOne("Aftercare.App.Bulk.BulkExport", null)
+                        .WithMany()
+                        .HasForeignKey("ExportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Aftercare.Domain.Access.BreakGlassGrant", b =>
                 {
                     b.HasOne("Aftercare.Domain.People.Person", null)
@@ -2027,6 +2337,38 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Navigation("Identifiers");
                 });
 
+            modelBuilder.Entity("Aftercare.Domain.People.PersonPasskey", b =>
+                {
+                    b.HasOne("Aftercare.Domain.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Aftercare.Domain.People.PersonSession", b =>
+                {
+                    b.HasOne("Aftercare.Domain.People.PersonPasskey", null)
+                        .WithMany()
+                        .HasForeignKey("PasskeyId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Aftercare.Domain.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Aftercare.Domain.People.PersonSignInCode", b =>
+                {
+                    b.HasOne("Aftercare.Domain.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Aftercare.Domain.Plans.CarePlan", b =>
                 {
                     b.HasOne("Aftercare.Domain.Assessments.PsychosocialAssessment", null)
@@ -2039,6 +2381,21 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Aftercare.Domain.Plans.PersonPlanChange", b =>
+                {
+                    b.HasOne("Aftercare.Domain.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Aftercare.Domain.Plans.SafetyPlan", null)
+                        .WithMany()
+                        .HasForeignKey("SafetyPlanId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
@@ -2107,7 +2464,7 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
-                    b.HasOne("Aftercare.Domain.Referrals.Service", null)
+                    b.HasOne("Aftercare.Domain.Referrals.ListedService", null)
                         .WithMany()
                         .HasForeignKey("ServiceId")
                         .OnDelete(DeleteBehavior.Restrict)
