@@ -6,6 +6,7 @@ using Aftercare.Components;
 using Aftercare.Fhir;
 using Aftercare.Hosting;
 using Aftercare.Measures;
+using Aftercare.Messaging;
 using Aftercare.My;
 using Aftercare.People;
 using Aftercare.Plans;
@@ -64,6 +65,7 @@ public static partial class Program
         app.MapAuditApi();
         app.MapDocuments();
         app.MapMyPlan();
+        app.MapInboundReplies();
         app.MapSmart();
         app.MapFhir();
         app.MapMeasures();

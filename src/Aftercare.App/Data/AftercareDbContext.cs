@@ -98,6 +98,10 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
 
     public DbSet<PersonSignInCode> PersonSignInCodes => Set<PersonSignInCode>();
 
+    public DbSet<Domain.Messaging.PersonMessage> PersonMessages => Set<Domain.Messaging.PersonMessage>();
+
+    public DbSet<Domain.Programme.TalkRequest> TalkRequests => Set<Domain.Programme.TalkRequest>();
+
     /// <summary>
     /// Saves, sealing any new audit events into the hash chain in the same transaction (ADR 0008):
     /// the one the caller began, or one begun here.
@@ -208,6 +212,8 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
         builder.ApplyConfiguration(new PersonPasskeyConfiguration());
         builder.ApplyConfiguration(new PersonSessionConfiguration());
         builder.ApplyConfiguration(new PersonSignInCodeConfiguration());
+        builder.ApplyConfiguration(new Messaging.PersonMessageConfiguration());
+        builder.ApplyConfiguration(new Programme.TalkRequestConfiguration());
 
         // Clinical free text is encrypted at rest, bound to its row and column (ADR 0009).
         builder.MapEncryptedFields();

@@ -75,6 +75,9 @@ public static class EncryptedFields
         Text<Bulk.BulkExportFile>(x => x.Content, null),
         // The name the person gave their phone ("Jo's old phone"): theirs, and may name someone.
         Text<Domain.People.PersonPasskey>(x => x.DeviceName, Domain.People.PersonPasskey.MaxDeviceName),
+        // What the person and their care team wrote to each other, and what the person asked to talk about.
+        Text<PersonMessage>(x => x.Text, PersonMessage.MaxText),
+        Text<Domain.Programme.TalkRequest>(x => x.Note, Domain.Programme.TalkRequest.MaxNote),
     ];
 
     private static readonly Dictionary<Type, EncryptedField[]> ByType = All.GroupBy(f => f.EntityType).ToDictionary(g => g.Key, g => g.ToArray());

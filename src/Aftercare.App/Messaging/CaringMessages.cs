@@ -88,11 +88,14 @@ public static class CaringMessages
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Cancelled).SetProperty(m => m.LastError, reason), ct);
     }
 
-    /// <summary>An email invitation, with an iCalendar file, to a contact agreed with the person.</summary>
-    public static Result<OutboxMessage> Invitation(Person person, Guid episodeId, Guid contactId, DateTimeOffset at, string when, DateTimeOffset now)
+    /// <summary>
+    /// The iCalendar file for a contact agreed with the person: attached to the email invitation
+    /// (REQUEST), and downloaded from their own space (PUBLISH). The same event id, so a calendar
+    /// that has one keeps one.
+    /// </summary>
+    public static string CalendarFile(Guid contactId, DateTimeOffset at, string method)
     {
-        ArgumentNullException.ThrowIfNull(person);
-        var calendar = new Calendar { Method = "REQUEST" };
+        var calendar = new Calendar { Method = method };
         calendar.Events.Add(new CalendarEvent
         {
             Uid = $"{contactId}@aftercare",
@@ -101,7 +104,14 @@ public static class CaringMessages
             DtStart = new CalDateTime(at.UtcDateTime, "UTC"),
             DtEnd = new CalDateTime(at.UtcDateTime.AddMinutes(20), "UTC"),
         });
-        var ics = new CalendarSerializer().SerializeToString(calendar);
+        return new CalendarSerializer().SerializeToString(calendar)!;
+    }
+
+    /// <summary>An email invitation, with an iCalendar file, to a contact agreed with the person.</summary>
+    public static Result<OutboxMessage> Invitation(Person person, Guid episodeId, Guid contactId, DateTimeOffset at, string when, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        var ics = CalendarFile(contactId, at, "REQUEST");
         return OutboxMessage.Schedule(person.Id, episodeId, MessageKind.AppointmentInvitation, MessageChannel.Email, person.Email,
             "Your next aftercare check-in", $"As agreed, your aftercare team will be in touch on {when}. The invitation is attached.", ics, now, now);
     }

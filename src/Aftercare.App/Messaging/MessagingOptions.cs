@@ -26,6 +26,9 @@ public sealed class MessagingOptions
 
     public SmsOptions Sms { get; init; } = new();
 
+    /// <summary>Replies from people, and the hours the care team reads them (issue 14.5 and 14.6).</summary>
+    public RepliesOptions Replies { get; init; } = new();
+
     /// <summary>Run the sending worker inside `serve` (turn off to run it elsewhere).</summary>
     public bool RunWorker { get; set; } = true;
 
@@ -61,4 +64,59 @@ public sealed class SmsOptions
     public string? GatewayUrl { get; set; }
 
     public string? ApiKey { get; set; }
+}
+
+/// <summary>
+/// Replies from people (section Aftercare:Messaging:Replies): the SMS gateway's inbound webhook, the
+/// reply mailbox read over IMAP, and the care team's staffed hours.
+/// </summary>
+public sealed class RepliesOptions
+{
+    /// <summary>
+    /// The secret the SMS gateway signs its inbound calls with (HMAC-SHA256). Empty: the webhook
+    /// answers 503, so no unsigned text is ever taken.
+    /// </summary>
+    public string? SmsWebhookSecret { get; set; }
+
+    /// <summary>A signed call older (or newer) than this is refused as a replay.</summary>
+    public int SmsWebhookToleranceSeconds { get; set; } = 300;
+
+    public ImapOptions Imap { get; init; } = new();
+
+    /// <summary>The days the care team is at work (names, e.g. "Monday").</summary>
+    public List<DayOfWeek> StaffedDays { get; init; } = [];
+
+    public string StaffedFrom { get; set; } = "09:00";
+
+    public string StaffedUntil { get; set; } = "17:00";
+
+    /// <summary>A request to talk is due this many staffed hours after the person asks.</summary>
+    public double TalkWithinStaffedHours { get; set; } = 4;
+
+    /// <summary>The staffed hours, Monday to Friday 9 to 5 unless configured.</summary>
+    public Aftercare.Domain.Messaging.StaffedHours StaffedHours()
+    {
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        var days = StaffedDays.Count > 0 ? StaffedDays.ToHashSet() : Aftercare.Domain.Messaging.StaffedHours.Default.Days;
+        var from = TimeOnly.TryParse(StaffedFrom, culture, out var f) ? f : new TimeOnly(9, 0);
+        var until = TimeOnly.TryParse(StaffedUntil, culture, out var u) ? u : new TimeOnly(17, 0);
+        return new Aftercare.Domain.Messaging.StaffedHours(days, from, until);
+    }
+}
+
+/// <summary>The mailbox people's email replies arrive in; empty host: no email replies are read.</summary>
+public sealed class ImapOptions
+{
+    public string? Host { get; set; }
+
+    public int Port { get; set; } = 993;
+
+    /// <summary>TLS from the start (993). Off for a server on loopback in tests, or STARTTLS where offered.</summary>
+    public bool UseSsl { get; set; } = true;
+
+    public string? UserName { get; set; }
+
+    public string? Password { get; set; }
+
+    public int PollSeconds { get; set; } = 60;
 }

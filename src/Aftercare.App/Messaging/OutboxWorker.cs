@@ -113,13 +113,14 @@ public sealed partial class OutboxWorker(
         var preferences = await db.MessagePreferences.AsNoTracking().FirstOrDefaultAsync(p => p.PersonId == message.PersonId, ct);
         var episodeClosed = message.EpisodeId is { } episode
             && await db.Episodes.AnyAsync(e => e.Id == episode && e.Status == EpisodeStatus.Closed, ct);
-        if (preferences?.OptedOut == true || episodeClosed)
+        var answer = message.Kind == MessageKind.AnswerToThePerson;
+        if (!answer && (preferences?.OptedOut == true || episodeClosed))
         {
             var why = preferences?.OptedOut == true ? NotSentBecause.OptedOut : NotSentBecause.EpisodeClosed;
             return await Finish(db, id, MessageStatus.Cancelled, message.Attempts, why.ToString(), null, ct);
         }
 
-        if (preferences is not null)
+        if (preferences is not null && !answer)
         {
             var local = time.ToLocal(now);
             var allowed = preferences.OutsideQuietHours(local);

@@ -41,6 +41,7 @@ public static class SetMessagePreferences
             preferences.OptBackIn();
         }
 
+        preferences.RecordedBy(thePerson: false, clock.GetUtcNow());
         db.Audit(clock, actor, AuditAction.MessagePreferencesChanged, AuditPurpose.DirectCare, personId);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);

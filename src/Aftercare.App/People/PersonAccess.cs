@@ -24,7 +24,7 @@ public static class PersonAccess
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(clock);
         var link = await db.SafetyPlanLinks.FindByTokenAsync(l => l.TokenHash, token, ct);
-        return link is not null && link.IsUsable(clock.GetUtcNow()) ? link.PersonId : null;
+        return link is not null && !link.WhileYouWait && link.IsUsable(clock.GetUtcNow()) ? link.PersonId : null;
     }
 
     /// <summary>Whether staff have given the person a way in that is not revoked: a usable private link or a passkey.</summary>
@@ -34,7 +34,7 @@ public static class PersonAccess
         ArgumentNullException.ThrowIfNull(clock);
         var now = clock.GetUtcNow();
         return await db.PersonPasskeys.AnyAsync(p => p.PersonId == personId && p.RevokedAt == null, ct)
-            || await db.SafetyPlanLinks.AnyAsync(l => l.PersonId == personId && l.RevokedAt == null && l.ExpiresAt > now, ct);
+            || await db.SafetyPlanLinks.AnyAsync(l => l.PersonId == personId && !l.WhileYouWait && l.RevokedAt == null && l.ExpiresAt > now, ct);
     }
 
     public static async Task<PersonSession> StartSessionAsync(AftercareDbContext db, TimeProvider clock, Guid personId, PersonPasskey? passkey, PersonSignInMethod method, CancellationToken ct)
@@ -150,7 +150,7 @@ public static class PersonAccess
         var passkeys = await db.PersonPasskeys.AsNoTracking().Where(p => p.PersonId == personId && p.RevokedAt == null).OrderBy(p => p.CreatedAt).ToListAsync(ct);
         var sessions = await db.PersonSessions.AsNoTracking().Where(s => s.PersonId == personId && s.EndedAt == null).OrderBy(s => s.StartedAt).ToListAsync(ct);
         var names = passkeys.ToDictionary(p => p.Id, p => p.DeviceName);
-        var hasLink = await db.SafetyPlanLinks.AnyAsync(l => l.PersonId == personId && l.RevokedAt == null && l.ExpiresAt > now, ct);
+        var hasLink = await db.SafetyPlanLinks.AnyAsync(l => l.PersonId == personId && !l.WhileYouWait && l.RevokedAt == null && l.ExpiresAt > now, ct);
         return new PhoneAccessView(
             [.. passkeys.Select(p => new PasskeyRow(p.Id, p.DeviceName, p.CreatedAt, p.LastUsedAt))],
             [.. sessions.Select(s => new SessionRow(s.Id, s.Method, s.StartedAt, s.PasskeyId is { } k ? names.GetValueOrDefault(k) : null))],

@@ -22,6 +22,15 @@ public static class PlanHolders
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(clock);
         var link = await db.SafetyPlanLinks.FindByTokenAsync(l => l.TokenHash, token, ct);
-        return link is null || !link.IsUsable(clock.GetUtcNow()) ? null : new PlanHolder(link.PersonId, link.SafetyPlanId, link.Id, link.ExpiresAt);
+        return link is null || link.WhileYouWait || !link.IsUsable(clock.GetUtcNow()) ? null : new PlanHolder(link.PersonId, link.SafetyPlanId, link.Id, link.ExpiresAt);
+    }
+
+    /// <summary>The same answer for a while-you-wait link (issue 14.4): only that kind of link, and only while the plan is a draft.</summary>
+    public static async Task<PlanHolder?> ForDraft(AftercareDbContext db, TimeProvider clock, string? token, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(clock);
+        var link = await db.SafetyPlanLinks.FindByTokenAsync(l => l.TokenHash, token, ct);
+        return link is null || !link.WhileYouWait || !link.IsUsable(clock.GetUtcNow()) ? null : new PlanHolder(link.PersonId, link.SafetyPlanId, link.Id, link.ExpiresAt);
     }
 }

@@ -66,6 +66,13 @@ public enum AuditAction
     PersonAccessRevoked,
     SafetyPlanChangedByThePerson,
     SafetyPlanChangeTalkedThrough,
+    PersonMessageReceived,
+    PersonMessageAnswered,
+    PersonMessagesRead,
+    TalkRequested,
+    TalkRequestDone,
+    SafetyPlanDraftLinkMade,
+    SafetyPlanDraftWrittenByThePerson,
 }
 
 /// <summary>

@@ -62,6 +62,12 @@ public enum MessageKind
 
     /// <summary>The private link to the person's own safety plan (docs/domain.md rule 7).</summary>
     SafetyPlanLink,
+
+    /// <summary>
+    /// An answer to what the person wrote (issue 14.5): the care team's, or the immediate one outside
+    /// staffed hours. They wrote first, so it goes at once: not held for quiet hours or opt-out.
+    /// </summary>
+    AnswerToThePerson,
 }
 
 /// <summary>
@@ -178,6 +184,34 @@ public sealed class OutboxMessage
         }.WithOptOutToken(PrivateLinkToken.New(24));
     }
 
+    /// <summary>
+    /// The person chose another way to be contacted (issue 14.7): a caring message still waiting goes
+    /// that way instead. False when it cannot (sent already, not a caring message, too long for a text).
+    /// </summary>
+    public bool Redirect(MessageChannel channel, string to)
+    {
+        if (Status != MessageStatus.Pending || Kind != MessageKind.CaringContact || string.IsNullOrWhiteSpace(to)
+            || (channel == MessageChannel.Sms && Body.Length > 320))
+        {
+            return false;
+        }
+
+        (Channel, To) = (channel, to.Trim());
+        return true;
+    }
+
+    /// <summary>The person started caring messages again: one stopped only because they had asked for none, and still ahead, waits to be sent again.</summary>
+    public bool Reinstate(DateTimeOffset now)
+    {
+        if (Status != MessageStatus.Cancelled || NotSentReason is not (NotSentBecause.OptedOut or NotSentBecause.OptedOutByLink) || DueAt <= now)
+        {
+            return false;
+        }
+
+        (Status, LastError) = (MessageStatus.Pending, null);
+        return true;
+    }
+
     private OutboxMessage WithOptOutToken(PrivateLinkToken token)
     {
         OptOutToken = token.Token;
@@ -211,6 +245,12 @@ public sealed class MessagePreferences
     public string Language { get; private set; }
 
     public bool OptedOut => OptedOutAt is not null;
+
+    /// <summary>When the person last made these choices themselves, in their own space (issue 14.7); null when staff recorded them.</summary>
+    public DateTimeOffset? ChosenByThePersonAt { get; private set; }
+
+    /// <summary>Whose choice the current one is: the person's own, or recorded by staff.</summary>
+    public void RecordedBy(bool thePerson, DateTimeOffset now) => ChosenByThePersonAt = thePerson ? now : null;
 
     public void OptOut(DateTimeOffset now) => OptedOutAt ??= now;
 

@@ -142,6 +142,31 @@ public sealed class Person
         return person;
     }
 
+    /// <summary>
+    /// The person chooses how they are contacted, from their own space (issue 14.7): only a way the
+    /// care team has an address for. Returns the error to show, or null.
+    /// </summary>
+    public Error? ChoosePreferredChannel(ContactChannel channel)
+    {
+        if (!Enum.IsDefined(channel) || channel == ContactChannel.Letter)
+        {
+            return new Error("channel", "Choose a text message, a phone call or an email.");
+        }
+
+        if (channel is ContactChannel.Phone or ContactChannel.TextMessage && string.IsNullOrWhiteSpace(Phone))
+        {
+            return new Error("channel", "Your care team has no phone number for you yet: ask them to add it, or choose email.");
+        }
+
+        if (channel == ContactChannel.Email && string.IsNullOrWhiteSpace(Email))
+        {
+            return new Error("channel", "Your care team has no email address for you yet: ask them to add it, or choose a text or a call.");
+        }
+
+        PreferredChannel = channel;
+        return null;
+    }
+
     private static string Clean(string? value) => (value ?? "").Trim();
 
     private static string? CleanOptional(string? value) =>

@@ -115,6 +115,10 @@ public static class AftercareOptionsRegistration
 
             return messaging;
         });
+        // What a person who writes in is told at once outside staffed hours: the crisis lines, as a text can carry them.
+        var lines = options.CrisisLines.Count == 0 ? "call Samaritans on 116 123 (any time), or 999 in an emergency"
+            : string.Join("; ", options.CrisisLines.Select(l => $"{l.Name}, {l.HowToReach}"));
+        services.AddSingleton(new PersonVoiceSettings(messaging.Replies.StaffedHours(), lines, messaging.Replies.TalkWithinStaffedHours));
         services.AddKeyedSingleton<IMessageSender, SmtpSender>(MessageChannel.Email);
         services.AddHttpClient<HttpSmsSender>();
         services.AddKeyedTransient<IMessageSender>(MessageChannel.Sms, (sp, _) => sp.GetRequiredService<HttpSmsSender>());

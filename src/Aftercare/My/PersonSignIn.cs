@@ -84,7 +84,20 @@ public static class PersonSignIn
         passkey.MapPost("/setup", Setup).DisableAntiforgery();
         passkey.MapPost("/signin-options", SignInOptions).DisableAntiforgery();
         passkey.MapPost("/signin", SignInWithPasskey).DisableAntiforgery();
+        // Issue 14.8: a contact still to come, as a calendar file; only the signed-in person's own.
+        app.MapGet("/my/calendar/{contactId:guid}", CalendarFile).RequireAuthorization(Policy).WithMetadata(new NoRecordAttribute());
         return app;
+    }
+
+    private static async Task<IResult> CalendarFile(Guid contactId, HttpContext context, AftercareDbContext db, CancellationToken ct)
+    {
+        if (PersonOf(context.User) is not { } who || await App.People.WhatIsNext.ContactOf(db, who.PersonId, contactId, ct) is not { } contact)
+        {
+            return Results.NotFound();
+        }
+
+        var ics = App.Messaging.CaringMessages.CalendarFile(contact.Id, contact.At, "PUBLISH");
+        return Results.File(System.Text.Encoding.UTF8.GetBytes(ics), "text/calendar; charset=utf-8", "aftercare-check-in.ics");
     }
 
     public sealed record SetupRequest(string? Token, string? DeviceName);

@@ -881,6 +881,9 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
 
+                    b.Property<DateTimeOffset?>("ChosenByThePersonAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("EncryptedLanguage")
                         .IsRequired()
                         .HasMaxLength(280)
@@ -991,6 +994,63 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.HasIndex("Status", "DueAt");
 
                     b.ToTable("OutboxMessages", (string)null);
+                });
+
+            modelBuilder.Entity("Aftercare.Domain.Messaging.PersonMessage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("AnsweredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("AnsweredBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Author")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<string>("EncryptedText")
+                        .IsRequired()
+                        .HasMaxLength(16200)
+                        .HasColumnType("character varying(16200)")
+                        .HasColumnName("Text");
+
+                    b.Property<string>("ExternalIdHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid?>("InResponseTo")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("WrittenBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExternalIdHash")
+                        .IsUnique();
+
+                    b.HasIndex("Author", "AnsweredAt");
+
+                    b.HasIndex("PersonId", "At");
+
+                    b.ToTable("PersonMessages", (string)null);
                 });
 
             modelBuilder.Entity("Aftercare.Domain.Mortality.Death", b =>
@@ -1367,6 +1427,9 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<bool>("WhileYouWait")
+                        .HasColumnType("boolean");
+
                     b.HasKey("Id");
 
                     b.HasIndex("SafetyPlanId");
@@ -1634,6 +1697,49 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.HasIndex("Status", "DueAt");
 
                     b.ToTable("Contacts", (string)null);
+                });
+
+            modelBuilder.Entity("Aftercare.Domain.Programme.TalkRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("AskedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("DoneAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DoneBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset>("DueBy")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EncryptedNote")
+                        .HasMaxLength(4200)
+                        .HasColumnType("character varying(4200)")
+                        .HasColumnName("Note");
+
+                    b.Property<string>("How")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("When")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PersonId", "DoneAt");
+
+                    b.ToTable("TalkRequests", (string)null);
                 });
 
             modelBuilder.Entity("Aftercare.Domain.Referrals.ListedService", b =>
@@ -2311,6 +2417,15 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Aftercare.Domain.Messaging.PersonMessage", b =>
+                {
+                    b.HasOne("Aftercare.Domain.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Aftercare.Domain.Mortality.Death", b =>
                 {
                     b.HasOne("Aftercare.Domain.People.Person", null)
@@ -2464,6 +2579,15 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .WithMany("Contacts")
                         .HasForeignKey("EpisodeId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Aftercare.Domain.Programme.TalkRequest", b =>
+                {
+                    b.HasOne("Aftercare.Domain.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 

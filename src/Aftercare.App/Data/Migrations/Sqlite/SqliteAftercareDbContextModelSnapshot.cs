@@ -874,6 +874,9 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.Property<Guid>("PersonId")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ChosenByThePersonAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("EncryptedLanguage")
                         .IsRequired()
                         .HasMaxLength(280)
@@ -984,6 +987,63 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.HasIndex("Status", "DueAt");
 
                     b.ToTable("OutboxMessages", (string)null);
+                });
+
+            modelBuilder.Entity("Aftercare.Domain.Messaging.PersonMessage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AnsweredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AnsweredBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Author")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EncryptedText")
+                        .IsRequired()
+                        .HasMaxLength(16200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Text");
+
+                    b.Property<string>("ExternalIdHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("InResponseTo")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WrittenBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExternalIdHash")
+                        .IsUnique();
+
+                    b.HasIndex("Author", "AnsweredAt");
+
+                    b.HasIndex("PersonId", "At");
+
+                    b.ToTable("PersonMessages", (string)null);
                 });
 
             modelBuilder.Entity("Aftercare.Domain.Mortality.Death", b =>
@@ -1360,6 +1420,9 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("WhileYouWait")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("SafetyPlanId");
@@ -1627,6 +1690,49 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.HasIndex("Status", "DueAt");
 
                     b.ToTable("Contacts", (string)null);
+                });
+
+            modelBuilder.Entity("Aftercare.Domain.Programme.TalkRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AskedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DoneAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DoneBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DueBy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EncryptedNote")
+                        .HasMaxLength(4200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Note");
+
+                    b.Property<string>("How")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("When")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PersonId", "DoneAt");
+
+                    b.ToTable("TalkRequests", (string)null);
                 });
 
             modelBuilder.Entity("Aftercare.Domain.Referrals.ListedService", b =>
@@ -2300,6 +2406,15 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Aftercare.Domain.Messaging.PersonMessage", b =>
+                {
+                    b.HasOne("Aftercare.Domain.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Aftercare.Domain.Mortality.Death", b =>
                 {
                     b.HasOne("Aftercare.Domain.People.Person", null)
@@ -2453,6 +2568,15 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .WithMany("Contacts")
                         .HasForeignKey("EpisodeId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Aftercare.Domain.Programme.TalkRequest", b =>
+                {
+                    b.HasOne("Aftercare.Domain.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 
