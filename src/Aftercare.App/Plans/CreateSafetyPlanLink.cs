@@ -64,4 +64,35 @@ public static class CreateSafetyPlanLink
         await db.SaveChangesAsync(ct);
         return new Created(link.Id, token, link.ExpiresAt, sendBy);
     }
+
+    public const string WhileYouWaitPath = "while-you-wait/";
+
+    /// <summary>
+    /// A link for the person to write their own draft while they wait in the emergency department
+    /// (issue 14.4): it opens the seven sections to write in, for 12 hours. With no plan yet, an empty
+    /// draft is started for them to write in; a plan already agreed has the private link instead.
+    /// </summary>
+    public static async Task<Result<Created>> WhileYouWait(AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(actor);
+        var now = clock.GetUtcNow();
+        var plan = await db.SafetyPlans.Where(p => p.PersonId == personId).OrderByDescending(p => p.Id).FirstOrDefaultAsync(ct);
+        if (plan is { Status: DocumentStatus.Completed })
+        {
+            return Result<Created>.Failure(Error.Refused("The plan is agreed already: give the person the private link to it, and they can change it in their own words from there."));
+        }
+
+        if (plan is null)
+        {
+            plan = SafetyPlan.Start(personId, SafetyPlanContent.Empty, complete: false, actor.Email, now).Value;
+            db.SafetyPlans.Add(plan);
+        }
+
+        var (link, token) = SafetyPlanLink.CreateWhileYouWait(plan.Id, personId, actor.Email, now);
+        db.SafetyPlanLinks.Add(link);
+        db.Audit(clock, actor, AuditAction.SafetyPlanDraftLinkMade, AuditPurpose.DirectCare, personId, link.Id.ToString());
+        await db.SaveChangesAsync(ct);
+        return new Created(link.Id, token, link.ExpiresAt);
+    }
 }

@@ -72,7 +72,6 @@ public enum AuditAction
     TalkRequested,
     TalkRequestDone,
     SafetyPlanDraftLinkMade,
-    SafetyPlanDraftWrittenByThePerson,
 }
 
 /// <summary>
