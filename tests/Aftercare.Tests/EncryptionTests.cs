@@ -100,6 +100,9 @@ public sealed class EncryptionTests(AftercareApplication app) : IClassFixture<Af
             db.Medications.Add(NewMedication(personId, "Sertraline", "Low mood (fictional)"));
             // A passkey the person set up on their phone, with the name they gave it (issue 14.1).
             db.PersonPasskeys.Add(Domain.People.PersonPasskey.Create(personId, Guid.NewGuid().ToByteArray(), [1, 2, 3], 0, "Jo's old phone", app.Clock.GetUtcNow()));
+            // What the person wrote to their team, and asked to talk about (issue 14.5, 14.6).
+            db.PersonMessages.Add(Domain.Messaging.PersonMessage.FromThePerson(personId, Domain.Messaging.ThreadChannel.MySpace, "A message of mine", null, null, app.Clock.GetUtcNow()).Value);
+            db.TalkRequests.Add(Domain.Programme.TalkRequest.Ask(personId, Domain.Programme.TalkHow.PhoneCall, Domain.Programme.TalkWhen.AnyTime, "A note of mine", app.Clock.GetUtcNow().AddHours(4), app.Clock.GetUtcNow()).Value);
             if (!await db.MessagePreferences.AnyAsync(p => p.PersonId == personId, Ct))
             {
                 var preferences = new Domain.Messaging.MessagePreferences(personId);
@@ -370,7 +373,7 @@ public sealed class EncryptionTests(AftercareApplication app) : IClassFixture<Af
         ["AspNetUserTokens.Value"] = "encrypted authenticator key, or a number",
         // Staff who did something, by email or id: who, not what about the person.
         ["AssessmentRevisions.SavedBy"] = "staff email", ["Assessments.UpdatedBy"] = "staff email", ["CarePlanRevisions.SavedBy"] = "staff email", ["CarePlans.UpdatedBy"] = "staff email",
-        ["SafetyPlanRevisions.SavedBy"] = "staff email, or the marker of the person's own revision", ["SafetyPlans.UpdatedBy"] = "staff email, or that marker", ["PersonPlanChanges.TalkedThroughBy"] = "staff email", ["BreakGlassGrants.ReviewedBy"] = "staff email", ["BreakGlassGrants.UserEmail"] = "staff email",
+        ["SafetyPlanRevisions.SavedBy"] = "staff email, or the marker of the person's own revision", ["SafetyPlans.UpdatedBy"] = "staff email, or that marker", ["PersonPlanChanges.TalkedThroughBy"] = "staff email", ["PersonMessages.WrittenBy"] = "staff email", ["PersonMessages.AnsweredBy"] = "staff email", ["PersonMessages.ExternalIdHash"] = "a hash of the gateway's message id", ["TalkRequests.DoneBy"] = "staff email", ["BreakGlassGrants.ReviewedBy"] = "staff email", ["BreakGlassGrants.UserEmail"] = "staff email",
         ["BreakGlassGrants.UserId"] = "id", ["CareAssignments.AssignedBy"] = "staff email", ["CareAssignments.UserId"] = "id", ["ConsentDecisions.RecordedBy"] = "staff email",
         ["ConsentDecisions.WithdrawnBy"] = "staff email", ["Episodes.EnrolledBy"] = "staff email", ["FeedbackLinks.CreatedBy"] = "staff email", ["Medications.RecordedBy"] = "staff email",
         ["Presentations.RecordedBy"] = "staff id", ["Referrals.SentBy"] = "staff email", ["SafeguardingConcerns.RaisedBy"] = "staff email", ["SafetyPlanLinks.CreatedBy"] = "staff email",

@@ -143,6 +143,14 @@ public sealed class PersonVoiceTests(StaffedNowFixture fixture) : IClassFixture<
         Assert.Contains(fixture.Sms.Received, r => r.Body.Contains("call you at 2pm today", StringComparison.Ordinal));
         worklist = WebUtility.HtmlDecode(await clinician.GetStringAsync("worklist", Ct));
         Assert.DoesNotContain("Wren Fictional", worklist[worklist.IndexOf("Messages from people", StringComparison.Ordinal)..worklist.IndexOf("Asked to talk", StringComparison.Ordinal)], StringComparison.Ordinal);
+        // FHIR: the thread is Communication, the person as sender, the answer inResponseTo their message (validated as R4 by the test client).
+        var bundle = System.Text.Json.JsonDocument.Parse(await clinician.GetStringAsync($"fhir/Communication?patient={personId}", Ct)).RootElement;
+        var resources = bundle.GetProperty("entry").EnumerateArray().Select(e => e.GetProperty("resource")).ToList();
+        var theirs = Assert.Single(resources, r => r.GetProperty("id").GetString() == reply.Id.ToString());
+        Assert.Equal($"Patient/{personId}", theirs.GetProperty("sender").GetProperty("reference").GetString());
+        Assert.Equal("Thanks for the text. Bit of a rough week to be honest", theirs.GetProperty("payload")[0].GetProperty("contentString").GetString());
+        Assert.Contains(resources, r => r.TryGetProperty("inResponseTo", out var to) && to[0].GetProperty("reference").GetString() == $"Communication/{reply.Id}");
+
         var audit = await App.Read(db => db.AuditEvents.Where(a => a.PersonId == personId).Select(a => new { a.Action, a.ActorId }).ToListAsync());
         Assert.Contains(audit, a => a.Action == AuditAction.PersonMessageReceived && a.ActorId == Aftercare.App.Actor.PersonPrefix + personId.ToString("D"));
         Assert.Contains(audit, a => a.Action == AuditAction.PersonMessageAnswered);
@@ -251,16 +259,18 @@ public sealed class PersonVoiceTests(StaffedNowFixture fixture) : IClassFixture<
         var home = WebUtility.HtmlDecode(await phone.GetStringAsync("my", Ct));
         Assert.Contains("What's next", home, StringComparison.Ordinal);
         Assert.Contains("Your contacts to come", home, StringComparison.Ordinal);
-        var contactId = await App.Read(db => db.Contacts.Where(c => c.PersonId == personId).OrderBy(c => c.Id).Select(c => c.Id).FirstAsync());
-        Assert.Contains($"/my/calendar/{contactId}", home, StringComparison.Ordinal);
-        var ics = await phone.GetAsync($"my/calendar/{contactId}", Ct);
+        var first = await App.Read(db => db.Contacts.Where(c => c.PersonId == personId).OrderBy(c => c.DueAt).Select(c => new { c.Id, c.DueAt }).FirstAsync());
+        Assert.Contains("/my/calendar/1", home, StringComparison.Ordinal);
+        var ics = await phone.GetAsync("my/calendar/1", Ct);
         Assert.Equal("text/calendar", ics.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("BEGIN:VEVENT", await ics.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        var calendar = await ics.Content.ReadAsStringAsync(Ct);
+        Assert.Contains($"UID:{first.Id}@aftercare", calendar, StringComparison.Ordinal);
+        Assert.Contains($"DTSTART:{first.DueAt.UtcDateTime:yyyyMMdd'T'HHmmss}Z", calendar, StringComparison.Ordinal);
 
-        // Another person's contact is not theirs to download: the same answer as none at all.
+        // Another person has their own list only (none here): no id in the address, so nothing of Sparrow's to ask for.
         var (_, otherPhone, _, _) = await Voice.SignedInPerson(App, fixture.Smtp, "Heron");
-        Assert.Equal(HttpStatusCode.NotFound, (await otherPhone.GetAsync($"my/calendar/{contactId}", Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await phone.GetAsync($"my/calendar/{Guid.NewGuid()}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await otherPhone.GetAsync("my/calendar/1", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await phone.GetAsync("my/calendar/99", Ct)).StatusCode);
     }
 }
 

@@ -32,12 +32,4 @@ public static class WhatIsNext
             [.. contacts.Where(c => c.At >= now.AddDays(-1)).OrderBy(c => c.At)],
             [.. referrals.OrderByDescending(r => r.Id).Select(r => new ReferralNow(r.Name, r.Phone, r.Status, r.AppointmentAt))]);
     }
-
-    /// <summary>One contact of the person's, for its calendar file; null when it is not theirs or not still to come.</summary>
-    public static Task<Contact?> ContactOf(AftercareDbContext db, Guid personId, Guid contactId, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        return db.Contacts.AsNoTracking().Where(c => c.Id == contactId && c.PersonId == personId && c.Status == ContactStatus.Due)
-            .Select(c => new Contact(c.Id, c.Kind, c.DueAt)).FirstOrDefaultAsync(ct);
-    }
 }

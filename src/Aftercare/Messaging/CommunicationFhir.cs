@@ -44,7 +44,10 @@ public static class CommunicationFhir
 
     /// <summary>The person's Communications, as the search finds them before filtering and paging (and <c>$export</c> writes them).</summary>
     internal static async Task<List<Resource>> Record(AftercareDbContext db, string appBase, Guid personId, CancellationToken token) =>
-        [.. (await Messages(db, personId, true, token)).Select(m => (Resource)ToCommunication(m))];
+    [
+        .. (await Messages(db, personId, true, token)).Select(m => (Resource)ToCommunication(m)),
+        .. (await App.Messaging.PersonMessages.Thread(db, personId, token)).Select(m => (Resource)ToCommunication(m)),
+    ];
 
     private static async Task<IResult> ReadMessage(string id, bool communication, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
     {
@@ -52,7 +55,14 @@ public static class CommunicationFhir
         Resource? resource = message is null ? null
             : !communication ? ToCommunicationRequest(message)
             : message.Status is MessageStatus.Sent or MessageStatus.Failed ? ToCommunication(message) : null;
-        return await RecordAnswers.ReadAsync(context, db, clock, communication ? Type : RequestType, id, resource, message?.PersonId, ct);
+        var personId = message?.PersonId;
+        if (message is null && communication && Guid.TryParse(id, out var threadId)
+            && await db.PersonMessages.AsNoTracking().FirstOrDefaultAsync(m => m.Id == threadId, ct) is { } written)
+        {
+            (resource, personId) = (ToCommunication(written), written.PersonId);
+        }
+
+        return await RecordAnswers.ReadAsync(context, db, clock, communication ? Type : RequestType, id, resource, personId, ct);
     }
 
     private static Task<List<OutboxMessage>> Messages(AftercareDbContext db, Guid personId, bool finished, CancellationToken ct) =>
@@ -117,6 +127,51 @@ public static class CommunicationFhir
         communication.Recipient.Add(new ResourceReference($"Patient/{message.PersonId}"));
         return communication;
     }
+    /// <summary>
+    /// A message between the person and their care team (issue 14.5): from the person (sender their
+    /// Patient) or to them, with <c>inResponseTo</c> the message it answers. Unlike the outbox's caring
+    /// messages, the words are part of the record here: the thread is the person's own voice in their care.
+    /// </summary>
+    public static Communication ToCommunication(PersonMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var patient = new ResourceReference($"Patient/{message.PersonId}");
+        var fromThePerson = message.Author == ThreadAuthor.ThePerson;
+        var kind = fromThePerson ? "FromThePerson" : nameof(MessageKind.AnswerToThePerson);
+        var communication = new Communication
+        {
+            Id = message.Id.ToString(),
+            Meta = new Meta { VersionId = "1", LastUpdated = message.AnsweredAt ?? message.At },
+            Status = EventStatus.Completed,
+            Subject = patient,
+            SentElement = new FhirDateTime(message.At),
+            Sender = fromThePerson ? patient : null,
+        };
+        if (fromThePerson)
+        {
+            communication.ReceivedElement = new FhirDateTime(message.At);
+        }
+        else
+        {
+            communication.Recipient.Add(patient);
+        }
+
+        if (message.InResponseTo is { } answers)
+        {
+            communication.InResponseTo.Add(new ResourceReference($"Communication/{answers}"));
+        }
+
+        communication.Category.Add(new CodeableConcept(MessageKindSystem, kind, DefinitionsFhir.Find<CodeSystem>(MessageKindSystem)?.Concept.FirstOrDefault(c => c.Code == kind)?.Display));
+        communication.Medium.Add(message.Channel switch
+        {
+            ThreadChannel.Email => new CodeableConcept(ParticipationModeSystem, "EMAILWRIT", "email"),
+            ThreadChannel.Text => new CodeableConcept(ParticipationModeSystem, "SMSWRIT", "SMS written"),
+            _ => new CodeableConcept(ParticipationModeSystem, "ONLINEWRIT", "online written"),
+        });
+        communication.Payload.Add(new Communication.PayloadComponent { Content = new FhirString(message.Text) });
+        return communication;
+    }
+
     /// <summary>The message's kind, with the display its CodeSystem (CodeSystem/message-kind) gives it.</summary>
     private static CodeableConcept KindOf(OutboxMessage message) =>
         new(MessageKindSystem, message.Kind.ToString(), DefinitionsFhir.Find<CodeSystem>(MessageKindSystem)?.Concept.FirstOrDefault(c => c.Code == message.Kind.ToString())?.Display);

@@ -84,14 +84,15 @@ public static class PersonSignIn
         passkey.MapPost("/setup", Setup).DisableAntiforgery();
         passkey.MapPost("/signin-options", SignInOptions).DisableAntiforgery();
         passkey.MapPost("/signin", SignInWithPasskey).DisableAntiforgery();
-        // Issue 14.8: a contact still to come, as a calendar file; only the signed-in person's own.
-        app.MapGet("/my/calendar/{contactId:guid}", CalendarFile).RequireAuthorization(Policy).WithMetadata(new NoRecordAttribute());
+        // Issue 14.8: a contact still to come, as a calendar file: the n-th in the signed-in person's own list (no ids under /my).
+        app.MapGet("/my/calendar/{number:int}", CalendarFile).RequireAuthorization(Policy).WithMetadata(new NoRecordAttribute());
         return app;
     }
 
-    private static async Task<IResult> CalendarFile(Guid contactId, HttpContext context, AftercareDbContext db, CancellationToken ct)
+    private static async Task<IResult> CalendarFile(int number, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
     {
-        if (PersonOf(context.User) is not { } who || await App.People.WhatIsNext.ContactOf(db, who.PersonId, contactId, ct) is not { } contact)
+        if (PersonOf(context.User) is not { } who
+            || (await App.People.WhatIsNext.Handle(db, who.PersonId, clock.GetUtcNow(), ct)).Contacts.ElementAtOrDefault(number - 1) is not { } contact)
         {
             return Results.NotFound();
         }
