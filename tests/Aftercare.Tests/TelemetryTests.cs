@@ -22,11 +22,13 @@ public sealed class TelemetryTests
     [Fact]
     public async Task No_span_or_metric_carries_a_name_an_identifier_an_id_or_a_private_link()
     {
-        var spans = new List<Activity>();
-        var metrics = new List<Metric>();
+        // Locked: the in-memory exporter adds from other threads while the test reads (ActivityListeners are
+        // process-wide, so spans of other test classes running in parallel arrive here too).
+        var exportedSpans = new LockedCollection<Activity>();
+        var exportedMetrics = new LockedCollection<Metric>();
         await using var app = new AftercareApplication(new() { ["Aftercare:Telemetry:Enabled"] = "true" }, services => services
-            .ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans))
-            .ConfigureOpenTelemetryMeterProvider(m => m.AddInMemoryExporter(metrics)));
+            .ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(exportedSpans))
+            .ConfigureOpenTelemetryMeterProvider(m => m.AddInMemoryExporter(exportedMetrics)));
         await app.InitializeAsync();
 
         var unique = Guid.NewGuid().ToString("N")[..8];
@@ -46,6 +48,8 @@ public sealed class TelemetryTests
 
         Assert.True(app.Services.GetRequiredService<TracerProvider>().ForceFlush());
         Assert.True(app.Services.GetRequiredService<MeterProvider>().ForceFlush());
+        var spans = exportedSpans.Snapshot();
+        var metrics = exportedMetrics.Snapshot();
 
         var spanTexts = spans.SelectMany(s => s.TagObjects.Select(t => $"{s.DisplayName} {t.Key}={t.Value}").Append(s.DisplayName)).ToList();
         var metricTexts = metrics.SelectMany(MetricTexts).ToList();
@@ -95,4 +99,76 @@ public sealed class TelemetryTests
 
         return total;
     }
+}
+
+/// <summary>A collection the exporters may add to from any thread while the test takes a copy to read.</summary>
+internal sealed class LockedCollection<T> : ICollection<T>
+{
+    private readonly List<T> _items = [];
+    private readonly Lock _lock = new();
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _items.Count;
+            }
+        }
+    }
+
+    public bool IsReadOnly => false;
+
+    public List<T> Snapshot()
+    {
+        lock (_lock)
+        {
+            return [.. _items];
+        }
+    }
+
+    public void Add(T item)
+    {
+        lock (_lock)
+        {
+            _items.Add(item);
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _items.Clear();
+        }
+    }
+
+    public bool Contains(T item)
+    {
+        lock (_lock)
+        {
+            return _items.Contains(item);
+        }
+    }
+
+    public void CopyTo(T[] array, int arrayIndex)
+    {
+        lock (_lock)
+        {
+            _items.CopyTo(array, arrayIndex);
+        }
+    }
+
+    public bool Remove(T item)
+    {
+        lock (_lock)
+        {
+            return _items.Remove(item);
+        }
+    }
+
+    public IEnumerator<T> GetEnumerator() => Snapshot().GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
