@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Aftercare's one test command. Installs what is missing (Debian's postgresql, chromium and
-# python3-aiosmtpd), builds
+# Aftercare's one test command. Installs what is missing (Debian's postgresql, chromium,
+# python3-aiosmtpd, dovecot-imapd, R), builds
 # once, starts a throwaway PostgreSQL on a loopback port in a temporary folder, runs every test
 # project (the integration tests on SQLite and on PostgreSQL, the browser tests on SQLite), stops
 # what it started, and ends with one line: "N passed, N failed" (and ", N skipped" if any).
@@ -38,6 +38,8 @@ missing=()
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 # A real SMTP server for the caring-message tests (started per test class on a loopback port).
 /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || missing+=(python3-aiosmtpd)
+# A real IMAP server for the email-reply tests (Dovecot, started per test class on a loopback port).
+[ -x /usr/sbin/dovecot ] && [ -e /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
 # Node for the FHIR conformance suite, a third-party client (tests/conformance, fhir-kit-client from npm).
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)

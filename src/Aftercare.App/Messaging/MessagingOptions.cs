@@ -109,6 +109,9 @@ public sealed class ImapOptions
 {
     public string? Host { get; set; }
 
+    /// <summary>The address of this mailbox: caring emails carry it as Reply-To, so a person's answer arrives here.</summary>
+    public string? Address { get; set; }
+
     public int Port { get; set; } = 993;
 
     /// <summary>TLS from the start (993). Off for a server on loopback in tests, or STARTTLS where offered.</summary>

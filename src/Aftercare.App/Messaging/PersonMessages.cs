@@ -171,6 +171,14 @@ public static class PersonMessages
         return [.. rows.OrderBy(r => r.At)];
     }
 
+    /// <summary>How many of <see cref="WaitingForAnswer"/> there are, counted by the database (the navigation badge).</summary>
+    public static Task<int> CountWaiting(AftercareDbContext db, string userId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var careTeam = Access.RecordAccess.CareTeam(db, userId);
+        return db.PersonMessages.CountAsync(m => m.Author == ThreadAuthor.ThePerson && m.AnsweredAt == null && careTeam.Contains(m.PersonId), ct);
+    }
+
     /// <summary>How long a message has waited, as the worklist says it: "3 hours", "2 days".</summary>
     public static string Waited(DateTimeOffset since, DateTimeOffset now)
     {

@@ -33,9 +33,17 @@ public sealed class SmtpSender(MessagingOptions options) : IMessageSender
         var mime = new MimeMessage { Subject = message.Subject, MessageId = $"{message.Id}@aftercare" };
         mime.From.Add(new MailboxAddress(smtp.FromName, smtp.From));
         mime.To.Add(MailboxAddress.Parse(message.To));
+        var replies = options.Replies.Imap;
+        var canReply = !string.IsNullOrWhiteSpace(replies.Host) && !string.IsNullOrWhiteSpace(replies.Address);
+        if (canReply)
+        {
+            mime.ReplyTo.Add(new MailboxAddress(smtp.FromName, replies.Address!));
+        }
+
+        var answer = canReply ? "\n\nYou can reply to this email: someone in your care team will read it." : "";
         var body = new BodyBuilder
         {
-            TextBody = $"{message.Body}\n\nIf you would rather not get these messages, you can stop them here: {optOutUrl}\n",
+            TextBody = $"{message.Body}{answer}\n\nIf you would rather not get these messages, you can stop them here: {optOutUrl}\n",
         };
         if (message.Calendar is { } calendar)
         {

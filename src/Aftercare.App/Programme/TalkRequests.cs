@@ -54,6 +54,14 @@ public static class TalkRequests
         return [.. rows.OrderBy(r => r.DueBy)];
     }
 
+    /// <summary>How many of <see cref="ForCareTeam"/> there are, counted by the database (the navigation badge).</summary>
+    public static Task<int> CountForCareTeam(AftercareDbContext db, string userId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var careTeam = Access.RecordAccess.CareTeam(db, userId);
+        return db.TalkRequests.CountAsync(r => r.DoneAt == null && careTeam.Contains(r.PersonId), ct);
+    }
+
     /// <summary>Someone has been in touch: off the worklist, audited. False when there is no such request on this record.</summary>
     public static async Task<bool> Done(AftercareDbContext db, TimeProvider clock, Actor actor, Guid personId, Guid requestId, CancellationToken ct)
     {

@@ -124,6 +124,8 @@ public static class AftercareOptionsRegistration
         services.AddKeyedTransient<IMessageSender>(MessageChannel.Sms, (sp, _) => sp.GetRequiredService<HttpSmsSender>());
         services.AddSingleton<OutboxWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxWorker>());
+        services.AddSingleton<EmailReplies>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmailReplies>());
         services.AddSingleton(configuration.GetSection("Aftercare:BulkExport").Get<App.Bulk.BulkExportOptions>() ?? new App.Bulk.BulkExportOptions());
         services.AddSingleton<Fhir.Bulk.BulkExportWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<Fhir.Bulk.BulkExportWorker>());
