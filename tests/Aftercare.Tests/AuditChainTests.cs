@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Aftercare.App;
@@ -18,6 +19,45 @@ namespace Aftercare.Tests;
 public sealed class AuditChainTests(AftercareApplication app) : IClassFixture<AftercareApplication>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Concurrent_FHIR_reads_each_leave_their_audit_event_in_the_chain_before_the_answer()
+    {
+        var clinician = await app.ClientFor(Roles.Clinician);
+        var response = await clinician.PostAsJsonAsync("api/presentations",
+            Requests.Presentation(await app.SiteId(), AftercareApplication.Now.AddHours(-2), newPerson: Requests.NewPerson(Requests.NewMrn())), Ct);
+        var personId = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("personId").GetGuid();
+        var batcher = app.Services.GetRequiredService<AuditBatcher>();
+        var before = batcher.Counts;
+        var viewed = await app.Read(db => db.AuditEvents.CountAsync(e => e.PersonId == personId && e.Action == AuditAction.PersonViewed, Ct));
+
+        // Forty reads, eight at a time: the audit of reads arriving together is committed together (group commit).
+        using var gate = new SemaphoreSlim(8);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ =>
+        {
+            await gate.WaitAsync(Ct);
+            try
+            {
+                var read = await clinician.GetAsync($"fhir/Patient/{personId}", Ct);
+                // Once the answer has arrived, its audit event is already in the database.
+                var audited = await app.Read(db => db.AuditEvents.CountAsync(e => e.PersonId == personId && e.Action == AuditAction.PersonViewed, Ct));
+                return (read.StatusCode, audited);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        Assert.All(answers, a => Assert.True(a.audited > viewed));
+        Assert.Equal(viewed + 40, await app.Read(db => db.AuditEvents.CountAsync(e => e.PersonId == personId && e.Action == AuditAction.PersonViewed, Ct)));
+        var after = batcher.Counts;
+        Assert.Equal(40, after.Requests - before.Requests);
+        Assert.InRange(after.Commits - before.Commits, 1, 40);
+        var report = await app.Read(db => VerifyAudit.Handle(db, null, Ct));
+        Assert.True(report.IsIntact, report.Broken?.Explanation);
+    }
 
     [Fact]
     public async Task The_audit_of_demo_data_and_everyday_use_verifies_as_intact()

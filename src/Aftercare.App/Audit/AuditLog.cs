@@ -14,6 +14,12 @@ public static class AuditLog
         Guid? personId = null, string? entityId = null)
     {
         ArgumentNullException.ThrowIfNull(db);
+        db.AuditEvents.Add(Event(clock, actor, action, purpose, personId, entityId));
+    }
+
+    /// <summary>An event not yet in any unit of work: for <see cref="AuditBatcher"/>, which commits the audit of reads in groups.</summary>
+    public static AuditEvent Event(TimeProvider clock, Actor actor, AuditAction action, string purpose, Guid? personId = null, string? entityId = null)
+    {
         ArgumentNullException.ThrowIfNull(clock);
         ArgumentNullException.ThrowIfNull(actor);
         if (action is AuditAction.SignInFailed or AuditAction.PersonSignInCodeFailed)
@@ -21,6 +27,6 @@ public static class AuditLog
             Telemetry.AftercareMetrics.SignInFailed(action == AuditAction.PersonSignInCodeFailed ? "person" : "staff");
         }
 
-        db.AuditEvents.Add(AuditEvent.Record(clock.GetUtcNow(), actor.UserId, actor.Email, action, purpose, personId, entityId));
+        return AuditEvent.Record(clock.GetUtcNow(), actor.UserId, actor.Email, action, purpose, personId, entityId);
     }
 }

@@ -92,6 +92,7 @@ public static class DatabaseRegistration
         services.AddFieldEncryption(keys, keyCertificate);
         // The audit's MAC key and head checkpoint live beside the Data Protection keys (ADR 0012).
         services.AddSingleton(s => new Audit.AuditSeal(keys, settings.Identity(), s.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Audit.AuditSeal>>()));
+        services.AddSingleton<Audit.AuditBatcher>();
         if (settings.Provider == DatabaseProvider.Sqlite)
         {
             services.AddDbContext<AftercareDbContext, SqliteAftercareDbContext>(o =>

@@ -116,21 +116,31 @@ public static class FhirAccess
         }
 
         var actor = context.User.Identity?.IsAuthenticated == true ? context.User.ToActor() : new Actor("", "(anonymous FHIR client)", []);
+        var events = new List<AuditEvent>();
         if (people.Count == 0)
         {
-            db.Audit(clock, actor, action, purpose, null, what);
+            events.Add(AuditLog.Event(clock, actor, action, purpose, null, what));
         }
 
         foreach (var person in people.Distinct())
         {
-            db.Audit(clock, actor, action, purpose, person, what);
+            events.Add(AuditLog.Event(clock, actor, action, purpose, person, what));
         }
 
         foreach (var person in granted.BrokeGlass)
         {
-            db.Audit(clock, actor, AuditAction.BreakGlassAccess, AuditPurpose.EmergencyAccess, person, what);
+            events.Add(AuditLog.Event(clock, actor, AuditAction.BreakGlassAccess, AuditPurpose.EmergencyAccess, person, what));
         }
 
+        if (!db.ChangeTracker.HasChanges() && db.Database.CurrentTransaction is null && context.RequestServices.GetService<AuditBatcher>() is { } batcher)
+        {
+            // A read: its audit shares a commit with the reads of other requests at the same moment, and is durable before the answer.
+            await batcher.WriteAsync(events, ct);
+            return;
+        }
+
+        // A write: its audit commits with it, in one transaction.
+        db.AuditEvents.AddRange(events);
         await db.SaveChangesAsync(ct);
     }
 
