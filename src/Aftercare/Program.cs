@@ -35,7 +35,8 @@ public static partial class Program
 
         builder.Services.AddSingleton(settings.Clock ?? TimeProvider.System);
         var database = settings.ResolveDatabase(builder.Configuration);
-        builder.Services.AddAftercareDatabase(database, HostSettings.ResolveKeysFolder(builder.Configuration, database), HostSettings.ResolveKeyCertificate(builder.Configuration));
+        builder.Services.AddAftercareDatabase(database, HostSettings.ResolveKeysFolder(builder.Configuration, database), HostSettings.ResolveKeyCertificate(builder.Configuration),
+            builder.Configuration["Aftercare:StandbyDatabase"]);
         // OpenIddict logs whole authorization requests at Information: the identifier typed on the
         // SMART consent page and the form token with them. No patient data in logs (docs/architecture.md).
         builder.Logging.AddFilter("OpenIddict", LogLevel.Warning);

@@ -45,6 +45,15 @@ public sealed class AftercareApplication : IAsyncLifetime
         Logs = logs;
     }
 
+    /// <summary>On a database the test made itself (a replicated pair, say): migrated and seeded there, never dropped.</summary>
+    internal AftercareApplication(Dictionary<string, string?> settings, string database)
+        : this(settings)
+    {
+        _givenDatabase = database;
+    }
+
+    private readonly string? _givenDatabase;
+
     /// <summary>What the app logged, when it was started with a capture.</summary>
     public CapturedLogs? Logs { get; }
 
@@ -65,8 +74,8 @@ public sealed class AftercareApplication : IAsyncLifetime
     {
         // Every FHIR answer is validated: the specification is loaded before the app (once per process).
         await FhirValidation.WarmAsync();
-        var copied = !_extra.Keys.Any(PreparedAfresh.Contains);
-        Database = Provider == "postgres" ? await CreatePostgresDatabaseAsync(copied) : await CreateSqliteFileAsync(copied);
+        var copied = _givenDatabase is null && !_extra.Keys.Any(PreparedAfresh.Contains);
+        Database = _givenDatabase ?? (Provider == "postgres" ? await CreatePostgresDatabaseAsync(copied) : await CreateSqliteFileAsync(copied));
         _app = Program.BuildWebApp(Settings(Database, Clock, _extra, _services));
         if (Logs is not null)
         {

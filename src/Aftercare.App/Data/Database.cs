@@ -84,7 +84,8 @@ public static class DatabaseRegistration
     /// <paramref name="keysFolder"/> (by default a "keys" folder beside the SQLite file, or in ./data).
     /// </summary>
     public static IServiceCollection AddAftercareDatabase(
-        this IServiceCollection services, DatabaseSettings settings, string? keysFolder = null, System.Security.Cryptography.X509Certificates.X509Certificate2? keyCertificate = null)
+        this IServiceCollection services, DatabaseSettings settings, string? keysFolder = null, System.Security.Cryptography.X509Certificates.X509Certificate2? keyCertificate = null,
+        string? standby = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         services.AddSingleton(settings);
@@ -93,6 +94,27 @@ public static class DatabaseRegistration
         // The audit's MAC key and head checkpoint live beside the Data Protection keys (ADR 0012).
         services.AddSingleton(s => new Audit.AuditSeal(keys, settings.Identity(), s.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Audit.AuditSeal>>()));
         services.AddSingleton<Audit.AuditBatcher>();
+        if (string.IsNullOrWhiteSpace(standby))
+        {
+            services.AddSingleton(new StaleReads(null));
+        }
+        else
+        {
+            if (settings.Provider != DatabaseProvider.Postgres)
+            {
+                throw new InvalidOperationException("Aftercare:StandbyDatabase is a PostgreSQL streaming standby; the database here is SQLite, which has none. Remove the setting, or use PostgreSQL.");
+            }
+
+            services.AddSingleton(sp =>
+            {
+                var options = new DbContextOptionsBuilder<PostgresAftercareDbContext>().UseApplicationServiceProvider(sp)
+                    .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
+                ConfigurePostgres(options, standby).AddInterceptors(FieldEncryptionInterceptor.Instance, Telemetry.CommandTimingInterceptor.Instance);
+                var built = options.Options;
+                return new StaleReads(() => new PostgresAftercareDbContext(built));
+            });
+        }
+
         if (settings.Provider == DatabaseProvider.Sqlite)
         {
             services.AddDbContext<AftercareDbContext, SqliteAftercareDbContext>(o =>
@@ -111,7 +133,7 @@ public static class DatabaseRegistration
         options.UseSqlite(connectionString).AddInterceptors(SqlitePragmas.Instance);
 
     internal static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(connectionString);
+        options.UseNpgsql(connectionString).AddInterceptors(PostgresFailover.Instance);
 
     /// <summary>Applies pending migrations of whichever provider is configured (creating a SQLite file first, owner-only).</summary>
     public static Task MigrateAsync(this AftercareDbContext db, CancellationToken ct = default)
@@ -208,5 +230,40 @@ internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<Po
         var options = new DbContextOptionsBuilder<PostgresAftercareDbContext>();
         DatabaseRegistration.ConfigurePostgres(options, "Host=localhost;Database=aftercare_design");
         return new PostgresAftercareDbContext(options.Options);
+    }
+}
+
+/// <summary>
+/// After a failover (issue 16) every pooled connection to the old primary is dead, and each would fail
+/// one request before it was thrown away. On the first command that fails because its server went
+/// away, or because it reached a server that is no longer the primary, the whole pool is cleared, so
+/// only the requests in flight at that moment fail (unacknowledged) and the next ones connect to the
+/// new primary, which Npgsql finds among the hosts with <c>Target Session Attributes=primary</c>.
+/// </summary>
+internal sealed class PostgresFailover : DbCommandInterceptor
+{
+    public static readonly PostgresFailover Instance = new();
+
+    public override void CommandFailed(DbCommand command, CommandErrorEventData eventData) => ClearIfGone(command, eventData.Exception);
+
+    public override Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        ClearIfGone(command, eventData.Exception);
+        return Task.CompletedTask;
+    }
+
+    private static void ClearIfGone(DbCommand command, Exception exception)
+    {
+        var gone = exception switch
+        {
+            // 57P01..57P03: the server is shutting down or cannot take connections; 25006: it is read-only (a standby now).
+            Npgsql.PostgresException p => p.SqlState is "57P01" or "57P02" or "57P03" or "25006",
+            Npgsql.NpgsqlException n => n.InnerException is IOException or System.Net.Sockets.SocketException || n.IsTransient,
+            _ => false,
+        };
+        if (gone && command.Connection is Npgsql.NpgsqlConnection connection)
+        {
+            Npgsql.NpgsqlConnection.ClearPool(connection);
+        }
     }
 }

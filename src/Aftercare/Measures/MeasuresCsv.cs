@@ -18,7 +18,7 @@ public static class MeasuresCsv
     }
 
     public static async Task<IResult> Export(
-        [Microsoft.AspNetCore.Http.AsParameters] MeasuresQuery query, HttpContext context, AftercareDbContext db, TimeProvider clock, LocalTime time, MeasuresOptions options, CancellationToken ct)
+        [Microsoft.AspNetCore.Http.AsParameters] MeasuresQuery query, HttpContext context, AftercareDbContext db, StaleReads stale, TimeProvider clock, LocalTime time, MeasuresOptions options, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(query);
         var (filter, by, problems) = query.Parse(clock.GetUtcNow(), time);
@@ -27,7 +27,9 @@ public static class MeasuresCsv
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The filters need correcting.", detail: string.Join(" ", problems));
         }
 
-        var report = await ExportMeasures.Handle(db, clock, time, context.User.ToActor(), filter, by, options.SuppressBelow, ct);
+        // Counted on the standby when there is one; the export is audited on the primary.
+        await using var standby = stale.Open();
+        var report = await ViewServiceMeasures.Export(db, clock, time, context.User.ToActor(), new(filter, by, options.SuppressBelow), ct, standby);
         return Results.File(Encoding.UTF8.GetBytes(Write(report)), "text/csv; charset=utf-8", $"aftercare-measures-{filter.From:yyyy-MM}-to-{filter.To:yyyy-MM}.csv");
     }
 
