@@ -16,7 +16,7 @@ public static partial class EvaluationReport
 {
     private const string FittedColour = "#1d70b8";
     private const string CounterfactualColour = "#505a5f";
-    private static readonly double[] NiceSteps = [1, 2, 2.5, 5, 10];
+    private static readonly double[] NiceSteps = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10];
 
     private static void TimeSeriesSection(StringBuilder html, TimeSeriesResult its, EvaluationResult? cohort, int? t)
     {
@@ -201,7 +201,7 @@ public static partial class EvaluationReport
         var lx = left + 150;
         html.Append(Invariant($"<circle cx=\"{lx}\" cy=\"12\" r=\"2.5\" fill=\"#0b0c0c\"/><text x=\"{lx + 8}\" y=\"16\" font-size=\"11\" font-family=\"sans-serif\">counted</text>\n"));
         html.Append(Invariant($"<line x1=\"{lx + 70}\" x2=\"{lx + 90}\" y1=\"12\" y2=\"12\" stroke=\"{FittedColour}\" stroke-width=\"2\"/><text x=\"{lx + 96}\" y=\"16\" font-size=\"11\" font-family=\"sans-serif\">fitted</text>\n"));
-        html.Append(Invariant($"<line x1=\"{lx + 150}\" x2=\"{lx + 170}\" y1=\"12\" y2=\"12\" stroke=\"{CounterfactualColour}\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/><rect x=\"{lx + 150}\" y=\"16\" width=\"20\" height=\"6\" fill=\"{CounterfactualColour}\" fill-opacity=\"0.18\"/><text x=\"{lx + 176}\" y=\"16\" font-size=\"11\" font-family=\"sans-serif\">expected had things carried on (95% band)</text>\n"));
+        html.Append(Invariant($"<rect x=\"{lx + 148}\" y=\"6\" width=\"24\" height=\"12\" fill=\"{CounterfactualColour}\" fill-opacity=\"0.18\"/><line x1=\"{lx + 150}\" x2=\"{lx + 170}\" y1=\"12\" y2=\"12\" stroke=\"{CounterfactualColour}\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/><text x=\"{lx + 176}\" y=\"16\" font-size=\"11\" font-family=\"sans-serif\">expected had things carried on (95% band)</text>\n"));
         html.Append("</svg>\n");
         var hidden = shown.Count(s => !s);
         html.Append(Invariant($"<figcaption>{E(label)}. Dots: the counts; solid line: the model; dashed line and shaded band: what the months before would have led us to expect, with its 95% interval. {E(Summary(o, f, its))}{(hidden > 0 ? Invariant($" {hidden} months whose counts are not shown are left out of the dots.") : "")} The counts are in the table below.</figcaption>\n</figure>\n"));
