@@ -194,4 +194,28 @@ public sealed class TimeSeriesTests(AftercareApplication app) : IClassFixture<Af
         Assert.Contains("Over time: before and after the programme started", page, StringComparison.Ordinal);
         Assert.Contains("The time series cannot be fitted yet", page, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// With Aftercare:Evaluation:ProgrammeStart set, the page fits the demo record's months, and its small monthly
+    /// counts stay hidden: "fewer than 5" in the tables and no dot in the plots, the model's lines drawn.
+    /// </summary>
+    [Fact]
+    public async Task The_evaluation_page_fits_the_configured_start_and_hides_small_monthly_counts_in_tables_and_plots()
+    {
+        await using var configured = new AftercareApplication(new() { [InterruptedTimeSeries.ProgrammeStartSetting] = "2025-11" });
+        await configured.InitializeAsync();
+        var manager = await configured.ClientFor(Aftercare.Domain.Users.Roles.ServiceManager);
+        var page = await (await manager.GetAsync("measures/evaluation", TestContext.Current.CancellationToken)).Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        Assert.Contains("The programme started in <strong>November 2025</strong>", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("cannot be fitted yet", page, StringComparison.Ordinal);
+        Assert.Contains("Presentations: segmented regression (", page, StringComparison.Ordinal);
+        Assert.Contains("Monthly counts from 1 to 4 are not shown in the tables", page, StringComparison.Ordinal);
+        Assert.Matches(@"<tr><th scope=""row"">\d{4}-\d{2}( \(programme started\))?</th><td>fewer than 5</td>", page);
+        Assert.DoesNotMatch(@"<tr><th scope=""row"">\d{4}-\d{2}( \(programme started\))?</th><td>[1-4]</td>", page);
+        Assert.Contains("months whose counts are not shown are left out of the dots", page, StringComparison.Ordinal);
+        // Mortality is not linked in the demo record: no deaths, and repetition is said not to be readable alone.
+        Assert.DoesNotContain("Deaths from any cause, month by month", page, StringComparison.Ordinal);
+        Assert.Contains("a change in repeat presentations cannot be read on its own", page, StringComparison.Ordinal);
+    }
 }

@@ -37,7 +37,7 @@ public static partial class EvaluationReport
             html.Append(Invariant($"<p>Monthly counts from 1 to {threshold - 1} are not shown in the tables, and their points are left out of the plots; the model's lines are drawn, because no month's count can be read from them.</p>\n"));
         }
 
-        AtAGlance(html, its, cohort);
+        AtAGlance(html, its, cohort, t);
         foreach (var o in its.Outcomes)
         {
             OutcomeOverTime(html, its, o, t);
@@ -52,7 +52,7 @@ public static partial class EvaluationReport
     }
 
     /// <summary>The outcomes side by side with engagement, so repetition is never read alone.</summary>
-    private static void AtAGlance(StringBuilder html, TimeSeriesResult its, EvaluationResult? cohort)
+    private static void AtAGlance(StringBuilder html, TimeSeriesResult its, EvaluationResult? cohort, int? t)
     {
         html.Append("<table>\n<caption>At a glance: each count compared with what the months before would have led us to expect (rate ratio, 95% CI)</caption>\n<thead><tr><th scope=\"col\">Monthly count</th><th scope=\"col\">Change at the start</th><th scope=\"col\">Change per month after the start</th><th scope=\"col\">Model</th></tr></thead>\n<tbody>\n");
         foreach (var o in its.Outcomes)
@@ -64,10 +64,16 @@ public static partial class EvaluationReport
         }
 
         html.Append("</tbody>\n</table>\n");
-        var engagement = cohort is null
-            ? "Engagement is not in this report (it was made from a series file alone); the cohort's report shows who aftercare reached."
-            : Invariant($"Engagement: {cohort.Engaged:N0} of the {cohort.Count:N0} people in the cohort ({(cohort.Count == 0 ? 0 : 100.0 * cohort.Engaged / cohort.Count):F0}%) were reached by aftercare by the landmark.");
-        html.Append(Invariant($"<p>{E(engagement)}</p>\n"));
+        if (cohort is null)
+        {
+            html.Append("<p>Engagement is not in this report (it was made from a series file alone); the cohort's report shows who aftercare reached.</p>\n");
+        }
+        else
+        {
+            var (engaged, people) = Pair(cohort.Engaged, cohort.Count, t);
+            var share = engaged.Suppressed || people.Suppressed || cohort.Count == 0 ? "" : Invariant($" ({100.0 * cohort.Engaged / cohort.Count:F0}%)");
+            html.Append(Invariant($"<p>Engagement: {engaged} of the {people} people in the cohort{share} were reached by aftercare by the landmark.</p>\n"));
+        }
         html.Append("<p><strong>Reading these together.</strong> More recorded presentations, or more repeat presentations, after the programme started is not by itself bad news. A programme that keeps people in contact makes it easier to come back for help, and every time someone comes back it is recorded. So repeat presentations can go up while people are safer. ");
         html.Append(its.Series.MortalityLinked
             ? "The question that matters most is whether deaths fell, and whether people were reached: read the repeat presentations beside the deaths and the engagement above, never on their own. Deaths are few each month, so their intervals are wide: a change in deaths needs many months before it can be told from chance.</p>\n"
@@ -148,7 +154,7 @@ public static partial class EvaluationReport
 
         var label = Invariant($"{o.Outcome.Title} each month, {months[0].Label} to {months[^1].Label}: counted, fitted by the model, and what the months before would have led us to expect after the programme started in {its.ProgrammeStart!.Value:yyyy-MM}");
         html.Append(Invariant($"<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-labelledby=\"fig-{id} desc-{id}\">\n"));
-        html.Append(Invariant($"<title id=\"fig-{id}\">{E(label)}</title>\n<desc id=\"desc-{id}\">{E(Summary(o, f, its))}</desc>\n"));
+        html.Append(Invariant($"<title id=\"fig-{id}\">{E(label)}</title>\n<desc id=\"desc-{id}\">{E(Summary(o, f, its, t))}</desc>\n"));
         for (var tick = 0; tick <= 5; tick++)
         {
             var v = yMax * tick / 5;
@@ -204,12 +210,18 @@ public static partial class EvaluationReport
         html.Append(Invariant($"<rect x=\"{lx + 148}\" y=\"6\" width=\"24\" height=\"12\" fill=\"{CounterfactualColour}\" fill-opacity=\"0.18\"/><line x1=\"{lx + 150}\" x2=\"{lx + 170}\" y1=\"12\" y2=\"12\" stroke=\"{CounterfactualColour}\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/><text x=\"{lx + 176}\" y=\"16\" font-size=\"11\" font-family=\"sans-serif\">expected had things carried on (95% band)</text>\n"));
         html.Append("</svg>\n");
         var hidden = shown.Count(s => !s);
-        html.Append(Invariant($"<figcaption>{E(label)}. Dots: the counts; solid line: the model; dashed line and shaded band: what the months before would have led us to expect, with its 95% interval. {E(Summary(o, f, its))}{(hidden > 0 ? Invariant($" {hidden} months whose counts are not shown are left out of the dots.") : "")} The counts are in the table below.</figcaption>\n</figure>\n"));
+        html.Append(Invariant($"<figcaption>{E(label)}. Dots: the counts; solid line: the model; dashed line and shaded band: what the months before would have led us to expect, with its 95% interval. {E(Summary(o, f, its, t))}{(hidden > 0 ? Invariant($" {hidden} months whose counts are not shown are left out of the dots.") : "")} The counts are in the table below.</figcaption>\n</figure>\n"));
     }
 
     /// <summary>The plot in one sentence, for people who cannot see it.</summary>
-    private static string Summary(SeriesOutcomeFit o, SegmentedFit f, TimeSeriesResult its)
+    private static string Summary(SeriesOutcomeFit o, SegmentedFit f, TimeSeriesResult its, int? t)
     {
+        // An average times the months is a total: not given when a total before or after the start is a small number.
+        if (t is { } threshold && (Suppression.TooSmall(o.Counts.Take(its.StartIndex).Sum(), threshold) || Suppression.TooSmall(o.Counts.Skip(its.StartIndex).Sum(), threshold)))
+        {
+            return Invariant($"There were fewer than {threshold} {o.Outcome.Plural} in all the months before the start, or from it on, so averages are not given.");
+        }
+
         var before = o.Counts.Take(its.StartIndex).Average();
         var after = o.Counts.Skip(its.StartIndex).Average();
         var expected = f.Counterfactual.Count == 0 ? double.NaN : f.Counterfactual.Average(c => c.Expected);
