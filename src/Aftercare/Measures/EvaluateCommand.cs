@@ -68,7 +68,7 @@ public static class EvaluateCommand
                 result.AddError("--follow-up-days must be between 1 and 3650.");
             }
         });
-        var command = new Command("evaluate", "Evaluate the aftercare programme: time to repeat presentation and to death, engaged and not engaged and by pathway (Kaplan–Meier, log-rank, Cox). Group comparisons only: nothing about any one person.")
+        var command = new Command("evaluate", "Evaluate the aftercare programme: time to repeat presentation and to death, engaged and not engaged and by pathway (Kaplan–Meier, log-rank, Cox), and the service's monthly counts before and after the programme started (interrupted time series). Group comparisons only: nothing about any one person.")
         {
             output, export, cohort, exportSeries, seriesFile, programmeStart, results, engagedWithin, followUp, db,
         };
@@ -221,6 +221,11 @@ public static class EvaluateCommand
 
             var result = rows is null ? null : await cli.Step("Analysing…", () => Task.Run(() => EvaluateProgramme.Run(rows), ct));
             var timeSeries = series is null ? null : InterruptedTimeSeries.Run(series, start);
+            if (series is null && start is not null)
+            {
+                cli.Out.WriteLine("Time series: not fitted: --cohort alone has no monthly series (give --series too).");
+            }
+
             if (timeSeries is { NotFitted: { } notFitted })
             {
                 cli.Out.WriteLine($"Time series: not fitted: {notFitted}");
