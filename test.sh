@@ -43,10 +43,11 @@ missing=()
 # Node for the FHIR conformance suite, a third-party client (tests/conformance, fhir-kit-client from npm).
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
-# R and survival, to check the programme evaluation's every number (docs/evaluation.md, EvaluationAgainstRTests).
+# R with survival, cmprsk and MASS (glm.nb), to check the programme evaluation's every number (docs/evaluation.md, EvaluationAgainstRTests).
 command -v Rscript >/dev/null || missing+=(r-base-core)
 [ -d /usr/lib/R/site-library/survival ] || [ -d /usr/lib/R/library/survival ] || missing+=(r-cran-survival)
 [ -d /usr/lib/R/site-library/cmprsk ] || [ -d /usr/lib/R/library/cmprsk ] || missing+=(r-cran-cmprsk)
+[ -d /usr/lib/R/site-library/MASS ] || [ -d /usr/lib/R/library/MASS ] || missing+=(r-cran-mass)
 if [ ${#missing[@]} -gt 0 ]; then
   say "Installing ${missing[*]} from Debian"
   as_root=""

@@ -83,4 +83,23 @@ public sealed class MeasuresFlowTests(BrowserSession session) : IClassFixture<Br
         await BrowserSession.AssertAccessible(page);
         await BrowserSession.Screenshot(page, "evaluation-in-layout");
     }
+
+    /// <summary>
+    /// Issue 15: the report's time series section, fitted on a synthetic series with deaths, opened as the
+    /// analyst opens the file: the plots are images with a name and a description, and axe finds nothing serious.
+    /// </summary>
+    [Fact]
+    public async Task The_time_series_report_opened_from_its_file_is_accessible_with_named_plots()
+    {
+        var series = Aftercare.App.Evaluation.SyntheticSeries.Generate(new DateOnly(2022, 1, 1), 48, 24, seed: 15);
+        var its = Aftercare.App.Evaluation.InterruptedTimeSeries.Run(series, new DateOnly(2024, 1, 1));
+        var file = Path.Combine(Directory.CreateTempSubdirectory("aftercare-its-report-").FullName, "report.html");
+        await File.WriteAllTextAsync(file, Aftercare.App.Evaluation.EvaluationReport.Render(null, new("a synthetic series", AftercareApplication.Now, null, null, TimeSeries: its)));
+
+        var page = await session.NewPage();
+        await page.GotoAsync(new Uri(file).AbsoluteUri);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Over time: before and after the programme started", Level = 2 })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { Name = "Deaths from any cause each month, 2022-01 to 2025-12" })).ToBeVisibleAsync();
+        await BrowserSession.AssertAccessible(page);
+    }
 }

@@ -85,6 +85,59 @@ public sealed partial class EvaluationAgainstRTests
     }
 
     /// <summary>
+    /// The interrupted time series: the docs' second block (glm, MASS::glm.nb) run by Rscript on the series file that
+    /// `--series` analyses gives every `its` and `its_month` number of --results to 1e-6: a Poisson series, and an
+    /// overdispersed one the negative binomial fits (a start in a month other than January, so the season's phase is checked).
+    /// </summary>
+    [Theory]
+    [InlineData(48, 24, 15, false)]
+    [InlineData(40, 19, 8, true)]
+    public async Task Every_number_of_the_time_series_matches_the_R_code_in_the_docs_to_one_in_a_million(int months, int startIndex, int seed, bool overdispersed)
+    {
+        if (!OnPath("Rscript"))
+        {
+            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", "Rscript is not installed (./test.sh installs r-base-core and r-cran-mass).");
+            Assert.Skip("Rscript is not installed here.");
+        }
+
+        var folder = Directory.CreateTempSubdirectory("aftercare-r-its-").FullName;
+        var series = Path.Combine(folder, "series.csv");
+        var first = new DateOnly(2021, 5, 1);
+        await using (var writer = new StreamWriter(series))
+        {
+            await MonthlySeries.WriteCsvAsync(writer, SyntheticSeries.Generate(first, months, startIndex, seed, overdispersed: overdispersed), TestContext.Current.CancellationToken);
+        }
+
+        var start = first.AddMonths(startIndex).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        var run = await CliTests.Aftercare(null, "evaluate", "--series", series, "--programme-start", start, "--results", Path.Combine(folder, "results.json"));
+        Assert.True(run.Code == 0, run.Err);
+
+        var docs = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "docs", "evaluation.md"), TestContext.Current.CancellationToken);
+        var script = Path.Combine(folder, "its-check.R");
+        await File.WriteAllTextAsync(script, ItsBlock().Match(docs).Groups[1].Value, TestContext.Current.CancellationToken);
+        var (code, output) = await Rscript(folder, script, series, start, Path.Combine(folder, "r-its-results.csv"));
+        Assert.True(code == 0, output);
+
+        var ours = await Read(Path.Combine(folder, "results.csv"));
+        var theirs = await Read(Path.Combine(folder, "r-its-results.csv"));
+        Assert.All(ours.Keys, k => Assert.StartsWith("its", k.Analysis, StringComparison.Ordinal));
+        Assert.Empty(ours.Keys.Except(theirs.Keys).Select(Describe));
+        Assert.Empty(theirs.Keys.Except(ours.Keys).Select(Describe));
+        var differences = ours.Where(kv => Math.Abs(kv.Value - theirs[kv.Key]) > Tolerance * Math.Max(1, Math.Abs(theirs[kv.Key])))
+            .Select(kv => $"{Describe(kv.Key)}: ours {kv.Value.ToString("R", CultureInfo.InvariantCulture)}, R {theirs[kv.Key].ToString("R", CultureInfo.InvariantCulture)}").ToList();
+        Assert.True(differences.Count == 0, $"{differences.Count} of {ours.Count} values differ from R:\n" + string.Join('\n', differences.Take(40)));
+
+        // Both models are among those compared, with every estimate the report shows.
+        Assert.Equal(overdispersed ? 1 : 0, ours[("presentations", "its", "", "", "model")]);
+        Assert.Contains(("deaths_suicide", "its", "", "level", "rr"), ours.Keys);
+        Assert.Contains(("presentations", "its_month", "", "month=" + first.AddMonths(months - 1).ToString("yyyy-MM", CultureInfo.InvariantCulture), "upper"), ours.Keys);
+        if (overdispersed)
+        {
+            Assert.Contains(("presentations", "its", "", "", "theta"), ours.Keys);
+        }
+    }
+
+    /// <summary>
     /// Estimates of a term that is not estimable, and the numbers of a model that did not converge, are
     /// where the iterations stopped: compared are that it is not estimable (or did not converge), not the numbers.
     /// </summary>
@@ -150,4 +203,7 @@ public sealed partial class EvaluationAgainstRTests
 
     [GeneratedRegex(@"<!-- r-check: begin -->\s*```r\n(.*?)```\s*<!-- r-check: end -->", RegexOptions.Singleline)]
     private static partial Regex RBlock();
+
+    [GeneratedRegex(@"<!-- r-check-its: begin -->\s*```r\n(.*?)```\s*<!-- r-check-its: end -->", RegexOptions.Singleline)]
+    private static partial Regex ItsBlock();
 }

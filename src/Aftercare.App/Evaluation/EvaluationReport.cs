@@ -13,30 +13,42 @@ namespace Aftercare.App.Evaluation;
 /// small-number rule (<see cref="Suppression"/>), and no curve or estimate is drawn for a group
 /// whose counts are hidden. Null for the analyst's file written by `aftercare evaluate`.
 /// </param>
-public sealed record ReportContext(string Source, DateTimeOffset GeneratedAt, EvaluationSettings? Settings, ExtractedCohort? Flow, int? SuppressBelow = null);
+/// <param name="TimeSeries">The interrupted time series of the monthly counts (issue 15); null when there is no series.</param>
+public sealed record ReportContext(string Source, DateTimeOffset GeneratedAt, EvaluationSettings? Settings, ExtractedCohort? Flow, int? SuppressBelow = null, TimeSeriesResult? TimeSeries = null);
 
 /// <summary>
 /// The evaluation as one self-contained HTML file: methods, tables, Kaplan–Meier curves drawn as
 /// inline SVG with their data tables beside them, and the caveats. No script, no style element and
 /// no style attribute, so the page also passes the app's Content-Security-Policy if served.
 /// </summary>
-public static class EvaluationReport
+public static partial class EvaluationReport
 {
     private static readonly string[] Palette = ["#1d70b8", "#d4351c", "#00703c", "#6f72af", "#b58840", "#912b88", "#28a197", "#505a5f"];
     private static readonly int[] TableDays = [30, 90, 180, 365];
 
     /// <summary>The whole report as one self-contained HTML file.</summary>
-    public static string Render(EvaluationResult result, ReportContext context) =>
+    /// <param name="result">The cohort's evaluation; null when only a monthly series is analysed (the report is then its time series).</param>
+    public static string Render(EvaluationResult? result, ReportContext context) =>
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Aftercare programme evaluation</title>\n</head>\n<body>\n<main>\n<h1>Aftercare programme evaluation</h1>\n"
         + Body(result, context) + "</main>\n</body>\n</html>\n";
 
     /// <summary>The report's content under its heading, for the app's page inside the site's layout.</summary>
-    public static string Body(EvaluationResult result, ReportContext context)
+    public static string Body(EvaluationResult? result, ReportContext context)
     {
-        ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(context);
         var html = new StringBuilder();
         var t = context.SuppressBelow;
+        if (result is null)
+        {
+            html.Append(Invariant($"<p>Generated {context.GeneratedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC from {E(context.Source)}: the service's monthly counts only (no cohort of people).</p>\n"));
+            if (context.TimeSeries is { } only)
+            {
+                TimeSeriesSection(html, only, null, t);
+            }
+
+            return html.ToString();
+        }
+
         var (engaged, people) = Pair(result.Engaged, result.Count, t);
         html.Append(Invariant($"<p>Generated {context.GeneratedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC from {E(context.Source)}. {people} people; {engaged} engaged with aftercare by the landmark.</p>\n"));
         if (t is { } threshold)
@@ -52,6 +64,11 @@ public static class EvaluationReport
             ? "<li>Mortality data are linked: deaths by suicide (including undetermined intent) and from any cause are shown beside repetition.</li>\n"
             : "<li><strong>Mortality data are not linked</strong> in this cohort, so deaths are not shown. Without them, repetition cannot be read on its own: fewer repeat presentations could mean fewer people coming back for help. Link mortality data before drawing conclusions.</li>\n");
         html.Append("</ul>\n");
+
+        if (context.TimeSeries is { } series)
+        {
+            TimeSeriesSection(html, series, result, t);
+        }
 
         Methods(html, result, context);
         foreach (var outcome in result.Outcomes)

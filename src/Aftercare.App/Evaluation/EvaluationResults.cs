@@ -15,13 +15,19 @@ public sealed record ResultValue(string Outcome, string Analysis, string Subset,
 public sealed record ResultModel(string Outcome, string Analysis, string Subset, IReadOnlyList<string> References, int N, int Events,
     bool Converged, int Iterations, IReadOnlyList<NotEstimableTerm> NotEstimable);
 
+/// <summary>The interrupted time series as a whole: the programme's first month, the series' months, and why it was not fitted.</summary>
+public sealed record ResultTimeSeries(string? ProgrammeStart, int Months, string? FirstMonth, string? LastMonth, int StartIndex, int Harmonics, string? NotFitted, IReadOnlyList<ResultTimeSeriesModel> Outcomes);
+
+/// <summary>One outcome's segmented regression: the model used, the Poisson dispersion that chose it, θ, and why it was not fitted.</summary>
+public sealed record ResultTimeSeriesModel(string Outcome, string? Model, double? PoissonDispersion, double? Theta, string? ThetaWarning, bool Converged, string? NotFitted, IReadOnlyList<string> NotEstimable);
+
 /// <summary>
 /// The evaluation's every estimate, for a statistician to diff against R (issue 15): <c>aftercare
 /// evaluate --results results.json</c> writes this as JSON and, beside it, the values as a long CSV
 /// (outcome, analysis, subset, term, statistic, value), the shape docs/evaluation.md's R code writes.
 /// Counts are not suppressed here: like the cohort file, this is for the analyst, not for display.
 /// </summary>
-public sealed record EvaluationResults(int Count, int Engaged, bool MortalityLinked, IReadOnlyList<ResultModel> Models, IReadOnlyList<ResultValue> Values)
+public sealed record EvaluationResults(int Count, int Engaged, bool MortalityLinked, IReadOnlyList<ResultModel> Models, IReadOnlyList<ResultValue> Values, ResultTimeSeries? TimeSeries = null)
 {
     /// <summary>The days at which survival is tabulated, as in the report.</summary>
     public static readonly int[] Days = [30, 90, 180, 365];
@@ -34,12 +40,20 @@ public sealed record EvaluationResults(int Count, int Engaged, bool MortalityLin
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public static EvaluationResults From(EvaluationResult result)
+    public static EvaluationResults From(EvaluationResult result) => From(result, null);
+
+    /// <param name="result">The cohort's evaluation; null when only a monthly series was analysed.</param>
+    /// <param name="timeSeries">The interrupted time series; null when there is no series.</param>
+    public static EvaluationResults From(EvaluationResult? result, TimeSeriesResult? timeSeries)
     {
-        ArgumentNullException.ThrowIfNull(result);
+        if (result is null && timeSeries is null)
+        {
+            throw new ArgumentNullException(nameof(result), "there is neither a cohort nor a series to take results from.");
+        }
+
         var models = new List<ResultModel>();
         var values = new List<ResultValue>();
-        foreach (var o in result.Outcomes)
+        foreach (var o in result?.Outcomes ?? [])
         {
             var key = o.Outcome.Key;
             void Add(string analysis, string subset, string term, string statistic, double value) => values.Add(new(key, analysis, subset, term, statistic, value));
@@ -47,7 +61,7 @@ public sealed record EvaluationResults(int Count, int Engaged, bool MortalityLin
             Curves("km_engagement", o.ByEngagement, g => g == "Engaged" ? "engaged=1" : "engaged=0");
             Curves("km_pathway", o.ByPathway, g => Terms.Code("pathway", g));
             LogRankValues("logrank_engagement", o.EngagementLogRank, ["engaged=0", "engaged=1"]);
-            LogRankValues("logrank_pathway", o.PathwayLogRank, [.. result.Pathways.Select(p => Terms.Code("pathway", p))]);
+            LogRankValues("logrank_pathway", o.PathwayLogRank, [.. result!.Pathways.Select(p => Terms.Code("pathway", p))]);
             Cox("cox_crude", "", o.EngagementCrude, []);
             Cox("cox_adjusted", "", o.EngagementAdjusted, o.EngagementReferences);
             Cox("cox_pathway", "", o.PathwayAdjusted, o.PathwayReferences);
@@ -137,7 +151,87 @@ public sealed record EvaluationResults(int Count, int Engaged, bool MortalityLin
             }
         }
 
-        return new EvaluationResults(result.Count, result.Engaged, result.MortalityLinked, models, values);
+        var series = timeSeries is null ? null : TimeSeriesValues(timeSeries, values);
+        return new EvaluationResults(result?.Count ?? 0, result?.Engaged ?? 0, result?.MortalityLinked ?? timeSeries!.Series.MortalityLinked, models, values, series);
+    }
+
+    /// <summary>
+    /// The interrupted time series (analysis <c>its</c>, outcome presentations, repeat_presentations, deaths_suicide,
+    /// deaths_any): per outcome months, start_index, fitted (0 when not fitted); when fitted model (0 Poisson, 1
+    /// negative binomial), poisson_dispersion (Pearson χ²/df of the Poisson, which chose the model), deviance,
+    /// df_residual, aic, converged, theta and theta_se (negative binomial only); per coefficient (term
+    /// <c>(Intercept)</c>, time, level, slope, sin1, cos1) beta, se, z, p; for level and slope also rr, lower,
+    /// upper. Analysis <c>its_month</c>, term <c>month=yyyy-MM</c>: observed and fitted for every month, and from
+    /// the programme's start counterfactual with its lower and upper 95% limits.
+    /// </summary>
+    private static ResultTimeSeries TimeSeriesValues(TimeSeriesResult its, List<ResultValue> values)
+    {
+        var months = its.Series.Months;
+        var outcomes = new List<ResultTimeSeriesModel>();
+        foreach (var o in its.Outcomes)
+        {
+            var key = o.Outcome.Key;
+            void Add(string analysis, string term, string statistic, double value) => values.Add(new(key, analysis, "", term, statistic, value));
+            Add("its", "", "months", months.Count);
+            Add("its", "", "start_index", its.StartIndex);
+            Add("its", "", "fitted", o.Fit is null ? 0 : 1);
+            if (o.Fit is not { } s)
+            {
+                outcomes.Add(new ResultTimeSeriesModel(key, null, null, null, null, false, o.NotFitted, []));
+                continue;
+            }
+
+            var f = s.Fit;
+            outcomes.Add(new ResultTimeSeriesModel(key, s.Model == CountModel.Poisson ? "poisson" : "negative_binomial", s.PoissonDispersion, f.Theta, f.ThetaWarning, f.Converged, o.NotFitted, [.. f.NotEstimable.Select(n => n.Name)]));
+            Add("its", "", "model", s.Model == CountModel.Poisson ? 0 : 1);
+            Add("its", "", "poisson_dispersion", s.PoissonDispersion);
+            Add("its", "", "deviance", f.Deviance);
+            Add("its", "", "df_residual", f.ResidualDegreesOfFreedom);
+            Add("its", "", "aic", f.Aic);
+            Add("its", "", "converged", f.Converged ? 1 : 0);
+            if (f.Theta is { } theta)
+            {
+                Add("its", "", "theta", theta);
+                Add("its", "", "theta_se", f.ThetaStdErr ?? double.NaN);
+            }
+
+            foreach (var c in f.Coefficients)
+            {
+                Add("its", c.Name, "beta", c.Estimate);
+                Add("its", c.Name, "se", c.StdErr);
+                Add("its", c.Name, "z", c.Z);
+                Add("its", c.Name, "p", c.P);
+            }
+
+            foreach (var (name, ratio) in new[] { (SegmentedRegression.Level, s.LevelChange), (SegmentedRegression.Slope, s.SlopeChange) })
+            {
+                if (ratio is { } r)
+                {
+                    Add("its", name, "rr", r.Estimate);
+                    Add("its", name, "lower", r.Lower);
+                    Add("its", name, "upper", r.Upper);
+                }
+            }
+
+            for (var t = 0; t < months.Count; t++)
+            {
+                var term = "month=" + months[t].Label;
+                Add("its_month", term, "observed", o.Counts[t]);
+                Add("its_month", term, "fitted", f.Fitted[t]);
+            }
+
+            foreach (var c in s.Counterfactual)
+            {
+                var term = "month=" + months[c.Month].Label;
+                Add("its_month", term, "counterfactual", c.Expected);
+                Add("its_month", term, "lower", c.Lower);
+                Add("its_month", term, "upper", c.Upper);
+            }
+        }
+
+        return new ResultTimeSeries(
+            its.ProgrammeStart?.ToString("yyyy-MM", CultureInfo.InvariantCulture), months.Count, months.Count > 0 ? months[0].Label : null,
+            months.Count > 0 ? months[^1].Label : null, its.StartIndex, its.Harmonics, its.NotFitted, outcomes);
     }
 
     /// <summary>

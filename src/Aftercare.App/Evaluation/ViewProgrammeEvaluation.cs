@@ -12,7 +12,9 @@ namespace Aftercare.App.Evaluation;
 /// </summary>
 public static class ViewProgrammeEvaluation
 {
-    public static async Task<string> Handle(AftercareDbContext db, TimeProvider clock, Actor actor, int suppressBelow, CancellationToken ct)
+    /// <param name="programmeStart">The configured programme start (Aftercare:Evaluation:ProgrammeStart, yyyy-MM) as written; null or empty when not configured.</param>
+    /// <param name="zone">The service's time zone, for calendar months; UTC when null.</param>
+    public static async Task<string> Handle(AftercareDbContext db, TimeProvider clock, Actor actor, int suppressBelow, CancellationToken ct, string? programmeStart = null, TimeZoneInfo? zone = null)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(clock);
@@ -20,8 +22,24 @@ public static class ViewProgrammeEvaluation
         var now = clock.GetUtcNow();
         var extracted = await ExtractCohort.Handle(db, now, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), settings, ct: ct);
         var result = EvaluateProgramme.Run(extracted.Rows);
+        var series = await MonthlySeries.Handle(db, now, zone ?? TimeZoneInfo.Utc, ct: ct);
+        TimeSeriesResult timeSeries;
+        if (string.IsNullOrWhiteSpace(programmeStart))
+        {
+            timeSeries = InterruptedTimeSeries.Run(series, null);
+        }
+        else if (InterruptedTimeSeries.TryParseStart(programmeStart, out var start, out var why))
+        {
+            timeSeries = InterruptedTimeSeries.Run(series, start);
+        }
+        else
+        {
+            // A misconfigured start is said on the page, not thrown: the rest of the evaluation still stands.
+            timeSeries = InterruptedTimeSeries.Run(series, null) with { NotFitted = $"the configured programme start ({InterruptedTimeSeries.ProgrammeStartSetting}) {why}" };
+        }
+
         db.Audit(clock, actor, AuditAction.MeasuresViewed, AuditPurpose.Administration, entityId: "programme evaluation");
         await db.SaveChangesAsync(ct);
-        return EvaluationReport.Body(result, new ReportContext("this service's record", now, settings, extracted, suppressBelow));
+        return EvaluationReport.Body(result, new ReportContext("this service's record", now, settings, extracted, suppressBelow, timeSeries));
     }
 }

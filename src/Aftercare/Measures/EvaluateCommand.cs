@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Security.Cryptography;
+using Aftercare.App;
 using Aftercare.App.Data;
 using Aftercare.App.Evaluation;
 using Aftercare.Cli;
@@ -34,6 +35,19 @@ public static class EvaluateCommand
             }
         });
         var cohort = new Option<FileInfo?>("--cohort") { Description = "Analyse this cohort CSV instead of the database (the shape --export-cohort writes)." };
+        var exportSeries = new Option<FileInfo?>("--export-series") { Description = "Write the service's monthly counts as CSV (month, presentations, repeat_presentations, deaths_any, deaths_suicide; docs/evaluation.md)." };
+        var seriesFile = new Option<FileInfo?>("--series") { Description = "Analyse this monthly series CSV (the shape --export-series writes) for the time series, instead of the database; with --cohort, both files." };
+        var programmeStart = new Option<string?>("--programme-start")
+        {
+            Description = $"The programme's first month, yyyy-MM, for the time series before and after it (default: {InterruptedTimeSeries.ProgrammeStartSetting}).",
+        };
+        programmeStart.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } text && !InterruptedTimeSeries.TryParseStart(text, out _, out var why))
+            {
+                result.AddError($"--programme-start \"{text}\" {why} Nothing was written.");
+            }
+        });
         var engagedWithin = new Option<int>("--engaged-within-days")
         {
             Description = "Engaged: an aftercare contact reached the person within this many days of the index presentation; follow-up starts then (the landmark).",
@@ -54,15 +68,21 @@ public static class EvaluateCommand
                 result.AddError("--follow-up-days must be between 1 and 3650.");
             }
         });
-        var command = new Command("evaluate", "Evaluate the aftercare programme: time to repeat presentation and to death, engaged and not engaged and by pathway (Kaplan–Meier, log-rank, Cox). Group comparisons only: nothing about any one person.")
+        var command = new Command("evaluate", "Evaluate the aftercare programme: time to repeat presentation and to death, engaged and not engaged and by pathway (Kaplan–Meier, log-rank, Cox), and the service's monthly counts before and after the programme started (interrupted time series). Group comparisons only: nothing about any one person.")
         {
-            output, export, cohort, results, engagedWithin, followUp, db,
+            output, export, cohort, exportSeries, seriesFile, programmeStart, results, engagedWithin, followUp, db,
         };
         command.Validators.Add(result =>
         {
-            if (result.GetValue(cohort) is not null && (result.GetValue(export) is not null || result.GetValue(db) is not null))
+            var exporting = result.GetValue(export) is not null || result.GetValue(exportSeries) is not null || result.GetValue(db) is not null;
+            if (result.GetValue(cohort) is not null && exporting)
             {
-                result.AddError("--cohort analyses a file; it cannot be combined with --db or --export-cohort.");
+                result.AddError("--cohort analyses a file; it cannot be combined with --db, --export-cohort or --export-series.");
+            }
+
+            if (result.GetValue(seriesFile) is not null && exporting)
+            {
+                result.AddError("--series analyses a file; it cannot be combined with --db, --export-cohort or --export-series.");
             }
         });
         command.SetAction(async (parse, ct) =>
@@ -70,36 +90,81 @@ public static class EvaluateCommand
             var settings = new EvaluationSettings(parse.GetValue(engagedWithin), parse.GetValue(followUp));
             var exportTo = parse.GetValue(export);
             var resultsTo = parse.GetValue(results);
-            var reportTo = parse.GetValue(output) ?? (exportTo is null && resultsTo is null ? new FileInfo("evaluation-report.html") : null);
-            IReadOnlyList<CohortRow> rows;
+            var exportSeriesTo = parse.GetValue(exportSeries);
+            var reportTo = parse.GetValue(output) ?? (exportTo is null && exportSeriesTo is null && resultsTo is null ? new FileInfo("evaluation-report.html") : null);
+            DateOnly? start = InterruptedTimeSeries.TryParseStart(parse.GetValue(programmeStart), out var given, out _) ? given : null;
+            IReadOnlyList<CohortRow>? rows = null;
+            ServiceSeries? series = null;
             ReportContext context;
-            if (parse.GetValue(cohort) is { } file)
+            var cohortFile = parse.GetValue(cohort);
+            var seriesPath = parse.GetValue(seriesFile);
+            if (cohortFile is not null || seriesPath is not null)
             {
-                if (!file.Exists)
+                if (seriesPath is not null)
                 {
-                    await cli.Error.WriteLineAsync($"--cohort: {file.FullName} was not found.");
-                    return 2;
-                }
-
-                using var reader = file.OpenText();
-                var read = await cli.Step("Reading the cohort…", () => CohortCsv.ReadAsync(reader, ct: ct));
-                if (!read.IsSuccess)
-                {
-                    await cli.Error.WriteLineAsync($"--cohort: {file.Name} cannot be analysed:");
-                    foreach (var error in read.Errors)
+                    if (!seriesPath.Exists)
                     {
-                        await cli.Error.WriteLineAsync("  " + error.Message);
+                        await cli.Error.WriteLineAsync($"--series: {seriesPath.FullName} was not found.");
+                        return 2;
                     }
 
-                    return 1;
+                    using var reader = seriesPath.OpenText();
+                    var read = await cli.Step("Reading the monthly series…", () => MonthlySeries.ReadCsvAsync(reader, ct: ct));
+                    if (!read.IsSuccess)
+                    {
+                        await cli.Error.WriteLineAsync($"--series: {seriesPath.Name} cannot be analysed:");
+                        foreach (var error in read.Errors)
+                        {
+                            await cli.Error.WriteLineAsync("  " + error.Message);
+                        }
+
+                        return 1;
+                    }
+
+                    series = read.Value;
                 }
 
-                rows = read.Value;
-                context = new ReportContext($"the cohort file {file.Name}", TimeProvider.System.GetUtcNow(), null, null);
+                if (cohortFile is not null)
+                {
+                    if (!cohortFile.Exists)
+                    {
+                        await cli.Error.WriteLineAsync($"--cohort: {cohortFile.FullName} was not found.");
+                        return 2;
+                    }
+
+                    using var reader = cohortFile.OpenText();
+                    var read = await cli.Step("Reading the cohort…", () => CohortCsv.ReadAsync(reader, ct: ct));
+                    if (!read.IsSuccess)
+                    {
+                        await cli.Error.WriteLineAsync($"--cohort: {cohortFile.Name} cannot be analysed:");
+                        foreach (var error in read.Errors)
+                        {
+                            await cli.Error.WriteLineAsync("  " + error.Message);
+                        }
+
+                        return 1;
+                    }
+
+                    rows = read.Value;
+                }
+
+                var source = string.Join(" and ", new[] { cohortFile is null ? null : $"the cohort file {cohortFile.Name}", seriesPath is null ? null : $"the series file {seriesPath.Name}" }.OfType<string>());
+                context = new ReportContext(source, TimeProvider.System.GetUtcNow(), null, null);
             }
             else
             {
                 await using var app = Program.BuildWebApp(cli.Host(parse));
+                if (start is null && app.Configuration[InterruptedTimeSeries.ProgrammeStartSetting] is { Length: > 0 } configuredStart)
+                {
+                    if (!InterruptedTimeSeries.TryParseStart(configuredStart, out var fromSettings, out var why))
+                    {
+                        await cli.Error.WriteLineAsync($"{InterruptedTimeSeries.ProgrammeStartSetting} \"{configuredStart}\" {why} Nothing was written.");
+                        return 2;
+                    }
+
+                    start = fromSettings;
+                }
+
                 await DatabasePreparation.PrepareAsync(app, migrate: true, demo: false, ct);
                 await using var scope = app.Services.CreateAsyncScope();
                 var clock = app.Services.GetRequiredService<TimeProvider>();
@@ -110,11 +175,15 @@ public static class EvaluateCommand
                     return 2;
                 }
 
+                var database = scope.ServiceProvider.GetRequiredService<AftercareDbContext>();
                 var extracted = await cli.Step("Drawing the cohort from the record…", () =>
-                    ExtractCohort.Handle(scope.ServiceProvider.GetRequiredService<AftercareDbContext>(), clock.GetUtcNow(), key, settings, ct: ct));
+                    ExtractCohort.Handle(database, clock.GetUtcNow(), key, settings, ct: ct));
+                series = await cli.Step("Counting the months…", () =>
+                    MonthlySeries.Handle(database, clock.GetUtcNow(), app.Services.GetRequiredService<LocalTime>().Zone, ct: ct));
                 rows = extracted.Rows;
                 context = new ReportContext(app.Services.GetRequiredService<DatabaseSettings>().Describe(), clock.GetUtcNow(), settings, extracted);
                 cli.Out.WriteLine($"Cohort: {rows.Count:N0} people (of {extracted.People:N0}); mortality data {(extracted.MortalityLinked ? "linked" : "not linked: no deaths are shown")}.");
+                cli.Out.WriteLine(series.Months.Count == 0 ? "Monthly series: no complete month yet." : $"Monthly series: {series.Months.Count:N0} complete months, {series.Months[0].Label} to {series.Months[^1].Label}.");
                 if (exportTo is not null)
                 {
                     await using (var writer = new StreamWriter(exportTo.FullName))
@@ -127,6 +196,16 @@ public static class EvaluateCommand
                         ? $"Pseudonyms are keyed with {PseudonymKeySetting}: the same person has the same pid in every export made with that key."
                         : "Pseudonyms are keyed with a new random key that was not kept: they cannot be linked to people or to other exports.");
                 }
+
+                if (exportSeriesTo is not null)
+                {
+                    await using (var writer = new StreamWriter(exportSeriesTo.FullName))
+                    {
+                        await MonthlySeries.WriteCsvAsync(writer, series, ct);
+                    }
+
+                    cli.Out.WriteLine($"Monthly series written to {exportSeriesTo.FullName} (whole-service counts, no people).");
+                }
             }
 
             if (reportTo is null && resultsTo is null)
@@ -134,13 +213,25 @@ public static class EvaluateCommand
                 return 0;
             }
 
-            if (rows.Count == 0)
+            if (rows is { Count: 0 })
             {
                 await cli.Error.WriteLineAsync("There is nobody in the cohort yet, so there is nothing to evaluate.");
                 return 1;
             }
 
-            var result = await cli.Step("Analysing…", () => Task.Run(() => EvaluateProgramme.Run(rows), ct));
+            var result = rows is null ? null : await cli.Step("Analysing…", () => Task.Run(() => EvaluateProgramme.Run(rows), ct));
+            var timeSeries = series is null ? null : InterruptedTimeSeries.Run(series, start);
+            if (series is null && start is not null)
+            {
+                cli.Out.WriteLine("Time series: not fitted: --cohort alone has no monthly series (give --series too).");
+            }
+
+            if (timeSeries is { NotFitted: { } notFitted })
+            {
+                cli.Out.WriteLine($"Time series: not fitted: {notFitted}");
+            }
+
+            context = context with { TimeSeries = timeSeries };
             if (reportTo is not null)
             {
                 await File.WriteAllTextAsync(reportTo.FullName, EvaluationReport.Render(result, context), ct);
@@ -149,7 +240,7 @@ public static class EvaluateCommand
 
             if (resultsTo is not null)
             {
-                var values = EvaluationResults.From(result);
+                var values = EvaluationResults.From(result, timeSeries);
                 await using (var json = File.Create(resultsTo.FullName))
                 {
                     await values.WriteJsonAsync(json, ct);
