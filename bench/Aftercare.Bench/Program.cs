@@ -88,9 +88,13 @@ public static class BenchProgram
         // goes through the same FHIR edge (content negotiation, OperationOutcome handling) but reads no data.
         var mrns = await Load.Mrns(app.Services, people);
         results.Add(await Load.Run("FHIR metadata (CapabilityStatement)", requests, clients, _ => http.GetAsync("fhir/metadata")));
+        // How full the audit's group commits were over the reads and searches (issue 16).
+        var batcher = app.Services.GetRequiredService<Aftercare.App.Audit.AuditBatcher>();
+        var batchesBefore = batcher.Counts;
         results.Add(await Load.Run("FHIR Patient read", requests, clients, i => http.GetAsync($"fhir/Patient/{people[i % people.Count]}")));
         results.Add(await Load.Run("FHIR Patient search by MRN", requests, clients, i =>
             http.GetAsync($"fhir/Patient?identifier={Uri.EscapeDataString($"{Aftercare.Fhir.FhirSystems.MrnSystem}|{mrns[i % mrns.Count]}")}")));
+        var batches = (Commits: batcher.Counts.Commits - batchesBefore.Commits, Requests: batcher.Counts.Requests - batchesBefore.Requests);
         results.Add(await Load.Direct("raw insert of the same rows (baseline)", requests, clients, app.Services, (ctx, i) => Load.RawInsert(ctx, i, site)));
         results.Add(await Load.Direct("raw select of a person's presentations (baseline)", requests, clients, app.Services, (ctx, i) => Load.RawSelect(ctx, people[i % people.Count])));
 
@@ -111,6 +115,7 @@ public static class BenchProgram
             ["FHIR Patient read"] = "FHIR metadata (CapabilityStatement)",
             ["FHIR Patient search by MRN"] = "FHIR metadata (CapabilityStatement)",
         });
+        Console.WriteLine($"Audit of the Patient reads and searches: {batches.Requests} requests in {batches.Commits} commits ({(batches.Commits == 0 ? 0 : (double)batches.Requests / batches.Commits):0.00} per commit).");
         await app.StopAsync();
         return 0;
     }
