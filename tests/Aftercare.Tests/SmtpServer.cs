@@ -63,11 +63,13 @@ public sealed class SmtpServer : IAsyncDisposable
         throw new InvalidOperationException("aiosmtpd did not listen in time.");
     }
 
-    /// <summary>Every message received so far.</summary>
+    /// <summary>Every message received so far, in the order it arrived (by the time each file was written: Python's Maildir names do not sort in time order within a second).</summary>
     public IReadOnlyList<MimeMessage> Received()
     {
         var folder = Path.Combine(Maildir, "new");
-        return Directory.Exists(folder) ? [.. Directory.GetFiles(folder).Order().Select(f => MimeMessage.Load(f))] : [];
+        return Directory.Exists(folder)
+            ? [.. Directory.GetFiles(folder).OrderBy(File.GetLastWriteTimeUtc).ThenBy(f => f, StringComparer.Ordinal).Select(f => MimeMessage.Load(f))]
+            : [];
     }
 
     public int Count => Directory.Exists(Path.Combine(Maildir, "new")) ? Directory.GetFiles(Path.Combine(Maildir, "new")).Length : 0;
