@@ -88,7 +88,7 @@ public sealed class PostgresPair : IAsyncDisposable
                 return;
             }
 
-            await Task.Delay(50);
+            await Task.Delay(50); // polling for the replay position, not a fixed sleep
         }
 
         throw new TimeoutException("The standby did not catch up with the primary.");

@@ -80,7 +80,7 @@ public sealed class ReplicaTests
             }
             else
             {
-                await Task.Delay(100, Ct);
+                await Task.Delay(100, Ct); // polling for the server to reach the new primary, bounded; no timing is asserted
             }
         }
 

@@ -142,7 +142,8 @@ public sealed partial class EmailReplies(
         }
 
         // An id for the email even if its sender's program gave none: the same email read twice is kept once.
-        var id = string.IsNullOrWhiteSpace(email.MessageId) ? $"{from}|{email.Date.ToUnixTimeSeconds()}|{words.GetHashCode(StringComparison.Ordinal)}" : email.MessageId;
+        // (Only its SHA-256 is stored, so the words in it never reach the column; string.GetHashCode would differ after a restart.)
+        var id = string.IsNullOrWhiteSpace(email.MessageId) ? $"{from}|{email.Date.ToUnixTimeSeconds()}|{words}" : email.MessageId;
         var received = await PersonMessages.FromThePerson(db, clock, time, voice, personId, ThreadChannel.Email, words, id, ct);
         return !received.IsSuccess ? Outcome.NoWords
             : received.Value == PersonMessages.Received.AlreadyKept ? Outcome.AlreadyKept : Outcome.Kept;
