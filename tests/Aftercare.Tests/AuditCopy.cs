@@ -31,8 +31,8 @@ internal sealed class AuditCopy : IAsyncDisposable
 
     public static bool IsSqlite => AftercareApplication.Provider != "postgres";
 
-    /// <summary>An empty, migrated database.</summary>
-    public static async Task<AuditCopy> CreateAsync()
+    /// <summary>An empty database, migrated to the latest migration or to <paramref name="migratedTo"/>.</summary>
+    public static async Task<AuditCopy> CreateAsync(string? migratedTo = null)
     {
         AuditCopy copy;
         if (IsSqlite)
@@ -57,7 +57,7 @@ internal sealed class AuditCopy : IAsyncDisposable
 
         await copy.Use(async db =>
         {
-            await db.Database.MigrateAsync();
+            await db.Database.MigrateAsync(migratedTo);
             return 0;
         });
         return copy;

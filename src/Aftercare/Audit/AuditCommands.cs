@@ -54,6 +54,13 @@ public static class AuditCommands
             var anchor = VerifyAudit.Anchor.TryParse(parse.GetValue(expect), out var kept) ? kept : null;
             var report = await VerifyWithProgressAsync(cli, db, anchor, ct);
             cli.Out.WriteLine($"Checked {report.Checked} of {Words.Count((int)Math.Min(report.Total, int.MaxValue), "audit event")} on {database.Describe()}.");
+            var partitions = await AuditPartitions.ListAsync(db, ct);
+            if (partitions.Count > 0)
+            {
+                var used = partitions.Where(p => p.Events > 0).ToList();
+                cli.Out.WriteLine($"The events are held in {Words.Count(used.Count, "partition")} ({string.Join(", ", used.Select(p => $"{p.Partition}: {p.Events}"))}); {partitions.Count - used.Count} more stand empty, ready for the months ahead.");
+            }
+
             if (report.Checkpoint is { } checkpoint)
             {
                 cli.Out.WriteLine($"Checked against the checkpoint of the chain's head in the keys folder (position {checkpoint}).");

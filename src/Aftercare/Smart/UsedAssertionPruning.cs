@@ -9,7 +9,7 @@ namespace Aftercare.Smart;
 /// Clears out what OpenIddict's token table need not keep: a used client assertion once it has
 /// expired (its jti can no longer be replayed: an expired assertion is refused anyway), and, as
 /// OpenIddict's own pruning does, codes and tokens that ended more than two weeks ago. Runs at start
-/// and then hourly, on the app's clock. There was no cleanup job to join (the outbox worker sends
+/// and then hourly, on the app's clock; it also makes the audit's monthly partitions ahead (ADR 0016). There was no cleanup job to join (the outbox worker sends
 /// messages and is switched off where no messages go), so this is its own small one.
 /// </summary>
 public sealed partial class UsedAssertionPruning(IServiceScopeFactory scopes, TimeProvider clock, ILogger<UsedAssertionPruning> logger) : BackgroundService
@@ -60,6 +60,8 @@ public sealed partial class UsedAssertionPruning(IServiceScopeFactory scopes, Ti
             .ExecuteDeleteAsync(ct);
         await scope.ServiceProvider.GetRequiredService<IOpenIddictTokenManager>().PruneAsync(now - Kept, ct);
         await scope.ServiceProvider.GetRequiredService<IOpenIddictAuthorizationManager>().PruneAsync(now - Kept, ct);
+        // The one hourly job, so it also keeps the audit's monthly partitions made ahead on PostgreSQL (ADR 0016).
+        await App.Audit.AuditPartitions.EnsureAheadAsync(db, ct);
         return removed;
     }
 
