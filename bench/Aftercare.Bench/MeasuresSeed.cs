@@ -276,13 +276,10 @@ public static class MeasuresSeed
         return result;
     }
 
-    private static async Task Copy(NpgsqlConnection connection, string table, string columns, Facts[] facts, Func<Facts, bool> include, Action<NpgsqlBinaryImporter, Facts, int> row)
-    {
-        var clock = Stopwatch.StartNew();
-        var count = 0;
-        await using (var writer = await connection.BeginBinaryImportAsync($"COPY \"{table}\" ({columns}) FROM STDIN (FORMAT BINARY)"))
+    private static Task Copy(NpgsqlConnection connection, string table, string columns, Facts[] facts, Func<Facts, bool> include, Action<NpgsqlBinaryImporter, Facts, int> row) =>
+        CopyRows(connection, table, columns, writer =>
         {
-            writer.Timeout = TimeSpan.FromHours(1);
+            var count = 0;
             for (var i = 0; i < facts.Length; i++)
             {
                 if (include(facts[i]))
@@ -293,9 +290,21 @@ public static class MeasuresSeed
                 }
             }
 
+            return count;
+        });
+
+    /// <summary>One binary COPY into a table: <paramref name="write"/> starts and writes each row and says how many.</summary>
+    internal static async Task CopyRows(NpgsqlConnection connection, string table, string columns, Func<NpgsqlBinaryImporter, long> write)
+    {
+        var clock = Stopwatch.StartNew();
+        long count;
+        await using (var writer = await connection.BeginBinaryImportAsync($"COPY \"{table}\" ({columns}) FROM STDIN (FORMAT BINARY)"))
+        {
+            writer.Timeout = TimeSpan.FromHours(1);
+            count = write(writer);
             await writer.CompleteAsync();
         }
 
-        Console.WriteLine($"  COPY {count,9:N0} rows into {table,-18} {clock.Elapsed.TotalSeconds,6:F1} s");
+        Console.WriteLine($"  COPY {count,11:N0} rows into {table,-18} {clock.Elapsed.TotalSeconds,6:F1} s");
     }
 }

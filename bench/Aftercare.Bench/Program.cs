@@ -21,6 +21,8 @@ namespace Aftercare.Bench;
 //   dotnet run -c Release --project bench/Aftercare.Bench -- http --db "Host=…"  load on loopback, ratios to baselines
 //   dotnet run -c Release --project bench/Aftercare.Bench -- measures-pg --connection "Host=…" [--seed --people N]
 //                                                         dashboard measures and evaluation on PostgreSQL (bench/run-measures-pg.sh)
+//   dotnet run -c Release --project bench/Aftercare.Bench -- national --connection "Host=…" [--seed --people N --audit N] [--requests N --clients N]
+//                                                         worklists at national scale (bench/run-national.sh)
 public static class BenchProgram
 {
     public static async Task<int> Main(string[] args)
@@ -38,6 +40,11 @@ public static class BenchProgram
             return 0;
         }
 
+        if (args.Length > 0 && args[0] == "national")
+        {
+            return await National.Run(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "measures-pg")
         {
             return await MeasuresPg.Run(args[1..]);
@@ -45,7 +52,7 @@ public static class BenchProgram
 
         if (args.Length == 0 || args[0] != "http")
         {
-            Console.Error.WriteLine("usage: Aftercare.Bench mapping | evaluate [--rows N] | measures-pg --connection <PostgreSQL> [--seed --people N] [--keys folder] | http --db <sqlite path or PostgreSQL connection string> [--requests N] [--clients N]");
+            Console.Error.WriteLine("usage: Aftercare.Bench mapping | evaluate [--rows N] | measures-pg --connection <PostgreSQL> [--seed --people N] [--keys folder] | national --connection <PostgreSQL> [--seed --people N --audit N] [--requests N --clients N] | http --db <sqlite path or PostgreSQL connection string> [--requests N] [--clients N]");
             return 2;
         }
 
