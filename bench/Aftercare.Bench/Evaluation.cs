@@ -53,6 +53,18 @@ public static class Evaluation
         }
     }
 
+    /// <summary>A synthetic cohort file (SyntheticCohort: known true effects, every repeat, mortality linked) for `aftercare evaluate --cohort` and R.</summary>
+    public static async Task<int> WriteSyntheticCohort(int count, int seed, string path)
+    {
+        await using (var writer = new StreamWriter(path))
+        {
+            await CohortCsv.WriteAsync(writer, SyntheticCohort.Generate(count, seed));
+        }
+
+        Console.WriteLine($"{count:N0} synthetic rows (seed {seed}) written to {Path.GetFullPath(path)}");
+        return 0;
+    }
+
     private static T Stage<T>(string name, Func<T> work) => StageAsync(name, () => Task.FromResult(work())).GetAwaiter().GetResult();
 
     private static async Task<T> StageAsync<T>(string name, Func<Task<T>> work)

@@ -18,6 +18,8 @@ namespace Aftercare.Bench;
 // Aftercare's benchmarks (see docs/performance.md). Two parts:
 //   dotnet run -c Release --project bench/Aftercare.Bench -- mapping            BenchmarkDotNet, in process
 //   dotnet run -c Release --project bench/Aftercare.Bench -- evaluate           programme evaluation on 1,000,000 synthetic rows
+//   dotnet run -c Release --project bench/Aftercare.Bench -- synthetic-cohort --rows N --seed S --out cohort.csv
+//                                                         a clearly synthetic cohort file (bench/run-evaluation-vs-r.sh, docs/screenshots)
 //   dotnet run -c Release --project bench/Aftercare.Bench -- http --db "Host=…"  load on loopback, ratios to baselines
 //   dotnet run -c Release --project bench/Aftercare.Bench -- measures-pg --connection "Host=…" [--seed --people N]
 //                                                         dashboard measures and evaluation on PostgreSQL (bench/run-measures-pg.sh)
@@ -40,6 +42,15 @@ public static class BenchProgram
             return 0;
         }
 
+        if (args.Length > 0 && args[0] == "synthetic-cohort")
+        {
+            string Option(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
+            return await Evaluation.WriteSyntheticCohort(
+                int.Parse(Option("--rows", "1000000"), System.Globalization.CultureInfo.InvariantCulture),
+                int.Parse(Option("--seed", "2026"), System.Globalization.CultureInfo.InvariantCulture),
+                Option("--out", "synthetic-cohort.csv"));
+        }
+
         if (args.Length > 0 && args[0] == "national")
         {
             return await National.Run(args[1..]);
@@ -52,7 +63,7 @@ public static class BenchProgram
 
         if (args.Length == 0 || args[0] != "http")
         {
-            Console.Error.WriteLine("usage: Aftercare.Bench mapping | evaluate [--rows N] | measures-pg --connection <PostgreSQL> [--seed --people N] [--keys folder] | national --connection <PostgreSQL> [--seed --people N --audit N] [--requests N --clients N] | http --db <sqlite path or PostgreSQL connection string> [--requests N] [--clients N]");
+            Console.Error.WriteLine("usage: Aftercare.Bench mapping | evaluate [--rows N] | synthetic-cohort [--rows N] [--seed S] [--out file] | measures-pg --connection <PostgreSQL> [--seed --people N] [--keys folder] | national --connection <PostgreSQL> [--seed --people N --audit N] [--requests N --clients N] | http --db <sqlite path or PostgreSQL connection string> [--requests N] [--clients N]");
             return 2;
         }
 

@@ -66,6 +66,7 @@ public sealed record FineGrayFit(
     public string? WhyNotEstimable(string name) =>
         NotEstimable.FirstOrDefault(t => t.Name == name)?.Reason
         ?? (this[name] is not { } c ? NotEstimableTerm.NotInModel
+            : c.MayBeInfinite ? NotEstimableTerm.Infinite
             : !Converged ? NotEstimableTerm.DidNotConverge
             : !double.IsFinite(c.StdErr) || !double.IsFinite(c.Beta) ? NotEstimableTerm.Infinite
             : !double.IsFinite(c.Upper) || c.Lower == 0 ? NotEstimableTerm.Unbounded
@@ -167,7 +168,9 @@ public static class CompetingRisks
     /// <summary>
     /// Fits the Fine–Gray model for status 1. Terms that do not vary are set aside
     /// (<see cref="NotEstimableTerm.DoesNotVary"/>); a caller that knows more (the cause-specific Cox
-    /// model's singular terms) removes those before calling.
+    /// model's singular terms) removes those before calling. A term whose estimate runs to zero or infinity
+    /// (the next Newton–Raphson step would still move it by more than <see cref="InfiniteStep"/>) is set aside
+    /// as <see cref="NotEstimableTerm.Infinite"/> and the others refitted without it.
     /// </summary>
     /// <param name="covariates">Row-major, as <see cref="CoxModel.Fit"/> takes them.</param>
     public static FineGrayFit FineGray(ReadOnlySpan<double> time, ReadOnlySpan<int> status, ReadOnlySpan<double> covariates, IReadOnlyList<string> names, double level = 0.95)
@@ -213,10 +216,34 @@ public static class CompetingRisks
             }
         }
 
+        // A term whose estimate runs to zero or infinity (a group with none, or all, of the events) is set aside and the
+        // rest refitted without it: crr has no such rule (it stops after 10 iterations, converged FALSE, with every term at
+        // where it stopped), so the R check applies the same one.
+        while (true)
+        {
+            var fit = FineGrayOnce(time, status, covariates, names, keep, notEstimable, events, competing, level);
+            var infinite = fit.Coefficients.Where(c => c.MayBeInfinite).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+            if (infinite.Count == 0 || infinite.Count == fit.Coefficients.Count)
+            {
+                return fit;
+            }
+
+            notEstimable.AddRange(infinite.Select(name => new NotEstimableTerm(name, NotEstimableTerm.Infinite)));
+            keep.RemoveAll(j => infinite.Contains(names[j]));
+        }
+    }
+
+    /// <summary>The next Newton–Raphson step would move an estimate by more than this (on the log scale): it is still running off.</summary>
+    public const double InfiniteStep = 0.1;
+
+    private static FineGrayFit FineGrayOnce(ReadOnlySpan<double> time, ReadOnlySpan<int> status, ReadOnlySpan<double> covariates, IReadOnlyList<string> names, List<int> keep,
+        List<NotEstimableTerm> notEstimable, int events, int competing, double level)
+    {
+        var n = time.Length;
         var p = keep.Count;
         if (events == 0 || p == 0)
         {
-            return new FineGrayFit(n, events, competing, [], notEstimable, 0, 0, 0, Converged: true);
+            return new FineGrayFit(n, events, competing, [], [.. notEstimable], 0, 0, 0, Converged: true);
         }
 
         var data = new Rows(time, status, covariates, names.Count, keep);
@@ -299,17 +326,21 @@ public static class CompetingRisks
 
         // The sandwich: H⁻¹ (Σ ηψ ηψ′) H⁻¹ with H the information at β (crrvv).
         var variance = new double[p, p];
+        // |H⁻¹u|: how far the next Newton–Raphson step would move each estimate (R: abs(solve(f$inf, f$score))).
+        var drift = new double[p];
         try
         {
             var h = Matrix<double>.Build.DenseOfArray(current.Hessian).Inverse();
             var v = h * Matrix<double>.Build.DenseOfArray(data.ScoreResidualCrossProduct(beta, current)) * h.Transpose();
             variance = v.ToArray();
+            drift = [.. (h * Vector<double>.Build.DenseOfArray(current.Score)).Select(Math.Abs)];
         }
         catch (ArgumentException)
         {
             for (var j = 0; j < p; j++)
             {
                 variance[j, j] = double.NaN;
+                drift[j] = double.NaN;
             }
         }
 
@@ -320,10 +351,11 @@ public static class CompetingRisks
             var b = beta[k];
             var se = Math.Sqrt(variance[k, k]);
             var zk = b / se;
-            coefficients.Add(new CoxCoefficient(names[keep[k]], b, se, Math.Exp(b), Math.Exp(b - (z * se)), Math.Exp(b + (z * se)), zk, 2 * (1 - Normal.CDF(0, 1, Math.Abs(zk)))));
+            coefficients.Add(new CoxCoefficient(names[keep[k]], b, se, Math.Exp(b), Math.Exp(b - (z * se)), Math.Exp(b + (z * se)), zk, 2 * (1 - Normal.CDF(0, 1, Math.Abs(zk))),
+                MayBeInfinite: drift[k] > InfiniteStep));
         }
 
-        return new FineGrayFit(n, events, competing, coefficients, notEstimable, -nullValue, -current.MinusLogLik, iterations, converged);
+        return new FineGrayFit(n, events, competing, coefficients, [.. notEstimable], -nullValue, -current.MinusLogLik, iterations, converged);
     }
 
     private static void CheckStatus(ReadOnlySpan<int> status, int n)

@@ -8,7 +8,12 @@ namespace Aftercare.Statistics;
 /// "Loglik converged before variable …; coefficient may be infinite"): in one of the groups it compares,
 /// nobody, or everybody, had the event. The numbers are where the iterations stopped, not an estimate.
 /// </param>
-public sealed record CoxCoefficient(string Name, double Beta, double StdErr, double HazardRatio, double Lower, double Upper, double Z, double P, bool MayBeInfinite = false);
+/// <param name="NaiveStdErr">
+/// For a model with robust variance (<see cref="CoxModel.FitCountingProcess"/>), the model-based standard error
+/// (R's <c>se(coef)</c>); <see cref="StdErr"/>, the interval, z and p are then the robust ones (R's <c>robust se</c>).
+/// Null when the variance is the model-based one.
+/// </param>
+public sealed record CoxCoefficient(string Name, double Beta, double StdErr, double HazardRatio, double Lower, double Upper, double Z, double P, bool MayBeInfinite = false, double? NaiveStdErr = null);
 
 /// <summary>Why a term has no estimate, in words a reader of the report understands.</summary>
 public sealed record NotEstimableTerm(string Name, string Reason)
@@ -28,6 +33,7 @@ public sealed record NotEstimableTerm(string Name, string Reason)
 /// any one person (docs/domain.md rule 1).
 /// </summary>
 /// <param name="NotEstimable">Terms with no estimate (R prints NA for them), each with the reason; the rest are fitted without them.</param>
+/// <param name="Clusters">For a model with robust variance, the number of clusters (people); null otherwise. <see cref="Count"/> is then the number of rows (intervals).</param>
 public sealed record CoxFit(
     int Count,
     int Events,
@@ -40,8 +46,12 @@ public sealed record CoxFit(
     double ScoreChiSquare,
     int DegreesOfFreedom,
     int Iterations,
-    bool Converged)
+    bool Converged,
+    int? Clusters = null)
 {
+    /// <summary>Whether the standard errors are robust (sandwich) ones, clustered by <see cref="Clusters"/> people.</summary>
+    public bool Robust => Clusters is not null;
+
     public double LikelihoodRatioP => ChiSquarePValue(LikelihoodRatio, DegreesOfFreedom);
 
     public double WaldP => ChiSquarePValue(WaldChiSquare, DegreesOfFreedom);
@@ -89,7 +99,38 @@ public static class CoxModel
     private static readonly double TolerInf = Math.Sqrt(Eps);
 
     /// <param name="covariates">Row-major: row i's covariates are covariates[i*p .. i*p+p−1].</param>
-    public static CoxFit Fit(ReadOnlySpan<double> time, ReadOnlySpan<bool> happened, ReadOnlySpan<double> covariates, IReadOnlyList<string> names, double level = 0.95)
+    public static CoxFit Fit(ReadOnlySpan<double> time, ReadOnlySpan<bool> happened, ReadOnlySpan<double> covariates, IReadOnlyList<string> names, double level = 0.95) =>
+        Fit([], time, happened, covariates, names, [], level);
+
+    /// <summary>
+    /// The Andersen–Gill model for recurrent events: counting-process rows (start, stop], a row at risk at
+    /// times t with start &lt; t ≤ stop, as R's <c>coxph(Surv(start, stop, event) ~ x + cluster(id))</c> fits it
+    /// (<c>agfit4.c</c>: the same Newton–Raphson, Efron ties, the same NA terms; its rule for an estimate that
+    /// may be infinite, u·V &gt; √eps·(1 + |β|)), with the robust (sandwich) variance clustered by
+    /// <paramref name="cluster"/>: V·(Σ_c U_c U_c′)·V, U_c the sum of a cluster's score residuals (<c>agscore3.c</c>,
+    /// Efron), as <c>residuals(fit, "dfbeta", collapse = id)</c> gives it. Standard errors, intervals, z, p and the
+    /// Wald test are the robust ones; the model-based SE is kept beside each (<see cref="CoxCoefficient.NaiveStdErr"/>).
+    /// </summary>
+    /// <param name="cluster">Each row's cluster (person), any integers.</param>
+    public static CoxFit FitCountingProcess(ReadOnlySpan<double> start, ReadOnlySpan<double> stop, ReadOnlySpan<bool> happened, ReadOnlySpan<double> covariates, IReadOnlyList<string> names, ReadOnlySpan<int> cluster, double level = 0.95)
+    {
+        if (start.Length != stop.Length || cluster.Length != stop.Length)
+        {
+            throw new ArgumentException("start, stop and cluster arrays do not describe the same rows.", nameof(start));
+        }
+
+        for (var i = 0; i < start.Length; i++)
+        {
+            if (!(start[i] < stop[i]))
+            {
+                throw new ArgumentException($"row {i}: an interval's start must be before its stop.", nameof(start));
+            }
+        }
+
+        return Fit(start, stop, happened, covariates, names, cluster, level);
+    }
+
+    private static CoxFit Fit(ReadOnlySpan<double> entry, ReadOnlySpan<double> time, ReadOnlySpan<bool> happened, ReadOnlySpan<double> covariates, IReadOnlyList<string> names, ReadOnlySpan<int> cluster, double level)
     {
         ArgumentNullException.ThrowIfNull(names);
         var n = time.Length;
@@ -98,6 +139,8 @@ public static class CoxModel
         {
             throw new ArgumentException("time, event and covariate arrays do not describe the same rows.", nameof(covariates));
         }
+
+        var counting = !entry.IsEmpty;
 
         // Centre each column, then scale it by n / Σ|x − mean| (coxfit6's doscale).
         var means = new double[p];
@@ -134,29 +177,40 @@ public static class CoxModel
         var x = new double[n * p];
         var t = new double[n];
         var d = new bool[n];
+        var s = counting ? new double[n] : null;
+        var c = counting ? new int[n] : null;
         for (var k = 0; k < n; k++)
         {
             var row = order[n - 1 - k];
             t[k] = time[row];
             d[k] = happened[row];
+            if (counting)
+            {
+                s![k] = entry[row];
+                c![k] = cluster[row];
+            }
+
             for (var j = 0; j < p; j++)
             {
                 x[(k * p) + j] = (covariates[(row * p) + j] - means[j]) * scale[j];
             }
         }
 
+        // Counting process: the rows by start time, latest first, so each leaves the risk set as the walk passes its start.
+        var risk = new RiskSet(t, d, x, p, s, s is null ? null : [.. Enumerable.Range(0, n).OrderByDescending(k => s[k])]);
+
         var events = d.Count(e => e);
         if (p == 0 || events == 0)
         {
-            var nullOnly = events > 0 ? Evaluate(t, d, x, 0, []).LogLikelihood : 0;
+            var nullOnly = events > 0 ? Evaluate(risk with { P = 0 }, []).LogLikelihood : 0;
             var reason = events == 0 ? NotEstimableTerm.NoEvents : NotEstimableTerm.DoesNotVary;
             // Nothing to iterate, so nothing failed to converge: every term says why it has no estimate (R: NA, iter 0).
-            return new CoxFit(n, events, [], [.. names.Select(name => new NotEstimableTerm(name, reason))], nullOnly, nullOnly, 0, 0, 0, 0, 0, Converged: true);
+            return new CoxFit(n, events, [], [.. names.Select(name => new NotEstimableTerm(name, reason))], nullOnly, nullOnly, 0, 0, 0, 0, 0, Converged: true, c is null ? null : c.Distinct().Count());
         }
 
         // The initial step, at β = 0: the null log likelihood and the score test.
         var beta = new double[p];
-        var current = Evaluate(t, d, x, p, beta);
+        var current = Evaluate(risk, beta);
         var logLikNull = current.LogLikelihood;
         var initialInformation = (double[,])current.Information.Clone();
         var factor = (double[,])current.Information.Clone();
@@ -172,7 +226,7 @@ public static class CoxModel
         var iterations = 1;
         for (; iterations <= MaxIterations; iterations++)
         {
-            current = Evaluate(t, d, x, p, newBeta);
+            current = Evaluate(risk, newBeta);
             factor = (double[,])current.Information.Clone();
             rank = Cholesky2(factor, p, TolerChol);
             var finite = double.IsFinite(current.LogLikelihood) && current.Gradient.All(double.IsFinite) && current.Information.Cast<double>().All(double.IsFinite);
@@ -212,7 +266,7 @@ public static class CoxModel
             // Out of iterations: the last good β, with its own information matrix (coxfit6 inverts that
             // matrix without factoring it again; we factor it, so the variance is a variance).
             iterations = MaxIterations;
-            current = Evaluate(t, d, x, p, beta);
+            current = Evaluate(risk, beta);
             best = current.LogLikelihood;
             factor = (double[,])current.Information.Clone();
             rank = Cholesky2(factor, p, TolerChol);
@@ -220,17 +274,65 @@ public static class CoxModel
 
         CholeskyInverse2(factor, p);
         var variance = new double[p, p];
+        var naive = new double[p, p];
         for (var i = 0; i < p; i++)
         {
             for (var j = i; j < p; j++)
             {
-                variance[i, j] = variance[j, i] = factor[i, j] * scale[i] * scale[j];
+                naive[i, j] = naive[j, i] = factor[i, j] * scale[i] * scale[j];
+            }
+        }
+
+        if (c is null)
+        {
+            variance = naive;
+        }
+        else
+        {
+            // The sandwich in the scaled coordinates, then back: V·B·V with B the cross-product of the clusters' score residuals.
+            var full = new double[p, p];
+            for (var i = 0; i < p; i++)
+            {
+                for (var j = 0; j < p; j++)
+                {
+                    full[i, j] = i <= j ? factor[i, j] : factor[j, i];
+                }
+            }
+
+            var b = ClusterScoreCrossProduct(risk, beta, c);
+            var vb = new double[p, p];
+            for (var i = 0; i < p; i++)
+            {
+                for (var j = 0; j < p; j++)
+                {
+                    var sum = 0.0;
+                    for (var k = 0; k < p; k++)
+                    {
+                        sum += full[i, k] * b[k, j];
+                    }
+
+                    vb[i, j] = sum;
+                }
+            }
+
+            for (var i = 0; i < p; i++)
+            {
+                for (var j = 0; j < p; j++)
+                {
+                    var sum = 0.0;
+                    for (var k = 0; k < p; k++)
+                    {
+                        sum += vb[i, k] * full[k, j];
+                    }
+
+                    variance[i, j] = sum * scale[i] * scale[j];
+                }
             }
         }
 
         var coefficientsAll = beta.Select((b, j) => b * scale[j]).ToArray();
         var gradient = current.Gradient.Select((u, j) => u / scale[j]).ToArray();
-        var singular = Enumerable.Range(0, p).Select(j => rank < p && variance[j, j] == 0).ToArray();
+        var singular = Enumerable.Range(0, p).Select(j => rank < p && naive[j, j] == 0).ToArray();
         var maxDiagonal = Enumerable.Range(0, p).Max(j => initialInformation[j, j]);
         var notEstimable = new List<NotEstimableTerm>();
         for (var j = 0; j < p; j++)
@@ -252,15 +354,17 @@ public static class CoxModel
             var b = coefficientsAll[j];
             var se = Math.Sqrt(variance[j, j]);
             var zj = b / se;
-            // coxph.fit: u·V, large beside the coefficient, means the likelihood is flat where β still runs.
-            var drift = Math.Abs(Enumerable.Range(0, p).Sum(k => gradient[k] * variance[k, j]));
-            var infinite = converged && (!double.IsFinite(gradient[j]) || (drift > Eps && drift > TolerInf * Math.Abs(b)));
+            // coxph.fit: u·V, large beside the coefficient, means the likelihood is flat where β still runs
+            // (agreg.fit, for counting-process rows, compares it with √eps·(1 + |β|) alone).
+            var drift = Math.Abs(Enumerable.Range(0, p).Sum(k => gradient[k] * naive[k, j]));
+            var infinite = converged && (!double.IsFinite(gradient[j])
+                || (counting ? drift > TolerInf * (1 + Math.Abs(b)) : drift > Eps && drift > TolerInf * Math.Abs(b)));
             coefficients.Add(new CoxCoefficient(names[j], b, se, Math.Exp(b), Math.Exp(b - (z * se)), Math.Exp(b + (z * se)),
-                zj, 2 * (1 - Normal.CDF(0, 1, Math.Abs(zj))), infinite));
+                zj, 2 * (1 - Normal.CDF(0, 1, Math.Abs(zj))), infinite, c is null ? null : Math.Sqrt(naive[j, j])));
         }
 
         return new CoxFit(n, events, coefficients, notEstimable, logLikNull, best,
-            2 * (best - logLikNull), Wald(variance, coefficientsAll, estimated), score, estimated.Length, iterations, converged);
+            2 * (best - logLikNull), Wald(variance, coefficientsAll, estimated), score, estimated.Length, iterations, converged, c?.Distinct().Count());
     }
 
     /// <summary>β′V⁻¹β over the estimated terms, as coxph.wtest computes it (Cholesky of V with the same tolerance).</summary>
@@ -410,10 +514,193 @@ public static class CoxModel
 
     private sealed record Evaluation(double LogLikelihood, double[] Gradient, double[,] Information);
 
-    /// <summary>Log partial likelihood, its gradient and the information matrix at beta (Efron ties).</summary>
-    private static Evaluation Evaluate(double[] t, bool[] d, double[] x, int p, double[] beta)
+    /// <summary>
+    /// Σ over clusters of U_c U_c′, U_c the sum of the cluster's score residuals at β (scaled coordinates),
+    /// each row's residual ∫ (x − x̄(t)) dM(t) with Efron's tied events, as R survival's <c>agscore3.c</c>
+    /// computes it: a row's residual is touched when the walk (longest time first) reaches its stop and when
+    /// it passes its start, from running sums of the hazard and of x̄ times the hazard.
+    /// </summary>
+    private static double[,] ClusterScoreCrossProduct(RiskSet risk, double[] beta, int[] cluster)
     {
+        var (t, d, x, p, entry, byStart) = (risk.T, risk.D, risk.X, risk.P, risk.S!, risk.ByStart!);
         var n = t.Length;
+        var score = new double[n];
+        for (var k = 0; k < n; k++)
+        {
+            var eta = 0.0;
+            for (var j = 0; j < p; j++)
+            {
+                eta += beta[j] * x[(k * p) + j];
+            }
+
+            score[k] = Math.Exp(eta);
+        }
+
+        var resid = new double[n * p];
+        var a = new double[p];
+        var a2 = new double[p];
+        var mean = new double[p];
+        var xhaz = new double[p];
+        var mh1 = new double[p];
+        var mh2 = new double[p];
+        var mh3 = new double[p];
+        double cumhaz = 0, denom = 0;
+        var leaving = 0;
+        var i = 0;
+        void Leave(int k)
+        {
+            for (var j = 0; j < p; j++)
+            {
+                resid[(k * p) + j] -= score[k] * ((cumhaz * x[(k * p) + j]) - xhaz[j]);
+            }
+        }
+
+        while (i < n)
+        {
+            var time = t[i];
+            for (; leaving < n && entry[byStart[leaving]] >= time; leaving++)
+            {
+                var k = byStart[leaving];
+                denom -= score[k];
+                Leave(k);
+                for (var j = 0; j < p; j++)
+                {
+                    a[j] -= score[k] * x[(k * p) + j];
+                }
+            }
+
+            double eDenom = 0;
+            var deaths = 0;
+            Array.Clear(a2);
+            var first = i;
+            for (; i < n && t[i] == time; i++)
+            {
+                for (var j = 0; j < p; j++)
+                {
+                    resid[(i * p) + j] = ((x[(i * p) + j] * cumhaz) - xhaz[j]) * score[i];
+                    a[j] += score[i] * x[(i * p) + j];
+                }
+
+                denom += score[i];
+                if (d[i])
+                {
+                    deaths++;
+                    eDenom += score[i];
+                    for (var j = 0; j < p; j++)
+                    {
+                        a2[j] += score[i] * x[(i * p) + j];
+                    }
+                }
+            }
+
+            if (deaths == 0)
+            {
+                continue;
+            }
+
+            if (deaths == 1)
+            {
+                var hazard = 1 / denom;
+                cumhaz += hazard;
+                for (var j = 0; j < p; j++)
+                {
+                    mean[j] = a[j] / denom;
+                    xhaz[j] += mean[j] * hazard;
+                }
+
+                for (var k = first; k < i; k++)
+                {
+                    if (d[k])
+                    {
+                        for (var j = 0; j < p; j++)
+                        {
+                            resid[(k * p) + j] += x[(k * p) + j] - mean[j];
+                        }
+                    }
+                }
+
+                continue;
+            }
+
+            // Efron: k tied events are k additions to the hazard; each event is present in the m-th with weight 1 − m/k.
+            Array.Clear(mh1);
+            Array.Clear(mh2);
+            Array.Clear(mh3);
+            for (var m = 0; m < deaths; m++)
+            {
+                var downwt = (double)m / deaths;
+                var d2 = denom - (downwt * eDenom);
+                var hazard = 1 / d2;
+                cumhaz += hazard;
+                for (var j = 0; j < p; j++)
+                {
+                    mean[j] = (a[j] - (downwt * a2[j])) / d2;
+                    xhaz[j] += mean[j] * hazard;
+                    mh1[j] += hazard * downwt;
+                    mh2[j] += mean[j] * hazard * downwt;
+                    mh3[j] += mean[j] / deaths;
+                }
+            }
+
+            for (var k = first; k < i; k++)
+            {
+                if (d[k])
+                {
+                    for (var j = 0; j < p; j++)
+                    {
+                        resid[(k * p) + j] += x[(k * p) + j] - mh3[j] + (score[k] * ((x[(k * p) + j] * mh1[j]) - mh2[j]));
+                    }
+                }
+            }
+        }
+
+        for (; leaving < n; leaving++)
+        {
+            Leave(byStart[leaving]);
+        }
+
+        var sums = new Dictionary<int, double[]>();
+        for (var k = 0; k < n; k++)
+        {
+            if (!sums.TryGetValue(cluster[k], out var u))
+            {
+                sums[cluster[k]] = u = new double[p];
+            }
+
+            for (var j = 0; j < p; j++)
+            {
+                u[j] += resid[(k * p) + j];
+            }
+        }
+
+        var product = new double[p, p];
+        foreach (var u in sums.Values)
+        {
+            for (var j = 0; j < p; j++)
+            {
+                for (var k = 0; k < p; k++)
+                {
+                    product[j, k] += u[j] * u[k];
+                }
+            }
+        }
+
+        return product;
+    }
+
+    /// <summary>
+    /// The rows sorted by time, longest first (<see cref="T"/>, <see cref="D"/>, scaled <see cref="X"/> with
+    /// <see cref="P"/> columns) and, for counting-process rows, their start times <see cref="S"/> and the rows
+    /// ordered by start, latest first (<see cref="ByStart"/>).
+    /// </summary>
+    private sealed record RiskSet(double[] T, bool[] D, double[] X, int P, double[]? S, int[]? ByStart);
+
+    /// <summary>Log partial likelihood, its gradient and the information matrix at beta (Efron ties).</summary>
+    private static Evaluation Evaluate(RiskSet risk, double[] beta)
+    {
+        var (t, d, x, p, entry, byStart) = (risk.T, risk.D, risk.X, risk.P, risk.S, risk.ByStart);
+        var n = t.Length;
+        var leaving = 0;
         var gradient = new double[p];
         var information = new double[p, p];
         double logLik = 0, s0 = 0, d0 = 0;
@@ -426,6 +713,32 @@ public static class CoxModel
         while (i < n)
         {
             var time = t[i];
+            if (entry is not null)
+            {
+                // agfit4: rows whose interval starts at or after this time are no longer at risk.
+                for (; leaving < n && entry[byStart![leaving]] >= time; leaving++)
+                {
+                    var row = x.AsSpan(byStart[leaving] * p, p);
+                    var eta = 0.0;
+                    for (var j = 0; j < p; j++)
+                    {
+                        eta += beta[j] * row[j];
+                    }
+
+                    var r = Math.Exp(eta);
+                    s0 -= r;
+                    for (var j = 0; j < p; j++)
+                    {
+                        var rx = r * row[j];
+                        s1[j] -= rx;
+                        for (var k = j; k < p; k++)
+                        {
+                            s2[(j * p) + k] -= rx * row[k];
+                        }
+                    }
+                }
+            }
+
             d0 = 0;
             Array.Clear(d1);
             Array.Clear(d2);

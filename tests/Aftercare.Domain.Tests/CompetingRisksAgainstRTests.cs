@@ -136,6 +136,39 @@ public sealed class CompetingRisksAgainstRTests
         Close(-13.5035744664817, fit.LogLikelihood, 1e-7);
     }
 
+    /// <summary>
+    /// A sparse level with no events of the cause (three people: one competing event, two censored):
+    ///   time &lt;- c(1, 2, 2, 3, 4, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 20)
+    ///   status &lt;- c(1, 2, 1, 0, 1, 2, 1, 0, 2, 1, 0, 1, 2, 0, 1, 2, 0, 1, 0, 0)
+    ///   x1 &lt;- c(1, 0, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 0)
+    ///   x2 &lt;- c(0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0)
+    ///   f &lt;- crr(time, status, cov1 = cbind(x1, x2), failcode = 1, cencode = 0)
+    /// </summary>
+    [Fact]
+    public void A_level_with_no_events_of_the_cause_runs_to_infinity_in_crr_and_is_not_estimable_with_the_reason_and_the_rest_is_refitted()
+    {
+        double[] time = [1, 2, 2, 3, 4, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 20];
+        int[] status = [1, 2, 1, 0, 1, 2, 1, 0, 2, 1, 0, 1, 2, 0, 1, 2, 0, 1, 0, 0];
+        double[] x1 = [1, 0, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 0];
+        double[] x2 = [0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0];
+
+        // crr prints a number for it with confidence: coef 0.214756168057488 -10.1048725966309, se 0.663530779482699
+        // 0.802860226453539 (so exp(coef) 4.1e-5, 95% CI 8.5e-6 to 2.0e-4), loglik -19.4902785472134, converged FALSE
+        // after its 10 iterations; abs(solve(f$inf, f$score)): 4.2e-12 1.0000055 (the next step would move it by 1 again).
+        var fit = CompetingRisks.FineGray(time, status, Interleave(x1, x2), ["x1", "x2"]);
+        Assert.Equal(NotEstimableTerm.Infinite, fit.WhyNotEstimable("x2"));
+        Assert.Null(fit["x2"]);
+
+        // The rest refitted without it, as crr(time, status, cov1 = cbind(x1)) gives it:
+        // coef 0.503259781217203, se 0.679847360431034, loglik -20.3563463381286, loglik.null -20.597896722634, converged TRUE
+        Assert.True(fit.Converged);
+        Assert.Null(fit.WhyNotEstimable("x1"));
+        Close(0.503259781217203, fit["x1"]!.Beta, 1e-7);
+        Close(0.679847360431034, fit["x1"]!.StdErr, 1e-7);
+        Close(-20.3563463381286, fit.LogLikelihood, 1e-7);
+        Close(-20.597896722634, fit.LogLikelihoodNull, 1e-7);
+    }
+
     [Fact]
     public void A_term_that_does_not_vary_or_rows_without_events_are_not_estimable_and_say_why()
     {

@@ -122,7 +122,7 @@ public sealed partial class EvaluationTests(AftercareApplication app) : IClassFi
         Assert.Contains("mortality data not linked", exported.Out, StringComparison.Ordinal);
         Assert.Contains("random key that was not kept", exported.Out, StringComparison.Ordinal);
         var lines = await File.ReadAllLinesAsync(csv, TestContext.Current.CancellationToken);
-        Assert.Equal(string.Join(',', CohortCsv.Columns), lines[0]);
+        Assert.Equal(string.Join(',', [.. CohortCsv.Columns, .. CohortCsv.FollowUpColumns]), lines[0]);
         Assert.True(lines.Length > 5, $"only {lines.Length - 1} rows");
         // Pseudonyms only: no person id, name or date in the file.
         var names = await app.Read(db => db.People.Select(p => p.Id).ToListAsync());

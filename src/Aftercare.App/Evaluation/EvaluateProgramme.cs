@@ -130,7 +130,39 @@ public sealed record InteractionTest(string Column, CoxFit Fit, IReadOnlyList<st
 /// <param name="Risks">Engaged minus not engaged, at each of <see cref="EvaluateProgramme.RiskDays"/> that both curves reach.</param>
 public sealed record AbsoluteEngagementEffects(RestrictedMean Engaged, RestrictedMean NotEngaged, EstimateDifference RmstDifference, IReadOnlyList<RiskDifference> Risks);
 
-public sealed record EvaluationResult(int Count, int Engaged, bool MortalityLinked, IReadOnlyList<string> Pathways, IReadOnlyList<OutcomeResult> Outcomes);
+/// <summary>
+/// Every repeat presentation, not only the first (issue 15): the Andersen–Gill model, adjusted as the Cox model
+/// of the first repeat is, on counting-process intervals per person with robust variance clustered by person,
+/// and the crude rates by engagement; or, when it cannot be given, why (<paramref name="NotAnalysed"/>).
+/// </summary>
+/// <param name="Adjusted">Its hazard ratios are rate ratios of repeat presentations among people in follow-up.</param>
+/// <param name="References">The reference levels: those of the adjusted Cox model (the most common among the people).</param>
+public sealed record RecurrentResult(string? NotAnalysed, CoxFit? Adjusted, IReadOnlyList<string> References, IReadOnlyList<RecurrentRate> Rates)
+{
+    public const string NoDetail = "the cohort file has no repeat_days and days_followed columns (it was written before every repeat presentation was exported): export the cohort again";
+}
+
+/// <summary>Repeat presentations in one group and its follow-up, crude (not adjusted).</summary>
+public sealed record RecurrentRate(string Group, int People, int Repeats, long DaysFollowed)
+{
+    /// <summary>Repeat presentations per 100 person-years of follow-up (a year is 365.25 days).</summary>
+    public double PerHundredPersonYears => DaysFollowed == 0 ? double.NaN : 100.0 * Repeats / (DaysFollowed / 365.25);
+}
+
+/// <summary>
+/// The landmark varied (issue 15): the adjusted engagement model of every outcome refitted with engagement and the
+/// start of follow-up at each landmark in <see cref="EvaluateProgramme.Landmarks"/> from the cohort's own on; or why not.
+/// </summary>
+public sealed record LandmarkSensitivity(string? NotAnalysed, IReadOnlyList<LandmarkFit> Fits)
+{
+    public const string NoDetail = "the cohort file has no landmark_days and days_to_contact columns (it was written before they were exported): export the cohort again";
+}
+
+/// <summary>One outcome's adjusted model at one landmark: engaged means reached within <paramref name="LandmarkDays"/> days; follow-up starts then.</summary>
+public sealed record LandmarkFit(int LandmarkDays, string Outcome, int Count, int Engaged, CoxFit Adjusted, IReadOnlyList<string> References);
+
+public sealed record EvaluationResult(int Count, int Engaged, bool MortalityLinked, IReadOnlyList<string> Pathways, IReadOnlyList<OutcomeResult> Outcomes,
+    RecurrentResult? Recurrent = null, LandmarkSensitivity? Landmarks = null);
 
 /// <summary>
 /// The programme evaluation (issue #7): time to repeat presentation and to death after the
@@ -157,13 +189,145 @@ public static class EvaluateProgramme
         var outcomes = linked ? new[] { Repeat, DeathSuicide, DeathAny } : [Repeat];
         var pathways = rows.GroupBy(r => r.Pathway).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key).ToList();
         var results = new OutcomeResult[outcomes.Length];
-        // Outcomes are independent: one per core.
-        Parallel.For(0, outcomes.Length, i =>
+        RecurrentResult? recurrent = null;
+        LandmarkSensitivity? landmarks = null;
+        // Outcomes (and the analyses beside them) are independent: one per core.
+        Parallel.For(0, outcomes.Length + 2, i =>
         {
-            progress?.Report($"Analysing: {outcomes[i].Title.ToLowerInvariant()}");
-            results[i] = Analyse(rows, outcomes[i], pathways);
+            if (i < outcomes.Length)
+            {
+                progress?.Report($"Analysing: {outcomes[i].Title.ToLowerInvariant()}");
+                results[i] = Analyse(rows, outcomes[i], pathways);
+            }
+            else if (i == outcomes.Length)
+            {
+                progress?.Report("Analysing: all repeat presentations");
+                recurrent = RecurrentOf(rows);
+            }
+            else
+            {
+                progress?.Report("Analysing: the landmark varied");
+                landmarks = LandmarksOf(rows, outcomes);
+            }
         });
-        return new EvaluationResult(rows.Count, rows.Count(r => r.Engaged), linked, pathways, results);
+        return new EvaluationResult(rows.Count, rows.Count(r => r.Engaged), linked, pathways, results, recurrent, landmarks);
+    }
+
+    /// <summary>The landmarks tried, in days from the index presentation: the cohort's own and those of these that are later.</summary>
+    public static readonly int[] Landmarks = [7, 14, 28, 56];
+
+    /// <summary>
+    /// All repeats: per person the intervals (0, r₁], (r₁, r₂], …, (r_k, end] (the last only when follow-up goes on after
+    /// the last repeat), each ending in a repeat but the last; the adjusted model's terms and references from the people.
+    /// </summary>
+    private static RecurrentResult RecurrentOf(IReadOnlyList<CohortRow> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return new RecurrentResult("nobody is in the cohort", null, [], []);
+        }
+
+        var all = Enumerable.Range(0, rows.Count).ToArray();
+        var person = Design(rows, all, new double[rows.Count], new bool[rows.Count], Exposure.Engagement, adjust: true);
+        if (rows.Any(r => r.FollowUp is null))
+        {
+            return new RecurrentResult(RecurrentResult.NoDetail, null, person.References, []);
+        }
+
+        var p = person.Names.Length;
+        var intervals = rows.Sum(r => r.FollowUp!.RepeatDays.Count + (r.FollowUp.RepeatDays.Count == 0 || r.FollowUp.RepeatDays[^1] < r.FollowUp.DaysFollowed ? 1 : 0));
+        var start = new double[intervals];
+        var stop = new double[intervals];
+        var happened = new bool[intervals];
+        var cluster = new int[intervals];
+        var x = new double[intervals * p];
+        var rates = new (int People, int Repeats, long Days)[2];
+        var k = 0;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var f = rows[i].FollowUp!;
+            var g = rows[i].Engaged ? 1 : 0;
+            rates[g] = (rates[g].People + 1, rates[g].Repeats + f.RepeatDays.Count, rates[g].Days + f.DaysFollowed);
+            var previous = 0;
+            for (var j = 0; j <= f.RepeatDays.Count; j++)
+            {
+                var end = j < f.RepeatDays.Count ? f.RepeatDays[j] : f.DaysFollowed;
+                if (end <= previous)
+                {
+                    break;
+                }
+
+                start[k] = previous;
+                stop[k] = end;
+                happened[k] = j < f.RepeatDays.Count;
+                cluster[k] = i;
+                person.X.AsSpan(i * p, p).CopyTo(x.AsSpan(k * p, p));
+                previous = end;
+                k++;
+            }
+        }
+
+        var fit = CoxModel.FitCountingProcess(start, stop, happened, x, person.Names, cluster);
+        RecurrentRate[] byGroup = [new("Not engaged", rates[0].People, rates[0].Repeats, rates[0].Days), new("Engaged", rates[1].People, rates[1].Repeats, rates[1].Days)];
+        return new RecurrentResult(null, fit, person.References, [.. byGroup.Where(r => r.People > 0)]);
+    }
+
+    /// <summary>
+    /// The cohort as it would be at a later landmark, from the cohort's own: people whose follow-up, or a repeat
+    /// presentation, ended before it are left out; engaged means reached by then; times count from it. Follow-up ends
+    /// where it does in the main analysis, so a later landmark has a shorter follow-up.
+    /// </summary>
+    private static LandmarkSensitivity LandmarksOf(IReadOnlyList<CohortRow> rows, OutcomeDefinition[] outcomes)
+    {
+        if (rows.Count == 0 || rows.Any(r => r.FollowUp is null))
+        {
+            return new LandmarkSensitivity(LandmarkSensitivity.NoDetail, []);
+        }
+
+        var own = rows[0].FollowUp!.LandmarkDays;
+        var fits = new List<LandmarkFit>();
+        foreach (var landmark in Landmarks.Where(l => l > own).Prepend(own))
+        {
+            var shift = landmark - own;
+            var kept = new List<CohortRow>();
+            foreach (var r in rows)
+            {
+                var f = r.FollowUp!;
+                if (f.DaysFollowed <= shift || (r.Repeat && r.DaysToRepeat <= shift) || (r.DeathAny == true && r.DaysToDeath <= shift))
+                {
+                    continue;
+                }
+
+                kept.Add(shift == 0 ? r : r with
+                {
+                    Engaged = f.DaysToContact <= landmark,
+                    DaysToRepeat = r.DaysToRepeat - shift,
+                    DaysToDeath = r.DaysToDeath - shift,
+                    FollowUp = f with
+                    {
+                        DaysFollowed = f.DaysFollowed - shift,
+                        RepeatDays = f.RepeatDays.Count == 0 ? f.RepeatDays : [.. f.RepeatDays.Select(d => d - shift)],
+                        LandmarkDays = landmark,
+                    },
+                });
+            }
+
+            if (kept.Count == 0)
+            {
+                continue;
+            }
+
+            var subset = Enumerable.Range(0, kept.Count).ToArray();
+            foreach (var outcome in outcomes)
+            {
+                var time = kept.Select(r => (double)outcome.Days(r)).ToArray();
+                var happened = kept.Select(outcome.Happened).ToArray();
+                var fit = FitCox(kept, subset, time, happened, Exposure.Engagement, adjust: true, out var references);
+                fits.Add(new LandmarkFit(landmark, outcome.Key, kept.Count, kept.Count(r => r.Engaged), fit, references));
+            }
+        }
+
+        return new LandmarkSensitivity(null, fits);
     }
 
     private static OutcomeResult Analyse(IReadOnlyList<CohortRow> rows, OutcomeDefinition outcome, List<string> pathways)

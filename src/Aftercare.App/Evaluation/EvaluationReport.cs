@@ -73,9 +73,10 @@ public static partial class EvaluationReport
         Methods(html, result, context);
         foreach (var outcome in result.Outcomes)
         {
-            Outcome(html, outcome, t);
+            Outcome(html, outcome, result, t);
         }
 
+        LandmarkSection(html, result, t);
         return html.ToString();
     }
 
@@ -110,7 +111,7 @@ public static partial class EvaluationReport
         html.Append(Invariant($"<p>Pathways in the cohort: {E(string.Join(", ", result.Pathways))} (\"none\": not enrolled on a pathway after the index presentation).</p>\n"));
     }
 
-    private static void Outcome(StringBuilder html, OutcomeResult r, int? t)
+    private static void Outcome(StringBuilder html, OutcomeResult r, EvaluationResult result, int? t)
     {
         var title = r.Outcome.Title;
         html.Append(Invariant($"<section>\n<h2>{E(title)}</h2>\n"));
@@ -122,6 +123,10 @@ public static partial class EvaluationReport
         ProportionalHazardsSection(html, r, t);
         AbsoluteEffectsSection(html, r, t);
         EValueSection(html, r);
+        if (r.Outcome.Key == EvaluateProgramme.Repeat.Key && result.Recurrent is { } recurrent)
+        {
+            RecurrentSection(html, recurrent, result, t);
+        }
 
         html.Append("<h3>Stratified: engaged compared with not engaged, adjusted, within each group</h3>\n");
         html.Append("<table>\n<thead><tr><th scope=\"col\">Stratum</th><th scope=\"col\">People</th><th scope=\"col\">Events</th><th scope=\"col\">Hazard ratio (95% CI)</th><th scope=\"col\">p</th></tr></thead>\n<tbody>\n");
@@ -295,7 +300,9 @@ public static partial class EvaluationReport
 
     private static void CoxTable(StringBuilder html, string caption, CoxFit fit, IReadOnlyList<string> references, int? t, string? engagedNote = null)
     {
-        html.Append(Invariant($"<table>\n<caption>{E(caption)}</caption>\n<thead><tr><th scope=\"col\">Compared with the reference</th><th scope=\"col\">Hazard ratio</th><th scope=\"col\">95% CI</th><th scope=\"col\">log HR (SE)</th><th scope=\"col\">p (Wald)</th></tr></thead>\n<tbody>\n"));
+        var ratio = fit.Robust ? "Rate ratio" : "Hazard ratio";
+        var log = fit.Robust ? "log RR (robust SE)" : "log HR (SE)";
+        html.Append(Invariant($"<table>\n<caption>{E(caption)}</caption>\n<thead><tr><th scope=\"col\">Compared with the reference</th><th scope=\"col\">{ratio}</th><th scope=\"col\">95% CI</th><th scope=\"col\">{log}</th><th scope=\"col\">p (Wald)</th></tr></thead>\n<tbody>\n"));
         foreach (var c in fit.Coefficients)
         {
             if (fit.WhyNotEstimable(c.Name) is { } why)
@@ -319,14 +326,117 @@ public static partial class EvaluationReport
             html.Append(Invariant($"References: {E(string.Join("; ", references.Select(Terms.Label)))}. "));
         }
 
-        var (events, people) = Pair(fit.Events, fit.Count, t);
-        html.Append(Invariant($"{people} people, {events} events. Likelihood-ratio test {fit.LikelihoodRatio:F2} on {fit.DegreesOfFreedom} df, p {P(fit.LikelihoodRatioP)}; Wald test {fit.WaldChiSquare:F2}, p {P(fit.WaldP)}."));
+        var (events, people) = Pair(fit.Events, fit.Clusters ?? fit.Count, t);
+        html.Append(fit.Robust
+            ? Invariant($"{people} people, {events} repeat presentations. Standard errors are robust, clustered by person (one person's repeat presentations are not independent of each other). Likelihood-ratio test")
+            : Invariant($"{people} people, {events} events. Likelihood-ratio test"));
+        html.Append(Invariant($" {fit.LikelihoodRatio:F2} on {fit.DegreesOfFreedom} df, p {P(fit.LikelihoodRatioP)}; Wald test {fit.WaldChiSquare:F2}, p {P(fit.WaldP)}."));
         if (!fit.Converged)
         {
             html.Append(" <strong>The model did not converge: read these numbers with care.</strong>");
         }
 
-        html.Append(" A hazard ratio below 1 means the event happened at a lower rate in that group than in the reference group, on average over follow-up.</p>\n");
+        html.Append(fit.Robust
+            ? " A rate ratio below 1 means people in that group came back for help less often, per year in follow-up, than people in the reference group.</p>\n"
+            : " A hazard ratio below 1 means the event happened at a lower rate in that group than in the reference group, on average over follow-up.</p>\n");
+    }
+
+    /// <summary>
+    /// Every repeat presentation, not only the first: crude rates by engagement, the adjusted rate ratio with its
+    /// robust interval in words, and beside it engagement and the deaths, so repetition is never read alone.
+    /// </summary>
+    private static void RecurrentSection(StringBuilder html, RecurrentResult recurrent, EvaluationResult result, int? t)
+    {
+        html.Append("<h3 id=\"repeat-all\">All repeat presentations, not only the first</h3>\n");
+        if (recurrent.Adjusted is not { } fit)
+        {
+            html.Append(Invariant($"<p>Not analysed: {E(recurrent.NotAnalysed ?? "")}.</p>\n"));
+            return;
+        }
+
+        html.Append("<p>The models above look at each person's first repeat presentation. Many people come back for help more than once; here every repeat presentation in follow-up counts, each person's follow-up split at each one (the Andersen–Gill model). Someone who came back several times counts several times, so the 95% intervals are worked out person by person (robust intervals), not as if each return were a different person.</p>\n");
+        html.Append("<table>\n<caption>Repeat presentations in follow-up, by engagement (not adjusted)</caption>\n<thead><tr><th scope=\"col\">Group</th><th scope=\"col\">People</th><th scope=\"col\">Repeat presentations</th><th scope=\"col\">Years of follow-up</th><th scope=\"col\">Per 100 person-years</th></tr></thead>\n<tbody>\n");
+        foreach (var rate in recurrent.Rates)
+        {
+            var (people, repeats) = (Count(rate.People, t), Count(rate.Repeats, t));
+            html.Append(Invariant($"<tr><th scope=\"row\">{E(rate.Group)}</th><td>{people}</td><td>{repeats}</td><td>{rate.DaysFollowed / 365.25:N0}</td>"));
+            html.Append(people.Suppressed || repeats.Suppressed ? "<td>not shown: it would reveal the numbers hidden beside it</td></tr>\n" : Invariant($"<td>{rate.PerHundredPersonYears:F1}</td></tr>\n"));
+        }
+
+        html.Append("</tbody>\n</table>\n");
+        html.Append(fit.WhyNotEstimable(Terms.Engaged) is { } why
+            ? Invariant($"<p>The rate ratio of repeat presentations for engaged people is not estimable: {E(why)}.</p>\n")
+            : Invariant($"<p><strong>Engaged people came back for help at {fit[Terms.Engaged]!.HazardRatio:F2} times the rate of people not engaged</strong> (95% CI {fit[Terms.Engaged]!.Lower:F2} to {fit[Terms.Engaged]!.Upper:F2}), counting every repeat presentation and adjusting for age band, sex and prior psychiatric history{(fit[Terms.Engaged]!.Lower <= 1 && fit[Terms.Engaged]!.Upper >= 1 ? "; the interval includes no difference" : "")}.</p>\n"));
+        html.Append("<p><strong>Repeat presentations are help-seeking, not failure.</strong> A programme that keeps people in contact can raise recorded repeat presentations while deaths fall: coming back is how people get help. So this rate is shown only beside engagement and deaths:</p>\n");
+        var (engaged, everyone) = Pair(result.Engaged, result.Count, t);
+        html.Append("<table>\n<caption>Beside each other: engaged compared with not engaged, adjusted for age band, sex and prior psychiatric history</caption>\n<thead><tr><th scope=\"col\">Measure</th><th scope=\"col\">Engaged compared with not engaged (95% CI)</th></tr></thead>\n<tbody>\n");
+        html.Append(Invariant($"<tr><th scope=\"row\">Engaged with aftercare by the landmark</th><td>{engaged} of {everyone} people</td></tr>\n"));
+        html.Append(Invariant($"<tr><th scope=\"row\">All repeat presentations (rate ratio)</th><td>{Ratio(fit)}</td></tr>\n"));
+        foreach (var o in result.Outcomes)
+        {
+            html.Append(Invariant($"<tr><th scope=\"row\">{E(o.Outcome.Title)}{(o.Outcome.Key == EvaluateProgramme.Repeat.Key ? ", the first" : "")} (hazard ratio)</th><td>{Ratio(o.EngagementAdjusted)}</td></tr>\n"));
+        }
+
+        if (!result.MortalityLinked)
+        {
+            html.Append("<tr><th scope=\"row\">Deaths</th><td>not known: mortality data are not linked, so repetition cannot be read on its own here</td></tr>\n");
+        }
+
+        html.Append("</tbody>\n</table>\n");
+        CoxTable(html, "Andersen–Gill model: all repeat presentations, engagement adjusted for age band, sex and prior psychiatric history, robust standard errors clustered by person", fit, recurrent.References, t);
+    }
+
+    /// <summary>Engagement's ratio and interval from an adjusted model, or why it is not estimable: the one rule of every table.</summary>
+    private static string Ratio(CoxFit fit) =>
+        fit.WhyNotEstimable(Terms.Engaged) is { } why ? "not estimable: " + E(why)
+        : Invariant($"{fit[Terms.Engaged]!.HazardRatio:F2} ({fit[Terms.Engaged]!.Lower:F2} to {fit[Terms.Engaged]!.Upper:F2})");
+
+    /// <summary>The adjusted engagement hazard ratios at each landmark, with what moving the landmark does, in words.</summary>
+    private static void LandmarkSection(StringBuilder html, EvaluationResult result, int? t)
+    {
+        if (result.Landmarks is not { } landmarks)
+        {
+            return;
+        }
+
+        html.Append("<section>\n<h2 id=\"landmark\">Sensitivity: the landmark moved</h2>\n");
+        if (landmarks.NotAnalysed is { } why)
+        {
+            html.Append(Invariant($"<p>Not analysed: {E(why)}.</p>\n</section>\n"));
+            return;
+        }
+
+        var days = landmarks.Fits.Select(f => f.LandmarkDays).Distinct().ToList();
+        html.Append(Invariant($"<p>Whether a person engaged is counted up to the landmark ({days[0]} days after their first presentation), and follow-up starts there. The choice of landmark is ours, so here it is moved later: {E(string.Join(", ", days.Skip(1).Select(d => d.ToString(CultureInfo.InvariantCulture))))} days. A later landmark gives aftercare longer to reach people, but leaves out those who came back for help or died before it, and its follow-up is shorter (it still ends where it does above). If the hazard ratios stay about the same, the result does not hang on the landmark; if they move, read the main result with that in mind.</p>\n"));
+        var outcomes = result.Outcomes.Select(o => o.Outcome).ToList();
+        html.Append("<table>\n<caption>Engaged compared with not engaged at each landmark: adjusted hazard ratio (95% CI)</caption>\n<thead><tr><th scope=\"col\">Landmark</th><th scope=\"col\">People</th><th scope=\"col\">Engaged</th>");
+        foreach (var o in outcomes)
+        {
+            html.Append(Invariant($"<th scope=\"col\">{E(o.Title)}</th>"));
+        }
+
+        html.Append("</tr></thead>\n<tbody>\n");
+        foreach (var day in days)
+        {
+            var fits = landmarks.Fits.Where(f => f.LandmarkDays == day).ToList();
+            var (engaged, people) = Pair(fits[0].Engaged, fits[0].Count, t);
+            html.Append(Invariant($"<tr><th scope=\"row\">{day} days{(day == days[0] ? " (the main analysis)" : "")}</th><td>{people}</td><td>{engaged}</td>"));
+            foreach (var o in outcomes)
+            {
+                html.Append(fits.FirstOrDefault(f => f.Outcome == o.Key) is { } f ? Invariant($"<td>{Ratio(f.Adjusted)}</td>") : "<td>–</td>");
+            }
+
+            html.Append("</tr>\n");
+        }
+
+        html.Append("</tbody>\n</table>\n");
+        var repeat = landmarks.Fits.Where(f => f.Outcome == EvaluateProgramme.Repeat.Key && f.Adjusted.WhyNotEstimable(Terms.Engaged) is null).Select(f => f.Adjusted[Terms.Engaged]!.HazardRatio).ToList();
+        if (repeat.Count > 1)
+        {
+            html.Append(Invariant($"<p>For a repeat presentation, the hazard ratio for engaged people ranges from {repeat.Min():F2} to {repeat.Max():F2} across these landmarks. Each row is its own analysis of the people still in follow-up at that landmark; they are not independent of each other.</p>\n"));
+        }
+
+        html.Append("</section>\n");
     }
 
     /// <summary>Beside the adjusted engagement hazard ratio, when the proportional hazards test for engagement fails.</summary>

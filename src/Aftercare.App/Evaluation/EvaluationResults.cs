@@ -117,42 +117,77 @@ public sealed record EvaluationResults(int Count, int Engaged, bool MortalityLin
                 }
             }
 
-            void Cox(string analysis, string subset, CoxFit fit, IReadOnlyList<string> references)
-            {
-                models.Add(new ResultModel(key, analysis, subset, references, fit.Count, fit.Events, fit.Converged, fit.Iterations, fit.NotEstimable));
-                Add(analysis, subset, "", "n", fit.Count);
-                Add(analysis, subset, "", "events", fit.Events);
-                Add(analysis, subset, "", "converged", fit.Converged ? 1 : 0);
-                Add(analysis, subset, "", "iterations", fit.Iterations);
-                Add(analysis, subset, "", "loglik_null", fit.LogLikelihoodNull);
-                Add(analysis, subset, "", "loglik", fit.LogLikelihood);
-                Add(analysis, subset, "", "lr", fit.LikelihoodRatio);
-                Add(analysis, subset, "", "lr_df", fit.DegreesOfFreedom);
-                Add(analysis, subset, "", "lr_p", fit.LikelihoodRatioP);
-                Add(analysis, subset, "", "wald", fit.WaldChiSquare);
-                Add(analysis, subset, "", "score", fit.ScoreChiSquare);
-                foreach (var c in fit.Coefficients)
-                {
-                    var estimable = fit.WhyNotEstimable(c.Name) is null;
-                    Add(analysis, subset, c.Name, "estimable", estimable ? 1 : 0);
-                    Add(analysis, subset, c.Name, "beta", c.Beta);
-                    Add(analysis, subset, c.Name, "se", c.StdErr);
-                    Add(analysis, subset, c.Name, "hr", c.HazardRatio);
-                    Add(analysis, subset, c.Name, "lower", c.Lower);
-                    Add(analysis, subset, c.Name, "upper", c.Upper);
-                    Add(analysis, subset, c.Name, "z", c.Z);
-                    Add(analysis, subset, c.Name, "p", c.P);
-                }
+            void Cox(string analysis, string subset, CoxFit fit, IReadOnlyList<string> references) => CoxValues(key, analysis, subset, fit, references, models, values);
+        }
 
-                foreach (var t in fit.NotEstimable)
-                {
-                    Add(analysis, subset, t.Name, "estimable", 0);
-                }
+        if (result?.Recurrent is { Adjusted: { } ag } recurrent)
+        {
+            // All repeats (Andersen–Gill): the model as the Cox models are written, its robust SE as se, the model-based one as naive_se.
+            const string analysis = "cox_recurrent";
+            CoxValues(Repeat, analysis, "", ag, recurrent.References, models, values);
+            values.Add(new(Repeat, analysis, "", "", "people", ag.Clusters ?? 0));
+            foreach (var c in ag.Coefficients)
+            {
+                values.Add(new(Repeat, analysis, "", c.Name, "naive_se", c.NaiveStdErr ?? double.NaN));
             }
+
+            foreach (var rate in recurrent.Rates)
+            {
+                var subset = rate.Group == "Engaged" ? "engaged=1" : "engaged=0";
+                values.Add(new(Repeat, "recurrent_rate", subset, "", "people", rate.People));
+                values.Add(new(Repeat, "recurrent_rate", subset, "", "repeats", rate.Repeats));
+                values.Add(new(Repeat, "recurrent_rate", subset, "", "days", rate.DaysFollowed));
+                values.Add(new(Repeat, "recurrent_rate", subset, "", "rate", rate.PerHundredPersonYears));
+            }
+        }
+
+        foreach (var l in result?.Landmarks?.Fits ?? [])
+        {
+            // The landmark varied: each outcome's adjusted model at each landmark (subset landmark=14), with who was engaged by then.
+            var subset = $"landmark={l.LandmarkDays}";
+            CoxValues(l.Outcome, "cox_landmark", subset, l.Adjusted, l.References, models, values);
+            values.Add(new(l.Outcome, "cox_landmark", subset, "", "engaged", l.Engaged));
         }
 
         var series = timeSeries is null ? null : TimeSeriesValues(timeSeries, values);
         return new EvaluationResults(result?.Count ?? 0, result?.Engaged ?? 0, result?.MortalityLinked ?? timeSeries!.Series.MortalityLinked, models, values, series);
+    }
+
+    private const string Repeat = "repeat";
+
+    /// <summary>A Cox model's numbers: its whole (n, events, converged, …) and, per term, whether it is estimable and its estimates.</summary>
+    private static void CoxValues(string key, string analysis, string subset, CoxFit fit, IReadOnlyList<string> references, List<ResultModel> models, List<ResultValue> values)
+    {
+        void Add(string term, string statistic, double value) => values.Add(new(key, analysis, subset, term, statistic, value));
+        models.Add(new ResultModel(key, analysis, subset, references, fit.Count, fit.Events, fit.Converged, fit.Iterations, fit.NotEstimable));
+        Add("", "n", fit.Count);
+        Add("", "events", fit.Events);
+        Add("", "converged", fit.Converged ? 1 : 0);
+        Add("", "iterations", fit.Iterations);
+        Add("", "loglik_null", fit.LogLikelihoodNull);
+        Add("", "loglik", fit.LogLikelihood);
+        Add("", "lr", fit.LikelihoodRatio);
+        Add("", "lr_df", fit.DegreesOfFreedom);
+        Add("", "lr_p", fit.LikelihoodRatioP);
+        Add("", "wald", fit.WaldChiSquare);
+        Add("", "score", fit.ScoreChiSquare);
+        foreach (var c in fit.Coefficients)
+        {
+            var estimable = fit.WhyNotEstimable(c.Name) is null;
+            Add(c.Name, "estimable", estimable ? 1 : 0);
+            Add(c.Name, "beta", c.Beta);
+            Add(c.Name, "se", c.StdErr);
+            Add(c.Name, "hr", c.HazardRatio);
+            Add(c.Name, "lower", c.Lower);
+            Add(c.Name, "upper", c.Upper);
+            Add(c.Name, "z", c.Z);
+            Add(c.Name, "p", c.P);
+        }
+
+        foreach (var t in fit.NotEstimable)
+        {
+            Add(t.Name, "estimable", 0);
+        }
     }
 
     /// <summary>

@@ -119,6 +119,9 @@ public static class ExtractCohort
             var episode = episodeByPresentation.GetValueOrDefault(index.Id);
             var engaged = reachedByPerson[person.Id].Any(c => c.CompletedAt >= index.ArrivedAt && c.CompletedAt <= landmark);
             var repeatEnd = Min(end, deathAt ?? end);
+            // Every repeat presentation in follow-up, one a day at most (a second the same day is the same return for help).
+            var repeatDays = own.Where(p => p.ArrivedAt > landmark && p.ArrivedAt <= repeatEnd).Select(p => Days(landmark, p.ArrivedAt)).Distinct().Order().ToArray();
+            var firstContact = reachedByPerson[person.Id].Where(c => c.CompletedAt >= index.ArrivedAt && c.CompletedAt <= end).Select(c => (DateTimeOffset?)c.CompletedAt).Min();
             var repeated = next is { } n && n <= repeatEnd;
             var deathEnd = Min(end, deathAt ?? end);
             var diedInFollowUp = deathAt is { } at && at <= end;
@@ -133,7 +136,9 @@ public static class ExtractCohort
                 repeated,
                 deaths is null ? null : Days(landmark, deathEnd),
                 deaths is null ? null : diedInFollowUp && cause is DeathCause.Suicide or DeathCause.Undetermined,
-                deaths is null ? null : diedInFollowUp));
+                deaths is null ? null : diedInFollowUp,
+                new FollowUpDetail(Days(landmark, repeatEnd), repeatDays.Length == 0 ? FollowUpDetail.NoRepeats : repeatDays, settings.EngagementDays,
+                    firstContact is { } contact ? Days(index.ArrivedAt, contact) : null)));
         }
 
         // Ordered by pseudonym, so row order says nothing about when anyone presented.
