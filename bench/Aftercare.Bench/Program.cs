@@ -25,6 +25,10 @@ namespace Aftercare.Bench;
 //                                                         dashboard measures and evaluation on PostgreSQL (bench/run-measures-pg.sh)
 //   dotnet run -c Release --project bench/Aftercare.Bench -- national --connection "Host=…" [--seed --people N --audit N] [--requests N --clients N]
 //                                                         worklists at national scale (bench/run-national.sh)
+//   dotnet run -c Release --project bench/Aftercare.Bench -- crash --db … --keys … --server aftercare.dll [--cycles N]
+//                                                         kill -9 the real server during writes, restart, check (bench/crash.sh)
+//   dotnet run -c Release --project bench/Aftercare.Bench -- crash-outbox --db … --keys … --server aftercare.dll
+//                                                         kill -9 the server between claiming a message and sending it (bench/crash.sh)
 public static class BenchProgram
 {
     public static async Task<int> Main(string[] args)
@@ -51,6 +55,16 @@ public static class BenchProgram
                 Option("--out", "synthetic-cohort.csv"));
         }
 
+        if (args.Length > 0 && args[0] == "crash")
+        {
+            return await Crash.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "crash-outbox")
+        {
+            return await CrashOutbox.Run(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "national")
         {
             return await National.Run(args[1..]);
@@ -63,7 +77,7 @@ public static class BenchProgram
 
         if (args.Length == 0 || args[0] != "http")
         {
-            Console.Error.WriteLine("usage: Aftercare.Bench mapping | evaluate [--rows N] | synthetic-cohort [--rows N] [--seed S] [--out file] | measures-pg --connection <PostgreSQL> [--seed --people N] [--keys folder] | national --connection <PostgreSQL> [--seed --people N --audit N] [--requests N --clients N] | http --db <sqlite path or PostgreSQL connection string> [--requests N] [--clients N]");
+            Console.Error.WriteLine("usage: Aftercare.Bench mapping | evaluate [--rows N] | synthetic-cohort [--rows N] [--seed S] [--out file] | crash … | crash-outbox … | measures-pg --connection <PostgreSQL> [--seed --people N] [--keys folder] | national --connection <PostgreSQL> [--seed --people N --audit N] [--requests N --clients N] | http --db <sqlite path or PostgreSQL connection string> [--requests N] [--clients N]");
             return 2;
         }
 
