@@ -38,6 +38,8 @@ internal sealed class PresentationConfiguration : IEntityTypeConfiguration<Prese
         presentation.HasIndex(p => new { p.ConditionIdentifierSystem, p.ConditionIdentifierValue }).IsUnique();
         presentation.HasIndex(p => new { p.PersonId, p.ArrivedAt });
         presentation.HasIndex(p => p.ArrivedAt);
+        // The people who presented at a site, from the index alone (the care team of a site's staff).
+        presentation.HasIndex(p => new { p.SiteId, p.PersonId });
     }
 
     private static string Write(SelfHarmCoding coding) =>

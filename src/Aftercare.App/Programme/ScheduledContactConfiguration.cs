@@ -14,6 +14,9 @@ internal sealed class ScheduledContactConfiguration : IEntityTypeConfiguration<S
         contact.Property(c => c.Id).ValueGeneratedNever();
         contact.Property(c => c.Version).IsConcurrencyToken();
         contact.HasIndex(c => new { c.Status, c.DueAt });
-        contact.HasIndex(c => c.PersonId);
+        // A person's due contacts, answered from the index (the worklist's per-person probe, issue 16).
+        contact.HasIndex(c => new { c.PersonId, c.Status, c.DueAt, c.EscalatedAt });
+        // The escalated few (thousands in ten million): the worklist's other range, whatever their due time.
+        contact.HasIndex(c => new { c.PersonId, c.Status }, "IX_Contacts_Escalated").HasFilter("\"EscalatedAt\" IS NOT NULL");
     }
 }

@@ -62,13 +62,21 @@ public static class Worklist
         var now = clock.GetUtcNow();
         var firstHorizon = now.AddHours(Pathway.MaxFirstContactHours);
         var horizon = endOfToday > firstHorizon ? endOfToday : firstHorizon;
+        // Measured at national scale (issue 16, docs/performance.md). The care team is a semi-join.
+        // "Escalated, or due by the horizon" is two disjoint ranges joined by UNION ALL, not one OR:
+        // the escalated few from IX_Contacts_Escalated, the rest from each person's range of
+        // IX_Contacts_PersonId_Status_DueAt_EscalatedAt. With the OR, PostgreSQL could use neither
+        // and hashed every active episode; a range on DueAt across people is no better, because it
+        // cannot know that Due contacts are mostly in the future while the others are in the past.
+        // The person's name joins through the episode, not the contact, so that the planner does
+        // not match every person in the country against the care team before it has any contacts.
         var careTeam = Access.RecordAccess.CareTeam(db, userId);
-        return
+        var due =
             from c in db.Contacts.AsNoTracking()
             join e in db.Episodes on c.EpisodeId equals e.Id
-            join p in db.People on c.PersonId equals p.Id
+            join p in db.People on e.PersonId equals p.Id
             join pr in db.Presentations on e.PresentationId equals pr.Id
-            where c.Status == ContactStatus.Due && e.Status == EpisodeStatus.Active && (c.DueAt <= horizon || c.EscalatedAt != null)
+            where c.Status == ContactStatus.Due && e.Status == EpisodeStatus.Active
                 && pr.EnteredInErrorAt == null
                 && (siteId == null || pr.SiteId == siteId)
                 && careTeam.Contains(c.PersonId)
@@ -78,6 +86,8 @@ public static class Worklist
                 NotReachedCount = c.NotReachedCount, EscalatedAt = c.EscalatedAt, SiteId = pr.SiteId, PathwayName = e.PathwayName,
                 OriginallyDueAt = c.OriginallyDueAt,
             };
+        return due.Where(x => x.EscalatedAt != null)
+            .Concat(due.Where(x => x.EscalatedAt == null && x.DueAt <= horizon));
     }
 
     /// <summary>

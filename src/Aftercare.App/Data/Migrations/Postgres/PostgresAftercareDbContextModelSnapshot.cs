@@ -1524,8 +1524,6 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.HasIndex("ArrivedAt");
 
-                    b.HasIndex("SiteId");
-
                     b.HasIndex("ConditionIdentifierSystem", "ConditionIdentifierValue")
                         .IsUnique();
 
@@ -1533,6 +1531,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.HasIndex("PersonId", "ArrivedAt");
+
+                    b.HasIndex("SiteId", "PersonId");
 
                     b.ToTable("Presentations", (string)null);
                 });
@@ -1692,9 +1692,12 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.HasIndex("EpisodeId");
 
-                    b.HasIndex("PersonId");
-
                     b.HasIndex("Status", "DueAt");
+
+                    b.HasIndex("PersonId", "Status", "DueAt", "EscalatedAt");
+
+                    b.HasIndex(new[] { "PersonId", "Status" }, "IX_Contacts_Escalated")
+                        .HasFilter("\"EscalatedAt\" IS NOT NULL");
 
                     b.ToTable("Contacts", (string)null);
                 });

@@ -1517,8 +1517,6 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.HasIndex("ArrivedAt");
 
-                    b.HasIndex("SiteId");
-
                     b.HasIndex("ConditionIdentifierSystem", "ConditionIdentifierValue")
                         .IsUnique();
 
@@ -1526,6 +1524,8 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("PersonId", "ArrivedAt");
+
+                    b.HasIndex("SiteId", "PersonId");
 
                     b.ToTable("Presentations", (string)null);
                 });
@@ -1685,9 +1685,12 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.HasIndex("EpisodeId");
 
-                    b.HasIndex("PersonId");
-
                     b.HasIndex("Status", "DueAt");
+
+                    b.HasIndex("PersonId", "Status", "DueAt", "EscalatedAt");
+
+                    b.HasIndex(new[] { "PersonId", "Status" }, "IX_Contacts_Escalated")
+                        .HasFilter("\"EscalatedAt\" IS NOT NULL");
 
                     b.ToTable("Contacts", (string)null);
                 });
