@@ -109,7 +109,7 @@ public static class DatabaseRegistration
             {
                 var options = new DbContextOptionsBuilder<PostgresAftercareDbContext>().UseApplicationServiceProvider(sp)
                     .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
-                ConfigurePostgres(options, standby).AddInterceptors(FieldEncryptionInterceptor.Instance, Telemetry.CommandTimingInterceptor.Instance);
+                ConfigurePostgres(options, standby, clinicalWork: false).AddInterceptors(FieldEncryptionInterceptor.Instance, Telemetry.CommandTimingInterceptor.Instance);
                 var built = options.Options;
                 return new StaleReads(() => new PostgresAftercareDbContext(built));
             });
@@ -132,8 +132,30 @@ public static class DatabaseRegistration
     internal static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
         options.UseSqlite(connectionString).AddInterceptors(SqlitePragmas.Instance);
 
-    internal static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(connectionString).AddInterceptors(PostgresFailover.Instance);
+    /// <summary>
+    /// PostgreSQL through Npgsql. For the clinical work on the primary (<paramref name="clinicalWork"/>),
+    /// the session runs without PostgreSQL's JIT unless the connection string sets <c>jit</c> itself:
+    /// measured at national scale (docs/performance.md), a worklist query that runs in 1.3 ms was
+    /// estimated above <c>jit_above_cost</c> (it cannot know a care team is 40 people) and spent
+    /// 70 ms compiling 38 functions, on every request. JIT pays only for long analytic scans; those
+    /// (the dashboard, the evaluation, exports) read from the standby when there is one, which keeps
+    /// the server's setting.
+    /// </summary>
+    internal static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder options, string connectionString, bool clinicalWork = true) =>
+        options.UseNpgsql(clinicalWork ? WithoutJit(connectionString) : connectionString).AddInterceptors(PostgresFailover.Instance);
+
+    /// <summary>The connection string with <c>-c jit=off</c> added to its Options, unless it sets jit itself.</summary>
+    public static string WithoutJit(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.Options?.Contains("jit", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            return connectionString;
+        }
+
+        builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? "-c jit=off" : builder.Options + " -c jit=off";
+        return builder.ConnectionString;
+    }
 
     /// <summary>Applies pending migrations of whichever provider is configured (creating a SQLite file first, owner-only).</summary>
     public static Task MigrateAsync(this AftercareDbContext db, CancellationToken ct = default)
