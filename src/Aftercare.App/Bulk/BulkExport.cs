@@ -60,7 +60,11 @@ public sealed class BulkExport
 
     public BulkExportStatus Status { get; private set; }
 
-    /// <summary>When the worker began reading (the manifest's transactionTime): nothing changed after it is promised.</summary>
+    /// <summary>
+    /// The manifest's transactionTime: every change before it is in the export; nothing changed after it is
+    /// promised. When the worker began reading on the primary; the kick-off, when it read on a standby
+    /// that had replayed the kick-off but perhaps not more.
+    /// </summary>
     public DateTimeOffset? TransactionTime { get; private set; }
 
     /// <summary>People done so far, of <see cref="PeopleTotal"/>, for X-Progress.</summary>
@@ -97,12 +101,13 @@ public sealed class BulkExport
     public IReadOnlyList<string> TypeList => Types.Split(',', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>The worker takes it (again, after a restart: what an earlier run wrote is deleted first, and it starts over).</summary>
-    public void Begin(string worker, DateTimeOffset now, DateTimeOffset claimedUntil, int peopleTotal)
+    /// <param name="transactionTime">The point the data read are complete to: <paramref name="now"/> unless given.</param>
+    public void Begin(string worker, DateTimeOffset now, DateTimeOffset claimedUntil, int peopleTotal, DateTimeOffset? transactionTime = null)
     {
         Status = BulkExportStatus.Running;
         ClaimedBy = worker;
         ClaimedUntil = claimedUntil;
-        TransactionTime = now;
+        TransactionTime = transactionTime ?? now;
         PeopleDone = 0;
         PeopleTotal = peopleTotal;
     }
@@ -181,6 +186,12 @@ public sealed class BulkExportOptions
 
     /// <summary>How long a worker may hold an export without a sign of life before another takes it over.</summary>
     public int ClaimMinutes { get; set; } = 5;
+
+    /// <summary>
+    /// With a standby (Aftercare:StandbyDatabase): how long an export waits for the standby to show its
+    /// kick-off before it is read from the primary instead (at most half of <see cref="ClaimMinutes"/>).
+    /// </summary>
+    public int StandbyWaitSeconds { get; set; } = 30;
 }
 
 internal sealed class BulkExportConfiguration : IEntityTypeConfiguration<BulkExport>

@@ -14,15 +14,18 @@ public static class ViewProgrammeEvaluation
 {
     /// <param name="programmeStart">The configured programme start (Aftercare:Evaluation:ProgrammeStart, yyyy-MM) as written; null or empty when not configured.</param>
     /// <param name="zone">The service's time zone, for calendar months; UTC when null.</param>
-    public static async Task<string> Handle(AftercareDbContext db, TimeProvider clock, Actor actor, int suppressBelow, CancellationToken ct, string? programmeStart = null, TimeZoneInfo? zone = null)
+    /// <param name="readFrom">Where the cohort and the months are read (a standby, <see cref="StaleReads"/>), or null for <paramref name="db"/>; the view is always audited on <paramref name="db"/>.</param>
+    public static async Task<string> Handle(
+        AftercareDbContext db, TimeProvider clock, Actor actor, int suppressBelow, CancellationToken ct, string? programmeStart = null, TimeZoneInfo? zone = null, AftercareDbContext? readFrom = null)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(clock);
         var settings = new EvaluationSettings();
         var now = clock.GetUtcNow();
-        var extracted = await ExtractCohort.Handle(db, now, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), settings, ct: ct);
+        var read = readFrom ?? db;
+        var extracted = await ExtractCohort.Handle(read, now, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), settings, ct: ct);
         var result = EvaluateProgramme.Run(extracted.Rows);
-        var series = await MonthlySeries.Handle(db, now, zone ?? TimeZoneInfo.Utc, ct: ct);
+        var series = await MonthlySeries.Handle(read, now, zone ?? TimeZoneInfo.Utc, ct: ct);
         TimeSeriesResult timeSeries;
         if (string.IsNullOrWhiteSpace(programmeStart))
         {

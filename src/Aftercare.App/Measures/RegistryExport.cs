@@ -30,27 +30,30 @@ public static class RegistryExport
     private sealed record Raw(Guid Id, Guid PersonId, DateTimeOffset ArrivedAt, Guid SiteId, SelfHarmCoding Coding, YesNoUnknown Alcohol, YesNoUnknown Treatment,
         Disposition Disposition, DateTimeOffset? AssessedAt, DateOnly DateOfBirth, Domain.People.Sex Sex, Domain.People.PriorPsychiatricHistory History);
 
-    public static async Task<Export> Handle(AftercareDbContext db, TimeProvider clock, LocalTime time, Actor actor, DateOnly from, DateOnly to, int threshold, CancellationToken ct)
+    /// <param name="readFrom">Where the presentations are read (a standby, <see cref="StaleReads"/>), or null for <paramref name="db"/>; the export is always audited on <paramref name="db"/>.</param>
+    public static async Task<Export> Handle(
+        AftercareDbContext db, TimeProvider clock, LocalTime time, Actor actor, DateOnly from, DateOnly to, int threshold, CancellationToken ct, AftercareDbContext? readFrom = null)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(time);
+        var read = readFrom ?? db;
         var start = time.FromLocal(from.ToDateTime(TimeOnly.MinValue));
         var end = time.FromLocal(to.AddDays(1).ToDateTime(TimeOnly.MinValue));
-        var raw = await db.Presentations.AsNoTracking().Where(p => p.EnteredInErrorAt == null && p.ArrivedAt >= start && p.ArrivedAt < end)
-            .Join(db.People, p => p.PersonId, x => x.Id, (p, x) => new Raw(p.Id, p.PersonId, p.ArrivedAt, p.SiteId, p.Coding, p.AlcoholInvolved, p.MedicalTreatmentNeeded,
+        var raw = await read.Presentations.AsNoTracking().Where(p => p.EnteredInErrorAt == null && p.ArrivedAt >= start && p.ArrivedAt < end)
+            .Join(read.People, p => p.PersonId, x => x.Id, (p, x) => new Raw(p.Id, p.PersonId, p.ArrivedAt, p.SiteId, p.Coding, p.AlcoholInvolved, p.MedicalTreatmentNeeded,
                 p.Disposition, p.PsychosocialAssessmentAt, x.DateOfBirth, x.Sex, x.PriorPsychiatricHistory))
             .ToListAsync(ct);
         var people = raw.Select(r => r.PersonId).Distinct().ToList();
-        var earliest = await db.Presentations.AsNoTracking().Where(p => p.EnteredInErrorAt == null && people.Contains(p.PersonId))
+        var earliest = await read.Presentations.AsNoTracking().Where(p => p.EnteredInErrorAt == null && people.Contains(p.PersonId))
             .GroupBy(p => p.PersonId).Select(g => new { g.Key, First = g.Min(p => p.ArrivedAt) }).ToDictionaryAsync(g => g.Key, g => g.First, ct);
         var ids = raw.Select(r => r.Id).ToList();
-        var episodes = await db.Episodes.AsNoTracking().Where(e => ids.Contains(e.PresentationId)).Select(e => new { e.Id, e.PresentationId, e.DischargedAt }).ToListAsync(ct);
+        var episodes = await read.Episodes.AsNoTracking().Where(e => ids.Contains(e.PresentationId)).Select(e => new { e.Id, e.PresentationId, e.DischargedAt }).ToListAsync(ct);
         var episodeIds = episodes.Select(e => e.Id).ToList();
-        var firstReached = (await db.Contacts.AsNoTracking().Where(c => episodeIds.Contains(c.EpisodeId) && c.Outcome == ContactOutcome.Reached && c.CompletedAt != null)
+        var firstReached = (await read.Contacts.AsNoTracking().Where(c => episodeIds.Contains(c.EpisodeId) && c.Outcome == ContactOutcome.Reached && c.CompletedAt != null)
             .Select(c => new { c.EpisodeId, c.CompletedAt }).ToListAsync(ct))
             .GroupBy(c => c.EpisodeId).ToDictionary(g => g.Key, g => g.Min(c => c.CompletedAt!.Value));
         var episodeByPresentation = episodes.ToDictionary(e => e.PresentationId);
-        var sites = await db.Sites.AsNoTracking().ToDictionaryAsync(s => s.Id, s => s.Code, ct);
+        var sites = await read.Sites.AsNoTracking().ToDictionaryAsync(s => s.Id, s => s.Code, ct);
 
         static string Yes(bool value) => value ? "yes" : "no";
         var rows = raw.Select(r =>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using Aftercare.App;
+using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.App.Evaluation;
 using Aftercare.Cli;
@@ -175,12 +176,18 @@ public static class EvaluateCommand
                     return 2;
                 }
 
-                var database = scope.ServiceProvider.GetRequiredService<AftercareDbContext>();
+                // Read on the standby when Aftercare:StandbyDatabase is set (the primary otherwise).
+                await using var standby = scope.ServiceProvider.GetRequiredService<StaleReads>().Open();
+                var database = standby ?? scope.ServiceProvider.GetRequiredService<AftercareDbContext>();
                 var extracted = await cli.Step("Drawing the cohort from the record…", () =>
                     ExtractCohort.Handle(database, clock.GetUtcNow(), key, settings, ct: ct));
                 series = await cli.Step("Counting the months…", () =>
                     MonthlySeries.Handle(database, clock.GetUtcNow(), app.Services.GetRequiredService<LocalTime>().Zone, ct: ct));
                 rows = extracted.Rows;
+                // Drawn from everyone's record and written to files: audited on the primary, as the evaluation page and the registry export are.
+                var primary = scope.ServiceProvider.GetRequiredService<AftercareDbContext>();
+                primary.Audit(clock, Actor.System, Domain.Audit.AuditAction.MeasuresExported, Domain.Audit.AuditPurpose.Administration, entityId: "programme evaluation (aftercare evaluate)");
+                await primary.SaveChangesAsync(ct);
                 context = new ReportContext(app.Services.GetRequiredService<DatabaseSettings>().Describe(), clock.GetUtcNow(), settings, extracted);
                 cli.Out.WriteLine($"Cohort: {rows.Count:N0} people (of {extracted.People:N0}); mortality data {(extracted.MortalityLinked ? "linked" : "not linked: no deaths are shown")}.");
                 cli.Out.WriteLine(series.Months.Count == 0 ? "Monthly series: no complete month yet." : $"Monthly series: {series.Months.Count:N0} complete months, {series.Months[0].Label} to {series.Months[^1].Label}.");

@@ -26,8 +26,10 @@ public static class RegistryCommands
                 return 2;
             }
 
+            // Read on the standby when Aftercare:StandbyDatabase is set; audited on the primary.
+            await using var standby = s.GetRequiredService<StaleReads>().Open();
             var result = await RegistryExport.Handle(s.GetRequiredService<AftercareDbContext>(), s.GetRequiredService<TimeProvider>(), s.GetRequiredService<LocalTime>(),
-                Actor.System, filter.From, filter.To, s.GetRequiredService<MeasuresOptions>().SuppressBelow, ct);
+                Actor.System, filter.From, filter.To, s.GetRequiredService<MeasuresOptions>().SuppressBelow, ct, standby);
             var file = parse.GetValue(output)!;
             await File.WriteAllTextAsync(file.FullName, result.Csv, ct);
             cli.Out.WriteLine($"Wrote {result.Rows} presentations ({filter.From:yyyy-MM} to {filter.To:yyyy-MM}) to {file.Name}: {result.Coarsened} coarsened, {result.LeftOut} left out as too rare to publish.");

@@ -144,8 +144,21 @@ public sealed partial class BulkExportWorker(IServiceScopeFactory scopes, TimePr
         await db.BulkExportFiles.Where(f => f.ExportId == id).ExecuteDeleteAsync(ct);
         var export = await db.BulkExports.FirstAsync(e => e.Id == id, ct);
         var actor = new Actor(export.ClientId, export.ClientId, []);
-        var people = export.Level == BulkExportLevel.Group ? GroupFhir.Members(db, export.GroupId!.Value) : db.People.Select(p => p.Id);
-        export.Begin(_name, clock.GetUtcNow(), Lease(), await people.CountAsync(ct));
+        // The record is read on the standby (Aftercare:StandbyDatabase) once it shows this export's
+        // kick-off, so that it holds everything written before it; a standby further behind than the
+        // wait is passed over for the primary. The export's state, files and audit are written on the primary.
+        var stale = services.GetRequiredService<StaleReads>();
+        await using var standby = await stale.OpenCaughtUpAsync((s, token) => s.BulkExports.AnyAsync(e => e.Id == id, token), StandbyWait, ct);
+        if (stale.Configured && standby is null)
+        {
+            LogStandbyBehind(logger, id, StandbyWait.TotalSeconds);
+        }
+
+        var read = standby ?? db;
+        var people = export.Level == BulkExportLevel.Group ? GroupFhir.Members(read, export.GroupId!.Value) : read.People.Select(p => p.Id);
+        // transactionTime, the point before which every change is in the export: on the standby, the kick-off it has replayed; on the primary, now.
+        var now = clock.GetUtcNow();
+        export.Begin(_name, now, Lease(), await people.CountAsync(ct), standby is null ? now : export.RequestedAt);
         await db.SaveChangesAsync(ct);
 
         var types = export.TypeList;
@@ -168,7 +181,7 @@ public sealed partial class BulkExportWorker(IServiceScopeFactory scopes, TimePr
                 var included = false;
                 foreach (var (type, load) in record)
                 {
-                    foreach (var resource in await load(db, appBase, person, ct))
+                    foreach (var resource in await load(read, appBase, person, ct))
                     {
                         included |= output.Add(type, resource);
                     }
@@ -197,7 +210,7 @@ public sealed partial class BulkExportWorker(IServiceScopeFactory scopes, TimePr
 
         foreach (var (type, load) in ExportedTypes.Lists.Where(l => types.Contains(l.Type)))
         {
-            foreach (var resource in await load(db, services, ct))
+            foreach (var resource in await load(read, services, ct))
             {
                 output.Add(type, resource);
             }
@@ -227,6 +240,9 @@ public sealed partial class BulkExportWorker(IServiceScopeFactory scopes, TimePr
             await db.SaveChangesAsync();
         }
     }
+
+    /// <summary>How long to wait for the standby to show the kick-off: at most half the claim, so that the claim never lapses while waiting.</summary>
+    private TimeSpan StandbyWait => TimeSpan.FromSeconds(Math.Clamp(options.StandbyWaitSeconds, 0, Math.Max(1, options.ClaimMinutes) * 30));
 
     private TimeSpan Keep => TimeSpan.FromMinutes(Math.Max(1, options.ExpireMinutes));
 
@@ -275,6 +291,9 @@ public sealed partial class BulkExportWorker(IServiceScopeFactory scopes, TimePr
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk export {Export} is read from the primary: the standby did not show its kick-off within {Seconds} s")]
+    private static partial void LogStandbyBehind(ILogger logger, Guid export, double seconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A bulk export run failed: {Kind}")]
     private static partial void LogRunFailed(ILogger logger, string kind);
