@@ -52,16 +52,43 @@ public static class ServiceMeasures
     public const string Care = ServiceMeasureDefinitions.Care;
     public const string Outcomes = ServiceMeasureDefinitions.Outcomes;
 
+    /// <summary>The raw counts of every measure per part, before suppression, with the parts' labels in the order shown.</summary>
+    public sealed record Counted(IReadOnlyList<string> Parts, IReadOnlyList<MeasureCounts> Measures, bool MortalityLinked);
+
     private sealed record Row(Guid Id, Guid PersonId, DateTimeOffset ArrivedAt, Guid SiteId, DateTimeOffset? AssessedAt, DateOnly DateOfBirth, Sex Sex, PriorPsychiatricHistory History);
 
-    /// <summary>Loads the rows the measures need, counts them with the Domain's definitions and suppresses small numbers.</summary>
-    public static async Task<Report> Compute(AftercareDbContext db, LocalTime time, MeasureFilter filter, Breakdown by, int threshold, CancellationToken ct)
+    /// <summary>Counts the measures (in SQL on PostgreSQL, with the Domain's definitions elsewhere) and suppresses small numbers.</summary>
+    public static async Task<Report> Compute(AftercareDbContext db, LocalTime time, MeasureFilter filter, Breakdown by, int threshold, CancellationToken ct) =>
+        Publish(filter, by, await Count(db, time, filter, by, ct), threshold);
+
+    /// <summary>
+    /// The raw counts. On PostgreSQL the database counts them (<see cref="MeasureCountsInPostgres"/>, issue 16: a year over
+    /// a national service is a million presentations); on SQLite, a team's laptop-sized record, the rows are loaded and
+    /// counted with the Domain's definitions. Both give the same cells (MeasuresInSqlTests).
+    /// </summary>
+    public static Task<Counted> Count(AftercareDbContext db, LocalTime time, MeasureFilter filter, Breakdown by, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return db.Database.IsNpgsql() ? MeasureCountsInPostgres.Count(db, time, filter, by, ct) : CountInMemory(db, time, filter, by, ct);
+    }
+
+    /// <summary>Suppresses small numbers in every measure: the report as it may be shown.</summary>
+    public static Report Publish(MeasureFilter filter, Breakdown by, Counted counted, int threshold)
+    {
+        ArgumentNullException.ThrowIfNull(counted);
+        return new Report(filter, by, counted.Parts, [.. counted.Measures.Select(c => Suppress(c, threshold))], threshold, counted.MortalityLinked);
+    }
+
+    /// <summary>
+    /// Loads the rows the measures need and counts them with the Domain's definitions (<see cref="ServiceMeasureDefinitions.Count"/>):
+    /// the path on SQLite, and on PostgreSQL the reference the SQL is tested against.
+    /// </summary>
+    public static async Task<Counted> CountInMemory(AftercareDbContext db, LocalTime time, MeasureFilter filter, Breakdown by, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(filter);
-        var from = time.FromLocal(filter.From.ToDateTime(TimeOnly.MinValue));
-        var to = time.FromLocal(filter.To.AddDays(1).ToDateTime(TimeOnly.MinValue));
+        var (from, to) = Window(time, filter);
         DateOnly LocalDay(DateTimeOffset at) => DateOnly.FromDateTime(time.ToLocal(at));
         int AgeAtArrival(Row r) => Age.On(r.DateOfBirth, LocalDay(r.ArrivedAt));
 
@@ -72,10 +99,12 @@ public static class ServiceMeasures
             query = query.Where(p => p.SiteId == site);
         }
 
+        // Ordered by arrival, then id, so that a person's first presentation is the same one SQL picks when two arrivals tie.
         var rows = (await query.Join(db.People, p => p.PersonId, x => x.Id, (p, x) => new Row(p.Id, p.PersonId, p.ArrivedAt, p.SiteId, p.PsychosocialAssessmentAt, x.DateOfBirth, x.Sex, x.PriorPsychiatricHistory))
             .ToListAsync(ct))
             .Where(r => (filter.Sex is null || r.Sex == filter.Sex) && (filter.History is null || r.History == filter.History)
                 && (filter.AgeBand is null || AgeBands.Of(AgeAtArrival(r)) == filter.AgeBand))
+            .OrderBy(r => r.ArrivedAt).ThenBy(r => r.Id)
             .ToList();
         var ids = rows.Select(r => r.Id).ToHashSet();
         var people = rows.Select(r => r.PersonId).Distinct().ToList();
@@ -84,7 +113,9 @@ public static class ServiceMeasures
         var arrivals = await db.Presentations.AsNoTracking().Where(p => p.EnteredInErrorAt == null && people.Contains(p.PersonId)).Select(p => new { p.PersonId, p.ArrivedAt }).ToListAsync(ct);
         var plans = await db.SafetyPlans.AsNoTracking().Where(s => people.Contains(s.PersonId) && s.Status != DocumentStatus.Draft && s.CompletedAt != null)
             .Select(s => new { s.PersonId, s.CompletedAt }).ToListAsync(ct);
-        var episodes = await db.Episodes.AsNoTracking().Where(e => ids.Contains(e.PresentationId)).Select(e => new MeasuredEpisode(e.Id, e.PresentationId, e.DischargedAt)).ToListAsync(ct);
+        // Ordered by id: should a presentation have two episodes, the Domain takes the first, as SQL does.
+        var episodes = (await db.Episodes.AsNoTracking().Where(e => ids.Contains(e.PresentationId)).Select(e => new MeasuredEpisode(e.Id, e.PresentationId, e.DischargedAt)).ToListAsync(ct))
+            .OrderBy(e => e.Id).ToList();
         var episodeIds = episodes.Select(e => e.Id).ToList();
         var reached = await db.Contacts.AsNoTracking().Where(c => episodeIds.Contains(c.EpisodeId) && c.Outcome == ContactOutcome.Reached && c.CompletedAt != null)
             .Select(c => new { c.EpisodeId, c.CompletedAt }).ToListAsync(ct);
@@ -92,19 +123,12 @@ public static class ServiceMeasures
             .Select(r => new MeasuredReferral(r.PersonId, r.Status)).ToListAsync(ct);
         var deaths = await Deaths.For(db, people, ct);
 
-        var siteNames = await db.Sites.AsNoTracking().ToDictionaryAsync(s => s.Id.ToString(), s => s.Name, ct);
-        var parts = by switch
-        {
-            Breakdown.Month => Months(filter.From, filter.To),
-            Breakdown.AgeBand => [.. AgeBands.All],
-            Breakdown.Sex => [.. Enum.GetValues<Sex>().Select(s => s.ToString())],
-            Breakdown.History => [.. Enum.GetValues<PriorPsychiatricHistory>().Select(h => h.ToString())],
-            _ => rows.Select(r => r.SiteId.ToString()).Distinct().OrderBy(s => siteNames.GetValueOrDefault(s, s)).ToList(),
-        };
+        var siteNames = await SiteNames(db, ct);
+        var parts = Parts(filter, by, rows.Select(r => r.SiteId).Distinct(), siteNames);
         var partIndex = parts.Select((part, i) => (part, i)).ToDictionary(x => x.part, x => x.i, StringComparer.Ordinal);
         string PartOf(Row r) => by switch
         {
-            Breakdown.Month => LocalDay(r.ArrivedAt).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture),
+            Breakdown.Month => MonthLabel(LocalDay(r.ArrivedAt).Year, LocalDay(r.ArrivedAt).Month),
             Breakdown.Site => r.SiteId.ToString(),
             Breakdown.AgeBand => AgeBands.Of(AgeAtArrival(r)),
             Breakdown.Sex => r.Sex.ToString(),
@@ -121,9 +145,33 @@ public static class ServiceMeasures
             referrals,
             [.. deaths.ByPerson.Select(d => new MeasuredDeath(d.Key, d.Value.On, d.Value.Suicide))]);
         var counts = ServiceMeasureDefinitions.Count(cohort, parts.Count, r => partById[r.Id]);
-        var labels = by == Breakdown.Site ? [.. parts.Select(p => siteNames.GetValueOrDefault(p, p))] : parts;
-        return new Report(filter, by, labels, [.. counts.Select(c => Suppress(c, threshold))], threshold, deaths.Linked);
+        return new Counted(Labels(by, parts, siteNames), counts, deaths.Linked);
     }
+
+    /// <summary>The instants the period runs between: local midnight at the start of From, and of the day after To.</summary>
+    internal static (DateTimeOffset From, DateTimeOffset To) Window(LocalTime time, MeasureFilter filter) =>
+        (time.FromLocal(filter.From.ToDateTime(TimeOnly.MinValue)), time.FromLocal(filter.To.AddDays(1).ToDateTime(TimeOnly.MinValue)));
+
+    internal static Task<Dictionary<string, string>> SiteNames(AftercareDbContext db, CancellationToken ct) =>
+        db.Sites.AsNoTracking().ToDictionaryAsync(s => s.Id.ToString(), s => s.Name, ct);
+
+    /// <summary>
+    /// The parts of a breakdown, as keys: every month From..To, every age band, sex and history; the sites that
+    /// have presentations in the view, ordered by name.
+    /// </summary>
+    internal static List<string> Parts(MeasureFilter filter, Breakdown by, IEnumerable<Guid> sitesPresent, IReadOnlyDictionary<string, string> siteNames) => by switch
+    {
+        Breakdown.Month => Months(filter.From, filter.To),
+        Breakdown.AgeBand => [.. AgeBands.All],
+        Breakdown.Sex => [.. Enum.GetValues<Sex>().Select(s => s.ToString())],
+        Breakdown.History => [.. Enum.GetValues<PriorPsychiatricHistory>().Select(h => h.ToString())],
+        _ => sitesPresent.Select(s => s.ToString()).Distinct().OrderBy(s => siteNames.GetValueOrDefault(s, s)).ToList(),
+    };
+
+    internal static IReadOnlyList<string> Labels(Breakdown by, List<string> parts, IReadOnlyDictionary<string, string> siteNames) =>
+        by == Breakdown.Site ? [.. parts.Select(p => siteNames.GetValueOrDefault(p, p))] : parts;
+
+    internal static string MonthLabel(int year, int month) => new DateOnly(year, month, 1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>One measure's counts as they may be shown: a count is a breakdown; a rate is numerators over denominators.</summary>
     public static Measure Suppress(MeasureCounts counts, int threshold)
@@ -144,7 +192,7 @@ public static class ServiceMeasures
         var months = new List<string>();
         for (var m = new DateOnly(from.Year, from.Month, 1); m <= to; m = m.AddMonths(1))
         {
-            months.Add(m.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture));
+            months.Add(MonthLabel(m.Year, m.Month));
         }
 
         return months;
