@@ -98,6 +98,28 @@ public static class CoxModel
     private static readonly double TolerChol = Math.Pow(2.220446049250313e-16, 0.75);
     private static readonly double TolerInf = Math.Sqrt(Eps);
 
+    /// <summary>
+    /// The rows by time, then event, entry and covariates, then position only for rows alike in all of
+    /// these (whose order changes no sum): ascending, so that the fit reads it from the end for descending time.
+    /// </summary>
+    private static int[] CanonicalOrder(ReadOnlySpan<double> entry, ReadOnlySpan<double> time, ReadOnlySpan<bool> happened, ReadOnlySpan<double> covariates, int p)
+    {
+        var t = time.ToArray();
+        var d = happened.ToArray();
+        var e = entry.ToArray();
+        var x = covariates.ToArray();
+        var order = Enumerable.Range(0, t.Length).ToArray();
+        Array.Sort(order, (a, b) =>
+        {
+            var c = t[a].CompareTo(t[b]);
+            if (c == 0) { c = d[a].CompareTo(d[b]); }
+            if (c == 0 && e.Length > 0) { c = e[a].CompareTo(e[b]); }
+            for (var j = 0; c == 0 && j < p; j++) { c = x[(a * p) + j].CompareTo(x[(b * p) + j]); }
+            return c != 0 ? c : a.CompareTo(b);
+        });
+        return order;
+    }
+
     /// <param name="covariates">Row-major: row i's covariates are covariates[i*p .. i*p+p−1].</param>
     public static CoxFit Fit(ReadOnlySpan<double> time, ReadOnlySpan<bool> happened, ReadOnlySpan<double> covariates, IReadOnlyList<string> names, double level = 0.95) =>
         Fit([], time, happened, covariates, names, [], level);
@@ -142,11 +164,17 @@ public static class CoxModel
 
         var counting = !entry.IsEmpty;
 
+        // One order for every sum, fixed by the rows' values alone, not by the order they came in: the
+        // evaluation's cohort is ordered by pseudonyms drawn afresh for each view, and with the sums taken
+        // in that order a borderline fit (6 people, 1 event) was "not estimable" in one view and not in the
+        // next. Same rows, same bits.
+        var order = CanonicalOrder(entry, time, happened, covariates, p);
+
         // Centre each column, then scale it by n / Σ|x − mean| (coxfit6's doscale).
         var means = new double[p];
         var min = Enumerable.Repeat(double.PositiveInfinity, p).ToArray();
         var max = Enumerable.Repeat(double.NegativeInfinity, p).ToArray();
-        for (var i = 0; i < n; i++)
+        foreach (var i in order)
         {
             for (var j = 0; j < p; j++)
             {
@@ -163,7 +191,7 @@ public static class CoxModel
         }
 
         var absolute = new double[p];
-        for (var i = 0; i < n; i++)
+        foreach (var i in order)
         {
             for (var j = 0; j < p; j++)
             {
@@ -172,7 +200,6 @@ public static class CoxModel
         }
 
         var scale = absolute.Select(a => a > 0 ? n / a : 1.0).ToArray();
-        var order = KaplanMeier.SortedOrder(time);
         // Descending time, laid out contiguously so the hot loop reads memory in order.
         var x = new double[n * p];
         var t = new double[n];
