@@ -37,13 +37,21 @@ public static class RecordAccess
     public static async Task<Relationship> CheckAsync(AftercareDbContext db, string userId, Guid personId, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        if (await CareTeam(db, userId).AnyAsync(p => p == personId, ct))
+        // One round trip, and each part a look-up by this person in an index (issue 16): "is the
+        // person in the care team" asked as a membership of CareTeam's union would build the whole
+        // team first, every one of a national site's people, for every record opened.
+        var standing = await db.People.Where(p => p.Id == personId).Select(p => new
         {
-            return Relationship.CareTeam;
-        }
-
-        return await db.BreakGlassGrants.AnyAsync(g => g.UserId == userId && g.PersonId == personId && g.GrantedAt <= now && g.ExpiresAt > now, ct)
-            ? Relationship.BreakGlass : Relationship.None;
+            CareTeam = db.Presentations.Any(x => x.PersonId == personId && db.StaffSites.Any(s => s.UserId == userId && s.SiteId == x.SiteId))
+                || db.CareAssignments.Any(a => a.UserId == userId && a.PersonId == personId),
+            BreakGlass = db.BreakGlassGrants.Any(g => g.UserId == userId && g.PersonId == personId && g.GrantedAt <= now && g.ExpiresAt > now),
+        }).FirstOrDefaultAsync(ct);
+        return standing switch
+        {
+            { CareTeam: true } => Relationship.CareTeam,
+            { BreakGlass: true } => Relationship.BreakGlass,
+            _ => Relationship.None,
+        };
     }
 
     /// <summary>This user's open emergency access to this record that lasts longest, if any.</summary>

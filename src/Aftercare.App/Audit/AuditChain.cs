@@ -16,13 +16,8 @@ public static class AuditChain
     /// </summary>
     internal static async Task SealAsync(AftercareDbContext db, IReadOnlyList<AuditEvent> added, CancellationToken ct)
     {
-        await db.LockAuditChainAsync(ct);
-        var last = await db.AuditEvents.AsNoTracking()
-            .Where(e => e.Sequence > 0)
-            .OrderByDescending(e => e.Sequence)
-            .Select(e => new { e.Sequence, e.Hash })
-            .FirstOrDefaultAsync(ct);
-        var sequence = last?.Sequence ?? 0;
+        var last = await db.LockAuditChainAndReadHeadAsync(ct);
+        var sequence = last?.Position ?? 0;
         var previous = last?.Hash ?? AuditEvent.Genesis;
         var seal = AuditSeal.Of(db);
         foreach (var e in added)

@@ -26,6 +26,7 @@ using Aftercare.Domain.Referrals;
 using Aftercare.Domain.Sharing;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Aftercare.App.Data;
@@ -154,11 +155,19 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
         : throw new InvalidOperationException("Audit events are saved with SaveChangesAsync, which seals them into the chain.");
 
     /// <summary>
-    /// Makes concurrent writers of audit events take turns until their transactions end, so each
-    /// reads the chain's true last event. SQLite needs nothing: its transactions begin IMMEDIATE,
-    /// holding the one write lock from the start.
+    /// Makes concurrent writers of audit events take turns until their transactions end, and reads
+    /// the chain's last event once this writer's turn has come, so each reads the true one. SQLite
+    /// needs no lock: its transactions begin IMMEDIATE, holding the one write lock from the start.
     /// </summary>
-    protected internal virtual Task LockAuditChainAsync(CancellationToken ct) => Task.CompletedTask;
+    protected internal virtual async Task<(long Position, string Hash)?> LockAuditChainAndReadHeadAsync(CancellationToken ct)
+    {
+        var last = await AuditEvents.AsNoTracking()
+            .Where(e => e.Sequence > 0)
+            .OrderByDescending(e => e.Sequence)
+            .Select(e => new { e.Sequence, e.Hash })
+            .FirstOrDefaultAsync(ct);
+        return last is null ? null : (last.Sequence, last.Hash);
+    }
 
     private List<AuditEvent> AddedAuditEvents() =>
         [.. ChangeTracker.Entries<AuditEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity)];
@@ -245,5 +254,30 @@ public sealed class PostgresAftercareDbContext(DbContextOptions<PostgresAftercar
     /// </summary>
     private const string LockAuditChain = "SELECT pg_advisory_xact_lock(4712582039149437298)";
 
-    protected internal override Task LockAuditChainAsync(CancellationToken ct) => Database.ExecuteSqlRawAsync(LockAuditChain, ct);
+    private const string ChainHead = """SELECT "Sequence", "Hash" FROM "AuditEvents" WHERE "Sequence" > 0 ORDER BY "Sequence" DESC LIMIT 1""";
+
+    /// <summary>
+    /// The lock and the read of the head in one round trip (issue 16: every audited read and write
+    /// pays for it), as a batch of two statements: PostgreSQL runs them in turn, and in READ
+    /// COMMITTED the second takes its snapshot when it starts, after the lock was granted, so it
+    /// sees the last event the previous holder committed. No transaction here asks for another
+    /// isolation level.
+    /// </summary>
+    protected internal override async Task<(long Position, string Hash)?> LockAuditChainAndReadHeadAsync(CancellationToken ct)
+    {
+        var transaction = (Database.CurrentTransaction ?? throw new InvalidOperationException("The audit chain is extended inside a transaction only."))
+            .GetDbTransaction();
+        await using var batch = Database.GetDbConnection().CreateBatch();
+        batch.Transaction = transaction;
+        foreach (var sql in (string[])[LockAuditChain, ChainHead])
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = sql;
+            batch.BatchCommands.Add(command);
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.NextResultAsync(ct);
+        return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetString(1)) : null;
+    }
 }

@@ -162,21 +162,18 @@ public static class PersonMessages
     /// <summary>Messages from people in the user's care team waiting for an answer, oldest first: the worklist's "Messages from people".</summary>
     public static async Task<IReadOnlyList<Waiting>> WaitingForAnswer(AftercareDbContext db, string userId, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(db);
-        var careTeam = Access.RecordAccess.CareTeam(db, userId);
-        var rows = await db.PersonMessages.AsNoTracking()
-            .Where(m => m.Author == ThreadAuthor.ThePerson && m.AnsweredAt == null && careTeam.Contains(m.PersonId))
+        var rows = await Unanswered(db, userId)
             .Join(db.People, m => m.PersonId, p => p.Id, (m, p) => new Waiting(m.Id, m.PersonId, p.GivenName, p.FamilyName, m.Channel, m.At))
             .ToListAsync(ct);
         return [.. rows.OrderBy(r => r.At)];
     }
 
-    /// <summary>How many of <see cref="WaitingForAnswer"/> there are, counted by the database (the navigation badge).</summary>
-    public static Task<int> CountWaiting(AftercareDbContext db, string userId, CancellationToken ct)
+    /// <summary>The messages of <see cref="WaitingForAnswer"/>, as a query (the navigation badge counts them with the rest, <c>Worklist.BadgeCount</c>).</summary>
+    public static IQueryable<PersonMessage> Unanswered(AftercareDbContext db, string userId)
     {
         ArgumentNullException.ThrowIfNull(db);
         var careTeam = Access.RecordAccess.CareTeam(db, userId);
-        return db.PersonMessages.CountAsync(m => m.Author == ThreadAuthor.ThePerson && m.AnsweredAt == null && careTeam.Contains(m.PersonId), ct);
+        return db.PersonMessages.AsNoTracking().Where(m => m.Author == ThreadAuthor.ThePerson && m.AnsweredAt == null && careTeam.Contains(m.PersonId));
     }
 
     /// <summary>How long a message has waited, as the worklist says it: "3 hours", "2 days".</summary>

@@ -46,20 +46,18 @@ public static class TalkRequests
     /// <summary>Requests to talk from people in the user's care team, soonest due first.</summary>
     public static async Task<IReadOnlyList<Row>> ForCareTeam(AftercareDbContext db, string userId, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(db);
-        var careTeam = Access.RecordAccess.CareTeam(db, userId);
-        var rows = await db.TalkRequests.AsNoTracking().Where(r => r.DoneAt == null && careTeam.Contains(r.PersonId))
+        var rows = await Open(db, userId)
             .Join(db.People, r => r.PersonId, p => p.Id, (r, p) => new Row(r.Id, r.PersonId, p.GivenName, p.FamilyName, r.How, r.When, r.Note, r.AskedAt, r.DueBy))
             .ToListAsync(ct);
         return [.. rows.OrderBy(r => r.DueBy)];
     }
 
-    /// <summary>How many of <see cref="ForCareTeam"/> there are, counted by the database (the navigation badge).</summary>
-    public static Task<int> CountForCareTeam(AftercareDbContext db, string userId, CancellationToken ct)
+    /// <summary>The requests of <see cref="ForCareTeam"/>, as a query (the navigation badge counts them with the rest, <c>Worklist.BadgeCount</c>).</summary>
+    public static IQueryable<TalkRequest> Open(AftercareDbContext db, string userId)
     {
         ArgumentNullException.ThrowIfNull(db);
         var careTeam = Access.RecordAccess.CareTeam(db, userId);
-        return db.TalkRequests.CountAsync(r => r.DoneAt == null && careTeam.Contains(r.PersonId), ct);
+        return db.TalkRequests.AsNoTracking().Where(r => r.DoneAt == null && careTeam.Contains(r.PersonId));
     }
 
     /// <summary>Someone has been in touch: off the worklist, audited. False when there is no such request on this record.</summary>

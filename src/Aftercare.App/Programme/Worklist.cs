@@ -31,12 +31,18 @@ public static class Worklist
     }
 
     /// <summary>
-    /// How many items <see cref="Handle"/> would list (<see cref="Lists.Count"/>), counted by the database: the
-    /// navigation badge on every page, without building the worklist.
+    /// The navigation badge on every page: how many things wait for this worker, counted by the
+    /// database in one query, without building any list: the items <see cref="Handle"/> would list
+    /// (<see cref="Lists.Count"/>), handoffs past their deadline, messages from people waiting for an
+    /// answer and requests to talk (issue 16: four round trips on every page before).
     /// </summary>
-    public static Task<int> Count(AftercareDbContext db, TimeProvider clock, DateTimeOffset endOfToday, string userId, CancellationToken ct) =>
+    public static Task<int> BadgeCount(AftercareDbContext db, TimeProvider clock, DateTimeOffset endOfToday, string userId, CancellationToken ct) =>
         Candidates(db, clock, endOfToday, null, userId)
-            .CountAsync(x => x.EscalatedAt != null || x.Kind == ContactKind.FirstContact || x.DueAt <= endOfToday, ct);
+            .Where(x => x.EscalatedAt != null || x.Kind == ContactKind.FirstContact || x.DueAt <= endOfToday).Select(x => x.PersonId)
+            .Concat(Referrals.UnconfirmedReferrals.Overdue(db, clock, userId).Select(r => r.PersonId))
+            .Concat(Messaging.PersonMessages.Unanswered(db, userId).Select(m => m.PersonId))
+            .Concat(TalkRequests.Open(db, userId).Select(r => r.PersonId))
+            .CountAsync(ct);
 
     // Set by member initialisation, so that a count after the projection still translates to SQL.
     private sealed class Candidate

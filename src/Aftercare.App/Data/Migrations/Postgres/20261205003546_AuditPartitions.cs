@@ -13,7 +13,7 @@ namespace Aftercare.App.Data.Migrations.Postgres
     /// <para>
     /// A unique index on a partitioned table must contain the partition key, so the index on the
     /// chain position is no longer unique: positions stay unique because every writer holds the
-    /// chain's advisory lock (AftercareDbContext.LockAuditChainAsync), and `aftercare audit
+    /// chain's advisory lock (AftercareDbContext.LockAuditChainAndReadHeadAsync), and `aftercare audit
     /// verify` proves it. The model (and SQLite) keep the unique index they had.
     /// </para>
     /// </summary>
