@@ -108,7 +108,7 @@ public static class AuditCommands
 
     private static Command Archive(CliContext cli)
     {
-        var before = new Option<string>("--before") { Description = "YYYY-MM: every whole UTC month before this one is archived. At most the month before last.", Required = true };
+        var before = new Option<string>("--before") { Description = "YYYY-MM: every whole UTC month before this one is archived. At most last month: the current month is refused.", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "The archive file to write (gzip'd JSON lines, ADR 0017); must not exist. Keep it, and the keys folder, as long as the audit must be kept.", Required = true };
         var command = new Command("archive", "Move whole months of the audit long past to a file: verifies the chain first, writes and checks the file, records the anchor the rest starts from, then removes the months from the database. Run with the tables' owner on PostgreSQL.") { before, output, cli.Db };
         command.SetAction(async (parse, ct) => await OnAuditAsync(cli, parse, async (app, db, database) =>
