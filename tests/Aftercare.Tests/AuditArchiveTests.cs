@@ -179,6 +179,31 @@ public sealed class AuditArchiveTests
     }
 
     [Fact]
+    public async Task Archive_refuses_months_whose_events_wait_in_the_default_partition_and_changes_nothing()
+    {
+        if (AuditCopy.IsSqlite)
+        {
+            Assert.Skip("The audit is partitioned on PostgreSQL only.");
+        }
+
+        await using var copy = await AuditCopy.CreateAsync();
+        // The month before any partition was made: its events are in the default partition.
+        await Write(copy, First.AddMonths(-1), 2);
+        await MakePartitions(copy, 1);
+        await Write(copy, First.AddDays(1), 2);
+        var file = Path.Combine(Directory.CreateTempSubdirectory("aftercare-archive-").FullName, "a.jsonl.gz");
+        var before = await Snapshot(copy);
+
+        var run = await Archive(copy, First.AddMonths(1), file);
+
+        Assert.Equal(2, run.Code);
+        Assert.Contains("2 of the 4 events before", run.Err, StringComparison.Ordinal);
+        Assert.Contains("default partition", run.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(file));
+        Assert.Equal(before, await Snapshot(copy));
+    }
+
+    [Fact]
     public async Task The_archive_file_verifies_on_its_own_years_later()
     {
         var folder = Directory.CreateTempSubdirectory("aftercare-archive-").FullName;
