@@ -110,6 +110,12 @@ public static class ArchiveAudit
                 return new(refused);
             }
         }
+        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.InsufficientPrivilege)
+        {
+            // The app's own role does not own the tables (docs/security.md), so it cannot drop a partition.
+            File.Delete(file);
+            return new("Nothing was archived: dropping a month's partition needs the role that owns the tables (the one `aftercare migrate` runs as); give --db with that role.");
+        }
         catch
         {
             File.Delete(file);
