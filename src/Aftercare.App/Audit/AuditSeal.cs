@@ -50,6 +50,23 @@ public sealed partial class AuditSeal(string keysFolder, string database, ILogge
         return e.Mac is { } mac && FixedTimeEquals(mac, Mac(e.Hash));
     }
 
+    /// <summary>
+    /// The MAC of an archive's anchor or its file's header (ADR 0017): text that starts with its
+    /// own version tag, so it can never be taken for an event's MAC.
+    /// </summary>
+    public string ArchiveMac(string signedText)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(signedText);
+        if (!signedText.StartsWith("aftercare-audit-archive", StringComparison.Ordinal))
+        {
+            throw new ArgumentException("An archive's MAC covers text tagged as an archive's.", nameof(signedText));
+        }
+
+        return Sign(signedText);
+    }
+
+    public bool ArchiveMacMatches(string signedText, string? mac) => mac is not null && FixedTimeEquals(mac, ArchiveMac(signedText));
+
     /// <summary>The head last written, or null when there is none for this database.</summary>
     public Checkpoint? ReadCheckpoint()
     {

@@ -30,7 +30,11 @@ public static class VerifyAudit
     }
 
     /// <summary>An event, by its chain position, row id and time: never its content.</summary>
-    public sealed record EventRef(long Position, long Id, DateTimeOffset At, string Hash);
+    public sealed record EventRef(long Position, long Id, DateTimeOffset At, string Hash)
+    {
+        /// <summary>The event is in an archive file, not the database: only its position and hash are known here (ADR 0017).</summary>
+        public bool Archived { get; init; }
+    }
 
     public sealed record Break(BreakKind Kind, long? Position, long? EventId, string Explanation);
 
@@ -42,6 +46,9 @@ public static class VerifyAudit
 
         /// <summary>The position of the checkpoint in the keys folder that the chain was checked against, if any.</summary>
         public long? Checkpoint { get; init; }
+
+        /// <summary>The newest archive's anchor the chain was checked from, if any months were archived (ADR 0017).</summary>
+        public AuditArchive? Archive { get; init; }
     }
 
     /// <summary>
@@ -92,10 +99,34 @@ public static class VerifyAudit
             kept.Add((anchor, "noted earlier (--expect)"));
         }
 
-        var chain = db.AuditEvents.AsNoTracking().Where(e => e.Sequence > 0);
+        // Months archived: the chain of what is left starts from the newest anchor, whose MAC only Aftercare's key makes.
+        var archives = await db.AuditArchives.AsNoTracking().OrderBy(a => a.Id).ToListAsync(ct);
+        if (archives.FirstOrDefault(a => !seal.ArchiveMacMatches(a.SignedText(), a.Mac)) is { } forged)
+        {
+            return new Report(total, 0, null, new Break(BreakKind.Modified, null, null,
+                $"The anchor of the archive of {forged.FromMonth} to {forged.ToMonth} (row {forged.Id} of AuditArchives) carries no valid MAC: it was altered, or written by someone other than Aftercare. Nothing in the audit can be trusted until this is investigated."));
+        }
+
+        var archive = archives.LastOrDefault();
+        var start = archive?.HeadPosition ?? 0;
+        var gaps = archive?.GapHashes() ?? new Dictionary<long, string>();
+        var chain = db.AuditEvents.AsNoTracking().Where(e => e.Sequence > start);
+        if (archive is not null)
+        {
+            var archivedGaps = gaps.Keys.ToList();
+            var intruder = await db.AuditEvents.AsNoTracking()
+                .Where(e => (e.Sequence > 0 && e.Sequence <= start) || archivedGaps.Contains(e.Sequence))
+                .OrderBy(e => e.Sequence).FirstOrDefaultAsync(ct);
+            if (intruder is not null)
+            {
+                return new Report(total, 0, null, new Break(BreakKind.Inserted, intruder.Sequence, intruder.Id,
+                    $"Event id {intruder.Id} claims position {intruder.Sequence}, which was archived ({archive.FromMonth} to {archive.ToMonth}): it was added after the archive.")) { Archive = archive };
+            }
+        }
+
         long read = 0;
-        AuditEvent? before = null;
-        AuditEvent? previous = null;
+        EventRef? before = null;
+        EventRef? previous = archive is null ? null : new EventRef(archive.HeadPosition, 0, archive.ArchivedAt, archive.HeadHash) { Archived = true };
         var batch = await chain.OrderBy(e => e.Sequence).ThenBy(e => e.Id).Take(batchSize).ToListAsync(ct);
         while (batch.Count > 0)
         {
@@ -103,22 +134,28 @@ public static class VerifyAudit
             {
                 var e = batch[i];
                 read++;
+                // An event of an archived month sealed after one of a later month: stepped over by its hash.
+                while (gaps.TryGetValue((previous?.Position ?? 0) + 1, out var archivedHash))
+                {
+                    previous = new EventRef((previous?.Position ?? 0) + 1, 0, archive!.ArchivedAt, archivedHash) { Archived = true };
+                }
+
                 var next = i + 1 < batch.Count ? batch[i + 1] : await After(chain, e, ct);
                 var found = await Check(chain, before, previous, e, next, ct) ?? CheckMac(seal, previous, e, next);
                 if (found is not null)
                 {
                     progress?.Report(read);
-                    return new Report(total, read, found.Value.LastGood is { } good ? Ref(good) : null, found.Value.Broken) { Checkpoint = checkpoint?.Position };
+                    return new Report(total, read, found.Value.LastGood, found.Value.Broken) { Checkpoint = checkpoint?.Position, Archive = archive };
                 }
 
                 foreach (var (head, where) in kept.Where(k => k.Head.Position == e.Sequence && k.Head.Hash != e.Hash))
                 {
-                    return new Report(total, read, previous is null ? null : Ref(previous), new Break(BreakKind.Modified, e.Sequence, e.Id,
-                        $"Event id {e.Id} at position {e.Sequence} is not the event {where}: the chain was rebuilt from this point or before.")) { Checkpoint = checkpoint?.Position };
+                    return new Report(total, read, previous, new Break(BreakKind.Modified, e.Sequence, e.Id,
+                        $"Event id {e.Id} at position {e.Sequence} is not the event {where}: the chain was rebuilt from this point or before.")) { Checkpoint = checkpoint?.Position, Archive = archive };
                 }
 
                 before = previous;
-                previous = e;
+                previous = Ref(e);
             }
 
             progress?.Report(read);
@@ -128,30 +165,30 @@ public static class VerifyAudit
                 .OrderBy(e => e.Sequence).ThenBy(e => e.Id).Take(batchSize).ToListAsync(ct);
         }
 
-        var lastGood = previous is null ? null : Ref(previous);
+        var lastGood = previous;
         var outside = await db.AuditEvents.Where(e => e.Sequence <= 0).OrderBy(e => e.Id).Select(e => (long?)e.Id).FirstOrDefaultAsync(ct);
         if (outside is { } id)
         {
             var count = total - read;
             return new Report(total, read, lastGood,
-                new Break(BreakKind.Inserted, null, id, $"{count} events are outside the chain, with no position in it, the first with id {id}: they were added to the table directly."));
+                new Break(BreakKind.Inserted, null, id, $"{count} events are outside the chain, with no position in it, the first with id {id}: they were added to the table directly.")) { Archive = archive };
         }
 
-        var end = previous?.Sequence ?? 0;
+        var end = previous?.Position ?? 0;
         foreach (var (head, where) in kept.Where(k => end < k.Head.Position))
         {
             return new Report(total, read, lastGood, new Break(BreakKind.Deleted, end + 1, null, end == 0
                 ? $"The audit is empty, but the chain reached position {head.Position} {where}: every event was removed."
-                : $"The chain ends at position {end}, before position {head.Position} {where}: events were removed from its end.")) { Checkpoint = checkpoint?.Position };
+                : $"The chain ends at position {end}, before position {head.Position} {where}: events were removed from its end.")) { Checkpoint = checkpoint?.Position, Archive = archive };
         }
 
         if (checkpoint is null && previous is not null)
         {
             return new Report(total, read, lastGood, new Break(BreakKind.NoCheckpoint, null, null,
-                $"There is no checkpoint of the chain's head for this database in the keys folder {seal.KeysFolder}. Aftercare writes one each time it seals events: it was removed, or this is not this database's keys folder."));
+                $"There is no checkpoint of the chain's head for this database in the keys folder {seal.KeysFolder}. Aftercare writes one each time it seals events: it was removed, or this is not this database's keys folder.")) { Archive = archive };
         }
 
-        return new Report(total, read, lastGood, null) { Checkpoint = checkpoint?.Position };
+        return new Report(total, read, lastGood, null) { Checkpoint = checkpoint?.Position, Archive = archive };
     }
 
     /// <summary>
@@ -160,7 +197,7 @@ public static class VerifyAudit
     /// algorithm when the chain passes over it or nothing follows it, otherwise the start of a
     /// chain rebuilt with recomputed hashes.
     /// </summary>
-    private static (Break Broken, AuditEvent? LastGood)? CheckMac(AuditSeal seal, AuditEvent? previous, AuditEvent e, AuditEvent? next)
+    private static (Break Broken, EventRef? LastGood)? CheckMac(AuditSeal seal, EventRef? previous, AuditEvent e, AuditEvent? next)
     {
         if (seal.MacMatches(e))
         {
@@ -184,12 +221,12 @@ public static class VerifyAudit
     /// broke, and the last event still proven. Where a break could be read more than one way, the
     /// likeliest is named: any break means nothing from that position on can be trusted.
     /// </summary>
-    private static async Task<(Break Broken, AuditEvent? LastGood)?> Check(
-        IQueryable<AuditEvent> chain, AuditEvent? before, AuditEvent? previous, AuditEvent e, AuditEvent? next, CancellationToken ct)
+    private static async Task<(Break Broken, EventRef? LastGood)?> Check(
+        IQueryable<AuditEvent> chain, EventRef? before, EventRef? previous, AuditEvent e, AuditEvent? next, CancellationToken ct)
     {
-        var expected = (previous?.Sequence ?? 0) + 1;
+        var expected = (previous?.Position ?? 0) + 1;
         var previousHash = previous?.Hash ?? AuditEvent.Genesis;
-        if (previous is not null && e.Sequence == previous.Sequence)
+        if (previous is not null && e.Sequence == previous.Position)
         {
             return (new Break(BreakKind.Inserted, e.Sequence, e.Id, $"Two events claim position {e.Sequence}; event id {e.Id} was added."), previous);
         }
@@ -216,8 +253,13 @@ public static class VerifyAudit
         {
             // What it follows is gone. With no gap in the positions, the event before it was
             // replaced by one with a recomputed hash (or the positions were renumbered).
+            if (previous is { Archived: true } && e.Sequence == expected)
+            {
+                return (new Break(BreakKind.Modified, e.Sequence, e.Id, $"Event id {e.Id} at position {e.Sequence} does not follow on from the archived event at position {previous.Position} (the archive's anchor): it was replaced, or the anchor is not this chain's."), previous);
+            }
+
             return previous is not null && e.Sequence == expected
-                ? (new Break(BreakKind.Modified, previous.Sequence, previous.Id, $"Event id {previous.Id} at position {previous.Sequence} is not the event written there: it was replaced, or an event after it was removed."), before)
+                ? (new Break(BreakKind.Modified, previous.Position, previous.Id, $"Event id {previous.Id} at position {previous.Position} is not the event written there: it was replaced, or an event after it was removed."), before)
                 : (new Break(BreakKind.Deleted, expected, null, $"The event at position {expected} is missing: event id {e.Id} at position {e.Sequence} follows on from an event no longer in the audit."), previous);
         }
 
@@ -228,6 +270,6 @@ public static class VerifyAudit
 
         // It follows an earlier event than the one before it: what lies between was added.
         var added = await After(chain, follows, ct);
-        return (new Break(BreakKind.Inserted, added?.Sequence ?? expected, added?.Id, $"Event id {added?.Id} at position {added?.Sequence} was never part of the chain: event id {e.Id} at position {e.Sequence} follows on from event id {follows.Id}, before it."), follows);
+        return (new Break(BreakKind.Inserted, added?.Sequence ?? expected, added?.Id, $"Event id {added?.Id} at position {added?.Sequence} was never part of the chain: event id {e.Id} at position {e.Sequence} follows on from event id {follows.Id}, before it."), Ref(follows));
     }
 }

@@ -45,6 +45,8 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
+    public DbSet<AuditArchive> AuditArchives => Set<AuditArchive>();
+
     public DbSet<PsychosocialAssessment> Assessments => Set<PsychosocialAssessment>();
 
     public DbSet<CarePlan> CarePlans => Set<CarePlan>();
@@ -216,6 +218,7 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
         builder.ApplyConfiguration(new FeedbackResponseConfiguration());
         builder.ApplyConfiguration(new DeathConfiguration());
         builder.ApplyConfiguration(new AuditEventConfiguration());
+        builder.ApplyConfiguration(new AuditArchiveConfiguration());
         builder.ApplyConfiguration(new Bulk.BulkExportConfiguration());
         builder.ApplyConfiguration(new Bulk.BulkExportFileConfiguration());
         builder.ApplyConfiguration(new PersonPasskeyConfiguration());

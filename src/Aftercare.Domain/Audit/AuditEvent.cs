@@ -72,6 +72,7 @@ public enum AuditAction
     TalkRequested,
     TalkRequestDone,
     SafetyPlanDraftLinkMade,
+    AuditArchived,
 }
 
 /// <summary>
@@ -206,6 +207,28 @@ public sealed class AuditEvent
 
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
     }
+
+    /// <summary>
+    /// An event as it was stored, every column as read back from an archive file (ADR 0017), so
+    /// that its hash and MAC can be checked without the database.
+    /// </summary>
+    public static AuditEvent Restore(
+        long id, DateTimeOffset at, string actorId, string actor, AuditAction action, string purpose, Guid? personId, string? entityId,
+        long sequence, string previousHash, string hash, string? mac) => new()
+        {
+            Id = id,
+            At = at.ToUniversalTime(),
+            ActorId = actorId,
+            Actor = actor,
+            Action = action,
+            Purpose = purpose,
+            PersonId = personId,
+            EntityId = entityId,
+            Sequence = sequence,
+            PreviousHash = previousHash,
+            Hash = hash,
+            Mac = mac,
+        };
 
     public static AuditEvent Record(
         DateTimeOffset at, string actorId, string actor, AuditAction action, string purpose,

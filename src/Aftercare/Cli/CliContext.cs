@@ -40,6 +40,10 @@ public sealed class CliContext
         Description = "A SQLite file path or a PostgreSQL connection string (Host=...). Relative paths are from the folder you are in. Default: data/aftercare.db there, or the Aftercare:Database setting. Except for serve and migrate, the database must exist.",
     };
 
+    /// <summary>A setting the CLI was given, else from the environment (Aftercare__DataProtection__KeysFolder), for a command that starts no app.</summary>
+    public string? Setting(string key) =>
+        _settings.TryGetValue(key, out var value) && value is not null ? value : Environment.GetEnvironmentVariable(key.Replace(":", "__", StringComparison.Ordinal));
+
     /// <summary>How to start the app for this command: its --db, and the settings the CLI was given (tests: log levels, a pathway file).</summary>
     public HostSettings Host(ParseResult parse, bool mustExist = true, bool demo = false)
     {

@@ -358,6 +358,69 @@ namespace Aftercare.App.Data.Migrations.Postgres
                     b.ToTable("Assessments", (string)null);
                 });
 
+            modelBuilder.Entity("Aftercare.Domain.Audit.AuditArchive", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("Archive")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("ArchivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Events")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("FileSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("FirstPosition")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("FromMonth")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)");
+
+                    b.Property<string>("Gaps")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("HeadHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("HeadPosition")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("LastPosition")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Mac")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ToMonth")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Archive")
+                        .IsUnique();
+
+                    b.ToTable("AuditArchives", (string)null);
+                });
+
             modelBuilder.Entity("Aftercare.Domain.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Id")

@@ -353,6 +353,67 @@ namespace Aftercare.App.Data.Migrations.Sqlite
                     b.ToTable("Assessments", (string)null);
                 });
 
+            modelBuilder.Entity("Aftercare.Domain.Audit.AuditArchive", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("Archive")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ArchivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Events")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FileSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("FirstPosition")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FromMonth")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Gaps")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HeadHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("HeadPosition")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastPosition")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Mac")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ToMonth")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Archive")
+                        .IsUnique();
+
+                    b.ToTable("AuditArchives", (string)null);
+                });
+
             modelBuilder.Entity("Aftercare.Domain.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
