@@ -129,7 +129,7 @@ public static class ArchiveAudit
     private static async Task<string?> RemoveAsync(AftercareDbContext db, TimeProvider clock, AuditArchive anchor, DateTimeOffset boundary, IReadOnlyList<string> partitions, CancellationToken ct)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await db.LockAuditChainAsync(ct);
+        _ = await db.LockAuditChainAndReadHeadAsync(ct);
         var archived = db.AuditEvents.Where(e => e.At < boundary);
         if (await archived.LongCountAsync(ct) != anchor.Events || await archived.MaxAsync(e => e.Sequence, ct) != anchor.LastPosition)
         {
