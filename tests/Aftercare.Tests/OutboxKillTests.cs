@@ -14,117 +14,107 @@ namespace Aftercare.Tests;
 /// an SMTP server on loopback that the test holds (<see cref="SmtpSink"/>). A caring email is queued
 /// through the record's "Send a message"; once the worker has claimed it and connected, the server
 /// is killed (SIGKILL) or stopped (SIGTERM) and started again. bench/crash.sh --only outbox runs the
-/// same kills with the production claim of a minute.
+/// same kills with the production claim of a minute. The server started again is the next test's
+/// first server: one start a test, not two.
 /// </summary>
-public sealed class OutboxKillTests(AftercareApplication app) : IClassFixture<AftercareApplication>
+public sealed class OutboxKillTests(OutboxKillFixture fixture) : IClassFixture<OutboxKillFixture>
 {
-    /// <summary>The kill tests' claim: short, so that the restarted server takes over the dead one's message in seconds.</summary>
-    private const int ShortClaimSeconds = 3;
-
-    /// <summary>Every wait below is a bounded poll: generous, so a loaded machine is not a failure; reaching it is one.</summary>
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
-
     private sealed record Row(MessageStatus Status, string? ClaimedBy, DateTimeOffset? ClaimedUntil, DateTimeOffset? SentAt, int Attempts);
+
+    private AftercareApplication App => fixture.App;
+
+    private SmtpSink Smtp => fixture.Smtp;
 
     [Fact]
     public async Task Killed_between_claim_and_send_the_message_is_sent_exactly_once_after_the_restart()
     {
-        await using var smtp = new SmtpSink();
-        smtp.Set(SmtpSink.Mode.HoldGreeting);
+        Smtp.Set(SmtpSink.Mode.HoldGreeting);
         var (person, message) = await QueueAsync();
-        using (var first = Server.Start(app.Database, smtp.Port, ShortClaimSeconds))
-        {
-            await first.UntilAsync(() => smtp.Held > 0, "the worker claimed the message and connected to the SMTP server");
-            var claimed = await RowAsync(message);
-            Assert.Equal(MessageStatus.Pending, claimed.Status);
-            Assert.NotNull(claimed.ClaimedBy);
-            first.Kill();
-            Assert.Empty(smtp.Received);
+        var first = fixture.Running;
+        await first.UntilAsync(() => Smtp.Held > 0, "the worker claimed the message and connected to the SMTP server");
+        var claimed = await RowAsync(message);
+        Assert.Equal(MessageStatus.Pending, claimed.Status);
+        Assert.NotNull(claimed.ClaimedBy);
+        first.Kill();
+        Assert.Empty(Of(message));
 
-            smtp.Set(SmtpSink.Mode.Accept);
-            using var second = Server.Start(app.Database, smtp.Port, ShortClaimSeconds);
-            await second.UntilAsync(async () => (await RowAsync(message)).Status == MessageStatus.Sent, "the restarted worker sent the message");
-            var sent = await RowAsync(message);
-            Assert.True(sent.SentAt >= claimed.ClaimedUntil, $"sent at {sent.SentAt:O}, before the dead worker's claim ran out at {claimed.ClaimedUntil:O}");
-            var later = await SentinelAsync(second, person, smtp);
-            Assert.Equal([Id(message), Id(later)], smtp.Received);
-        }
+        Smtp.Set(SmtpSink.Mode.Accept);
+        var second = fixture.Restart();
+        await second.UntilAsync(async () => (await RowAsync(message)).Status == MessageStatus.Sent, "the restarted worker sent the message");
+        var sent = await RowAsync(message);
+        // The dead worker's claim was waited out, not ignored.
+        Assert.True(sent.SentAt >= claimed.ClaimedUntil, $"sent at {sent.SentAt:O}, before the dead worker's claim ran out at {claimed.ClaimedUntil:O}");
+        var later = await SentinelAsync(second, person);
+        Assert.Equal([Id(message), Id(later)], Of(message, later));
     }
 
     [Fact]
     public async Task Killed_after_the_SMTP_server_took_the_message_but_before_its_answer_it_is_sent_again_with_the_same_Message_ID()
     {
-        await using var smtp = new SmtpSink();
-        smtp.Set(SmtpSink.Mode.HoldAnswer);
+        Smtp.Set(SmtpSink.Mode.HoldAnswer);
         var (person, message) = await QueueAsync();
-        using var first = Server.Start(app.Database, smtp.Port, ShortClaimSeconds);
-        await first.UntilAsync(() => smtp.Held > 0, "the SMTP server took the whole message and holds its answer");
+        var first = fixture.Running;
+        await first.UntilAsync(() => Smtp.Held > 0, "the SMTP server took the whole message and holds its answer");
         Assert.NotNull((await RowAsync(message)).ClaimedBy);
         first.Kill();
-        Assert.Equal([Id(message)], smtp.Received);
+        Assert.Equal([Id(message)], Of(message));
 
-        // ADR 0007's window: the server has the message, the row is not marked sent. At least once, never lost,
-        // and the second copy carries the same Message-ID, so it can be recognised downstream.
-        smtp.Set(SmtpSink.Mode.Accept);
-        using var second = Server.Start(app.Database, smtp.Port, ShortClaimSeconds);
+        // ADR 0007's window: the SMTP server has the message, the row is not marked sent. At least once, never
+        // lost, and the second copy carries the same Message-ID, so it can be recognised downstream.
+        Smtp.Set(SmtpSink.Mode.Accept);
+        var second = fixture.Restart();
         await second.UntilAsync(async () => (await RowAsync(message)).Status == MessageStatus.Sent, "the restarted worker sent the message");
-        var later = await SentinelAsync(second, person, smtp);
-        Assert.Equal([Id(message), Id(message), Id(later)], smtp.Received);
+        var later = await SentinelAsync(second, person);
+        Assert.Equal([Id(message), Id(message), Id(later)], Of(message, later));
     }
 
     [Fact]
     public async Task Stopped_gracefully_while_sending_the_worker_finishes_the_message_and_the_restart_does_not_send_it_again()
     {
-        await using var smtp = new SmtpSink();
-        smtp.Set(SmtpSink.Mode.HoldGreeting);
+        Smtp.Set(SmtpSink.Mode.HoldGreeting);
         var (person, message) = await QueueAsync();
-        // The production claim (5 minutes): nothing below waits for one to expire.
-        using (var first = Server.Start(app.Database, smtp.Port, claimSeconds: null, stopWaitSeconds: 60))
-        {
-            await first.UntilAsync(() => smtp.Held > 0, "the worker claimed the message and connected to the SMTP server");
-            await first.TerminateAsync();
-            await first.UntilAsync(() => first.Output.Contains("Stopping: the message being sent", StringComparison.Ordinal), "the worker was told to stop mid-send");
-            // The SMTP server keeps it waiting a while longer: past the 2 seconds after which
-            // System.CommandLine used to end the process, whatever the worker was sending.
-            await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
-            smtp.Release();
-            Assert.True(await first.ExitAsync() == 0, first.Output);
-        }
-
+        var first = fixture.Running;
+        await first.UntilAsync(() => Smtp.Held > 0, "the worker claimed the message and connected to the SMTP server");
+        await first.TerminateAsync();
+        await first.UntilAsync(() => first.Output.Contains("Stopping: the message being sent", StringComparison.Ordinal), "the worker was told to stop mid-send");
+        // The SMTP server keeps it waiting a while longer (within StopWaitSeconds): past the 2 seconds
+        // after which System.CommandLine used to end the process, whatever the worker was sending.
+        await Task.Delay(TimeSpan.FromSeconds(2.5), TestContext.Current.CancellationToken);
+        Smtp.Release();
+        Assert.True(await first.ExitAsync() == 0, first.Output);
         Assert.Equal(MessageStatus.Sent, (await RowAsync(message)).Status);
-        Assert.Equal([Id(message)], smtp.Received);
-        smtp.Set(SmtpSink.Mode.Accept);
-        using var second = Server.Start(app.Database, smtp.Port, claimSeconds: null);
-        var later = await SentinelAsync(second, person, smtp);
-        Assert.Equal([Id(message), Id(later)], smtp.Received);
+        Assert.Equal([Id(message)], Of(message));
+
+        Smtp.Set(SmtpSink.Mode.Accept);
+        var later = await SentinelAsync(fixture.Restart(), person);
+        Assert.Equal([Id(message), Id(later)], Of(message, later));
     }
 
     [Fact]
     public async Task Stopped_gracefully_while_the_SMTP_server_does_not_answer_the_worker_releases_the_message_and_the_restart_sends_it_once()
     {
-        await using var smtp = new SmtpSink();
-        smtp.Set(SmtpSink.Mode.HoldGreeting);
+        Smtp.Set(SmtpSink.Mode.HoldGreeting);
         var (_, message) = await QueueAsync();
-        using (var first = Server.Start(app.Database, smtp.Port, claimSeconds: null, stopWaitSeconds: 1))
-        {
-            await first.UntilAsync(() => smtp.Held > 0, "the worker claimed the message and connected to the SMTP server");
-            await first.TerminateAsync();
-            Assert.True(await first.ExitAsync() == 0, first.Output);
-            Assert.Contains("claim released", first.Output, StringComparison.Ordinal);
-        }
+        var first = fixture.Running;
+        await first.UntilAsync(() => Smtp.Held > 0, "the worker claimed the message and connected to the SMTP server");
+        await first.TerminateAsync();
+        Assert.True(await first.ExitAsync() == 0, first.Output);
+        Assert.Contains("claim released", first.Output, StringComparison.Ordinal);
 
-        // Released, not a failed try: no claim left to wait for (the production one is 5 minutes), nothing counted.
+        // Released, not a failed try: no claim left to wait out, no try counted.
         var released = await RowAsync(message);
         Assert.Equal((MessageStatus.Pending, null, null, 0), (released.Status, released.ClaimedBy, released.ClaimedUntil, released.Attempts));
-        Assert.Empty(smtp.Received);
+        Assert.Empty(Of(message));
 
-        smtp.Set(SmtpSink.Mode.Accept);
-        using var second = Server.Start(app.Database, smtp.Port, claimSeconds: null);
-        await second.UntilAsync(async () => (await RowAsync(message)).Status == MessageStatus.Sent, "the restarted worker sent the released message");
-        Assert.Equal([Id(message)], smtp.Received);
+        Smtp.Set(SmtpSink.Mode.Accept);
+        await fixture.Restart().UntilAsync(async () => (await RowAsync(message)).Status == MessageStatus.Sent, "the restarted worker sent the released message");
+        Assert.Equal([Id(message)], Of(message));
     }
 
     private static string Id(Guid message) => $"<{message}@aftercare>";
+
+    /// <summary>The Message-IDs the SMTP server has taken of these messages, in the order it took them.</summary>
+    private List<string> Of(params Guid[] messages) => [.. Smtp.Received.Where(r => messages.Any(m => r == Id(m)))];
 
     /// <summary>
     /// A person who prefers email and a caring message to them through the record's "Send a message";
@@ -132,34 +122,72 @@ public sealed class OutboxKillTests(AftercareApplication app) : IClassFixture<Af
     /// </summary>
     private async Task<(Guid Person, Guid Message)> QueueAsync()
     {
-        await app.Read(db => db.OutboxMessages.Where(m => m.Status == MessageStatus.Pending)
+        await App.Read(db => db.OutboxMessages.Where(m => m.Status == MessageStatus.Pending)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Cancelled)));
-        var client = await app.ClientFor(Roles.Clinician);
-        var person = await OutboxTests.PersonWhoPrefersEmail(app, client, $"kill-{Guid.NewGuid():N}@example.org");
+        var client = await App.ClientFor(Roles.Clinician);
+        var person = await OutboxTests.PersonWhoPrefersEmail(App, client, $"kill-{Guid.NewGuid():N}@example.org");
         return (person, await SendAsync(client, person, "Thinking of you today."));
     }
 
     private async Task<Guid> SendAsync(HttpClient client, Guid person, string body)
     {
-        var before = await app.Read(db => db.OutboxMessages.Where(m => m.PersonId == person).Select(m => m.Id).ToListAsync());
+        var before = await App.Read(db => db.OutboxMessages.Where(m => m.PersonId == person).Select(m => m.Id).ToListAsync());
         var sent = await client.Post($"people/{person}", "message", new Dictionary<string, string> { ["channel"] = "Email", ["body"] = body });
         Assert.Equal(HttpStatusCode.Redirect, sent.StatusCode);
-        return await app.Read(db => db.OutboxMessages.Where(m => m.PersonId == person && !before.Contains(m.Id)).Select(m => m.Id).SingleAsync());
+        return await App.Read(db => db.OutboxMessages.Where(m => m.PersonId == person && !before.Contains(m.Id)).Select(m => m.Id).SingleAsync());
     }
 
     /// <summary>A later message to the same person, waited for: once it has arrived, the restarted worker has run past the first.</summary>
-    private async Task<Guid> SentinelAsync(Server server, Guid person, SmtpSink smtp)
+    private async Task<Guid> SentinelAsync(OutboxKillFixture.Server server, Guid person)
     {
-        var later = await SendAsync(await app.ClientFor(Roles.Clinician), person, "And again.");
-        await server.UntilAsync(async () => (await RowAsync(later)).Status == MessageStatus.Sent && smtp.Count(later) > 0, "the restarted worker sent a later message");
+        var later = await SendAsync(await App.ClientFor(Roles.Clinician), person, "And again.");
+        await server.UntilAsync(async () => (await RowAsync(later)).Status == MessageStatus.Sent && Smtp.Count(later) > 0, "the restarted worker sent a later message");
         return later;
     }
 
-    private Task<Row> RowAsync(Guid id) => app.Read(db => db.OutboxMessages.AsNoTracking().Where(m => m.Id == id)
+    private Task<Row> RowAsync(Guid id) => App.Read(db => db.OutboxMessages.AsNoTracking().Where(m => m.Id == id)
         .Select(m => new Row(m.Status, m.ClaimedBy, m.ClaimedUntil, m.SentAt, m.Attempts)).SingleAsync());
+}
+
+/// <summary>The test database, the SMTP server the servers send to, and the server running now (one at a time).</summary>
+public sealed class OutboxKillFixture : IAsyncLifetime
+{
+    /// <summary>Short, so that a restarted server takes over a dead one's message in seconds (production: 5 minutes).</summary>
+    private const int ClaimSeconds = 3;
+
+    /// <summary>What a stopping worker gives the message it is sending (production: 10 s).</summary>
+    private const int StopWaitSeconds = 6;
+
+    /// <summary>Every wait is a bounded poll: generous, so a loaded machine is not a failure; reaching it is one.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+
+    private Server? _server;
+
+    public AftercareApplication App { get; } = new();
+
+    internal SmtpSink Smtp { get; } = new();
+
+    /// <summary>The server running now; one is started if none is.</summary>
+    internal Server Running => _server is { HasExited: false } running ? running : Restart();
+
+    /// <summary>A new server, in place of the one before (killed or stopped by the test).</summary>
+    internal Server Restart()
+    {
+        _server?.Dispose();
+        return _server = Server.Start(App.Database, Smtp.Port, ClaimSeconds, StopWaitSeconds);
+    }
+
+    public ValueTask InitializeAsync() => App.InitializeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        _server?.Dispose();
+        await Smtp.DisposeAsync();
+        await App.DisposeAsync();
+    }
 
     /// <summary>`dotnet aftercare.dll serve` on the test's database, its outbox worker on and polling every second; its output kept.</summary>
-    private sealed class Server : IDisposable
+    internal sealed class Server : IDisposable
     {
         private readonly Process _process;
         private readonly ConcurrentQueue<string> _output = new();
@@ -171,7 +199,9 @@ public sealed class OutboxKillTests(AftercareApplication app) : IClassFixture<Af
 
         public string Output => string.Join('\n', _output);
 
-        public static Server Start(string database, int smtpPort, int? claimSeconds, int stopWaitSeconds = 10)
+        public bool HasExited => _process.HasExited;
+
+        public static Server Start(string database, int smtpPort, int claimSeconds, int stopWaitSeconds)
         {
             var start = new ProcessStartInfo("dotnet")
             {
@@ -188,13 +218,10 @@ public sealed class OutboxKillTests(AftercareApplication app) : IClassFixture<Af
                     ["Aftercare__Messaging__StopWaitSeconds"] = stopWaitSeconds.ToString(CultureInfo.InvariantCulture),
                     ["Aftercare__Messaging__Smtp__Host"] = "127.0.0.1",
                     ["Aftercare__Messaging__Smtp__Port"] = smtpPort.ToString(CultureInfo.InvariantCulture),
+                    ["Aftercare__Messaging__ClaimSeconds"] = claimSeconds.ToString(CultureInfo.InvariantCulture),
                     ["Aftercare__BulkExport__RunWorker"] = "false",
                 },
             };
-            if (claimSeconds is { } seconds)
-            {
-                start.Environment["Aftercare__Messaging__ClaimSeconds"] = seconds.ToString(CultureInfo.InvariantCulture);
-            }
 
             if (AftercareApplication.Provider == "postgres")
             {
