@@ -111,6 +111,18 @@ public sealed class OutboxKillTests(OutboxKillFixture fixture) : IClassFixture<O
         Assert.Equal([Id(message)], Of(message));
     }
 
+    [Theory]
+    [InlineData("ClaimSeconds", "0")]
+    [InlineData("ClaimMinutes", "0")]
+    [InlineData("StopWaitSeconds", "-1")]
+    public async Task A_claim_of_nothing_or_a_stop_wait_out_of_range_keeps_the_server_from_starting_and_says_which(string setting, string value)
+    {
+        var (code, _, error) = await CliTests.AftercareWith(
+            new Dictionary<string, string?> { [$"Aftercare:Messaging:{setting}"] = value }, null, "serve", "--db", App.Database, "--urls", "http://127.0.0.1:0");
+        Assert.Equal(1, code);
+        Assert.Contains($"aftercare will not start: Aftercare:Messaging:{setting} is {value}", error, StringComparison.Ordinal);
+    }
+
     private static string Id(Guid message) => $"<{message}@aftercare>";
 
     /// <summary>The Message-IDs the SMTP server has taken of these messages, in the order it took them.</summary>
