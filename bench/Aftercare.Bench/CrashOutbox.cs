@@ -1,9 +1,5 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Aftercare.App;
 using Aftercare.App.Data;
 using Aftercare.App.Messaging;
@@ -13,6 +9,7 @@ using Aftercare.Domain.People;
 using Aftercare.Domain.Presentations;
 using Aftercare.Domain.Users;
 using Aftercare.Presentations;
+using Aftercare.Tests;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -51,7 +48,7 @@ public static class CrashOutbox
         Environment.SetEnvironmentVariable("Aftercare__Messaging__Smtp__Host", "127.0.0.1");
         Environment.SetEnvironmentVariable("Aftercare__Messaging__Smtp__Port", sink.Port.ToString(CultureInfo.InvariantCulture));
         Environment.SetEnvironmentVariable("Aftercare__Messaging__PollSeconds", "1");
-        // The shortest claim the setting allows (whole minutes): how long a dead worker's message waits.
+        // A claim of 1 minute: how long a dead worker's message waits (OutboxKillTests, in ./test.sh, waits seconds).
         Environment.SetEnvironmentVariable("Aftercare__Messaging__ClaimMinutes", "1");
         await using var app = Crash.NewApp(db);
         var site = await Crash.PrepareDatabaseAsync(app);
@@ -140,141 +137,5 @@ public static class CrashOutbox
         }
 
         return false;
-    }
-
-    /// <summary>
-    /// A minimal SMTP server on loopback that can hold a connection: before its greeting (the
-    /// worker has claimed and is sending), or after taking the whole message but before "250".
-    /// Counts the messages it has taken by Message-ID.
-    /// </summary>
-    private sealed class SmtpSink : IAsyncDisposable
-    {
-        public enum Mode
-        {
-            Accept,
-            HoldGreeting,
-            HoldAnswer,
-        }
-
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly ConcurrentQueue<string> _received = new();
-        private readonly ConcurrentBag<TcpClient> _held = [];
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _loop;
-        private volatile Mode _mode;
-        private int _heldCount;
-
-        public SmtpSink()
-        {
-            _listener.Start();
-            _loop = Task.Run(AcceptAsync);
-        }
-
-        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-
-        public int Held => Volatile.Read(ref _heldCount);
-
-        public void Set(Mode mode)
-        {
-            _mode = mode;
-            Volatile.Write(ref _heldCount, 0);
-            while (_held.TryTake(out var client))
-            {
-                client.Dispose();
-            }
-        }
-
-        public int Count(Guid message) => _received.Count(id => id.Contains($"{message}@aftercare", StringComparison.OrdinalIgnoreCase));
-
-        private async Task AcceptAsync()
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                TcpClient client;
-                try
-                {
-                    client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                _ = Task.Run(() => ServeAsync(client));
-            }
-        }
-
-        private async Task ServeAsync(TcpClient client)
-        {
-            if (_mode == Mode.HoldGreeting)
-            {
-                Hold(client);
-                return;
-            }
-
-            try
-            {
-                var stream = client.GetStream();
-                // Left open when the connection is held: closing it would tell the worker the send failed.
-                using var reader = new StreamReader(stream, Encoding.ASCII, false, 4096, leaveOpen: true);
-                await using var writer = new StreamWriter(stream, Encoding.ASCII, 4096, leaveOpen: true) { NewLine = "\r\n", AutoFlush = true };
-                await writer.WriteLineAsync("220 crash-sink ESMTP");
-                while (await reader.ReadLineAsync() is { } line)
-                {
-                    var verb = line.Split(' ')[0].ToUpperInvariant();
-                    if (verb == "DATA")
-                    {
-                        await writer.WriteLineAsync("354 end with <CRLF>.<CRLF>");
-                        var id = "";
-                        while (await reader.ReadLineAsync() is { } data && data != ".")
-                        {
-                            if (data.StartsWith("Message-Id:", StringComparison.OrdinalIgnoreCase))
-                            {
-                                id = data["Message-Id:".Length..].Trim();
-                            }
-                        }
-
-                        _received.Enqueue(id);
-                        if (_mode == Mode.HoldAnswer)
-                        {
-                            Hold(client);
-                            return;
-                        }
-
-                        await writer.WriteLineAsync("250 taken");
-                    }
-                    else if (verb == "QUIT")
-                    {
-                        await writer.WriteLineAsync("221 bye");
-                        break;
-                    }
-                    else
-                    {
-                        await writer.WriteLineAsync(verb is "EHLO" or "HELO" ? "250 crash-sink" : "250 ok");
-                    }
-                }
-            }
-            catch (IOException)
-            {
-                // The worker went away (it was killed).
-            }
-
-            client.Dispose();
-        }
-
-        private void Hold(TcpClient client)
-        {
-            _held.Add(client);
-            Interlocked.Increment(ref _heldCount);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            _listener.Stop();
-            await _loop;
-            Set(Mode.Accept);
-            _stop.Dispose();
-        }
     }
 }

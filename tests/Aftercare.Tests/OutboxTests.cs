@@ -18,14 +18,17 @@ public sealed class OutboxTests(MessagingFixture fixture) : IClassFixture<Messag
 {
     private AftercareApplication App => fixture.App;
 
-    private async Task<Guid> PersonWhoPrefersEmail(HttpClient client, string email)
+    private Task<Guid> PersonWhoPrefersEmail(HttpClient client, string email) => PersonWhoPrefersEmail(App, client, email);
+
+    /// <summary>A person registered with a presentation through the API, with this address and email as their preferred channel.</summary>
+    internal static async Task<Guid> PersonWhoPrefersEmail(AftercareApplication app, HttpClient client, string email)
     {
         var person = new
         {
             givenName = "Casey", familyName = "Example", dateOfBirth = "1991-07-07", sex = "Female", phone = (string?)null, email,
             preferredChannel = "Email", gpPractice = "Demo Street Surgery (fictional)", priorPsychiatricHistory = "No", mrn = Requests.NewMrn(), nhsNumber = (string?)null,
         };
-        var response = await client.PostAsJsonAsync("api/presentations", Requests.Presentation(await App.SiteId(), App.Clock.GetUtcNow().AddHours(-6), newPerson: person));
+        var response = await client.PostAsJsonAsync("api/presentations", Requests.Presentation(await app.SiteId(), app.Clock.GetUtcNow().AddHours(-6), newPerson: person));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("personId").GetGuid();
     }

@@ -39,6 +39,25 @@ public sealed class MessagingOptions
 
     /// <summary>How long a worker may hold a message before another may take it over.</summary>
     public int ClaimMinutes { get; set; } = 5;
+
+    /// <summary>The claim in seconds, if set (instead of <see cref="ClaimMinutes"/>): for tests that wait for one to expire.</summary>
+    public int? ClaimSeconds { get; set; }
+
+    /// <summary>How long a worker holds each message it claims.</summary>
+    public TimeSpan Claim => ClaimSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromMinutes(ClaimMinutes);
+
+    /// <summary>
+    /// On a stop request, how long a message being sent is given to finish. One the server has not
+    /// taken by then is given up and its claim released, so the next start sends it at once.
+    /// </summary>
+    public int StopWaitSeconds { get; set; } = 10;
+
+    /// <summary>What does not make sense in these settings, or null: Aftercare does not start with a claim of nothing.</summary>
+    public string? Problem() =>
+        ClaimMinutes < 1 ? $"Aftercare:Messaging:ClaimMinutes is {ClaimMinutes}; a claim is at least 1 minute."
+        : ClaimSeconds < 1 ? $"Aftercare:Messaging:ClaimSeconds is {ClaimSeconds}; a claim is at least 1 second."
+        : StopWaitSeconds is < 0 or > 300 ? $"Aftercare:Messaging:StopWaitSeconds is {StopWaitSeconds}; it is from 0 to 300 seconds."
+        : null;
 }
 
 public sealed class SmtpOptions

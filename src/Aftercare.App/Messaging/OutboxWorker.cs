@@ -11,8 +11,10 @@ namespace Aftercare.App.Messaging;
 /// <summary>
 /// Sends what the outbox holds. Each message is claimed with one conditional UPDATE, so two
 /// workers never take the same one; it is marked sent straight after the server accepts it; a
-/// stop request is honoured between messages, never in the middle of one. Nothing goes to a person
-/// who has opted out, nor after their episode has closed.
+/// stop request is honoured between messages. The message being sent when it comes is given
+/// <see cref="MessagingOptions.StopWaitSeconds"/> to finish; if the server has not taken it by then,
+/// the send is given up and the claim released, so the next start sends it at once rather than
+/// after the claim expires. Nothing goes to a person who has opted out, nor after their episode has closed.
 /// </summary>
 public sealed partial class OutboxWorker(
     IServiceScopeFactory scopes, TimeProvider clock, MessagingOptions options, LocalTime time, Sites.SiteTeams teams, ILogger<OutboxWorker> logger,
@@ -87,7 +89,7 @@ public sealed partial class OutboxWorker(
                 break;
             }
 
-            if (await SendOneAsync(db, id) == MessageStatus.Sent)
+            if (await SendOneAsync(db, id, stoppingToken) == MessageStatus.Sent)
             {
                 sent++;
             }
@@ -96,14 +98,15 @@ public sealed partial class OutboxWorker(
         return sent;
     }
 
-    private async Task<MessageStatus?> SendOneAsync(AftercareDbContext db, Guid id)
+    private async Task<MessageStatus?> SendOneAsync(AftercareDbContext db, Guid id, CancellationToken stoppingToken)
     {
-        // From here the message is finished whatever happens to the host: no cancellation below.
+        // From here the message is finished (sent, failed or released) whatever happens to the host:
+        // the database writes are never cancelled, the send only StopWaitSeconds after a stop request.
         var ct = CancellationToken.None;
         var now = clock.GetUtcNow();
         var claimed = await db.OutboxMessages
             .Where(m => m.Id == id && m.Status == MessageStatus.Pending && (m.ClaimedUntil == null || m.ClaimedUntil < now))
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.ClaimedBy, _name).SetProperty(m => m.ClaimedUntil, now.AddMinutes(options.ClaimMinutes)), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.ClaimedBy, _name).SetProperty(m => m.ClaimedUntil, now + options.Claim), ct);
         if (claimed != 1)
         {
             return null;
@@ -133,12 +136,28 @@ public sealed partial class OutboxWorker(
             }
         }
 
+        using var giveUp = new CancellationTokenSource();
+        using var stopping = stoppingToken.Register(() =>
+        {
+            LogStopWaiting(logger, options.StopWaitSeconds);
+            giveUp.CancelAfter(TimeSpan.FromSeconds(options.StopWaitSeconds));
+        });
         try
         {
             var sender = message.Channel == MessageChannel.Email ? email : sms;
             // Signed by the team of the person's care, with its number: a caring message says whom to call.
             var team = await teams.ForPersonAsync(db, message.PersonId, message.EpisodeId, ct);
-            await sender.SendAsync(message.SignedOff(MessageText.SignOff(team, message.Channel)), $"{options.LinkBase}/opt-out/{message.OptOutToken}", ct);
+            await sender.SendAsync(message.SignedOff(MessageText.SignOff(team, message.Channel)), $"{options.LinkBase}/opt-out/{message.OptOutToken}", giveUp.Token);
+        }
+        catch (OperationCanceledException) when (giveUp.IsCancellationRequested)
+        {
+            // The server stops and the SMTP server or gateway has not taken the message: released, not
+            // a failed try. (Had it taken the whole message but not yet answered, the next start sends
+            // it again with the same Message-ID: ADR 0007's at-least-once window, as after a kill.)
+            await db.OutboxMessages.Where(m => m.Id == id && m.ClaimedBy == _name)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.ClaimedBy, (string?)null).SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null), ct);
+            LogReleased(logger, options.StopWaitSeconds);
+            return MessageStatus.Pending;
         }
         catch (Exception e)
         {
@@ -168,6 +187,12 @@ public sealed partial class OutboxWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox run failed: {ExceptionType}")]
     private static partial void LogRunFailed(ILogger logger, string exceptionType);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: the message being sent has {StopWaitSeconds} s to finish")]
+    private static partial void LogStopWaiting(ILogger logger, int stopWaitSeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping: a message not taken within {StopWaitSeconds} s was given up and its claim released")]
+    private static partial void LogReleased(ILogger logger, int stopWaitSeconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A message could not be sent ({ExceptionType}); try {Attempt}")]
     private static partial void LogSendFailed(ILogger logger, string exceptionType, int attempt);

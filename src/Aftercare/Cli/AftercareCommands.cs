@@ -68,7 +68,17 @@ public static class AftercareCommands
         var cli = new CliContext(stdout, stderr, stdin ?? TextReader.Null, console, settings);
         try
         {
-            return await Create(cli).Parse(args).InvokeAsync(new() { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+            // `serve` leaves SIGTERM and Ctrl+C to the host, which stops within its shutdown timeout
+            // (the outbox worker finishing or releasing its message); System.CommandLine would end the
+            // process 2 seconds after the signal, whatever was being sent (issue 16).
+            var serve = args.Length > 0 && args[0] == "serve";
+            var invocation = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+            if (serve)
+            {
+                invocation.ProcessTerminationTimeout = null;
+            }
+
+            return await Create(cli).Parse(args).InvokeAsync(invocation);
         }
         catch (Aftercare.App.Programme.PathwayFileException e)
         {

@@ -103,6 +103,13 @@ public static class AftercareOptionsRegistration
         services.AddSingleton(configuration.GetSection("Aftercare:Safeguarding").Get<App.Consent.SafeguardingPolicy>() ?? new App.Consent.SafeguardingPolicy());
         services.AddSingleton(new SiteTeams(options.Sites));
         var messaging = configuration.GetSection("Aftercare:Messaging").Get<MessagingOptions>() ?? new MessagingOptions();
+        if (messaging.Problem() is { } problem)
+        {
+            throw new SettingsException(problem);
+        }
+
+        // The host waits for the worker's last message (StopWaitSeconds) and for it to release or finish it.
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(Math.Max(o.ShutdownTimeout.TotalSeconds, messaging.StopWaitSeconds + 10)));
         // Links in messages point where people reach the server: Aftercare:Messaging:PublicBaseUrl, else
         // Aftercare:PublicBaseUrl, else the address it listens on (--urls), read when the first link is made.
         services.AddSingleton(sp =>

@@ -21,7 +21,7 @@ public static class HostCommands
         {
             var settings = cli.Host(parse, mustExist: false, demo: parse.GetValue(demo));
             settings.Overrides["urls"] = parse.GetValue(urls);
-            var app = Program.BuildWebApp(settings);
+            await using var app = Program.BuildWebApp(settings);
             var options = app.Services.GetRequiredService<AftercareOptions>();
             var database = app.Services.GetRequiredService<DatabaseSettings>();
             var seeded = await cli.Console.Status().StartAsync("Preparing the database…", _ =>
@@ -44,7 +44,17 @@ public static class HostCommands
             }
 
             cli.Console.MarkupLine($"Sign in at [link]{Markup.Escape(parse.GetValue(urls)!.Split(';')[0])}/signin[/]  (Ctrl+C stops)");
-            await app.RunAsync(ct);
+            try
+            {
+                await app.StartAsync(ct);
+            }
+            catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                // Stopped (SIGTERM, Ctrl+C) while still starting: what has started stops as it would
+                // at any other time, the outbox worker finishing or releasing the message it is sending.
+            }
+
+            await app.WaitForShutdownAsync(ct);
             return 0;
         });
         return command;
