@@ -309,36 +309,19 @@ public static class MeasureCountsInPostgres
         : TimeZoneInfo.TryConvertWindowsIdToIanaId(zone.Id, out var iana) ? iana
         : throw new InvalidOperationException($"The time zone {zone.Id} has no IANA name for PostgreSQL to use.");
 
-    /// <summary>
-    /// Memory for each sort and hash of the statement (issue 16: about a fifth faster at 1M than the
-    /// default 4 MB, measured by hand). A few such nodes run at once, so a dashboard view may take a
-    /// few hundred MB of the database server's memory while it counts, and gives it back after.
-    /// </summary>
-    public const string WorkMem = "64MB";
-
     private static async Task<List<PartCounts>> Read(AftercareDbContext db, string sql, List<NpgsqlParameter> parameters, CancellationToken ct)
     {
         var connection = db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            // The statement sorts a year and more of presentations three ways and hashes the joins; at
-            // the default work_mem (4 MB) each spills to disk. It runs with WorkMem for its sorts and
-            // hashes, set for its own transaction only (set_config's is_local, as SET LOCAL): the
-            // batch is one implicit transaction, or the caller's. Sent together, in one round trip.
-            await using var batch = connection.CreateBatch();
-            batch.Timeout = db.Database.GetCommandTimeout() ?? batch.Timeout;
-            batch.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            var setting = batch.CreateBatchCommand();
-            setting.CommandText = $"SELECT set_config('work_mem', '{WorkMem}', true)";
-            var command = batch.CreateBatchCommand();
+            await using var command = connection.CreateCommand();
             command.CommandText = sql;
+            command.CommandTimeout = db.Database.GetCommandTimeout() ?? command.CommandTimeout;
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
             command.Parameters.AddRange(parameters.ToArray());
-            batch.BatchCommands.Add(setting);
-            batch.BatchCommands.Add(command);
             var groups = new List<PartCounts>();
-            await using DbDataReader reader = await batch.ExecuteReaderAsync(ct);
-            await reader.NextResultAsync(ct);
+            await using DbDataReader reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 var values = new int[Columns];
