@@ -381,6 +381,9 @@ public sealed class EncryptionTests(AftercareApplication app) : IClassFixture<Af
         // The audit: ids, staff sign-in names, fixed purposes and hashes only (ADR 0008).
         ["AuditEvents.Actor"] = "staff email", ["AuditEvents.ActorId"] = "id", ["AuditEvents.EntityId"] = "id", ["AuditEvents.Hash"] = "SHA-256",
         ["AuditEvents.Mac"] = "HMAC-SHA256", ["AuditEvents.PreviousHash"] = "SHA-256", ["AuditEvents.Purpose"] = "fixed purpose",
+        // The anchors archives leave (ADR 0017): months, positions and hashes.
+        ["AuditArchives.FromMonth"] = "YYYY-MM", ["AuditArchives.ToMonth"] = "YYYY-MM", ["AuditArchives.HeadHash"] = "SHA-256",
+        ["AuditArchives.Gaps"] = "positions and SHA-256", ["AuditArchives.FileSha256"] = "SHA-256", ["AuditArchives.Mac"] = "HMAC-SHA256",
         // Hashes of link tokens, file names and hashes of imports.
         ["Deaths.SourceFile"] = "import file name", ["Deaths.SourceHash"] = "SHA-256", ["FeedbackLinks.TokenHash"] = "SHA-256", ["PersonSignInCodes.CodeHash"] = "SHA-256", ["SafetyPlanLinks.TokenHash"] = "SHA-256",
         ["OutboxMessages.OptOutTokenHash"] = "SHA-256",
