@@ -120,6 +120,46 @@ public sealed class SmartSecurityTests(AftercareApplication app) : IClassFixture
     }
 
     [Fact]
+    public async Task A_token_from_one_server_is_taken_by_another_sharing_its_keys_folder_and_the_keys_are_kept_protected()
+    {
+        var token = await Token("shared-keys", SmartSetup.ReadScope);
+        var jwks = await (await app.AnonymousClient().GetAsync(SmartSetup.JwksPath.TrimStart('/'))).Content.ReadAsStringAsync();
+
+        // A restarted server, or a second one behind the same address: same database and keys folder.
+        await using var second = Program.BuildWebApp(AftercareApplication.Settings(app.Database, app.Clock, new() { [PublicAddress.Setting] = app.BaseAddress.ToString() }, null));
+        await DatabasePreparation.PrepareAsync(second, migrate: false, demo: false);
+        await second.StartAsync();
+        try
+        {
+            var address = second.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            using var client = new HttpClient { BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/") };
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            // Taken: the read gets as far as finding no such person (without a token it is 401).
+            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"fhir/Patient/{Guid.NewGuid()}")).StatusCode);
+            using var anonymous = new HttpClient { BaseAddress = client.BaseAddress };
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"fhir/Patient/{Guid.NewGuid()}")).StatusCode);
+            Assert.Equal(jwks, await (await client.GetAsync(SmartSetup.JwksPath.TrimStart('/'))).Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            await second.StopAsync();
+        }
+
+        // On disk the private keys are Data Protection payloads, not PEM or DER anyone can read.
+        var folder = app.Services.GetRequiredService<Aftercare.App.Data.KeysFolder>().Path;
+        foreach (var file in new[] { SmartKeys.SigningFile, SmartKeys.EncryptionFile })
+        {
+            var bytes = await File.ReadAllBytesAsync(Path.Combine(folder, file));
+            Assert.DoesNotContain("PRIVATE KEY", Encoding.ASCII.GetString(bytes), StringComparison.Ordinal);
+            Assert.Throws<CryptographicException>(() => RSA.Create().ImportPkcs8PrivateKey(bytes, out _));
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(folder, file)));
+            }
+        }
+    }
+
+    [Fact]
     public async Task An_assertion_that_lives_longer_than_five_minutes_gets_no_token()
     {
         var key = await SmartClients.Register(app, "long-lived", Roles.Clinician, SmartSetup.ReadScope);

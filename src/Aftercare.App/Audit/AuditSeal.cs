@@ -156,27 +156,7 @@ public sealed partial class AuditSeal(string keysFolder, string database, ILogge
     private void WriteWhole(string path, byte[] content, bool overwrite)
     {
         Directory.CreateDirectory(KeysFolder);
-        var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(temporary, options))
-        {
-            stream.Write(content);
-            stream.Flush(flushToDisk: true);
-        }
-
-        try
-        {
-            File.Move(temporary, path, overwrite);
-        }
-        catch (IOException) when (!overwrite && File.Exists(path))
-        {
-            File.Delete(temporary);
-        }
+        KeysFolderFiles.WriteWhole(path, content, overwrite);
     }
 
     /// <summary>

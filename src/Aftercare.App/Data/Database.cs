@@ -91,6 +91,7 @@ public static class DatabaseRegistration
         services.AddSingleton(settings);
         var keys = keysFolder ?? FieldEncryptionRegistration.DefaultKeysFolder(settings, "data");
         services.AddFieldEncryption(keys, keyCertificate);
+        services.AddSingleton(new KeysFolder(keys));
         // The audit's MAC key and head checkpoint live beside the Data Protection keys (ADR 0012).
         services.AddSingleton(s => new Audit.AuditSeal(keys, settings.Identity(), s.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Audit.AuditSeal>>()));
         services.AddSingleton<Audit.AuditBatcher>();

@@ -70,8 +70,7 @@ public static class SmartSetup
                 o.SetAccessTokenLifetime(TimeSpan.FromMinutes(5));
                 o.SetIdentityTokenLifetime(TimeSpan.FromMinutes(5));
                 o.SetRefreshTokenLifetime(OfflineLifetime);
-                // Keys live in memory: tokens are short-lived and a restart asks clients for new ones.
-                o.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
+                // The signing and encryption keys are kept in the keys folder (SmartKeys, below).
                 o.DisableAccessTokenEncryption();
                 o.AddEventHandler(SmartClientAssertions.Descriptor).AddEventHandler(SmartClientAssertions.NameType.Descriptor).AddEventHandler(SmartClientAssertions.Replay.Descriptor);
                 foreach (var rule in SmartTokenRules.Descriptors)
@@ -87,6 +86,7 @@ public static class SmartSetup
                 o.UseAspNetCore();
             });
 
+        services.AddSmartKeys();
         // The issuer is the public address, not whatever Host a request carried (issue 17.11).
         services.AddOptions<OpenIddict.Server.OpenIddictServerOptions>().Configure<PublicAddress>((o, address) =>
         {
