@@ -160,6 +160,20 @@ public sealed class SmartSecurityTests(AftercareApplication app) : IClassFixture
     }
 
     [Fact]
+    public async Task A_server_key_the_keys_folder_cannot_read_stops_the_start_with_its_message()
+    {
+        var folder = Directory.CreateTempSubdirectory("aftercare-smart-keys-").FullName;
+        var keys = Path.Combine(folder, "keys");
+        Directory.CreateDirectory(keys);
+        await File.WriteAllTextAsync(Path.Combine(keys, SmartKeys.SigningFile), "not a key this folder protected");
+        var serve = await CliTests.AftercareWith(new Dictionary<string, string?> { ["Aftercare:DataProtection:KeysFolder"] = keys }, null,
+            "serve", "--db", Path.Combine(folder, "aftercare.db"), "--urls", "http://127.0.0.1:0");
+        Assert.Equal(1, serve.Code);
+        Assert.Contains($"aftercare will not start: The SMART server key {Path.Combine(keys, SmartKeys.SigningFile)} could not be read", serve.Err, StringComparison.Ordinal);
+        Assert.Equal("not a key this folder protected", await File.ReadAllTextAsync(Path.Combine(keys, SmartKeys.SigningFile)));
+    }
+
+    [Fact]
     public async Task An_assertion_that_lives_longer_than_five_minutes_gets_no_token()
     {
         var key = await SmartClients.Register(app, "long-lived", Roles.Clinician, SmartSetup.ReadScope);

@@ -25,6 +25,8 @@ public static class DatabasePreparation
 
         // The audit's MAC key is made at the first start, beside the Data Protection keys (ADR 0012).
         services.GetRequiredService<AuditSeal>().EnsureKey();
+        // So are SMART's server keys (ADR 0018).
+        Smart.SmartKeys.EnsureKeys(services);
 
         var options = services.GetRequiredService<AftercareOptions>();
         await SiteConfiguration.ApplyAsync(db, options.Sites, ct);

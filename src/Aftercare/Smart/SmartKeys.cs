@@ -32,6 +32,22 @@ public static class SmartKeys
         return services;
     }
 
+    /// <summary>
+    /// Reads (or makes) both keys at start-up, before the first request: a keys folder that cannot
+    /// read them stops the start with its message (the options that use them are built later, on
+    /// the first request, once the server's address is known).
+    /// </summary>
+    public static void EnsureKeys(IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var folder = services.GetRequiredService<KeysFolder>();
+        var protection = services.GetRequiredService<IDataProtectionProvider>();
+        foreach (var file in new[] { SigningFile, EncryptionFile })
+        {
+            Load(folder, file, protection).Rsa.Dispose();
+        }
+    }
+
     /// <summary>The key kept in <paramref name="file"/>, made first if there is none.</summary>
     public static RsaSecurityKey Load(KeysFolder folder, string file, IDataProtectionProvider protection)
     {
@@ -53,7 +69,7 @@ public static class SmartKeys
         }
         catch (CryptographicException e)
         {
-            throw new InvalidOperationException(
+            throw new Hosting.SettingsException(
                 $"The SMART server key {path} could not be read with the keys in {folder.Path}: it comes from another keys folder, or the key that protects it was removed. Restore the keys folder from the backup, or remove the file to make a new key (apps then sign in again).", e);
         }
 
