@@ -70,6 +70,11 @@ public sealed class ProgrammeTests(AftercareApplication app) : IClassFixture<Aft
 
         Assert.Equal(items.ToString(System.Globalization.CultureInfo.InvariantCulture), badge);
         Assert.Contains($"class=\"badge\" aria-label=\"{items} items\"", await worker.GetStringAsync("people"), StringComparison.Ordinal);
+
+        // Shown one site's only (here a site with none of them), the lists are empty and the badge still counts every site's.
+        var oneSite = await worker.GetStringAsync($"worklist?site={Guid.NewGuid()}");
+        Assert.DoesNotMatch("href=\"/contacts/[0-9a-f-]{36}\"", oneSite);
+        Assert.Contains($"class=\"badge\" aria-label=\"{items} items\"", oneSite, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -252,6 +252,19 @@ public sealed class SqliteAftercareDbContext(DbContextOptions<SqliteAftercareDbC
 public sealed class PostgresAftercareDbContext(DbContextOptions<PostgresAftercareDbContext> options) : AftercareDbContext(options)
 {
     /// <summary>
+    /// The escalated contacts the worklist and its badge read on every page carry the columns they
+    /// need, so PostgreSQL reads that range from the index alone: measured at national scale
+    /// (issue 16, docs/performance.md), a caseload's worklist fetched 3,492 escalated rows from the
+    /// table to keep none, 2.5 to 6 ms of its 3 to 6 ms; from the index alone, 0.4 ms.
+    /// </summary>
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.Entity<ScheduledContact>().HasIndex(c => c.PersonId, "IX_Contacts_Escalated")
+            .IncludeProperties(c => new { c.EpisodeId, c.Kind, c.DueAt, c.NotReachedCount, c.EscalatedAt, c.OriginallyDueAt, c.Id });
+    }
+
+    /// <summary>
     /// A transaction-scoped advisory lock, released by the commit or rollback, never left behind.
     /// The key is any fixed number that all audit-chain writers share ("Aftercar" in ASCII).
     /// </summary>

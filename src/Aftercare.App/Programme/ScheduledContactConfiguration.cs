@@ -16,7 +16,9 @@ internal sealed class ScheduledContactConfiguration : IEntityTypeConfiguration<S
         contact.HasIndex(c => new { c.Status, c.DueAt });
         // A person's due contacts, answered from the index (the worklist's per-person probe, issue 16).
         contact.HasIndex(c => new { c.PersonId, c.Status, c.DueAt, c.EscalatedAt });
-        // The escalated few (thousands in ten million): the worklist's other range, whatever their due time.
-        contact.HasIndex(c => new { c.PersonId, c.Status }, "IX_Contacts_Escalated").HasFilter("\"EscalatedAt\" IS NOT NULL");
+        // The escalated few still to make (thousands in ten million): the worklist's other range,
+        // whatever their due time. Made or closed, a contact leaves it, so it does not grow with the
+        // years. On PostgreSQL it carries the worklist's columns too (PostgresAftercareDbContext).
+        contact.HasIndex(c => c.PersonId, "IX_Contacts_Escalated").HasFilter("\"EscalatedAt\" IS NOT NULL AND \"Status\" = 'Due'");
     }
 }

@@ -13,6 +13,10 @@ public static class Worklist
     public sealed record Lists(IReadOnlyList<Item> FirstContacts, IReadOnlyList<Item> DueToday, IReadOnlyList<Item> Escalated)
     {
         public int Count => FirstContacts.Count + DueToday.Count + Escalated.Count;
+
+        /// <summary>The items of presentations at one site (every site's when null), as <see cref="Handle"/> would list them for it.</summary>
+        public Lists AtSite(Guid? siteId) => siteId is null ? this
+            : new([.. FirstContacts.Where(i => i.SiteId == siteId)], [.. DueToday.Where(i => i.SiteId == siteId)], [.. Escalated.Where(i => i.SiteId == siteId)]);
     }
 
     /// <param name="endOfToday">The end of today in the service's zone.</param>

@@ -13,6 +13,7 @@ public static class WebSetup
     {
         services.AddRazorComponents();
         services.AddSingleton<Documents.PdfRenderer>();
+        services.AddScoped<Programme.WorklistBadge>();
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "aftercare-af";

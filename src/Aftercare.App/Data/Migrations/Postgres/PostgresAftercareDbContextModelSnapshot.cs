@@ -1759,8 +1759,10 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.HasIndex("PersonId", "Status", "DueAt", "EscalatedAt");
 
-                    b.HasIndex(new[] { "PersonId", "Status" }, "IX_Contacts_Escalated")
-                        .HasFilter("\"EscalatedAt\" IS NOT NULL");
+                    b.HasIndex(new[] { "PersonId" }, "IX_Contacts_Escalated")
+                        .HasFilter("\"EscalatedAt\" IS NOT NULL AND \"Status\" = 'Due'");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "PersonId" }, "IX_Contacts_Escalated"), new[] { "EpisodeId", "Kind", "DueAt", "NotReachedCount", "EscalatedAt", "OriginallyDueAt", "Id" });
 
                     b.ToTable("Contacts", (string)null);
                 });

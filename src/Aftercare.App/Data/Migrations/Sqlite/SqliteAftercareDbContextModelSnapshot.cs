@@ -1750,8 +1750,8 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.HasIndex("PersonId", "Status", "DueAt", "EscalatedAt");
 
-                    b.HasIndex(new[] { "PersonId", "Status" }, "IX_Contacts_Escalated")
-                        .HasFilter("\"EscalatedAt\" IS NOT NULL");
+                    b.HasIndex(new[] { "PersonId" }, "IX_Contacts_Escalated")
+                        .HasFilter("\"EscalatedAt\" IS NOT NULL AND \"Status\" = 'Due'");
 
                     b.ToTable("Contacts", (string)null);
                 });
