@@ -100,13 +100,13 @@ public static class National
             var clock = app.Services.GetRequiredService<TimeProvider>();
             var time = app.Services.GetRequiredService<LocalTime>();
             var endOfToday = time.EndOfToday(clock.GetUtcNow());
-            var listed = await Direct(app, db => Worklist.Handle(db, clock, endOfToday, null, userId, default));
+            var listed = await Direct(app, db => Worklist.Handle(db, clock, endOfToday, userId, default));
             Console.WriteLine($"{what}: {listed.Count} items on the worklist ({html.Length / 1024} KB of HTML)");
             var http1 = $"worklist page over HTTP: {what}";
             var query = $"the worklist's query (EF, no page): {what}";
             var baseline = $"index-only SQL of the same contacts: {what}";
             results.Add(await Load.Run(http1, requests, clients, _ => http.GetAsync("worklist")));
-            results.Add(await Load.Direct(query, requests, clients, app.Services, async (db, _) => await Worklist.Handle(db, clock, endOfToday, null, userId, default)));
+            results.Add(await Load.Direct(query, requests, clients, app.Services, async (db, _) => await Worklist.Handle(db, clock, endOfToday, userId, default)));
             var horizon = clock.GetUtcNow().AddHours(Domain.Programme.Pathway.MaxFirstContactHours);
             horizon = endOfToday > horizon ? endOfToday : horizon;
             results.Add(await Load.Direct(baseline, requests, clients, app.Services, (db, _) => IndexOnly(db, userId, horizon, bySite: email == SiteWorker)));

@@ -14,16 +14,16 @@ public static class Worklist
     {
         public int Count => FirstContacts.Count + DueToday.Count + Escalated.Count;
 
-        /// <summary>The items of presentations at one site (every site's when null), as <see cref="Handle"/> would list them for it.</summary>
+        /// <summary>The items of presentations at one site (every site's when null): the worklist page's site filter.</summary>
         public Lists AtSite(Guid? siteId) => siteId is null ? this
             : new([.. FirstContacts.Where(i => i.SiteId == siteId)], [.. DueToday.Where(i => i.SiteId == siteId)], [.. Escalated.Where(i => i.SiteId == siteId)]);
     }
 
     /// <param name="endOfToday">The end of today in the service's zone.</param>
     /// <param name="userId">Whose worklist: only people in their care team are on it (need-to-know).</param>
-    public static async Task<Lists> Handle(AftercareDbContext db, TimeProvider clock, DateTimeOffset endOfToday, Guid? siteId, string userId, CancellationToken ct)
+    public static async Task<Lists> Handle(AftercareDbContext db, TimeProvider clock, DateTimeOffset endOfToday, string userId, CancellationToken ct)
     {
-        var items = (await Candidates(db, clock, endOfToday, siteId, userId).ToListAsync(ct))
+        var items = (await Candidates(db, clock, endOfToday, userId).ToListAsync(ct))
             .Select(x => new Item(x.Id, x.PersonId, $"{x.GivenName} {x.FamilyName}", x.Kind, x.DueAt, x.NotReachedCount, x.EscalatedAt, x.SiteId, x.PathwayName, x.OriginallyDueAt))
             .ToList();
         var escalated = items.Where(i => i.EscalatedAt is not null).OrderBy(i => i.EscalatedAt).ToList();
@@ -41,7 +41,7 @@ public static class Worklist
     /// answer and requests to talk (issue 16: four round trips on every page before).
     /// </summary>
     public static Task<int> BadgeCount(AftercareDbContext db, TimeProvider clock, DateTimeOffset endOfToday, string userId, CancellationToken ct) =>
-        Candidates(db, clock, endOfToday, null, userId)
+        Candidates(db, clock, endOfToday, userId)
             .Where(x => x.EscalatedAt != null || x.Kind == ContactKind.FirstContact || x.DueAt <= endOfToday).Select(x => x.PersonId)
             .Concat(Referrals.UnconfirmedReferrals.Overdue(db, clock, userId).Select(r => r.PersonId))
             .Concat(Messaging.PersonMessages.Unanswered(db, userId).Select(m => m.PersonId))
@@ -65,7 +65,7 @@ public static class Worklist
     }
 
     /// <summary>Due contacts of active episodes in the worker's care team, soon enough to be listed (first contacts up to their 48 hours ahead).</summary>
-    private static IQueryable<Candidate> Candidates(AftercareDbContext db, TimeProvider clock, DateTimeOffset endOfToday, Guid? siteId, string userId)
+    private static IQueryable<Candidate> Candidates(AftercareDbContext db, TimeProvider clock, DateTimeOffset endOfToday, string userId)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(clock);
@@ -88,7 +88,6 @@ public static class Worklist
             join pr in db.Presentations on e.PresentationId equals pr.Id
             where c.Status == ContactStatus.Due && e.Status == EpisodeStatus.Active
                 && pr.EnteredInErrorAt == null
-                && (siteId == null || pr.SiteId == siteId)
                 && careTeam.Contains(c.PersonId)
             select new Candidate
             {
