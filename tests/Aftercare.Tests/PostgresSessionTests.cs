@@ -31,4 +31,38 @@ public sealed class PostgresSessionTests(AftercareApplication app) : IClassFixtu
         Assert.Equal("-c statement_timeout=5000 -c jit=off", added.Options);
         Assert.Equal("aftercare", added.Database);
     }
+
+    [Fact]
+    public void The_clinical_works_statements_are_kept_prepared_unless_the_operator_says_otherwise()
+    {
+        var prepared = new Npgsql.NpgsqlConnectionStringBuilder(DatabaseRegistration.WithAutoPrepare("Host=db;Database=aftercare"));
+        Assert.Equal(DatabaseRegistration.AutoPreparedStatements, prepared.MaxAutoPrepare);
+        Assert.Equal("aftercare", prepared.Database);
+        var behindPooler = "Host=db;Database=aftercare;Max Auto Prepare=0";
+        Assert.Equal(behindPooler, DatabaseRegistration.WithAutoPrepare(behindPooler));
+        Assert.Equal(behindPooler.Replace("Max Auto Prepare", "MaxAutoPrepare", StringComparison.Ordinal), DatabaseRegistration.WithAutoPrepare(behindPooler.Replace("Max Auto Prepare", "MaxAutoPrepare", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task The_app_s_own_statements_run_prepared_on_PostgreSQL()
+    {
+        if (AftercareApplication.Provider != "postgres")
+        {
+            Assert.Skip("PostgreSQL only.");
+        }
+
+        // The same read three times on one connection: from the second use Npgsql prepares it, and
+        // the session then lists it among its prepared statements.
+        var prepared = await app.Read(async db =>
+        {
+            await db.Database.OpenConnectionAsync();
+            for (var i = 0; i < 3; i++)
+            {
+                await db.Sites.AsNoTracking().Where(s => s.Name != "").CountAsync();
+            }
+
+            return await db.Database.SqlQueryRaw<long>("SELECT count(*) AS \"Value\" FROM pg_prepared_statements").SingleAsync();
+        });
+        Assert.True(prepared > 0, "no statement of the app's was prepared");
+    }
 }
