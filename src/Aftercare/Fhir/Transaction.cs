@@ -111,18 +111,22 @@ public static class Transaction
             }
         }
 
-        return await Register(context, db, clock, bundle, saved => FhirJson.Ok(Intake.Response(bundle, saved.Registered, saved.ExistingPatient), StatusCodes.Status200OK), ct);
+        return await Register(context, db, clock, bundle, saved => System.Threading.Tasks.Task.FromResult(FhirJson.Ok(Intake.Response(bundle, saved.Registered, saved.ExistingPatient), StatusCodes.Status200OK)), ct);
     }
 
-    /// <summary>A presentation just registered, with its site, for the answer.</summary>
-    public sealed record Saved(RegisterPresentation.Registered Registered, Presentation Presentation, Site Site, bool ExistingPatient);
+    /// <summary>
+    /// A presentation just registered, for the answer. The intake's answer is made from the Bundle
+    /// and the new ids alone; an answer that shows the stored record reads it (issue 16: the intake
+    /// read the presentation and its site back on every request, for an answer that used neither).
+    /// </summary>
+    public sealed record Saved(RegisterPresentation.Registered Registered, bool ExistingPatient);
 
     /// <summary>
     /// Registers the presentation an intake Bundle (or an Encounter sent on its own, wrapped in one)
     /// describes, through the same use case as the page; <paramref name="answer"/> says it was done.
     /// An identifier already held (the person's, or the sender's for the Encounter or Condition) is a 409 that says whose.
     /// </summary>
-    public static async Task<IResult> Register(HttpContext context, AftercareDbContext db, TimeProvider clock, Bundle bundle, Func<Saved, IResult> answer, CancellationToken ct)
+    public static async Task<IResult> Register(HttpContext context, AftercareDbContext db, TimeProvider clock, Bundle bundle, Func<Saved, Task<IResult>> answer, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(answer);
@@ -136,9 +140,7 @@ public static class Transaction
         switch (outcome)
         {
             case RegisterPresentation.Registered r:
-                var presentation = await db.Presentations.AsNoTracking().FirstAsync(p => p.Id == r.PresentationId, ct);
-                var site = await db.Sites.AsNoTracking().FirstAsync(s => s.Id == presentation.SiteId, ct);
-                return answer(new Saved(r, presentation, site, intake.Value.ExistingPersonId is not null));
+                return await answer(new Saved(r, intake.Value.ExistingPersonId is not null));
             case RegisterPresentation.IdentifierBelongsToSomeone held:
                 return Outcomes.Conflict($"{held.Message} Send the Patient with ifNoneExist=identifier=system|value, or reference Patient/{held.PersonId}.");
             case RegisterPresentation.AlreadyReceived received:

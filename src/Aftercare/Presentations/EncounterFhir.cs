@@ -153,9 +153,11 @@ public static class EncounterFhir
 
         var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
         bundle.Entry.Add(new Bundle.EntryComponent { Resource = encounter });
-        return await Transaction.Register(context, db, clock, bundle, registered =>
+        return await Transaction.Register(context, db, clock, bundle, async saved =>
         {
-            var created = ToEncounter(registered.Presentation, registered.Site);
+            var presentation = await db.Presentations.AsNoTracking().FirstAsync(p => p.Id == saved.Registered.PresentationId, ct);
+            var site = await db.Sites.AsNoTracking().FirstAsync(s => s.Id == presentation.SiteId, ct);
+            var created = ToEncounter(presentation, site);
             return FhirJson.Ok(created, StatusCodes.Status201Created, FhirRoutes.FullUrl(context, Type, created.Id, created.Meta!.VersionId));
         }, ct);
     }
