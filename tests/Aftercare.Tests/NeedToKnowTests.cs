@@ -8,6 +8,7 @@ using Aftercare.App.Demo;
 using Aftercare.App.Users;
 using Aftercare.Domain.Access;
 using Aftercare.Domain.Audit;
+using Aftercare.Domain.People;
 using Aftercare.Domain.Sharing;
 using Aftercare.Domain.Users;
 using Microsoft.AspNetCore.Identity;
@@ -327,11 +328,24 @@ public sealed class NeedToKnowTests(AftercareApplication app) : IClassFixture<Af
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"people/{person}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"fhir/Patient/{person}")).StatusCode);
 
+        // A FHIR search by their MRN finds them too, and is audited as emergency access; the neighbour's finds no one.
+        var mrns = await app.Read(db => db.People.Where(p => p.Id == person || p.Id == neighbour)
+            .Select(p => new { p.Id, Mrn = p.Identifiers.First(i => i.Kind == IdentifierKind.Mrn).Value }).ToDictionaryAsync(p => p.Id, p => p.Mrn));
+        async Task<string[]> Found(Guid who)
+        {
+            var bundle = JsonDocument.Parse(await client.GetStringAsync($"fhir/Patient?identifier={Uri.EscapeDataString($"{Aftercare.Fhir.FhirSystems.MrnSystem}|{mrns[who]}")}")).RootElement;
+            return bundle.TryGetProperty("entry", out var entries) ? [.. entries.EnumerateArray().Select(e => e.GetProperty("resource").GetProperty("id").GetString()!)] : [];
+        }
+
+        Assert.Equal([person.ToString()], await Found(person));
+        Assert.Empty(await Found(neighbour));
+
         // One record only: the next person is still closed.
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync($"people/{neighbour}")).StatusCode);
         var audit = await app.AuditFor(person);
         Assert.Contains(audit, a => a.Action == AuditAction.BreakGlassOpened && a.ActorId == userId && a.Purpose == AuditPurpose.EmergencyAccess);
-        Assert.Equal(2, audit.Count(a => a.Action == AuditAction.BreakGlassAccess && a.ActorId == userId));
+        Assert.Equal(3, audit.Count(a => a.Action == AuditAction.BreakGlassAccess && a.ActorId == userId));
+        Assert.DoesNotContain(await app.AuditFor(neighbour), a => a.ActorId == userId && a.Action is AuditAction.BreakGlassAccess or AuditAction.PeopleSearched);
 
         // The privacy lead sees it on the queue and signs it off; their own sign-off is audited.
         var lead = await app.ClientFor(Roles.PrivacyLead);

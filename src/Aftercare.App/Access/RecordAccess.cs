@@ -37,22 +37,40 @@ public static class RecordAccess
     public static async Task<Relationship> CheckAsync(AftercareDbContext db, string userId, Guid personId, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        // One round trip, and each part a look-up by this person in an index (issue 16): "is the
-        // person in the care team" asked as a membership of CareTeam's union would build the whole
-        // team first, every one of a national site's people, for every record opened.
-        var standing = await db.People.Where(p => p.Id == personId).Select(p => new
-        {
-            CareTeam = db.Presentations.Any(x => x.PersonId == personId && db.StaffSites.Any(s => s.UserId == userId && s.SiteId == x.SiteId))
-                || db.CareAssignments.Any(a => a.UserId == userId && a.PersonId == personId),
-            BreakGlass = db.BreakGlassGrants.Any(g => g.UserId == userId && g.PersonId == personId && g.GrantedAt <= now && g.ExpiresAt > now),
-        }).FirstOrDefaultAsync(ct);
-        return standing switch
-        {
-            { CareTeam: true } => Relationship.CareTeam,
-            { BreakGlass: true } => Relationship.BreakGlass,
-            _ => Relationship.None,
-        };
+        var standing = await WithStanding(db, userId, now, db.People.Where(p => p.Id == personId)).Select(s => new { s.CareTeam, s.BreakGlass }).FirstOrDefaultAsync(ct);
+        return standing is null ? Relationship.None : Of(standing.CareTeam, standing.BreakGlass);
     }
+
+    /// <summary>
+    /// The person and how this user stands to their record, in one round trip (issue 16: a FHIR
+    /// Patient read asked for the person, then asked again for the check); null when there is no such person.
+    /// </summary>
+    public static Task<PersonStanding?> ReadAsync(AftercareDbContext db, string userId, Guid personId, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return WithStanding(db, userId, now, db.People.Where(p => p.Id == personId)).AsNoTracking().FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>
+    /// These people, each with how this user stands to their record: the one statement of
+    /// need-to-know for a person. Each part is a look-up by the person in an index (issue 16): "is
+    /// the person in the care team" asked as a membership of CareTeam's union would build the whole
+    /// team first, every one of a national site's people, for every record opened.
+    /// </summary>
+    public static IQueryable<PersonStanding> WithStanding(AftercareDbContext db, string userId, DateTimeOffset now, IQueryable<Domain.People.Person> people)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return people.Select(p => new PersonStanding
+        {
+            Person = p,
+            CareTeam = db.Presentations.Any(x => x.PersonId == p.Id && db.StaffSites.Any(s => s.UserId == userId && s.SiteId == x.SiteId))
+                || db.CareAssignments.Any(a => a.UserId == userId && a.PersonId == p.Id),
+            BreakGlass = db.BreakGlassGrants.Any(g => g.UserId == userId && g.PersonId == p.Id && g.GrantedAt <= now && g.ExpiresAt > now),
+        });
+    }
+
+    internal static Relationship Of(bool careTeam, bool breakGlass) =>
+        careTeam ? Relationship.CareTeam : breakGlass ? Relationship.BreakGlass : Relationship.None;
 
     /// <summary>This user's open emergency access to this record that lasts longest, if any.</summary>
     public static Task<BreakGlassGrant?> OpenGrantAsync(AftercareDbContext db, string userId, Guid personId, DateTimeOffset now, CancellationToken ct)
@@ -93,4 +111,16 @@ public static class RecordAccess
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
     }
+}
+
+/// <summary>A person, and how one member of staff stands to their record (<see cref="RecordAccess.WithStanding"/>).</summary>
+public sealed class PersonStanding
+{
+    public required Domain.People.Person Person { get; init; }
+
+    public bool CareTeam { get; init; }
+
+    public bool BreakGlass { get; init; }
+
+    public Relationship Relationship => RecordAccess.Of(CareTeam, BreakGlass);
 }

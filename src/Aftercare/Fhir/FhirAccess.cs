@@ -27,8 +27,13 @@ public static class FhirAccess
     /// Need-to-know for an answer or a write about these people: the care team passes, someone who
     /// broke the glass passes (and is named, to be audited as such); anyone else is refused.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="known"/> is how the caller stands to the people asked about, when the handler
+    /// read it with their records in one round trip (<see cref="RecordAccess.WithStanding"/>); it
+    /// stands in for the look-up only, never for the rules around it.
+    /// </remarks>
     public static async Task<Decision> CheckAsync(
-        AftercareDbContext db, TimeProvider clock, HttpContext context, IReadOnlyCollection<Guid> people, string purpose, CancellationToken ct)
+        AftercareDbContext db, TimeProvider clock, HttpContext context, IReadOnlyCollection<Guid> people, string purpose, CancellationToken ct, IReadOnlyDictionary<Guid, Relationship>? known = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(people);
@@ -48,7 +53,7 @@ public static class FhirAccess
             var userId = context.User.ToActor().UserId;
             foreach (var person in people.Distinct())
             {
-                switch (await RecordAccess.CheckAsync(db, userId, person, clock.GetUtcNow(), ct))
+                switch (known is not null && known.TryGetValue(person, out var relationship) ? relationship : await RecordAccess.CheckAsync(db, userId, person, clock.GetUtcNow(), ct))
                 {
                     case Relationship.None:
                         return new Decision([], person, "This record is held by another care team. Records are shared on a need-to-know basis; in an emergency, break the glass from the record's page.");
@@ -147,10 +152,10 @@ public static class FhirAccess
     /// <summary>An answer about these people: checked, then audited, then given; or refused as if there were nothing.</summary>
     public static async Task<IResult> AnswerAsync(
         HttpContext context, AftercareDbContext db, TimeProvider clock, AuditAction action, IReadOnlyCollection<Guid> people, string what, Func<IResult> answer, CancellationToken ct,
-        string purpose = AuditPurpose.DirectCare)
+        string purpose = AuditPurpose.DirectCare, IReadOnlyDictionary<Guid, Relationship>? known = null)
     {
         ArgumentNullException.ThrowIfNull(answer);
-        var decision = await CheckAsync(db, clock, context, people, purpose, ct);
+        var decision = await CheckAsync(db, clock, context, people, purpose, ct, known);
         if (decision.Refused)
         {
             return await RefuseAsync(context, db, clock, decision, ct);

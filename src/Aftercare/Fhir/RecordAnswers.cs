@@ -15,14 +15,14 @@ public static class RecordAnswers
     /// <summary>A read of one resource of a person's record.</summary>
     public static async Task<IResult> ReadAsync(
         HttpContext context, AftercareDbContext db, TimeProvider clock, string type, string id, Resource? resource, Guid? personId, CancellationToken ct,
-        AuditAction action = AuditAction.DocumentViewed)
+        AuditAction action = AuditAction.DocumentViewed, IReadOnlyDictionary<Guid, Aftercare.App.Access.Relationship>? known = null)
     {
         if (resource is null || personId is not { } person)
         {
             return Outcomes.NotFound(type, id);
         }
 
-        return await FhirAccess.AnswerAsync(context, db, clock, action, [person], $"fhir read {type}", () => FhirJson.Ok(resource), ct);
+        return await FhirAccess.AnswerAsync(context, db, clock, action, [person], $"fhir read {type}", () => FhirJson.Ok(resource), ct, known: known);
     }
 
     /// <summary>

@@ -1,8 +1,10 @@
+using Aftercare.App.Access;
 using Aftercare.App.Data;
 using Aftercare.Domain;
 using Aftercare.Domain.Audit;
 using Aftercare.Domain.People;
 using Aftercare.Fhir;
+using Aftercare.Hosting;
 using Aftercare.Plans;
 using Aftercare.Presentations;
 using Hl7.Fhir.Model;
@@ -41,8 +43,21 @@ public static class PatientFhir
 
     public static async Task<IResult> Read(string id, HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
     {
-        var person = Guid.TryParse(id, out var g) ? await db.People.AsNoTracking().FirstOrDefaultAsync(p => p.Id == g, ct) : null;
-        return await RecordAnswers.ReadAsync(context, db, clock, Type, id, person is null ? null : ToPatient(person), person?.Id, ct, AuditAction.PersonViewed);
+        if (!Guid.TryParse(id, out var g))
+        {
+            return Outcomes.NotFound(Type, id);
+        }
+
+        if (context.User.Identity?.IsAuthenticated != true)
+        {
+            var person = await db.People.AsNoTracking().FirstOrDefaultAsync(p => p.Id == g, ct);
+            return await RecordAnswers.ReadAsync(context, db, clock, Type, id, person is null ? null : ToPatient(person), person?.Id, ct, AuditAction.PersonViewed);
+        }
+
+        // The person and the caller's standing to their record in one round trip; the check around it is FhirAccess's, as for every read.
+        var read = await RecordAccess.ReadAsync(db, context.User.ToActor().UserId, g, clock.GetUtcNow(), ct);
+        return await RecordAnswers.ReadAsync(context, db, clock, Type, id, read is null ? null : ToPatient(read.Person), read?.Person.Id, ct, AuditAction.PersonViewed,
+            read is null ? null : new Dictionary<Guid, Relationship> { [read.Person.Id] = read.Relationship });
     }
 
     public static async Task<IResult> Search(HttpContext context, AftercareDbContext db, TimeProvider clock, CancellationToken ct)
@@ -77,14 +92,24 @@ public static class PatientFhir
 
         // Need-to-know before counting: a record the caller may not open is not counted, paged or
         // filtered on, so neither the total nor a date bisection says it exists (issue 17).
+        List<Person> found;
+        Dictionary<Guid, Relationship>? known = null;
         if (FhirAccess.OpenTo(context, db, clock) is { } open)
         {
-            people = people.Where(p => open.Contains(p.Id));
+            // Each person found comes with the caller's standing to their record, which the check
+            // before the answer would otherwise look up again, one round trip per person (issue 16).
+            var standings = await RecordAccess.WithStanding(db, context.User.ToActor().UserId, clock.GetUtcNow(), people.Where(p => open.Contains(p.Id)).OrderBy(p => p.Id)).ToListAsync(ct);
+            found = [.. standings.Select(s => s.Person)];
+            known = standings.ToDictionary(s => s.Person.Id, s => s.Relationship);
+        }
+        else
+        {
+            found = await people.OrderBy(p => p.Id).ToListAsync(ct);
         }
 
-        var page = await FhirIncludes.AddAsync(context, db, clock, search, search.Page([.. (await people.OrderBy(p => p.Id).ToListAsync(ct)).Select(ToPatient)]), ct);
+        var page = await FhirIncludes.AddAsync(context, db, clock, search, search.Page([.. found.Select(ToPatient)]), ct);
         return await FhirAccess.AnswerAsync(context, db, clock, AuditAction.PeopleSearched, [.. page.Entry.Where(e => e.Search?.Mode == Bundle.SearchEntryMode.Match).Select(e => Guid.Parse(e.Resource!.Id!))], "fhir search Patient",
-            () => FhirJson.Ok(page), ct);
+            () => FhirJson.Ok(page), ct, known: known);
     }
 
     public static Patient ToPatient(Person person)
