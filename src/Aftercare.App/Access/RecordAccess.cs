@@ -69,6 +69,16 @@ public static class RecordAccess
         });
     }
 
+    /// <summary>
+    /// These people, only those whose records this user may open now (care team or unexpired
+    /// emergency access), each with their standing. The test is asked of each person found, by
+    /// index (issue 16): a filter by membership of the care team (<see cref="CareTeam"/> with
+    /// emergency access) builds the whole team first, at a national site every one of its people for
+    /// each search (a Patient search by MRN at 1M people: 6.5 ms of SQL against 0.3 ms asked this way).
+    /// </summary>
+    public static IQueryable<PersonStanding> OpenAmong(AftercareDbContext db, string userId, DateTimeOffset now, IQueryable<Domain.People.Person> people) =>
+        WithStanding(db, userId, now, people).Where(s => s.CareTeam || s.BreakGlass);
+
     internal static Relationship Of(bool careTeam, bool breakGlass) =>
         careTeam ? Relationship.CareTeam : breakGlass ? Relationship.BreakGlass : Relationship.None;
 
@@ -88,13 +98,6 @@ public static class RecordAccess
         var bySite = db.Presentations.Where(p => db.StaffSites.Any(s => s.UserId == userId && s.SiteId == p.SiteId)).Select(p => p.PersonId);
         var assigned = db.CareAssignments.Where(a => a.UserId == userId).Select(a => a.PersonId);
         return bySite.Union(assigned);
-    }
-
-    /// <summary>The people whose records this user may open now: their care team and their unexpired emergency access.</summary>
-    public static IQueryable<Guid> Open(AftercareDbContext db, string userId, DateTimeOffset now)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        return CareTeam(db, userId).Union(db.BreakGlassGrants.Where(g => g.UserId == userId && g.GrantedAt <= now && g.ExpiresAt > now).Select(g => g.PersonId));
     }
 
     /// <summary>Whose record an id in a route belongs to; null when there is no such thing.</summary>

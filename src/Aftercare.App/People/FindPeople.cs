@@ -56,25 +56,25 @@ public static class FindPeople
             return Result<IReadOnlyList<Match>>.Failure("identifier", "Enter an identifier, or a name, or a date of birth to search.");
         }
 
+        // Each person found is asked how this user stands to their record, by index (issue 16).
+        var standing = Access.RecordAccess.WithStanding(db, actor.UserId, clock.GetUtcNow(), people);
         if (query.CareTeamOnly)
         {
-            var team = Access.RecordAccess.CareTeam(db, actor.UserId);
-            people = people.Where(p => team.Contains(p.Id));
+            standing = standing.Where(s => s.CareTeam);
         }
 
-        var open = Access.RecordAccess.Open(db, actor.UserId, clock.GetUtcNow());
-        var found = await people
-            .OrderBy(p => p.FamilyName).ThenBy(p => p.GivenName).ThenBy(p => p.DateOfBirth)
+        var found = await standing
+            .OrderBy(s => s.Person.FamilyName).ThenBy(s => s.Person.GivenName).ThenBy(s => s.Person.DateOfBirth)
             .Take(MaxResults)
-            .Select(p => new
+            .Select(s => new
             {
-                p.Id,
-                p.GivenName,
-                p.FamilyName,
-                p.DateOfBirth,
-                Identifiers = p.Identifiers.Select(i => new { i.Kind, i.Value }).ToList(),
-                Presentations = db.Presentations.Count(x => x.PersonId == p.Id && x.EnteredInErrorAt == null),
-                Open = open.Contains(p.Id),
+                s.Person.Id,
+                s.Person.GivenName,
+                s.Person.FamilyName,
+                s.Person.DateOfBirth,
+                Identifiers = s.Person.Identifiers.Select(i => new { i.Kind, i.Value }).ToList(),
+                Presentations = db.Presentations.Count(x => x.PersonId == s.Person.Id && x.EnteredInErrorAt == null),
+                Open = s.CareTeam || s.BreakGlass,
             })
             .ToListAsync(ct);
 

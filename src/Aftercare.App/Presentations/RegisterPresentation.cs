@@ -176,30 +176,26 @@ public static class RegisterPresentation
         return new Registered(saved.PersonId, saved.Id);
     }
 
-    /// <summary>The presentation that already holds the sender's Encounter or Condition identifier, if any.</summary>
+    /// <summary>The presentation that already holds the sender's Encounter or Condition identifier, if any (the Encounter's first).</summary>
     public static async Task<AlreadyReceived?> ReceivedAlready(AftercareDbContext db, SentIdentifiers? sent, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        foreach (var (identifier, isEncounter) in new[] { (sent?.Encounter, true), (sent?.Condition, false) })
+        var (encounterSystem, encounterValue) = (sent?.Encounter?.System.Trim(), sent?.Encounter?.Value.Trim());
+        var (conditionSystem, conditionValue) = (sent?.Condition?.System.Trim(), sent?.Condition?.Value.Trim());
+        if (encounterSystem is null && conditionSystem is null)
         {
-            if (identifier is null)
-            {
-                continue;
-            }
-
-            var (system, value) = (identifier.System.Trim(), identifier.Value.Trim());
-            var found = await db.Presentations.AsNoTracking()
-                .Where(p => isEncounter
-                    ? p.EncounterIdentifierSystem == system && p.EncounterIdentifierValue == value
-                    : p.ConditionIdentifierSystem == system && p.ConditionIdentifierValue == value)
-                .Select(p => new { p.Id, p.PersonId }).FirstOrDefaultAsync(ct);
-            if (found is not null)
-            {
-                return new AlreadyReceived(found.PersonId, found.Id, $"{(isEncounter ? "Encounter" : "Condition")} {system}|{value}");
-            }
+            return null;
         }
 
-        return null;
+        // Both identifiers in one round trip (issue 16), each by its unique index.
+        var found = await db.Presentations.AsNoTracking()
+            .Where(p => (encounterSystem != null && p.EncounterIdentifierSystem == encounterSystem && p.EncounterIdentifierValue == encounterValue)
+                || (conditionSystem != null && p.ConditionIdentifierSystem == conditionSystem && p.ConditionIdentifierValue == conditionValue))
+            .Select(p => new { p.Id, p.PersonId, ByEncounter = encounterSystem != null && p.EncounterIdentifierSystem == encounterSystem && p.EncounterIdentifierValue == encounterValue })
+            .Take(2).ToListAsync(ct);
+        return found.OrderByDescending(f => f.ByEncounter).FirstOrDefault() is { } first
+            ? new AlreadyReceived(first.PersonId, first.Id, first.ByEncounter ? $"Encounter {encounterSystem}|{encounterValue}" : $"Condition {conditionSystem}|{conditionValue}")
+            : null;
     }
 
     private static Error JoinError(Error error) => error.Field switch
@@ -237,20 +233,29 @@ public static class RegisterPresentation
         }
     }
 
+    /// <summary>Whoever holds one of these identifiers already (the first identifier's holder first), said as far as this actor may know them.</summary>
     private static async Task<IdentifierBelongsToSomeone?> FindHolder(AftercareDbContext db, TimeProvider clock, Actor actor, IEnumerable<PersonIdentifier> identifiers, CancellationToken ct)
     {
-        foreach (var identifier in identifiers)
+        var asked = identifiers.ToList();
+        if (asked.Count == 0)
         {
-            var (kind, value) = (identifier.Kind, identifier.Value);
-            var holder = await db.People.AsNoTracking()
-                .Where(p => p.Identifiers.Any(i => i.Kind == kind && i.Value == value))
-                .Select(p => new { p.Id, p.GivenName, p.FamilyName, p.DateOfBirth })
-                .FirstOrDefaultAsync(ct);
-            if (holder is not null)
+            return null;
+        }
+
+        // Every identifier and the actor's standing to whoever holds one, in one round trip (issue 16);
+        // kind and value together are the identifiers' key, so each is a look-up in its index.
+        var (kinds, values) = (asked.Select(i => i.Kind).Distinct().ToList(), asked.Select(i => i.Value).Distinct().ToList());
+        var holders = await RecordAccess.WithStanding(db, actor.UserId, clock.GetUtcNow(),
+                db.People.Where(p => p.Identifiers.Any(i => kinds.Contains(i.Kind) && values.Contains(i.Value))))
+            .AsNoTracking().ToListAsync(ct);
+        foreach (var (kind, value) in asked.Select(i => (i.Kind, i.Value)))
+        {
+            if (holders.FirstOrDefault(h => h.Person.Identifiers.Any(i => i.Kind == kind && i.Value == value)) is { } holder)
             {
-                return await RecordAccess.CheckAsync(db, actor.UserId, holder.Id, clock.GetUtcNow(), ct) == Relationship.None
-                    ? new IdentifierBelongsToSomeone(holder.Id, "the person", default, $"{kind.Describe()} {value}", Restricted: true)
-                    : new IdentifierBelongsToSomeone(holder.Id, $"{holder.GivenName} {holder.FamilyName}", holder.DateOfBirth, $"{kind.Describe()} {value}");
+                var person = holder.Person;
+                return holder.Relationship == Relationship.None
+                    ? new IdentifierBelongsToSomeone(person.Id, "the person", default, $"{kind.Describe()} {value}", Restricted: true)
+                    : new IdentifierBelongsToSomeone(person.Id, $"{person.GivenName} {person.FamilyName}", person.DateOfBirth, $"{kind.Describe()} {value}");
             }
         }
 

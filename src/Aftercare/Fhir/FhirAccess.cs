@@ -3,6 +3,7 @@ using Aftercare.App.Access;
 using Aftercare.App.Audit;
 using Aftercare.App.Data;
 using Aftercare.Domain.Audit;
+using Aftercare.Domain.People;
 using Aftercare.Hosting;
 using Aftercare.Smart;
 
@@ -67,17 +68,22 @@ public static class FhirAccess
         return new Decision(breakGlass);
     }
 
-    /// <summary>The people this caller may see, to filter a search by before it counts; null for a backend service, which acts for the organisation.</summary>
-    public static IQueryable<Guid>? OpenTo(HttpContext context, AftercareDbContext db, TimeProvider clock)
+    /// <summary>
+    /// These people as far as this caller may see them (only the person of a patient-level token),
+    /// each with their standing, to filter a search by before it counts; null for a backend service,
+    /// which acts for the organisation.
+    /// </summary>
+    public static IQueryable<PersonStanding>? OpenAmong(HttpContext context, AftercareDbContext db, TimeProvider clock, IQueryable<Person> people)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(clock);
         if (context.User.PatientContext() is { } only)
         {
-            return db.People.Where(p => p.Id == only).Select(p => p.Id);
+            return RecordAccess.WithStanding(db, context.User.ToActor().UserId, clock.GetUtcNow(), people.Where(p => p.Id == only));
         }
 
-        return SmartSetup.IsBackendService(context.User) ? null : RecordAccess.Open(db, context.User.ToActor().UserId, clock.GetUtcNow());
+        return SmartSetup.IsBackendService(context.User) ? null : RecordAccess.OpenAmong(db, context.User.ToActor().UserId, clock.GetUtcNow(), people);
     }
 
     /// <summary>

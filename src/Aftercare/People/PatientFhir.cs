@@ -94,11 +94,11 @@ public static class PatientFhir
         // filtered on, so neither the total nor a date bisection says it exists (issue 17).
         List<Person> found;
         Dictionary<Guid, Relationship>? known = null;
-        if (FhirAccess.OpenTo(context, db, clock) is { } open)
+        if (FhirAccess.OpenAmong(context, db, clock, people) is { } open)
         {
             // Each person found comes with the caller's standing to their record, which the check
             // before the answer would otherwise look up again, one round trip per person (issue 16).
-            var standings = await RecordAccess.WithStanding(db, context.User.ToActor().UserId, clock.GetUtcNow(), people.Where(p => open.Contains(p.Id)).OrderBy(p => p.Id)).ToListAsync(ct);
+            var standings = await open.OrderBy(s => s.Person.Id).ToListAsync(ct);
             found = [.. standings.Select(s => s.Person)];
             known = standings.ToDictionary(s => s.Person.Id, s => s.Relationship);
         }

@@ -330,9 +330,9 @@ public static class EncounterFhir
         {
             // By the sender's identifier alone (an ED finding what it sent): within the records the caller may open.
             query = db.Presentations.AsNoTracking();
-            if (FhirAccess.OpenTo(context, db, clock) is { } open)
+            if (FhirAccess.OpenAmong(context, db, clock, db.People) is { } open)
             {
-                query = query.Where(x => open.Contains(x.PersonId));
+                query = query.Where(x => open.Any(s => s.Person.Id == x.PersonId));
             }
         }
 
