@@ -19,6 +19,10 @@ internal sealed class PersonConfiguration : IEntityTypeConfiguration<Person>
         person.Property(p => p.GpPracticeCode).HasMaxLength(10);
         person.Ignore(p => p.DisplayName);
         person.HasIndex(p => new { p.FamilyName, p.DateOfBirth });
+        // Finding a person by date of birth alone, or with part of a name, is a look-up, not a scan
+        // of everyone (issue 16). On PostgreSQL, trigram indexes on the lower-cased names serve the
+        // part of a name (migration PersonFinderIndexes).
+        person.HasIndex(p => p.DateOfBirth);
         person.OwnsMany(p => p.Identifiers, id =>
         {
             id.ToTable("PersonIdentifiers");

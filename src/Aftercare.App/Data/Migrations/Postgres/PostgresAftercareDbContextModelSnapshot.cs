@@ -1208,6 +1208,8 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("DateOfBirth");
+
                     b.HasIndex("FamilyName", "DateOfBirth");
 
                     b.ToTable("People", (string)null);

@@ -1199,6 +1199,8 @@ namespace Aftercare.App.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("DateOfBirth");
+
                     b.HasIndex("FamilyName", "DateOfBirth");
 
                     b.ToTable("People", (string)null);
