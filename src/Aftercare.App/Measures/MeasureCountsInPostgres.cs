@@ -37,6 +37,8 @@ public static class MeasureCountsInPostgres
     // - referrals: sent in the period, counted in the part of the person's first presentation in the view;
     // - deaths: a linked death of the person from the UTC day of arrival to 365 days after (suicide: suicide or
     //   undetermined intent).
+    // The reaching outcome is written into the text (the enum's stored name, a constant of the code), not as a parameter,
+    // so that a generic plan may read the partial index IX_Contacts_Reached as well.
     // Intervals are whole hours, which PostgreSQL adds exactly (days would follow the session's clock changes).
     private const string Statement = """
         WITH presented AS (
@@ -71,7 +73,7 @@ public static class MeasureCountsInPostgres
         ),
         reached AS (
             SELECT c."EpisodeId", min(c."CompletedAt") AS first_at FROM "Contacts" c
-            WHERE c."Outcome" = @reachedOutcome AND c."CompletedAt" IS NOT NULL GROUP BY c."EpisodeId"
+            WHERE c."Outcome" = '/*reached*/' AND c."CompletedAt" IS NOT NULL GROUP BY c."EpisodeId"
         ),
         planned AS (
             SELECT s."PersonId", (s."CompletedAt" AT TIME ZONE @zone)::date AS completed_on, max(s."CompletedAt") AS last_at FROM "SafetyPlans" s
@@ -127,7 +129,8 @@ public static class MeasureCountsInPostgres
         ArgumentNullException.ThrowIfNull(filter);
         var (from, to) = ServiceMeasures.Window(time, filter);
         var (view, parameters) = View(filter);
-        var sql = Statement.Replace("/*view*/", view, StringComparison.Ordinal).Replace("/*part*/", PartKey(by), StringComparison.Ordinal);
+        var sql = Statement.Replace("/*view*/", view, StringComparison.Ordinal).Replace("/*part*/", PartKey(by), StringComparison.Ordinal)
+            .Replace("/*reached*/", nameof(ContactOutcome.Reached), StringComparison.Ordinal);
         parameters.AddRange(
         [
             new("zone", NpgsqlDbType.Text) { Value = ZoneName(time.Zone) },
@@ -137,7 +140,6 @@ public static class MeasureCountsInPostgres
             new("until", NpgsqlDbType.TimestampTz) { Value = to.ToUniversalTime().AddDays(365) },
             // A plan on the local day of an arrival in the period is completed before this (a local day is never 48 hours long).
             new("plansUntil", NpgsqlDbType.TimestampTz) { Value = to.ToUniversalTime().AddHours(48) },
-            new("reachedOutcome", NpgsqlDbType.Text) { Value = nameof(ContactOutcome.Reached) },
             new("draft", NpgsqlDbType.Text) { Value = nameof(DocumentStatus.Draft) },
             new("closed", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = new[] { nameof(ReferralStatus.Attended), nameof(ReferralStatus.Declined), nameof(ReferralStatus.NotReached) } },
             new("suicide", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = new[] { nameof(DeathCause.Suicide), nameof(DeathCause.Undetermined) } },

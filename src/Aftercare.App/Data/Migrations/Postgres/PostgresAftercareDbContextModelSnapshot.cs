@@ -1697,9 +1697,11 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("PresentationId");
-
                     b.HasIndex("PersonId", "Status");
+
+                    b.HasIndex(new[] { "PresentationId", "Id" }, "IX_Episodes_PresentationId_Id");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "PresentationId", "Id" }, "IX_Episodes_PresentationId_Id"), new[] { "DischargedAt" });
 
                     b.ToTable("Episodes", (string)null);
                 });
@@ -1755,16 +1757,19 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("EpisodeId");
-
                     b.HasIndex("Status", "DueAt");
 
                     b.HasIndex("PersonId", "Status", "DueAt", "EscalatedAt");
+
+                    b.HasIndex(new[] { "EpisodeId" }, "IX_Contacts_EpisodeId");
 
                     b.HasIndex(new[] { "PersonId" }, "IX_Contacts_Escalated")
                         .HasFilter("\"EscalatedAt\" IS NOT NULL AND \"Status\" = 'Due'");
 
                     NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "PersonId" }, "IX_Contacts_Escalated"), new[] { "EpisodeId", "Kind", "DueAt", "NotReachedCount", "EscalatedAt", "OriginallyDueAt", "Id" });
+
+                    b.HasIndex(new[] { "EpisodeId", "CompletedAt" }, "IX_Contacts_Reached")
+                        .HasFilter("\"Outcome\" = 'Reached' AND \"CompletedAt\" IS NOT NULL");
 
                     b.ToTable("Contacts", (string)null);
                 });
