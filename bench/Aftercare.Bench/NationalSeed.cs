@@ -9,7 +9,7 @@ namespace Aftercare.Bench;
 
 /// <summary>
 /// Seeds a migrated, empty PostgreSQL database at the size of a national service over five years
-/// (issue 16): by default 1,000,000 people ("Synthetic Bench", MRN NAT0000001…) at 150 sites,
+/// (issue 16): by default 1,000,000 people (e.g. "Ada Synth3fa9c1", MRN NAT0000001…) at 150 sites,
 /// about 2,000,000 presentations, 900,000 aftercare episodes with about 10,000,000 contacts,
 /// 2,000,000 referrals and a year of the audit (sealed into the chain and signed with the app's
 /// key, so `audit verify` passes on it). Every date is relative to <c>now</c>, so that the last six
@@ -29,6 +29,7 @@ public static class NationalSeed
     public const int ActiveDays = 180;
 
     private static readonly string[] Sexes = ["Female", "Male", "Other", "Unknown"];
+    private static readonly string[] GivenNames = ["Ada", "Ben", "Cara", "Dev", "Emeka", "Fern", "Gus", "Hana", "Idris", "Jo", "Kofi", "Lena", "Mo", "Nia", "Oren", "Pia"];
     private static readonly string[] Histories = ["Yes", "No", "Unknown"];
     private static readonly string[] Pathways = ["young-people", "young-adults", "first-contact", "adults", "older-adults"];
     private static readonly string[] ReferralStatuses = ["Sent", "Accepted", "AppointmentBooked", "Attended", "Declined", "NotReached"];
@@ -120,8 +121,10 @@ public static class NationalSeed
             {
                 w.StartRow();
                 w.Write(p.Id, NpgsqlDbType.Uuid);
-                w.Write("Synthetic", NpgsqlDbType.Varchar);
-                w.Write("Bench", NpgsqlDbType.Varchar);
+                // Names that vary as real ones do, so that finding a person by part of a name is measured as
+                // it would be used (one given name in 16, a family name "Synth" and six hex digits of the id).
+                w.Write(GivenNames[(p.Id.GetHashCode() & int.MaxValue) % GivenNames.Length], NpgsqlDbType.Varchar);
+                w.Write("Synth" + p.Id.ToString("N")[..6], NpgsqlDbType.Varchar);
                 w.Write(p.Birth, NpgsqlDbType.Date);
                 w.Write(Sexes[p.Sex], NpgsqlDbType.Varchar);
                 w.Write("Phone", NpgsqlDbType.Varchar);
