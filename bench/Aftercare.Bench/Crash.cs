@@ -86,8 +86,11 @@ public static class Crash
 
         public List<string> Problems { get; } = [];
 
-        /// <summary>Writes not acknowledged, by the status they got (0: no answer, the connection failed).</summary>
-        public ConcurrentDictionary<int, int> Answers { get; } = new();
+        /// <summary>Writes not acknowledged, by when (both running, or PostgreSQL already killed) and the status they got (0: no answer, the connection failed).</summary>
+        public ConcurrentDictionary<(bool DatabaseKilled, int Status), int> Answers { get; } = new();
+
+        /// <summary>Set from the moment PostgreSQL is killed until the server is: writes then can only fail.</summary>
+        public volatile bool DatabaseKilled;
     }
 
     public static async Task<int> Run(string[] args)
@@ -407,13 +410,13 @@ public static class Crash
                     }
                     else
                     {
-                        tally.Answers.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
+                        tally.Answers.AddOrUpdate((tally.DatabaseKilled, (int)response.StatusCode), 1, (_, n) => n + 1);
                     }
                 }
                 catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or JsonException)
                 {
                     // Not acknowledged: the server (or its database) went away under it.
-                    tally.Answers.AddOrUpdate(0, 1, (_, n) => n + 1);
+                    tally.Answers.AddOrUpdate((tally.DatabaseKilled, 0), 1, (_, n) => n + 1);
                     if (!stop.IsCancellationRequested)
                     {
                         await Task.Delay(20);
@@ -434,6 +437,7 @@ public static class Crash
 
         if (killPostgres)
         {
+            tally.DatabaseKilled = true;
             KillPostgres(options.PostgresData!);
         }
 
@@ -441,6 +445,7 @@ public static class Crash
         await server.WaitForExitAsync();
         await stop.CancelAsync();
         await Task.WhenAll(clients);
+        tally.DatabaseKilled = false;
     }
 
     private static int _next;
@@ -617,11 +622,17 @@ public static class Crash
     private static void Report(Options options, Tally tally, string what, int verify)
     {
         static string Mean(List<double> seconds) => seconds.Count == 0 ? "-" : $"{seconds.Average():0.00} s (min {seconds.Min():0.00}, max {seconds.Max():0.00})";
+        static string Answered(IEnumerable<KeyValuePair<(bool DatabaseKilled, int Status), int>> answers) =>
+            string.Join(", ", answers.OrderBy(a => a.Key.Status).Select(a => $"{(a.Key.Status == 0 ? "no answer (killed, or not yet listening)" : a.Key.Status.ToString(CultureInfo.InvariantCulture))}: {a.Value}"));
         Console.WriteLine();
         Console.WriteLine($"== Crash harness result: {what} ==");
         Console.WriteLine($"cycles (server killed with SIGKILL): {tally.Cycles}; of them PostgreSQL killed too: {tally.PostgresKills}");
         Console.WriteLine($"writes sent: {_next}; acknowledged (201 with ids): {tally.Acknowledged}; committed though not acknowledged (in flight at the kill): {tally.UnacknowledgedButCommitted}");
-        Console.WriteLine($"not acknowledged, by answer: {string.Join(", ", tally.Answers.OrderBy(a => a.Key).Select(a => $"{(a.Key == 0 ? "no answer (killed, or not yet listening)" : a.Key.ToString(CultureInfo.InvariantCulture))}: {a.Value}"))}");
+        Console.WriteLine($"not acknowledged, by answer, while the server and its database ran: {Answered(tally.Answers.Where(a => !a.Key.DatabaseKilled))}");
+        if (options.PostgresData is not null)
+        {
+            Console.WriteLine($"not acknowledged, by answer, after PostgreSQL was killed and before the server was: {Answered(tally.Answers.Where(a => a.Key.DatabaseKilled))}");
+        }
         Console.WriteLine($"LOST acknowledged writes: {tally.Lost}");
         Console.WriteLine($"half-written records found: {tally.HalfWritten}; audit verify failures after a restart: {tally.AuditFailures}; restarts that did not serve: {tally.ServeFailures}");
         Console.WriteLine($"final `aftercare audit verify` (the real binary): {(verify == 0 ? "passed" : $"FAILED (exit {verify}; see {options.Log})")}");
