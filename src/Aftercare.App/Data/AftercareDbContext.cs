@@ -127,7 +127,21 @@ public abstract class AftercareDbContext(DbContextOptions options) : IdentityDbC
 
         await using var transaction = await Database.BeginTransactionAsync(cancellationToken);
         await AuditChain.SealAsync(this, added, cancellationToken);
-        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        // The transaction is this call's own, and a failure rolls all of it back: the savepoint EF sets inside a
+        // transaction it did not begin would protect nothing, and cost two round trips with the chain's lock held
+        // (issue 16: every audited write and every batch of read audits waited behind them).
+        var autoSavepoints = Database.AutoSavepointsEnabled;
+        Database.AutoSavepointsEnabled = false;
+        int saved;
+        try
+        {
+            saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        finally
+        {
+            Database.AutoSavepointsEnabled = autoSavepoints;
+        }
+
         NoteSealed(added[^1]);
         await transaction.CommitAsync(cancellationToken);
         return saved;
