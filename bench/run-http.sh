@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the HTTP benchmark against a throwaway PostgreSQL on loopback (like ./test.sh), then stops it.
-# Usage: bench/run-http.sh [--requests N] [--clients N]
+# Usage: bench/run-http.sh [--requests N] [--clients N] [--rounds N]   (--rounds: each case in N rounds, interleaved with its baselines)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PGBIN=/usr/lib/postgresql/15/bin

@@ -15,6 +15,11 @@ public static class Load
     {
         public double PerSecond => Count / Elapsed.TotalSeconds;
 
+        /// <summary>One case's rounds as one result: their requests, time, latencies and allocations added up.</summary>
+        public static Result Merge(IReadOnlyList<Result> rounds) => new(
+            rounds[0].Name, rounds.Sum(r => r.Count), rounds.Sum(r => r.Failures), TimeSpan.FromTicks(rounds.Sum(r => r.Elapsed.Ticks)),
+            [.. rounds.SelectMany(r => r.LatenciesMs)], rounds.Sum(r => r.AllocatedBytes));
+
         public double Percentile(double p)
         {
             var sorted = LatenciesMs.Order().ToArray();
@@ -22,8 +27,8 @@ public static class Load
         }
     }
 
-    public static Task<Result> Run(string name, int count, int clients, Func<int, Task<HttpResponseMessage>> send) =>
-        Measure(name, count, clients, async i =>
+    public static Task<Result> Run(string name, int count, int clients, Func<int, Task<HttpResponseMessage>> send, int offset = 0) =>
+        Measure(name, count, clients, offset, async i =>
         {
             using var response = await send(i);
             if (!response.IsSuccessStatusCode && Interlocked.Exchange(ref _shown, 1) == 0)
@@ -34,20 +39,21 @@ public static class Load
             return response.IsSuccessStatusCode;
         });
 
-    public static Task<Result> Direct(string name, int count, int clients, IServiceProvider services, Func<AftercareDbContext, int, Task> work) =>
-        Measure(name, count, clients, async i =>
+    public static Task<Result> Direct(string name, int count, int clients, IServiceProvider services, Func<AftercareDbContext, int, Task> work, int offset = 0) =>
+        Measure(name, count, clients, offset, async i =>
         {
             await using var scope = services.CreateAsyncScope();
             await work(scope.ServiceProvider.GetRequiredService<AftercareDbContext>(), i);
             return true;
         });
 
-    private static async Task<Result> Measure(string name, int count, int clients, Func<int, Task<bool>> one)
+    /// <summary>Requests numbered from <paramref name="offset"/>, so that a case measured in several rounds never repeats one (an intake's MRN).</summary>
+    private static async Task<Result> Measure(string name, int count, int clients, int offset, Func<int, Task<bool>> one)
     {
         // Warm up: the first requests pay for JIT and connection pools.
         for (var i = 0; i < Math.Min(20, count); i++)
         {
-            await one(1_000_000 + i);
+            await one(1_000_000 + offset + i);
         }
 
         var latencies = new ConcurrentBag<double>();
@@ -61,7 +67,7 @@ public static class Load
             while ((i = Interlocked.Increment(ref next)) < count)
             {
                 var started = Stopwatch.GetTimestamp();
-                if (!await one(i))
+                if (!await one(offset + i))
                 {
                     Interlocked.Increment(ref failures);
                 }

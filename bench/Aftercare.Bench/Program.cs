@@ -77,7 +77,7 @@ public static class BenchProgram
 
         if (args.Length == 0 || args[0] != "http")
         {
-            Console.Error.WriteLine("usage: Aftercare.Bench mapping | evaluate [--rows N] | synthetic-cohort [--rows N] [--seed S] [--out file] | crash … | crash-outbox … | measures-pg --connection <PostgreSQL> [--seed --people N] [--keys folder] | national --connection <PostgreSQL> [--seed --people N --audit N] [--requests N --clients N] | http --db <sqlite path or PostgreSQL connection string> [--requests N] [--clients N]");
+            Console.Error.WriteLine("usage: Aftercare.Bench mapping | evaluate [--rows N] | synthetic-cohort [--rows N] [--seed S] [--out file] | crash … | crash-outbox … | measures-pg --connection <PostgreSQL> [--seed --people N] [--keys folder] | national --connection <PostgreSQL> [--seed --people N --audit N] [--requests N --clients N] | http --db <sqlite path or PostgreSQL connection string> [--requests N] [--clients N] [--rounds N]");
             return 2;
         }
 
@@ -85,6 +85,14 @@ public static class BenchProgram
         var db = Arg("--db", Path.Combine(Path.GetTempPath(), $"aftercare-bench-{Guid.NewGuid():N}.db"));
         var requests = int.Parse(Arg("--requests", "400"), System.Globalization.CultureInfo.InvariantCulture);
         var clients = int.Parse(Arg("--clients", "4"), System.Globalization.CultureInfo.InvariantCulture);
+        // Each case's requests in rounds, every case once in each round: a machine that speeds up or
+        // slows down during the run then moves a case and its baseline alike (see docs/performance.md).
+        var rounds = int.Parse(Arg("--rounds", "1"), System.Globalization.CultureInfo.InvariantCulture);
+        if (rounds < 1 || requests % rounds != 0)
+        {
+            Console.Error.WriteLine($"http: --rounds must be at least 1 and divide --requests ({requests}) evenly.");
+            return 2;
+        }
 
         var app = global::Program.BuildWebApp(new HostSettings
         {
@@ -108,27 +116,39 @@ public static class BenchProgram
         (await http.PostAsJsonAsync("api/session", new { clinician.Email, clinician.Password, code })).EnsureSuccessStatusCode();
         var site = Aftercare.App.Demo.DemoData.Sites[0].Code;
 
-        Console.WriteLine($"Aftercare HTTP benchmark: {requests} requests per case, {clients} concurrent clients, {(db.Contains("Host=", StringComparison.OrdinalIgnoreCase) ? "PostgreSQL" : "SQLite")}, {Environment.ProcessorCount} cores");
-        var results = new List<Load.Result>
-        {
-            await Load.Run("bare endpoint (fixed JSON)", requests, clients, _ => http.GetAsync("bench/fixed")),
-            await Load.Run("FHIR intake transaction (3 resources)", requests, clients, i => http.PostAsync("fhir", new StringContent(Intake.Bundle($"BENCH{i:000000}", site), Encoding.UTF8, "application/fhir+json"))),
-        };
-        var people = await Load.People(app.Services, 200);
-        results.Add(await Load.Run("FHIR Encounter search by patient", requests, clients, i => http.GetAsync($"fhir/Encounter?patient={people[i % people.Count]}")));
-        // Issue 13's figure: a Patient read and a Patient search beside the CapabilityStatement, which
-        // goes through the same FHIR edge (content negotiation, OperationOutcome handling) but reads no data.
-        var mrns = await Load.Mrns(app.Services, people);
-        results.Add(await Load.Run("FHIR metadata (CapabilityStatement)", requests, clients, _ => http.GetAsync("fhir/metadata")));
-        // How full the audit's group commits were over the reads and searches (issue 16).
+        Console.WriteLine($"Aftercare HTTP benchmark: {requests} requests per case{(rounds > 1 ? $" in {rounds} rounds of {requests / rounds}" : "")}, {clients} concurrent clients, {(db.Contains("Host=", StringComparison.OrdinalIgnoreCase) ? "PostgreSQL" : "SQLite")}, {Environment.ProcessorCount} cores");
+        var per = requests / rounds;
+        var measured = new List<List<Load.Result>>();
+        IReadOnlyList<Guid>? people = null;
+        IReadOnlyList<string>? mrns = null;
         var batcher = app.Services.GetRequiredService<Aftercare.App.Audit.AuditBatcher>();
-        var batchesBefore = batcher.Counts;
-        results.Add(await Load.Run("FHIR Patient read", requests, clients, i => http.GetAsync($"fhir/Patient/{people[i % people.Count]}")));
-        results.Add(await Load.Run("FHIR Patient search by MRN", requests, clients, i =>
-            http.GetAsync($"fhir/Patient?identifier={Uri.EscapeDataString($"{Aftercare.Fhir.FhirSystems.MrnSystem}|{mrns[i % mrns.Count]}")}")));
-        var batches = (Commits: batcher.Counts.Commits - batchesBefore.Commits, Requests: batcher.Counts.Requests - batchesBefore.Requests);
-        results.Add(await Load.Direct("raw insert of the same rows (baseline)", requests, clients, app.Services, (ctx, i) => Load.RawInsert(ctx, i, site)));
-        results.Add(await Load.Direct("raw select of a person's presentations (baseline)", requests, clients, app.Services, (ctx, i) => Load.RawSelect(ctx, people[i % people.Count])));
+        (long Commits, long Requests) batches = (0, 0);
+        for (var round = 0; round < rounds; round++)
+        {
+            var offset = round * per;
+            var cases = new List<Load.Result>
+            {
+                await Load.Run("bare endpoint (fixed JSON)", per, clients, _ => http.GetAsync("bench/fixed"), offset),
+                await Load.Run("FHIR intake transaction (3 resources)", per, clients, i => http.PostAsync("fhir", new StringContent(Intake.Bundle($"BENCH{i:000000}", site), Encoding.UTF8, "application/fhir+json")), offset),
+            };
+            people ??= await Load.People(app.Services, 200);
+            cases.Add(await Load.Run("FHIR Encounter search by patient", per, clients, i => http.GetAsync($"fhir/Encounter?patient={people[i % people.Count]}"), offset));
+            // Issue 13's figure: a Patient read and a Patient search beside the CapabilityStatement, which
+            // goes through the same FHIR edge (content negotiation, OperationOutcome handling) but reads no data.
+            mrns ??= await Load.Mrns(app.Services, people);
+            cases.Add(await Load.Run("FHIR metadata (CapabilityStatement)", per, clients, _ => http.GetAsync("fhir/metadata"), offset));
+            // How full the audit's group commits were over the reads and searches (issue 16).
+            var batchesBefore = batcher.Counts;
+            cases.Add(await Load.Run("FHIR Patient read", per, clients, i => http.GetAsync($"fhir/Patient/{people[i % people.Count]}"), offset));
+            cases.Add(await Load.Run("FHIR Patient search by MRN", per, clients, i =>
+                http.GetAsync($"fhir/Patient?identifier={Uri.EscapeDataString($"{Aftercare.Fhir.FhirSystems.MrnSystem}|{mrns[i % mrns.Count]}")}"), offset));
+            batches = (batches.Commits + batcher.Counts.Commits - batchesBefore.Commits, batches.Requests + batcher.Counts.Requests - batchesBefore.Requests);
+            cases.Add(await Load.Direct("raw insert of the same rows (baseline)", per, clients, app.Services, (ctx, i) => Load.RawInsert(ctx, i, site), offset));
+            cases.Add(await Load.Direct("raw select of a person's presentations (baseline)", per, clients, app.Services, (ctx, i) => Load.RawSelect(ctx, people[i % people.Count]), offset));
+            measured.Add(cases);
+        }
+
+        var results = Enumerable.Range(0, measured[0].Count).Select(c => Load.Result.Merge([.. measured.Select(r => r[c])])).ToList();
 
         Load.Report(results, new Dictionary<string, string>
         {
