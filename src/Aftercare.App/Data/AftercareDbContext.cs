@@ -272,7 +272,7 @@ public sealed class PostgresAftercareDbContext(DbContextOptions<PostgresAftercar
     /// table to keep none, 2.5 to 6 ms of its 3 to 6 ms; from the index alone, 0.4 ms. The
     /// dashboard's statement (MeasureCountsInPostgres) reads each episode's first reaching contact
     /// and each presentation's first episode from indexes alone too: at 1M index presentations, 1.6
-    /// s and 0.45 s of table scans and sorts became 0.16 s and 0.14 s.
+    /// s and 0.45 s of table scans and sorts became 0.25 s and 0.22 s (docs/performance.md).
     /// </summary>
     protected override void OnModelCreating(ModelBuilder builder)
     {
