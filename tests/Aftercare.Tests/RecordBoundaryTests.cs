@@ -175,6 +175,36 @@ public sealed partial class RecordBoundaryTests(AftercareApplication app) : ICla
     }
 
     [Fact]
+    public async Task An_intake_linked_by_identifier_to_someone_another_team_holds_is_refused_without_naming_them_and_nothing_opens()
+    {
+        var own = await app.ClientFor(Roles.Clinician);
+        var outsider = await app.ClientFor(app.OtherTeamClinician);
+        var held = await NewRecord(own, await app.SiteId(), "Heldelsewhere");
+        var presentations = await app.Read(db => db.Presentations.CountAsync(p => p.PersonId == held.Person));
+
+        // The outsider's emergency department sends the person by their MRN (ifNoneExist): the link is
+        // asked in the same look-up as the new person's identifiers, and is no back door into the record.
+        var refused = await outsider.PostAsync("fhir", FhirTests.Json(FhirTests.IntakeBundle(held.Mrn, DemoData.OtherTeamSite, AftercareApplication.Now.AddHours(-1))));
+        var said = await refused.Content.ReadAsStringAsync();
+        Assert.True(refused.StatusCode == HttpStatusCode.UnprocessableEntity, $"{refused.StatusCode}: {said}");
+        Assert.Contains("held by another care team", said, StringComparison.Ordinal);
+        Assert.DoesNotContain("Heldelsewhere", said, StringComparison.Ordinal);
+        Assert.Equal(presentations, await app.Read(db => db.Presentations.CountAsync(p => p.PersonId == held.Person)));
+        Assert.False(await app.Read(db => db.BreakGlassGrants.AnyAsync(g => g.PersonId == held.Person)));
+        Assert.Equal(HttpStatusCode.Redirect, (await outsider.GetAsync($"people/{held.Person}")).StatusCode);
+
+        // The record's own team: a Patient that could not make a new person (no birth date) is not
+        // needed when the identifier's holder is the answer; the presentation is theirs.
+        var bundle = FhirTests.IntakeBundle(held.Mrn, Requests.DemoSiteCode, AftercareApplication.Now.AddHours(-1));
+        bundle.Entry.Select(e => e.Resource).OfType<Hl7.Fhir.Model.Patient>().Single().BirthDate = null;
+        var linked = await own.PostAsync("fhir", FhirTests.Json(bundle));
+        Assert.True(linked.StatusCode == HttpStatusCode.OK, await linked.Content.ReadAsStringAsync());
+        var answer = Assert.IsType<Hl7.Fhir.Model.Bundle>(Aftercare.Fhir.FhirJson.Parse(await linked.Content.ReadAsStringAsync()).Value);
+        Assert.Equal(("200 OK", $"Patient/{held.Person}/_history/1"), (answer.Entry[0].Response!.Status, answer.Entry[0].Response!.Location));
+        Assert.Equal(presentations + 1, await app.Read(db => db.Presentations.CountAsync(p => p.PersonId == held.Person)));
+    }
+
+    [Fact]
     public async Task Registering_a_presentation_for_someone_another_team_holds_with_a_reason_goes_on_the_privacy_leads_queue()
     {
         var own = await app.ClientFor(Roles.Clinician);

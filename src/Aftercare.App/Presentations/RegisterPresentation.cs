@@ -22,7 +22,15 @@ namespace Aftercare.App.Presentations;
 /// </summary>
 public static class RegisterPresentation
 {
-    public sealed record NewPerson(PersonDetails Details, string? Mrn, string? NhsNumber);
+    /// <param name="LinkIfHeld">
+    /// An identifier whose holder, if anyone holds it, this presentation is for instead of a new
+    /// person (FHIR's conditional create, ifNoneExist=identifier=system|value). Asked in the same round
+    /// trip as the new person's own identifiers (issue 16: the intake looked the identifier up twice).
+    /// </param>
+    public sealed record NewPerson(PersonDetails Details, string? Mrn, string? NhsNumber, HeldIdentifier? LinkIfHeld = null);
+
+    /// <summary>An identifier as stored (normalised), to find its holder by.</summary>
+    public sealed record HeldIdentifier(IdentifierKind Kind, string Value);
 
     /// <summary>Why a clinician outside the person's care team registers a presentation for them (as for breaking the glass).</summary>
     public sealed record JoinCare(BreakGlassReason? Reason, string? Justification);
@@ -35,7 +43,8 @@ public static class RegisterPresentation
 
     public abstract record Outcome;
 
-    public sealed record Registered(Guid PersonId, Guid PresentationId) : Outcome;
+    /// <param name="NewPerson">True when the person was registered with this presentation; false when they were known already.</param>
+    public sealed record Registered(Guid PersonId, Guid PresentationId, bool NewPerson = false) : Outcome;
 
     public sealed record Invalid(IReadOnlyList<Error> Errors) : Outcome;
 
@@ -65,17 +74,51 @@ public static class RegisterPresentation
         ArgumentNullException.ThrowIfNull(command);
         var now = clock.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var siteIds = await SitesOf(db, actor, ct);
         var errors = new List<Error>();
-        if (command.Presentation.SiteId is { } chosenSite && !siteIds.Contains(chosenSite) && await db.Sites.AnyAsync(s => s.Id == chosenSite, ct))
+        // The chosen site, and whether it is one of the actor's, in one look-up (issue 16: every
+        // site of the actor was read for this, for a backend service every site there is).
+        var site = command.Presentation.SiteId is { } chosenSite ? await SiteStanding(db, actor, chosenSite, ct) : null;
+        if (site is { Mine: false })
         {
             errors.Add(new Error("siteId", "You can register presentations only at your own sites. Choose one of yours, or ask an administrator to add you to this site."));
         }
 
+        IReadOnlyCollection<Guid> siteIds = site is { Mine: true } ? [site.Id] : [];
         Person? person = null;
         BreakGlassGrant? joined = null;
         DateOnly dateOfBirth;
-        if (command.ExistingPersonId is { } existingId)
+        var existingId = command.ExistingPersonId;
+        Relationship? standing = null;
+        if (existingId is null && command.NewPerson is { } newPerson)
+        {
+            var identifiers = new List<PersonIdentifier>();
+            var personErrors = new List<Error>();
+            AddIdentifier(IdentifierKind.Mrn, newPerson.Mrn, "mrn", identifiers, personErrors);
+            AddIdentifier(IdentifierKind.NhsNumber, newPerson.NhsNumber, "nhsNumber", identifiers, personErrors);
+            var registered = Person.Register(newPerson.Details, identifiers, now, today);
+            personErrors.AddRange(registered.Errors);
+            var holders = registered.IsSuccess || newPerson.LinkIfHeld is not null
+                ? await Holders(db, clock, actor, [.. identifiers.Select(i => new HeldIdentifier(i.Kind, i.Value)), .. newPerson.LinkIfHeld is { } link ? [link] : Array.Empty<HeldIdentifier>()], ct)
+                : [];
+            if (newPerson.LinkIfHeld is { } wanted && HolderOf(holders, wanted) is { } linked)
+            {
+                // Held already: the presentation is theirs, as if they had been chosen (the new details are not used).
+                existingId = linked.Person.Id;
+                standing = linked.Relationship;
+                dateOfBirth = linked.Person.DateOfBirth;
+            }
+            else
+            {
+                errors.AddRange(personErrors);
+                person = registered.IsSuccess ? registered.Value : null;
+                dateOfBirth = newPerson.Details.DateOfBirth ?? DateOnly.MinValue;
+                if (person is not null && Held(holders, identifiers) is { } holder)
+                {
+                    return holder;
+                }
+            }
+        }
+        else if (existingId is not null)
         {
             var existing = await db.People.AsNoTracking().Where(p => p.Id == existingId)
                 .Select(p => new { p.DateOfBirth }).FirstOrDefaultAsync(ct);
@@ -85,40 +128,27 @@ public static class RegisterPresentation
             }
 
             dateOfBirth = existing.DateOfBirth;
-            if (!actor.IsBackendService && await RecordAccess.CheckAsync(db, actor.UserId, existingId, now, ct) == Relationship.None)
-            {
-                var grant = BreakGlassGrant.Open(actor.UserId, actor.Email, existingId, command.Join?.Reason, command.Join?.Justification, now, BreakGlass.Duration);
-                if (!grant.IsSuccess)
-                {
-                    // Nothing about the person is said here: not their name, age or anything from their record.
-                    return new Invalid([.. grant.Errors.Select(JoinError), .. errors]);
-                }
-
-                joined = grant.Value;
-            }
-        }
-        else if (command.NewPerson is { } newPerson)
-        {
-            var identifiers = new List<PersonIdentifier>();
-            AddIdentifier(IdentifierKind.Mrn, newPerson.Mrn, "mrn", identifiers, errors);
-            AddIdentifier(IdentifierKind.NhsNumber, newPerson.NhsNumber, "nhsNumber", identifiers, errors);
-            var registered = Person.Register(newPerson.Details, identifiers, now, today);
-            errors.AddRange(registered.Errors);
-            person = registered.IsSuccess ? registered.Value : null;
-            dateOfBirth = newPerson.Details.DateOfBirth ?? DateOnly.MinValue;
-
-            if (person is not null && await FindHolder(db, clock, actor, identifiers, ct) is { } holder)
-            {
-                return holder;
-            }
         }
         else
         {
             return new Invalid([new Error("personId", "Choose a person, or enter the details of a new person.")]);
         }
 
+        if (existingId is { } forId && !actor.IsBackendService
+            && (standing ?? await RecordAccess.CheckAsync(db, actor.UserId, forId, now, ct)) == Relationship.None)
+        {
+            var grant = BreakGlassGrant.Open(actor.UserId, actor.Email, forId, command.Join?.Reason, command.Join?.Justification, now, BreakGlass.Duration);
+            if (!grant.IsSuccess)
+            {
+                // Nothing about the person is said here: not their name, age or anything from their record.
+                return new Invalid([.. grant.Errors.Select(JoinError), .. errors]);
+            }
+
+            joined = grant.Value;
+        }
+
         var presentation = Presentation.Register(
-            command.ExistingPersonId ?? person?.Id ?? Guid.Empty, dateOfBirth, command.Presentation, siteIds, actor.UserId, now);
+            existingId ?? person?.Id ?? Guid.Empty, dateOfBirth, command.Presentation, siteIds, actor.UserId, now);
         errors.AddRange(presentation.Errors);
         if (presentation.IsSuccess && command.Sent is { } sent)
         {
@@ -160,7 +190,7 @@ public static class RegisterPresentation
             // Someone registered the same identifier a moment ago (a person's, or the sender's for
             // this encounter, as a retry racing its first try): say which, as above.
             db.ChangeTracker.Clear();
-            if (person is not null && await FindHolder(db, clock, actor, person.Identifiers, ct) is { } holder)
+            if (person is not null && Held(await Holders(db, clock, actor, [.. person.Identifiers.Select(i => new HeldIdentifier(i.Kind, i.Value))], ct), person.Identifiers) is { } holder)
             {
                 return holder;
             }
@@ -173,7 +203,7 @@ public static class RegisterPresentation
             throw;
         }
 
-        return new Registered(saved.PersonId, saved.Id);
+        return new Registered(saved.PersonId, saved.Id, NewPerson: person is not null);
     }
 
     /// <summary>The presentation that already holds the sender's Encounter or Condition identifier, if any (the Encounter's first).</summary>
@@ -233,24 +263,43 @@ public static class RegisterPresentation
         }
     }
 
-    /// <summary>Whoever holds one of these identifiers already (the first identifier's holder first), said as far as this actor may know them.</summary>
-    private static async Task<IdentifierBelongsToSomeone?> FindHolder(AftercareDbContext db, TimeProvider clock, Actor actor, IEnumerable<PersonIdentifier> identifiers, CancellationToken ct)
+    /// <summary>The chosen site if there is one, and whether the actor registers there (their own site, or any for a backend service).</summary>
+    private sealed record ChosenSite(Guid Id, bool Mine);
+
+    private static Task<ChosenSite?> SiteStanding(AftercareDbContext db, Actor actor, Guid siteId, CancellationToken ct)
     {
-        var asked = identifiers.ToList();
-        if (asked.Count == 0)
+        var (backend, userId) = (actor.IsBackendService, actor.UserId);
+        return db.Sites.AsNoTracking().Where(s => s.Id == siteId)
+            .Select(s => new ChosenSite(s.Id, backend || db.StaffSites.Any(x => x.UserId == userId && x.SiteId == s.Id)))
+            .FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>
+    /// Whoever holds any of these identifiers, each with the actor's standing to them, in one round
+    /// trip (issue 16); kind and value together are the identifiers' key, so each is a look-up in its index.
+    /// </summary>
+    private static async Task<List<PersonStanding>> Holders(AftercareDbContext db, TimeProvider clock, Actor actor, IReadOnlyCollection<HeldIdentifier> identifiers, CancellationToken ct)
+    {
+        if (identifiers.Count == 0)
         {
-            return null;
+            return [];
         }
 
-        // Every identifier and the actor's standing to whoever holds one, in one round trip (issue 16);
-        // kind and value together are the identifiers' key, so each is a look-up in its index.
-        var (kinds, values) = (asked.Select(i => i.Kind).Distinct().ToList(), asked.Select(i => i.Value).Distinct().ToList());
-        var holders = await RecordAccess.WithStanding(db, actor.UserId, clock.GetUtcNow(),
+        var (kinds, values) = (identifiers.Select(i => i.Kind).Distinct().ToList(), identifiers.Select(i => i.Value).Distinct().ToList());
+        return await RecordAccess.WithStanding(db, actor.UserId, clock.GetUtcNow(),
                 db.People.Where(p => p.Identifiers.Any(i => kinds.Contains(i.Kind) && values.Contains(i.Value))))
             .AsNoTracking().ToListAsync(ct);
-        foreach (var (kind, value) in asked.Select(i => (i.Kind, i.Value)))
+    }
+
+    private static PersonStanding? HolderOf(IEnumerable<PersonStanding> holders, HeldIdentifier identifier) =>
+        holders.FirstOrDefault(h => h.Person.Identifiers.Any(i => i.Kind == identifier.Kind && i.Value == identifier.Value));
+
+    /// <summary>Whoever holds one of these identifiers already (the first identifier's holder first), said as far as this actor may know them.</summary>
+    private static IdentifierBelongsToSomeone? Held(IReadOnlyCollection<PersonStanding> holders, IEnumerable<PersonIdentifier> identifiers)
+    {
+        foreach (var (kind, value) in identifiers.Select(i => (i.Kind, i.Value)))
         {
-            if (holders.FirstOrDefault(h => h.Person.Identifiers.Any(i => i.Kind == kind && i.Value == value)) is { } holder)
+            if (HolderOf(holders, new HeldIdentifier(kind, value)) is { } holder)
             {
                 var person = holder.Person;
                 return holder.Relationship == Relationship.None

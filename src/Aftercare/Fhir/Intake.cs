@@ -33,9 +33,10 @@ public static class Intake
         if (patientEntry is null)
         {
             var reference = encounter.Subject?.Reference ?? "";
-            Guid? id = reference.StartsWith("Patient?", StringComparison.Ordinal) ? await Holder(reference["Patient?".Length..], db, ct)
-                : reference.StartsWith("Patient/", StringComparison.Ordinal) && Guid.TryParse(reference["Patient/".Length..], out var g) ? g : null;
-            if (id is null || !await db.People.AnyAsync(p => p.Id == id, ct))
+            // A person found by their identifier exists; an id is looked for.
+            var id = reference.StartsWith("Patient?", StringComparison.Ordinal) ? await Holder(IfNoneExist(reference["Patient?".Length..]), db, ct)
+                : reference.StartsWith("Patient/", StringComparison.Ordinal) && Guid.TryParse(reference["Patient/".Length..], out var g) && await db.People.AnyAsync(p => p.Id == g, ct) ? g : (Guid?)null;
+            if (id is null)
             {
                 return Result<RegisterPresentation.Command>.Failure("Encounter.subject",
                     "Encounter.subject must reference a Patient in the Bundle, an existing Patient/id, or Patient?identifier=system|value held by someone already.");
@@ -46,16 +47,21 @@ public static class Intake
         else
         {
             var patient = (Patient)patientEntry.Resource!;
-            existing = await Holder(patientEntry.Request?.IfNoneExist, db, ct);
-            if (existing is null)
+            var link = IfNoneExist(patientEntry.Request?.IfNoneExist);
+            var mapped = People.PatientFhir.FromPatient(patient);
+            if (mapped.IsSuccess)
             {
-                var mapped = People.PatientFhir.FromPatient(patient);
-                if (!mapped.IsSuccess)
+                // Whether someone holds the ifNoneExist identifier is asked with the new person's own identifiers, in one look-up.
+                newPerson = new RegisterPresentation.NewPerson(mapped.Value.Details, mapped.Value.Mrn, mapped.Value.NhsNumber, link);
+            }
+            else
+            {
+                // A Patient that would not make a new person is not needed when its identifier's holder is the answer.
+                existing = await Holder(link, db, ct);
+                if (existing is null)
                 {
                     return Result<RegisterPresentation.Command>.Failure(mapped.Errors);
                 }
-
-                newPerson = new RegisterPresentation.NewPerson(mapped.Value.Details, mapped.Value.Mrn, mapped.Value.NhsNumber);
             }
         }
 
@@ -163,8 +169,8 @@ public static class Intake
     private static Bundle.EntryComponent Entry(string status, string location) =>
         new() { Response = new Bundle.ResponseComponent { Status = status, Location = location, Etag = "W/\"1\"" } };
 
-    /// <summary>ifNoneExist=identifier=system|value: the person who already holds it, if anyone.</summary>
-    private static async Task<Guid?> Holder(string? ifNoneExist, AftercareDbContext db, CancellationToken ct)
+    /// <summary>ifNoneExist=identifier=system|value as the identifier it names, normalised as stored; null when it names none.</summary>
+    private static RegisterPresentation.HeldIdentifier? IfNoneExist(string? ifNoneExist)
     {
         if (string.IsNullOrEmpty(ifNoneExist) || !ifNoneExist.StartsWith("identifier=", StringComparison.Ordinal))
         {
@@ -178,9 +184,13 @@ public static class Intake
         }
 
         var kind = parts[0] == FhirSystems.NhsNumberSystem ? IdentifierKind.NhsNumber : IdentifierKind.Mrn;
-        var value = PersonIdentifier.Normalise(kind, parts[1]);
-        return await db.People.Where(p => p.Identifiers.Any(i => i.Kind == kind && i.Value == value)).Select(p => (Guid?)p.Id).FirstOrDefaultAsync(ct);
+        return new RegisterPresentation.HeldIdentifier(kind, PersonIdentifier.Normalise(kind, parts[1]));
     }
+
+    /// <summary>The person who already holds this identifier, if anyone.</summary>
+    private static async Task<Guid?> Holder(RegisterPresentation.HeldIdentifier? identifier, AftercareDbContext db, CancellationToken ct) =>
+        identifier is not { } held ? null
+            : await db.People.Where(p => p.Identifiers.Any(i => i.Kind == held.Kind && i.Value == held.Value)).Select(p => (Guid?)p.Id).FirstOrDefaultAsync(ct);
 
     private static T Code<T>(DomainResource resource, string url, T fallback) where T : struct, Enum =>
         resource.GetExtension(url)?.Value is Hl7.Fhir.Model.Code code && Enum.TryParse<T>(code.Value, out var value) ? value : fallback;

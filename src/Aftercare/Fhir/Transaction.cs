@@ -140,7 +140,7 @@ public static class Transaction
         switch (outcome)
         {
             case RegisterPresentation.Registered r:
-                return await answer(new Saved(r, intake.Value.ExistingPersonId is not null));
+                return await answer(new Saved(r, ExistingPatient: !r.NewPerson));
             case RegisterPresentation.IdentifierBelongsToSomeone held:
                 return Outcomes.Conflict($"{held.Message} Send the Patient with ifNoneExist=identifier=system|value, or reference Patient/{held.PersonId}.");
             case RegisterPresentation.AlreadyReceived received:
