@@ -11,14 +11,20 @@ public static class Load
 {
     private static int _shown;
 
-    public sealed record Result(string Name, int Count, int Failures, TimeSpan Elapsed, double[] LatenciesMs, long AllocatedBytes)
+    /// <param name="CpuMs">CPU time of this process (the server, and the clients it drives) over the case.</param>
+    /// <param name="MachineCpuMs">
+    /// CPU time of the whole machine over the case (/proc/stat, steal excluded), so PostgreSQL's
+    /// share too; 0 where there is no /proc. On a machine whose speed drifts, CPU per request moves
+    /// far less between runs than requests per second (docs/performance.md).
+    /// </param>
+    public sealed record Result(string Name, int Count, int Failures, TimeSpan Elapsed, double[] LatenciesMs, long AllocatedBytes, double CpuMs = 0, double MachineCpuMs = 0)
     {
         public double PerSecond => Count / Elapsed.TotalSeconds;
 
         /// <summary>One case's rounds as one result: their requests, time, latencies and allocations added up.</summary>
         public static Result Merge(IReadOnlyList<Result> rounds) => new(
             rounds[0].Name, rounds.Sum(r => r.Count), rounds.Sum(r => r.Failures), TimeSpan.FromTicks(rounds.Sum(r => r.Elapsed.Ticks)),
-            [.. rounds.SelectMany(r => r.LatenciesMs)], rounds.Sum(r => r.AllocatedBytes));
+            [.. rounds.SelectMany(r => r.LatenciesMs)], rounds.Sum(r => r.AllocatedBytes), rounds.Sum(r => r.CpuMs), rounds.Sum(r => r.MachineCpuMs));
 
         public double Percentile(double p)
         {
@@ -60,6 +66,7 @@ public static class Load
         var failures = 0;
         var next = -1;
         var allocated = GC.GetTotalAllocatedBytes(true);
+        var (cpu, machine) = (Process.GetCurrentProcess().TotalProcessorTime, MachineCpu());
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
         {
@@ -76,7 +83,22 @@ public static class Load
             }
         }));
         clock.Stop();
-        return new Result(name, count, failures, clock.Elapsed, [.. latencies], GC.GetTotalAllocatedBytes(true) - allocated);
+        return new Result(name, count, failures, clock.Elapsed, [.. latencies], GC.GetTotalAllocatedBytes(true) - allocated,
+            (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds, MachineCpu() - machine);
+    }
+
+    /// <summary>Milliseconds of CPU the machine has spent busy since boot (user, nice, system, irq, softirq; not idle, iowait or steal); 0 without /proc.</summary>
+    private static double MachineCpu()
+    {
+        if (!File.Exists("/proc/stat"))
+        {
+            return 0;
+        }
+
+        // "cpu  user nice system idle iowait irq softirq steal ..." in clock ticks, 100 a second on Linux.
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        long Ticks(int i) => long.Parse(fields[i], System.Globalization.CultureInfo.InvariantCulture);
+        return (Ticks(1) + Ticks(2) + Ticks(3) + Ticks(6) + Ticks(7)) * 10.0;
     }
 
     public static async Task<IReadOnlyList<Guid>> People(IServiceProvider services, int take)
@@ -139,13 +161,13 @@ public static class Load
 
     public static void Report(IReadOnlyList<Result> results, IReadOnlyDictionary<string, string> against)
     {
-        Console.WriteLine($"{"case",-52} {"req/s",8} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"KB/req",8} {"fail",5}  ratio (throughput, p95) to baseline");
+        Console.WriteLine($"{"case",-52} {"req/s",8} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"KB/req",8} {"cpu ms",7} {"all ms",7} {"fail",5}  ratio (throughput, p95) to baseline");
         foreach (var r in results.Where(r => against.ContainsKey(r.Name) || against.Values.Contains(r.Name)).DistinctBy(r => r.Name))
         {
             var ratio = against.TryGetValue(r.Name, out var baselineName) && results.FirstOrDefault(x => x.Name == baselineName) is { } b
                 ? $"{r.PerSecond / b.PerSecond:0.00}x, {r.Percentile(95) / Math.Max(0.001, b.Percentile(95)):0.00}x of \"{b.Name}\""
                 : "(baseline)";
-            Console.WriteLine($"{r.Name,-52} {r.PerSecond,8:0} {r.Percentile(50),8:0.0} {r.Percentile(95),8:0.0} {r.Percentile(99),8:0.0} {r.AllocatedBytes / 1024.0 / r.Count,8:0} {r.Failures,5}  {ratio}");
+            Console.WriteLine($"{r.Name,-52} {r.PerSecond,8:0} {r.Percentile(50),8:0.0} {r.Percentile(95),8:0.0} {r.Percentile(99),8:0.0} {r.AllocatedBytes / 1024.0 / r.Count,8:0} {r.CpuMs / r.Count,7:0.00} {r.MachineCpuMs / r.Count,7:0.00} {r.Failures,5}  {ratio}");
         }
     }
 }
