@@ -143,17 +143,10 @@ public static class IdentitySetup
             return false;
         }
 
-        var current = await CurrentStamp(services.GetRequiredService<AftercareDbContext>(), id, context.HttpContext.RequestAborted);
+        var db = services.GetRequiredService<AftercareDbContext>();
+        var current = await db.Users.AsNoTracking().Where(u => u.Id == id).Select(u => u.SecurityStamp).FirstOrDefaultAsync(context.HttpContext.RequestAborted);
         return string.Equals(current, stamp, StringComparison.Ordinal);
     }
-
-    /// <summary>
-    /// The account's security stamp, compiled once: it runs before every signed-in request, so EF's
-    /// per-call work of finding the query in its cache is saved (issue 16; see docs/performance.md).
-    /// </summary>
-    private static readonly Func<AftercareDbContext, string, CancellationToken, Task<string?>> CurrentStamp =
-        EF.CompileAsyncQuery((AftercareDbContext db, string id, CancellationToken ct) =>
-            db.Users.AsNoTracking().Where(u => u.Id == id).Select(u => u.SecurityStamp).FirstOrDefault());
 
     /// <summary>
     /// A user signed in with a one-time password may only choose their own password: every other
