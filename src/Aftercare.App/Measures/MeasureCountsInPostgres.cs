@@ -43,12 +43,16 @@ public static class MeasureCountsInPostgres
     // The reaching outcome is written into the text (the enum's stored name, a constant of the code), not as a parameter,
     // so that a generic plan may read the partial index IX_Contacts_Reached as well.
     // Intervals are whole hours, which PostgreSQL adds exactly (days would follow the session's clock changes).
+    // The people are a LEFT JOIN, the same rows as an inner one (a presentation's person is a required foreign key), so
+    // that PostgreSQL leaves the join out when the view asks nothing of the person (no sex, history or age band): at 1M,
+    // 0.4 to 0.7 s of the statement's 4 (issue 16, docs/performance.md). The presentations of the window are read in the
+    // window's order from the partial covering index IX_Presentations_Measures, without a sort or a table read.
     private const string Statement = """
         WITH presented AS (
             SELECT p."Id", p."PersonId", p."ArrivedAt", p."SiteId", p."PsychosocialAssessmentAt" AS assessed_at,
                    x."DateOfBirth" AS born, x."Sex" AS sex, x."PriorPsychiatricHistory" AS history,
                    (p."ArrivedAt" AT TIME ZONE @zone)::date AS arrived_on
-            FROM "Presentations" p JOIN "People" x ON x."Id" = p."PersonId"
+            FROM "Presentations" p LEFT JOIN "People" x ON x."Id" = p."PersonId"
             WHERE p."EnteredInErrorAt" IS NULL AND p."ArrivedAt" >= @from AND p."ArrivedAt" < @until
         ),
         aged AS (

@@ -1599,6 +1599,11 @@ namespace Aftercare.App.Data.Migrations.Postgres
 
                     b.HasIndex("SiteId", "PersonId");
 
+                    b.HasIndex(new[] { "PersonId", "ArrivedAt", "Id" }, "IX_Presentations_Measures")
+                        .HasFilter("\"EnteredInErrorAt\" IS NULL");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "PersonId", "ArrivedAt", "Id" }, "IX_Presentations_Measures"), new[] { "SiteId", "PsychosocialAssessmentAt" });
+
                     b.ToTable("Presentations", (string)null);
                 });
 
